@@ -1,0 +1,143 @@
+"""What an analyzer is.
+
+Two kinds, both small and independent:
+
+* :class:`FileAnalyzer` looks at one file at a time. It declares which files it wants
+  (:meth:`FileAnalyzer.wants`) and gets the bytes the inventory already read. File analyzers
+  run in worker processes, in parallel across cores.
+* :class:`TreeAnalyzer` looks at a whole filesystem or source tree at once (an account store
+  spread over passwd and shadow, a boot graph over inittab and rc scripts). Tree analyzers run
+  after every file analyzer, in ``order``, and can read what earlier stages observed.
+
+Both yield :class:`~nobackdoor.models.Finding` and :class:`~nobackdoor.models.Observation`
+objects. An analyzer never writes to the target, never executes anything from it and never
+touches the network.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..models import FileEntry, FileKind, Finding, Observation, ScanError
+
+Result = Finding | Observation | ScanError
+
+
+@dataclass
+class ScanOptions:
+    """Options analyzers may read (extended by later stages; keep fields optional)."""
+
+    extra_rules: tuple[str, ...] = ()  # user YARA rule files (--rules)
+    target_kind: str = ""
+
+
+class FileAnalyzer:
+    name: ClassVar[str] = ""
+    #: file kinds this analyzer wants; an empty set means "decide in wants()"
+    kinds: ClassVar[frozenset[FileKind]] = frozenset()
+    #: largest file (bytes) this analyzer wants to see
+    max_size: ClassVar[int] = 64 * 1024 * 1024
+
+    def __init__(self, options: ScanOptions | None = None) -> None:
+        self.options = options or ScanOptions()
+
+    def wants(self, entry: FileEntry) -> bool:
+        return entry.kind in self.kinds and entry.size <= self.max_size
+
+    def analyze(self, entry: FileEntry, data: bytes) -> Iterable[Result]:
+        raise NotImplementedError
+
+
+@dataclass
+class Tree:
+    """One filesystem or source tree of the target, as tree analyzers see it."""
+
+    root: str  # chain prefix identifying the tree ("" for a directory target)
+    files: dict[str, FileEntry]  # relpath -> entry (regular files and symlinks)
+    dirs: set[str] = field(default_factory=set)
+
+    def get(self, relpath: str) -> FileEntry | None:
+        return self.files.get(relpath.lstrip("/"))
+
+    def text(self, relpath: str) -> str | None:
+        entry = self.get(relpath)
+        if entry is None or entry.kind in (FileKind.SYMLINK,):
+            entry = self.resolve(relpath)
+        if entry is None or entry.kind in (FileKind.ELF, FileKind.SYMLINK, FileKind.DATA, FileKind.ARCHIVE):
+            return None
+        try:
+            return entry.text()
+        except OSError:
+            return None
+
+    def resolve(self, relpath: str, depth: int = 0) -> FileEntry | None:
+        """Follow symlinks inside this tree (never outside it)."""
+        entry = self.get(relpath)
+        if entry is None or entry.kind != FileKind.SYMLINK or depth > 16:
+            return entry
+        target = entry.link_target or ""
+        if target.startswith("/"):
+            new = target.lstrip("/")
+        else:
+            base = relpath.rsplit("/", 1)[0] if "/" in relpath else ""
+            new = f"{base}/{target}" if base else target
+        return self.resolve(normalize(new), depth + 1)
+
+    def glob(self, prefix: str = "", suffix: str = "") -> Iterator[FileEntry]:
+        for rel, entry in self.files.items():
+            if rel.startswith(prefix) and rel.endswith(suffix):
+                yield entry
+
+    def path_of(self, relpath: str) -> str:
+        """Contract path of a file inside this tree."""
+        return f"{self.root}/{relpath}" if self.root else relpath
+
+    @property
+    def is_rootfs(self) -> bool:
+        return looks_like_rootfs(self.files.keys(), self.dirs)
+
+
+@dataclass
+class TreeContext:
+    """Everything tree analyzers see: all trees, and observations made so far."""
+
+    trees: list[Tree]
+    observations: list[Observation]
+    findings: list[Finding]
+    options: ScanOptions
+
+    def observed(self, kind: str) -> list[Observation]:
+        return [o for o in self.observations if o.kind == kind]
+
+
+class TreeAnalyzer:
+    name: ClassVar[str] = ""
+    order: ClassVar[int] = 50  # lower runs first; later analyzers read earlier observations
+
+    def __init__(self, options: ScanOptions | None = None) -> None:
+        self.options = options or ScanOptions()
+
+    def analyze(self, ctx: TreeContext) -> Iterable[Result]:
+        raise NotImplementedError
+
+
+ROOTFS_MARKERS = ("etc", "bin", "sbin", "usr", "lib", "www")
+
+
+def looks_like_rootfs(relpaths: Iterable[str], dirs: Iterable[str] = ()) -> bool:
+    tops = {p.split("/", 1)[0] for p in relpaths} | {d.split("/", 1)[0] for d in dirs}
+    return "etc" in tops and len(tops & set(ROOTFS_MARKERS)) >= 2
+
+
+def normalize(path: str) -> str:
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/".join(parts)

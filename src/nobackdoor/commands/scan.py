@@ -1,0 +1,36 @@
+"""``nobackdoor scan TARGET``: the contract's main command."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .. import report
+from ..pipeline import TargetError, scan
+from ._common import SEVERITIES, add_scan_options, exit_status, pipeline_options, progress_bar, write_output
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("scan", help="unpack and analyse a firmware image, root filesystem, binary or source tree",
+                       description="Unpack TARGET safely and recursively, analyse every file and report back doors.")
+    p.add_argument("target", help="firmware image, update package, root-filesystem directory, binary or source tree")
+    p.add_argument("--format", default="text", choices=report.formats(), help="output format (default text)")
+    p.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
+    p.add_argument("--fail-on", default="high", choices=SEVERITIES,
+                   help="exit 1 when a finding has this severity or higher (default high)")
+    add_scan_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = pipeline_options(args)
+    show_progress = args.verbose > 0 or sys.stderr.isatty()
+    try:
+        with progress_bar(show_progress) as update:
+            options.progress = update
+            result = scan(args.target, options)
+    except TargetError as exc:
+        print(f"nobackdoor: {exc}", file=sys.stderr)
+        return 2
+    write_output(report.render(args.format, result, args), args.output)
+    return exit_status(result, args.fail_on)

@@ -1,0 +1,52 @@
+"""``--format text``: what a person reads in a terminal, grouped by severity."""
+from __future__ import annotations
+
+import io
+
+from ..models import ScanResult, Severity
+
+FORMAT = "text"
+
+_COLOURS = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow",
+            Severity.LOW: "cyan", Severity.INFO: "dim"}
+
+
+def render(result: ScanResult, args=None) -> str:
+    from rich.console import Console
+
+    buf = io.StringIO()
+    colour = bool(args is not None and getattr(args, "output", None) is None and _stdout_tty())
+    con = Console(file=buf, force_terminal=colour, no_color=not colour, width=120, highlight=False)
+    t = result.target
+    con.print(f"[bold]nobackdoor {result.tool_version}[/]  {t.path}  ({t.kind}, {t.size} bytes, sha256 {t.sha256[:16]}…)")
+    con.print(f"{result.stats.get('files', 0)} files, {result.stats.get('seconds', 0)} s")
+    if not result.findings:
+        con.print("\n[green]No findings.[/]")
+    for sev in Severity:
+        group = [f for f in result.findings if f.severity == sev]
+        if not group:
+            continue
+        con.print(f"\n[{_COLOURS[sev]}]{sev.value.upper()} ({len(group)})[/]")
+        for f in group:
+            where = f.path + (f":{f.line}" if f.line else f"@0x{f.offset:x}" if f.offset is not None else "")
+            con.print(f"  [{_COLOURS[sev]}]{f.category:<16}[/] {where}", soft_wrap=True)
+            con.print(f"      {f.message}  [dim]({f.rule})[/]", soft_wrap=True)
+    services = result.observations_of("service")
+    if services:
+        con.print(f"\n[bold]Boot services ({len(services)})[/]")
+        for s in services:
+            d = s.data
+            con.print(f"  {d.get('program', '?'):<28} {' '.join(d.get('args', []))[:60]:<60} [dim]{s.path}[/]", soft_wrap=True)
+    if result.errors:
+        con.print(f"\n[bold]Problems ({len(result.errors)})[/]")
+        for e in result.errors:
+            con.print(f"  {e.path or '-'}: {e.message}", soft_wrap=True)
+    counts = {s.value: sum(1 for f in result.findings if f.severity == s) for s in Severity}
+    con.print("\n" + ", ".join(f"{n} {k}" for k, n in counts.items() if n) if result.findings else "")
+    return buf.getvalue()
+
+
+def _stdout_tty() -> bool:
+    import sys
+
+    return sys.stdout.isatty()

@@ -1,0 +1,146 @@
+"""Format handlers added to or replacing unblob's built-in ones.
+
+* SquashFS: unblob's handlers call ``sasquatch``, which Debian does not ship. These subclasses keep
+  unblob's chunk detection and extract with Debian's ``unsquashfs`` (all standard compressors),
+  falling back to ``7z`` (which reads some vendor LZMA variants) when unsquashfs refuses.
+* U-Boot legacy uImage: not covered by unblob. One handler for single and multi-file images; the
+  payloads are written out and unblob recurses into them (gzip, lzma, squashfs, ...).
+  Header layout from U-Boot's include/image.h (struct legacy_img_hdr, IH_TYPE_MULTI).
+"""
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+from unblob.extractors import Command
+from unblob.file_utils import InvalidInputFormat
+from unblob.handlers import BUILTIN_HANDLERS
+from unblob.handlers.filesystem import squashfs as _sq
+from unblob.models import (
+    ExtractError,
+    Extractor,
+    File,
+    Handler,
+    HandlerDoc,
+    HandlerType,
+    HexString,
+    Reference,
+    ValidChunk,
+)
+
+
+class SquashfsExtractor(Extractor):
+    """unsquashfs first, 7z second; device nodes are never created (``-no-xattrs`` and the
+    post-extraction sanitizer in :mod:`nobackdoor.unpack.safety` remove any that appear)."""
+
+    def extract(self, inpath: Path, outdir: Path):
+        try:
+            Command("unsquashfs", "-no-xattrs", "-no-progress", "-quiet", "-f", "-d", "{outdir}", "{inpath}").extract(
+                inpath, outdir
+            )
+        except ExtractError as first:
+            try:
+                Command("7z", "x", "-y", "-snld", "{inpath}", "-o{outdir}").extract(inpath, outdir)
+            except ExtractError:
+                raise first from None
+
+    def get_dependencies(self) -> list[str]:
+        return ["unsquashfs", "7z"]
+
+
+def _with_unsquashfs(cls: type[Handler]) -> type[Handler]:
+    return type(cls.__name__, (cls,), {"EXTRACTOR": SquashfsExtractor(), "__module__": __name__})
+
+
+_SQUASHFS_REPLACED = {
+    _sq.SquashFSv1Handler, _sq.SquashFSv2Handler, _sq.SquashFSv2NonStandardHandler, _sq.SquashFSv3Handler,
+    _sq.SquashFSv3DDWRTHandler, _sq.SquashFSv3BroadcomHandler, _sq.SquashFSv3NSHandler,
+    _sq.SquashFSv4LEHandler, _sq.SquashFSv4BEHandler, _sq.SquashFSv4BroadcomHandler,
+}
+
+UIMAGE_HEADER = struct.Struct(">7I4B32s")
+IH_MAGIC = 0x27051956
+IH_TYPE_MULTI = 4
+_COMP_SUFFIX = {0: "bin", 1: "gz", 2: "bz2", 3: "lzma", 4: "lzo", 5: "lz4", 6: "zst"}
+
+
+def _parse_uimage(data: bytes) -> tuple[tuple, list[tuple[int, int]]]:
+    """Header fields and (offset, size) of each payload, relative to the header start."""
+    if len(data) < UIMAGE_HEADER.size:
+        raise InvalidInputFormat("uImage header truncated")
+    fields = UIMAGE_HEADER.unpack_from(data)
+    magic, hcrc, _time, size = fields[0], fields[1], fields[2], fields[3]
+    if magic != IH_MAGIC:
+        raise InvalidInputFormat("not a uImage")
+    header = bytearray(data[: UIMAGE_HEADER.size])
+    header[4:8] = b"\0\0\0\0"
+    if zlib.crc32(header) != hcrc:
+        raise InvalidInputFormat("uImage header CRC mismatch")
+    image_type = fields[9]
+    payloads = []
+    if image_type == IH_TYPE_MULTI:
+        sizes = []
+        pos = UIMAGE_HEADER.size
+        while pos + 4 <= UIMAGE_HEADER.size + size:
+            (n,) = struct.unpack_from(">I", data, pos)
+            pos += 4
+            if n == 0:
+                break
+            sizes.append(n)
+        for n in sizes:
+            payloads.append((pos, n))
+            pos += (n + 3) & ~3
+    else:
+        payloads.append((UIMAGE_HEADER.size, size))
+    return fields, payloads
+
+
+class UImageExtractor(Extractor):
+    def extract(self, inpath: Path, outdir: Path):
+        data = inpath.read_bytes()
+        fields, payloads = _parse_uimage(data)
+        comp = _COMP_SUFFIX.get(fields[10], "bin")
+        outdir.mkdir(parents=True, exist_ok=True)
+        for index, (offset, size) in enumerate(payloads):
+            # multi-file images: the first is the kernel, later ones usually filesystems;
+            # the compression byte describes the kernel only
+            suffix = comp if index == 0 else "bin"
+            (outdir / f"image-{index}.{suffix}").write_bytes(data[offset : offset + size])
+
+
+class UImageHandler(Handler):
+    NAME = "uimage"
+    PATTERNS = [HexString("27 05 19 56")]
+    EXTRACTOR = UImageExtractor()
+    DOC = HandlerDoc(
+        name="U-Boot legacy uImage",
+        description="U-Boot legacy image: 64-byte big-endian header (magic 0x27051956) followed by one payload "
+        "or, for multi-file images, a zero-terminated size table and the payloads.",
+        handler_type=HandlerType.BOOTLOADER,
+        vendor=None,
+        references=[Reference(title="U-Boot include/image.h", url="https://source.denx.de/u-boot/u-boot")],
+        limitations=[],
+    )
+
+    def calculate_chunk(self, file: File, start_offset: int) -> ValidChunk | None:
+        file.seek(start_offset)
+        head = file.read(UIMAGE_HEADER.size)
+        if len(head) < UIMAGE_HEADER.size:
+            raise InvalidInputFormat("uImage header truncated")
+        fields = UIMAGE_HEADER.unpack(head)
+        size = fields[3]
+        file.seek(start_offset)
+        data = file.read(UIMAGE_HEADER.size + size)
+        if len(data) < UIMAGE_HEADER.size + size:
+            raise InvalidInputFormat("uImage payload truncated")
+        _parse_uimage(data)
+        return ValidChunk(start_offset=start_offset, end_offset=start_offset + UIMAGE_HEADER.size + size)
+
+
+def handlers() -> tuple[type[Handler], ...]:
+    """unblob's built-in handlers with nobackdoor's replacements and additions (ours first)."""
+    out: list[type[Handler]] = [UImageHandler]
+    for handler in BUILTIN_HANDLERS:
+        out.append(_with_unsquashfs(handler) if handler in _SQUASHFS_REPLACED else handler)
+    return tuple(out)
