@@ -83,6 +83,7 @@ def scan(target: str | Path, options: PipelineOptions | None = None) -> ScanResu
                 result.errors.append(ScanError("", f"analyzer {analyzer.name} failed: {type(exc).__name__}: {exc}"))
         t_trees = time.monotonic()
         result.files = sorted(entries, key=lambda e: e.path)
+        _anchor_findings(result)
         result.target.sha256, result.target.size = _target_digest(target, result.files)
         for stage in options.post_stages:
             stage(result)
@@ -275,6 +276,15 @@ def _collect(items: Iterable, result: ScanResult) -> None:
             result.observations.append(item)
         elif isinstance(item, ScanError):
             result.errors.append(item)
+
+
+def _anchor_findings(result: ScanResult) -> None:
+    """Give every finding its path inside the filesystem (``_relpath``) so that its fingerprint
+    survives a new firmware file name or a moved container."""
+    by_path = {e.path: e.relpath for e in result.files}
+    for f in result.findings:
+        if "_relpath" not in f.evidence and f.path in by_path:
+            f.evidence["_relpath"] = by_path[f.path]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
