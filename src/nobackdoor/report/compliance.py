@@ -1,0 +1,115 @@
+"""The requirement compliance matrix: every clause of ``rules/requirements.yaml`` with what this
+scan can honestly say about it.
+
+Three states, never "passed":
+
+* ``violated`` -- at least one finding maps to the clause;
+* ``no violation found`` -- a rule mapping to the clause ran over the target and reported nothing;
+* ``not checked`` -- no rule of this tool that maps to the clause ran.
+
+Which rules ran: a result may carry the list itself (``result.extra["rules_run"]``); otherwise it
+is derived from the analyzer registry. An analyzer covers the rules named by its optional ``rules``
+attribute (full ids, or area prefixes ending in ``.``), else the rules whose id starts with its
+``name`` or its module name followed by a dot (``accounts`` covers ``accounts.*``). A rule that no
+analyzer covers, or whose analyzer failed outright, did not run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..models import Finding, ScanResult, Severity
+from ..ruleset import Requirement, Rule, all_rules, requirements
+
+VIOLATED = "violated"
+NO_VIOLATION = "no violation found"
+NOT_CHECKED = "not checked"
+STATES = (VIOLATED, NO_VIOLATION, NOT_CHECKED)
+
+
+@dataclass
+class ClauseStatus:
+    requirement: Requirement
+    status: str
+    findings: list[Finding] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # rules of this tool mapping to the clause
+    rules_run: list[str] = field(default_factory=list)
+
+    @property
+    def worst(self) -> Severity | None:
+        if not self.findings:
+            return None
+        return max((f.severity for f in self.findings), key=lambda s: s.rank)
+
+
+def analyzer_coverage() -> dict[str, list[str]]:
+    """rule id -> names of the analyzers that can report it (from the current registry)."""
+    from ..analyzers import _discover
+
+    file_classes, tree_classes = _discover()
+    rules = all_rules()
+    out: dict[str, list[str]] = {rid: [] for rid in rules}
+    for cls in (*file_classes, *tree_classes):
+        declared = tuple(getattr(cls, "rules", ()) or ())
+        if declared:
+            patterns = declared
+        else:
+            module_area = cls.__module__.rsplit(".", 1)[-1]
+            patterns = tuple({f"{cls.name}.", f"{module_area}."})
+        for rid in rules:
+            if any(rid == p or (p.endswith(".") and rid.startswith(p)) for p in patterns):
+                out[rid].append(cls.name)
+    return out
+
+
+def rules_run(result: ScanResult) -> set[str]:
+    """Rules that ran over this target (see the module docstring)."""
+    explicit = result.extra.get("rules_run")
+    if isinstance(explicit, list):
+        return {str(r) for r in explicit}
+    failed = {
+        e.message.split(" ", 2)[1]
+        for e in result.errors
+        if not e.path and e.message.startswith("analyzer ") and " failed" in e.message
+    }
+    ran = set()
+    for rid, analyzers in analyzer_coverage().items():
+        if any(a not in failed for a in analyzers):
+            ran.add(rid)
+    # a rule that produced a finding certainly ran, whatever the registry says
+    ran.update(f.rule for f in result.findings)
+    return ran
+
+
+def matrix(result: ScanResult) -> list[ClauseStatus]:
+    """One row per clause of the catalogue, in catalogue order."""
+    rules: dict[str, Rule] = all_rules()
+    ran = rules_run(result)
+    by_clause: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        for req in f.requirements:
+            by_clause.setdefault(req, []).append(f)
+    rows = []
+    for rid, req in requirements().items():
+        mapping = sorted(r.id for r in rules.values() if rid in r.requirements)
+        mapping_run = [r for r in mapping if r in ran]
+        hits = by_clause.get(rid, [])
+        if hits:
+            status = VIOLATED
+        elif mapping_run:
+            status = NO_VIOLATION
+        else:
+            status = NOT_CHECKED
+        rows.append(ClauseStatus(req, status, hits, mapping, mapping_run))
+    return rows
+
+
+def summary(rows: list[ClauseStatus]) -> dict[str, int]:
+    return {state: sum(1 for r in rows if r.status == state) for state in STATES}
+
+
+def document_name(req: Requirement) -> str:
+    """Short name of the document a clause comes from ('3GPP TS 33.117 V16.8.0')."""
+    text = req.source
+    for sep in (";", ",", "("):
+        text = text.split(sep, 1)[0]
+    return text.strip() or req.id.split("-", 1)[0]
