@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import report
 from ..pipeline import TargetError, scan
+from ._record import add_record_options, declaration_stage, record_if_asked
 from ._common import SEVERITIES, add_scan_options, exit_status, pipeline_options, progress_bar, write_output
 
 
@@ -18,12 +19,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
     p.add_argument("--fail-on", default="high", choices=SEVERITIES,
                    help="exit 1 when a finding has this severity or higher (default high)")
+    p.add_argument("--declaration", metavar="FILE", type=Path,
+                   help="vendor declaration (nobackdoor.yml): report what it does not list, set aside accepted findings")
+    add_record_options(p)
     add_scan_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     options = pipeline_options(args)
+    if args.declaration:
+        options.post_stages.append(declaration_stage(args.declaration))
     show_progress = args.verbose > 0 or sys.stderr.isatty()
     try:
         with progress_bar(show_progress) as update:
@@ -33,4 +39,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"nobackdoor: {exc}", file=sys.stderr)
         return 2
     write_output(report.render(args.format, result, args), args.output)
+    record_if_asked(result, args)
     return exit_status(result, args.fail_on)
