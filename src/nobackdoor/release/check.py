@@ -1,0 +1,275 @@
+"""``release-check``: is the delivered release the reviewed repository at its tag?
+
+1. open the repository and the release (:mod:`.repo`), find the tag of the release's version;
+2. ``git archive`` the tag and compare file by file (:mod:`.compare`);
+3. for autotools projects, regenerate the build system from the tag and check every generated file
+   of the release against it (:mod:`.autotools`);
+4. judge each difference: expected (verified generated file, version stamp, generated documentation)
+   or unexplained (build machinery, code, data the build reads, ...) and turn it into findings;
+5. scan the release itself with the normal pipeline, since it is a source tree, and merge.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..models import Finding, ScanError, ScanResult, Severity, Target
+from ..ruleset import rule
+from . import autotools, compare
+from .compare import BUILD, CODE, DATA, DOC, GENERATED, VERSION_STAMP, FileDiff
+from .repo import Release, ReleaseError, guess_tag, list_files, open_release, open_repo, release_version
+
+ScanFn = Callable[[Path], ScanResult]
+
+
+@dataclass
+class ReleaseCheckOptions:
+    ref: str | None = None
+    regenerate: bool = True
+    scan: ScanFn | None = None  # the normal pipeline over the release; None skips it
+    progress: Callable[[str], None] = field(default=lambda msg: None)
+
+
+@dataclass
+class _Judged:
+    findings: list[Finding] = field(default_factory=list)
+    expected: list[dict] = field(default_factory=list)  # explained differences
+    missing: list[str] = field(default_factory=list)  # tag files not in the release
+
+
+def release_check(repo_path: str | Path, release_path: str | Path, opts: ReleaseCheckOptions | None = None) -> ScanResult:
+    opts = opts or ReleaseCheckOptions()
+    t0 = time.monotonic()
+    with open_repo(repo_path) as repo, open_release(release_path) as release, \
+            tempfile.TemporaryDirectory(prefix="nobackdoor-rc-") as tmp:
+        work = Path(tmp)
+        name, version = release_version(release)
+        ref = opts.ref
+        if ref is None:
+            if not version:
+                raise ReleaseError(f"{release_path}: cannot tell the release's version; give --ref TAG")
+            ref = guess_tag(repo.tags(), name, version)
+            if ref is None:
+                tags = repo.tags()
+                raise ReleaseError(f"no tag for version {version} in {repo_path} "
+                                   f"(tags: {', '.join(tags[:20]) or 'none'}); give --ref TAG")
+        commit = repo.resolve(ref)
+        if commit is None:
+            raise ReleaseError(f"{repo_path}: no commit named {ref!r}")
+        opts.progress(f"exporting {ref}")
+        repo.export(commit, work / "tag")
+        repo_files = list_files(work / "tag")
+        release_files = list_files(release.root)
+        is_autotools = any(n in repo_files for n in ("configure.ac", "configure.in"))
+        comparison = compare.compare_trees(release_files, repo_files, is_autotools)
+
+        regen = None
+        if is_autotools and opts.regenerate and any(d.status != "removed" for d in comparison.diffs):
+            opts.progress("regenerating the build system from the tag")
+            regen = autotools.regenerate(work / "tag", release.root, work / "regen", repo.commit_time(commit))
+        judged = judge(comparison, regen, release_files, ref)
+        t_compare = time.monotonic()
+
+        summary = {
+            "repository": str(repo_path),
+            "ref": ref,
+            "commit": commit,
+            "version": version,
+            "autotools": is_autotools,
+            "identical_files": len(comparison.identical),
+            "differences": [{"path": d.relpath, "status": d.status, "role": d.role} for d in comparison.diffs
+                            if d.status != "removed"],
+            "explained": judged.expected,
+            "only_in_repository": judged.missing,
+        }
+        if regen is not None:
+            summary["regeneration"] = regen.summary()
+
+    if opts.scan is not None:
+        opts.progress("scanning the release")
+        result = opts.scan(Path(release_path))
+    else:
+        result = ScanResult(target=Target(str(release_path), "", 0, "release"), tool_version=__version__)
+    result.target.kind = "release"
+    to_path = _path_mapper(result, release)
+    for f in judged.findings:
+        f.evidence.setdefault("_relpath", f.path)
+        f.path = to_path(f.path)
+    result.findings = _merge(result.findings, judged.findings)
+    result.extra["release"] = summary
+    result.stats["release_check_seconds"] = round(t_compare - t0, 3)
+    result.stats["seconds"] = round(time.monotonic() - t0, 3)
+    if regen is not None and not regen.ok:
+        result.errors.append(ScanError("", f"could not regenerate the build system from {ref}: {regen.error}"))
+    return result
+
+
+def _merge(scanned: list[Finding], checked: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in checked + scanned:
+        key = (f.rule, f.path, f.line, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return sorted(out, key=Finding.sort_key)
+
+
+def _path_mapper(result: ScanResult, release: Release) -> Callable[[str], str]:
+    """Paths inside the release, spelled as the scan spells them (container chain for archives)."""
+    if not release.top and release.source.is_dir():
+        return lambda rel: rel
+    prefix = f"{release.top}/" if release.top else ""
+    by_rel: dict[str, str] = {}
+    for entry in sorted(result.files, key=lambda e: len(e.path)):
+        by_rel.setdefault(entry.relpath, entry.path)
+    fallback = f"{release.source.name}/{prefix}"
+    return lambda rel: by_rel.get(prefix + rel) or fallback + rel
+
+
+# ---------------------------------------------------------------- judging
+
+
+def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, release_files: dict[str, Path],
+          ref: str) -> _Judged:
+    out = _Judged()
+    changed_data = {d.relpath for d in comparison.diffs if d.status != "removed" and (d.role == DATA or d.binary)}
+    for d in comparison.diffs:
+        if d.status == "removed":
+            _judge_removed(d, regen, out)
+            continue
+        if regen is not None and regen.ok and (d.relpath in regen.files or d.role == GENERATED):
+            _judge_generated(d, regen, ref, out)
+            continue
+        if d.role == GENERATED:
+            out.findings.append(rule("release.generated-unverified").finding(
+                d.relpath, f"{d.relpath} looks generated but could not be regenerated from {ref}"
+                           + (f" ({regen.error})" if regen is not None and regen.error else ""),
+                evidence={"status": d.status, "reason": regen.error if regen else "regeneration not run"}))
+            continue
+        if d.role == VERSION_STAMP and _is_small_stamp(d.release_path):
+            out.expected.append({"path": d.relpath, "why": "version stamp written by make dist"})
+            continue
+        if d.role == DOC and not d.binary:
+            out.expected.append({"path": d.relpath, "why": "documentation generated at release time"})
+            continue
+        if d.role in (BUILD, CODE) and not d.binary:
+            out.findings.append(_code_change(d, ref, changed_data))
+            continue
+        if d.role == DATA or d.binary:
+            refs = compare.build_references(d.relpath, release_files)
+            if refs:
+                out.findings.append(_data_read_by_build(d, ref, refs))
+            else:
+                out.findings.append(rule("release.unexplained-data-change").finding(
+                    d.relpath, f"{_status_text(d, ref)}; it is {'binary' if d.binary else 'test'} data that no "
+                               "build file names", evidence=_data_evidence(d)))
+            continue
+        out.findings.append(rule("release.unexplained-file").finding(
+            d.relpath, _status_text(d, ref), evidence={"status": d.status, "role": d.role}))
+    return out
+
+
+def _status_text(d: FileDiff, ref: str) -> str:
+    return f"{d.relpath} is not in the repository at {ref}" if d.status == "added" else \
+        f"{d.relpath} differs from the repository at {ref}"
+
+
+def _is_small_stamp(path: Path | None) -> bool:
+    text = compare.read_text(path)
+    return text is not None and len(text) <= 256 and len(text.strip().splitlines()) <= 1
+
+
+def _judge_removed(d: FileDiff, regen: autotools.Regeneration | None, out: _Judged) -> None:
+    out.missing.append(d.relpath)
+    if d.role in (CODE, BUILD) and not d.relpath.startswith((".", "ci/")) and "/." not in d.relpath:
+        if d.relpath in ("autogen.sh", "bootstrap", "bootstrap.conf") or d.relpath.endswith(
+                ("/.gitignore", "CMakePresets.json")):
+            return
+        out.findings.append(rule("release.missing-from-release").finding(
+            d.relpath, f"{d.relpath} is in the reviewed repository but not in the release",
+            evidence={"role": d.role}))
+
+
+def _judge_generated(d: FileDiff, regen: autotools.Regeneration, ref: str, out: _Judged) -> None:
+    assert d.release_path is not None
+    v = autotools.verify(d.relpath, d.release_path, regen)
+    if v.verdict == autotools.VERIFIED:
+        out.expected.append({"path": d.relpath, "why": f"generated; {v.reason}"})
+        return
+    suspicious = compare.decode_and_run(v.added)
+    evidence = {"status": d.status, "reason": v.reason, "recorded_versions": regen.recorded,
+                "used_versions": regen.used}
+    if v.diff:
+        evidence["diff"] = v.diff
+        evidence["lines_not_regenerated"] = len(v.added)
+    if suspicious:
+        evidence["decode_and_run"] = suspicious[:10]
+    if v.verdict == autotools.MISMATCH or suspicious:
+        sev = Severity.CRITICAL if suspicious else None
+        where = f" at line {suspicious[0]['line']}" if suspicious else (f" at line {v.added[0][0]}" if v.added else "")
+        what = " including code that decodes or runs hidden data" if suspicious else ""
+        out.findings.append(rule("release.generated-mismatch").finding(
+            d.relpath, f"generated file {d.relpath} is not what the build system of {ref} generates: "
+                       f"{len(v.added)} line(s) not produced by regeneration{what}{where} ({v.reason})",
+            line=suspicious[0]["line"] if suspicious else (v.added[0][0] if v.added else None),
+            evidence=evidence, severity=sev))
+        return
+    out.findings.append(rule("release.generated-unverified").finding(
+        d.relpath, f"generated file {d.relpath} could not be verified against {ref}: {v.reason}"
+                   + (f" ({_tool_text(regen)})" if regen.mismatched_tools else ""),
+        evidence=evidence))
+
+
+def _tool_text(regen: autotools.Regeneration) -> str:
+    return ", ".join(f"{t} {v['release']} in the release, {v['regenerated'] or 'none'} here"
+                     for t, v in sorted(regen.mismatched_tools.items()))
+
+
+def _code_change(d: FileDiff, ref: str, changed_data: set[str]) -> Finding:
+    new = compare.read_text(d.release_path) or ""
+    old = compare.read_text(d.repo_path) if d.repo_path else None
+    diff, added = compare.text_diff(old, new, f"{ref}/{d.relpath}", f"release/{d.relpath}")
+    suspicious = compare.decode_and_run(added)
+    reads = sorted({p for p in changed_data for _, line in added if p.rsplit("/", 1)[-1] in line})
+    rule_id = "release.unexplained-build-change" if d.role == BUILD else "release.unexplained-code-change"
+    kind = "build file" if d.role == BUILD else "source file"
+    if d.status == "added":
+        msg = f"{kind} {d.relpath} is not in the repository at {ref}"
+    else:
+        msg = f"{kind} {d.relpath} differs from the repository at {ref}: {len(added)} line(s) added or changed"
+    if suspicious:
+        msg += f", including code that decodes or runs hidden data at line {suspicious[0]['line']}"
+    if reads:
+        msg += f"; the new lines read {', '.join(reads)}, which also differ from the repository"
+    evidence = {"status": d.status, "role": d.role, "lines_added": len(added), "diff": diff}
+    if suspicious:
+        evidence["decode_and_run"] = suspicious[:10]
+    if reads:
+        evidence["reads_changed_files"] = reads
+    line = suspicious[0]["line"] if suspicious else (added[0][0] if added else None)
+    return rule(rule_id).finding(d.relpath, msg, line=line, evidence=evidence,
+                                 severity=Severity.CRITICAL if suspicious else None)
+
+
+def _data_evidence(d: FileDiff) -> dict:
+    ev: dict = {"status": d.status, "role": d.role, "binary": d.binary}
+    if d.release_path is not None and not d.release_path.is_symlink():
+        ev.update(compare.binary_change(d.repo_path, d.release_path))
+    return ev
+
+
+def _data_read_by_build(d: FileDiff, ref: str, refs: list[dict]) -> Finding:
+    ev = _data_evidence(d)
+    ev["read_by"] = refs[:10]
+    change = ""
+    if d.status == "modified" and "first_difference" in ev:
+        change = (f" (first {ev['first_difference']} bytes unchanged, then {ev['changed_bytes']} bytes of "
+                  f"entropy {ev['entropy']} bits/byte)")
+    what = "binary" if d.binary else "test-data" if d.role == DATA else "data"
+    return rule("release.build-reads-altered-data").finding(
+        d.relpath, f"{what} file {_status_text(d, ref)}{change}, and build file "
+                   f"{refs[0]['file']} (line {refs[0]['line']}) reads it", evidence=ev)
