@@ -89,11 +89,20 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
         if regen is not None:
             summary["regeneration"] = regen.summary()
 
+    result = None
     if opts.scan is not None:
         opts.progress("scanning the release")
-        result = opts.scan(Path(release_path))
-    else:
+        try:
+            result = opts.scan(Path(release_path))
+        except Exception as exc:  # a failing scan must not lose the comparison's findings
+            scan_error = ScanError("", f"scan of the release failed: {type(exc).__name__}: {exc}")
+        else:
+            scan_error = None
+    if result is None:
         result = ScanResult(target=Target(str(release_path), "", 0, "release"), tool_version=__version__)
+        result.target.sha256, result.target.size = _digest(Path(release_path))
+        if opts.scan is not None and scan_error is not None:
+            result.errors.append(scan_error)
     result.target.kind = "release"
     to_path = _path_mapper(result, release)
     for f in judged.findings:
@@ -106,6 +115,18 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
     if regen is not None and not regen.ok:
         result.errors.append(ScanError("", f"could not regenerate the build system from {ref}: {regen.error}"))
     return result
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    import hashlib
+
+    if not path.is_file():
+        return "", 0
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest(), path.stat().st_size
 
 
 def _merge(scanned: list[Finding], checked: list[Finding]) -> list[Finding]:
