@@ -6,7 +6,8 @@ plain files, and says for every file where it came from (its container chain):
 * unblob does the format work (one handler per format; ours in :mod:`.handlers`), in a child
   process (:mod:`.worker`) watched by :func:`_run_unblob`, which stops it when a limit is hit;
 * :mod:`.safety` neutralises what extraction must never leave behind (device nodes, links out);
-* :mod:`.layout` maps unblob's ``*_extract`` directories to contract paths.
+* :mod:`.layout` maps unblob's ``*_extract`` directories to contract paths and its report to
+  scan errors.
 
 A directory target is walked as it is; container files found inside it are unpacked the same way.
 """
@@ -18,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from ..models import ScanError
 from . import layout, safety
 from .limits import Limits
 
-__all__ = ["Limits", "Extraction", "unpack"]
+__all__ = ["Limits", "Extraction", "unpack", "remove_workdir"]
 
 
 @dataclass
@@ -40,14 +42,29 @@ class Extraction:
     #: realpaths of files whose contents were extracted next to them
     unpacked: set[Path] = field(default_factory=set)
     errors: list[ScanError] = field(default_factory=list)
+    #: what safety and the extractors neutralised: {"path", "action", ["target"]}
     neutralised: list[dict[str, str]] = field(default_factory=list)
     bytes_extracted: int = 0
     seconds: float = 0.0
-    #: container formats met along the way (for target-kind detection)
+    #: container formats met along the way (unblob handler names, for target-kind detection)
     formats: set[str] = field(default_factory=set)
 
 
 Progress = Callable[[str], None]
+
+#: containers whose magic is too weak to call a file that does not unpack "truncated or corrupt"
+_WEAK_MAGIC = {"lzma", "jffs2"}
+#: how often at most the watchdog measures the extraction tree, and the share of one core it may use
+_POLL_MIN, _POLL_MAX, _POLL_SHARE = 0.02, 1.0, 0.05
+
+
+@dataclass
+class _Budget:
+    """What is left of the limits for the rest of this unpack (shared by every unblob run)."""
+
+    limits: Limits
+    deadline: float
+    files: int = 0
 
 
 def unpack(target: Path, workdir: Path, limits: Limits, progress: Progress | None = None) -> Extraction:
@@ -56,44 +73,58 @@ def unpack(target: Path, workdir: Path, limits: Limits, progress: Progress | Non
     workdir.mkdir(parents=True, exist_ok=True)
     out = Extraction()
     t0 = time.monotonic()
+    budget = _Budget(limits, deadline=t0 + limits.total_timeout)
     if target.is_dir():
-        _unpack_directory(target, workdir, limits, out, progress)
+        _unpack_directory(target, workdir, out, progress, budget)
     else:
-        _unpack_file(target, target.name, workdir, limits, out, progress, top=True)
+        _unpack_file(target, target.name, workdir, out, progress, budget, top=True)
     out.seconds = time.monotonic() - t0
     return out
 
 
-def _unpack_file(path: Path, display: str, workdir: Path, limits: Limits, out: Extraction,
-                 progress: Progress | None, top: bool) -> None:
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
+def _unpack_file(path: Path, display: str, workdir: Path, out: Extraction, progress: Progress | None,
+                 budget: _Budget, top: bool) -> bool:
+    """Unpack one file into a fresh slot of ``workdir``; True when anything came out of it."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        out.errors.append(ScanError(display, f"cannot read: {exc.strerror or exc}"))
+        return False
     if head[:4] == b"\x7fELF":
         # a single executable: analysed as it is, not carved
-        out.files.append((path, display, display, ""))
-        return
-    slot = workdir / f"u{len(list(workdir.iterdir()))}"
-    slot.mkdir()
+        if top:
+            out.files.append((path, display, display, ""))
+        return False
+    slot = Path(tempfile.mkdtemp(prefix="u", dir=workdir))
     if progress:
         progress(f"unpacking {display}")
-    _run_unblob(path, slot, limits, out, display)
-    extract_dir = slot / (path.name + "_extract")
-    if extract_dir.is_dir():
-        out.neutralised.extend(safety.sanitize(extract_dir, display))
+    run = _run_unblob(path, slot, out, display, budget)
+    extract_dir = slot / (path.name + layout.SUFFIX)
+    fmt = container_format(head)
+    opened = extract_dir.is_dir() and any(extract_dir.iterdir())
+    if fmt and fmt not in _WEAK_MAGIC and run.completed and 0 not in run.top_chunk_starts:
+        # the header announces a format, but no handler accepted a chunk at its start
+        out.errors.append(ScanError(display, f"looks like {fmt} but could not be unpacked as {fmt} "
+                                             "(truncated or corrupt)"
+                                    + ("; what could be carved from it is analysed" if opened
+                                       else "; analysed as a plain file")))
+    elif not opened and top and run.completed and not fmt:
+        out.errors.append(ScanError(display, "no known container or filesystem format found; "
+                                             "analysed as a single file"))
+    if opened:
+        events = safety.sanitize(extract_dir, display)
+        out.neutralised.extend(events)
+        out.errors.extend(safety.summarise(events))
         layout.collect(extract_dir, display, out)
-    else:
-        fmt = container_format(head)
-        if fmt:
-            out.errors.append(ScanError(display, f"looks like {fmt} but could not be unpacked "
-                                                 "(truncated or corrupt); analysed as a plain file"))
-        elif top:
-            out.errors.append(ScanError(display, "no known container or filesystem format found; "
-                                                 "analysed as a single file"))
-        out.files.append((path, display, display if top else display.rsplit("/", 1)[-1], "" if top else display))
+        return True
+    if top:
+        out.files.append((path, display, display, ""))
+    return False
 
 
-def _unpack_directory(target: Path, workdir: Path, limits: Limits, out: Extraction,
-                      progress: Progress | None) -> None:
+def _unpack_directory(target: Path, workdir: Path, out: Extraction, progress: Progress | None,
+                      budget: _Budget) -> None:
     root_real = target.resolve()
     out.dirs[""] = set()
     for dirpath, dirnames, filenames in os.walk(root_real, followlinks=False):
@@ -119,28 +150,50 @@ def _unpack_directory(target: Path, workdir: Path, limits: Limits, out: Extracti
             if not (full.is_symlink() or full.is_file()):
                 continue
             out.files.append((full, rel, rel, ""))
-            if full.is_file() and not full.is_symlink() and st.st_size >= 64:
+            if full.is_symlink() or st.st_size < 64:
+                continue
+            try:
                 with open(full, "rb") as fh:
-                    head = fh.read(4096)
-                fmt = container_format(head)
-                if fmt and fmt not in ("lzma",):
-                    before = len(out.files)
-                    sub = Extraction()
-                    _unpack_file(full, rel, workdir, limits, sub, progress, top=False)
-                    if sub.files and any(f[0] != full for f in sub.files):
-                        out.unpacked.add(full)
-                    out.files.extend(f for f in sub.files if f[0] != full)
-                    out.errors.extend(sub.errors)
-                    out.neutralised.extend(sub.neutralised)
-                    out.unpacked |= sub.unpacked
-                    out.formats |= sub.formats
-                    out.bytes_extracted += sub.bytes_extracted
-                    for k, v in sub.dirs.items():
-                        out.dirs.setdefault(k, set()).update(v)
-                    del before
+                    fmt = container_format(fh.read(4096))
+            except OSError as exc:
+                out.errors.append(ScanError(rel, f"cannot read: {exc.strerror}"))
+                continue
+            if fmt and fmt not in _WEAK_MAGIC:
+                if time.monotonic() > budget.deadline:
+                    out.errors.append(ScanError(rel, "not unpacked: extraction time limit of "
+                                                     f"{budget.limits.total_timeout:g} s reached"))
+                    continue
+                if _unpack_file(full, rel, workdir, out, progress, budget, top=False):
+                    out.unpacked.add(full)
+
+
+@dataclass
+class _Run:
+    #: unblob finished by itself (not stopped by a limit)
+    completed: bool = False
+    #: start offsets of the chunks unblob found in the file it was given
+    top_chunk_starts: set[int] = field(default_factory=set)
+
+
+class _Watch:
+    """Measures an extraction tree; walks it no more often than its own cost allows."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.size = self.count = 0
+        self.cost = 0.0
+
+    def measure(self) -> None:
+        t = time.monotonic()
+        self.size, self.count = _tree_size(self.root)
+        self.cost = time.monotonic() - t
+
+    def next_interval(self, previous: float) -> float:
+        return min(_POLL_MAX, max(_POLL_MIN, previous * 1.5, self.cost / _POLL_SHARE))
 
 
 def _tree_size(root: Path) -> tuple[int, int]:
+    """Bytes on disk (allocated blocks, so sparse files count as what they cost) and entries."""
     total = count = 0
     stack = [str(root)]
     while stack:
@@ -160,12 +213,15 @@ def _tree_size(root: Path) -> tuple[int, int]:
     return total, count
 
 
-def _run_unblob(path: Path, slot: Path, limits: Limits, out: Extraction, display: str) -> None:
+def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _Budget) -> _Run:
+    limits = budget.limits
+    run = _Run()
     report = slot / "unblob-report.json"
     log = slot / "unblob.log"
+    extract_root = slot
     args = {
         "input": str(path.resolve()),
-        "extract_root": str(slot),
+        "extract_root": str(extract_root),
         "report": str(report),
         "log": str(log),
         "max_depth": limits.max_depth,
@@ -173,46 +229,64 @@ def _run_unblob(path: Path, slot: Path, limits: Limits, out: Extraction, display
         "process_num": max(1, os.cpu_count() or 1),
     }
     input_size = max(1, path.stat().st_size)
+    bytes_left = limits.max_bytes - out.bytes_extracted
+    files_left = limits.max_files - budget.files
+    watch = _Watch(extract_root)
+    breach = None
     with open(log, "wb") as logfh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "nobackdoor.unpack.worker", json.dumps(args)],
             stdin=subprocess.DEVNULL, stdout=logfh, stderr=logfh, start_new_session=True,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
         )
-        start = time.monotonic()
-        interval = 0.05
-        breach = None
-        while True:
-            try:
-                proc.wait(timeout=interval)
-                break
-            except subprocess.TimeoutExpired:
-                pass
-            interval = min(interval * 1.5, 1.0)
-            elapsed = time.monotonic() - start
-            size, count = _tree_size(slot)
-            if elapsed > limits.total_timeout:
-                breach = f"extraction time limit of {limits.total_timeout:g} s reached"
-            elif size > limits.max_bytes:
-                breach = f"extracted-size limit of {limits.max_bytes} bytes reached"
-            elif size > limits.ratio_floor and size / input_size > limits.max_ratio:
-                breach = f"expansion-ratio limit of {limits.max_ratio:g}x reached (decompression bomb?)"
-            elif count > limits.max_files:
-                breach = f"file-count limit of {limits.max_files} reached"
-            if breach:
+        interval = _POLL_MIN
+        try:
+            while True:
+                try:
+                    proc.wait(timeout=interval)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                watch.measure()
+                interval = watch.next_interval(interval)
+                breach = _breach(watch, limits, budget, bytes_left, files_left, input_size)
+                if breach:
+                    break
+        finally:
+            # also on KeyboardInterrupt: never leave extractors running
+            if proc.returncode is None:
                 _kill_group(proc)
-                break
-    size, _ = _tree_size(slot)
-    out.bytes_extracted += size
+    watch.measure()
+    out.bytes_extracted += watch.size
+    budget.files += watch.count
     if breach:
         out.errors.append(ScanError(display, f"unpacking stopped: {breach}; what was extracted before is analysed"))
-        _trim_partial(slot)
-        return
+        _trim_partial(extract_root)
+        return run
     if proc.returncode != 0:
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
         out.errors.append(ScanError(display, "unpacking failed" + (f": {tail[0][:300]}" if tail else "")))
     if report.exists():
-        out.errors.extend(layout.report_errors(report, slot, display, out))
+        parsed = layout.read_report(report, slot, display, limits.max_depth)
+        out.errors.extend(parsed.errors)
+        out.neutralised.extend(parsed.neutralised)
+        out.formats |= parsed.formats
+        run.top_chunk_starts = parsed.top_chunk_starts
+        run.completed = proc.returncode == 0
+    return run
+
+
+def _breach(watch: _Watch, limits: Limits, budget: _Budget, bytes_left: int, files_left: int,
+            input_size: int) -> str | None:
+    if time.monotonic() > budget.deadline:
+        return f"extraction time limit of {limits.total_timeout:g} s reached"
+    if watch.size > bytes_left:
+        return f"extracted-size limit of {limits.max_bytes} bytes reached"
+    if watch.size > limits.ratio_floor and watch.size / input_size > limits.max_ratio:
+        return f"expansion-ratio limit of {limits.max_ratio:g}x reached (decompression bomb?)"
+    if watch.count > files_left:
+        return f"file-count limit of {limits.max_files} reached"
+    return None
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -226,9 +300,9 @@ def _kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
-def _trim_partial(slot: Path) -> None:
+def _trim_partial(root: Path) -> None:
     """After a stopped extraction, drop files still being written (they may be huge or torn)."""
-    for dirpath, _, filenames in os.walk(slot):
+    for dirpath, _, filenames in os.walk(root):
         for name in filenames:
             p = Path(dirpath) / name
             try:

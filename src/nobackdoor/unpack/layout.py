@@ -1,29 +1,46 @@
-"""From unblob's ``*_extract`` directories to contract paths.
+"""From unblob's output to contract paths and scan errors.
 
-unblob writes the contents of container ``X`` to ``X_extract`` beside it, and the contents of a
-chunk found at offsets ``A``-``B`` to ``A-B.handler_extract``. Each such directory is a container
-boundary: the contract path is the chain of container names, then the path inside the innermost
-one. Chunk names become ``handler@0xOFFSET`` so a reviewer can find them in the image.
+unblob writes the contents of container ``X`` to ``X_extract`` beside it when the whole file is
+one chunk; otherwise it carves the file into ``X_extract/A-B.handler`` (extracted to
+``A-B.handler_extract``) and ``A-B.unknown`` / ``A-B.padding`` for the bytes between chunks.
+Each ``*_extract`` directory is a container boundary: the contract path is the chain of container
+names, then the path inside the innermost one. Chunk names become ``handler@0xOFFSET`` (and
+``unknown@0xOFFSET``) so a reviewer can find them in the image.
+
+unblob's JSON report (``ProcessResult.to_json``, unblob 25/26) is a list of task results
+``{"task": {"path", "depth", ...}, "reports": [...], "subtasks": [...]}``; each report carries
+its class name in ``__typename__``. :func:`read_report` turns the ones that matter into scan
+errors and neutralisation events.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..inventory import container_format
 from ..models import ScanError
 
 if TYPE_CHECKING:
     from . import Extraction
 
 SUFFIX = "_extract"
-_CHUNK = re.compile(r"^(\d+)-(\d+)\.([A-Za-z0-9_]+)$")
+_CHUNK = re.compile(r"^(\d+)-(\d+)\.([A-Za-z0-9_-]+)$")
+#: carved bytes between chunks; padding is filler by definition and not worth analysing
+_FILLER = ("padding",)
+#: at most this many messages of one kind per container; the rest are counted
+MAX_MESSAGES_PER_KIND = 10
 
 
-def display_name(dirname: str) -> str:
-    name = dirname[: -len(SUFFIX)]
+def display_name(name: str) -> str:
+    """Contract name of one path component written by unblob."""
+    if name.endswith(SUFFIX) and name != SUFFIX:
+        name = name[: -len(SUFFIX)]
     m = _CHUNK.match(name)
     if m:
         return f"{m.group(3)}@0x{int(m.group(1)):x}"
@@ -50,10 +67,11 @@ def _walk(directory: Path, root: str, rel_prefix: str, out: "Extraction") -> Non
         out.errors.append(ScanError(f"{root}/{rel_prefix}".rstrip("/"), f"cannot list extracted directory: {exc}"))
         return
     names = {e.name for e in entries}
+    dirpath = directory.as_posix()
     for entry in entries:
         rel = f"{rel_prefix}{entry.name}"
         if entry.is_dir(follow_symlinks=False):
-            if _is_boundary(directory.as_posix(), entry.name):
+            if _is_boundary(dirpath, entry.name):
                 inner_root = f"{root}/{rel_prefix}{display_name(entry.name)}"
                 out.dirs.setdefault(inner_root, set())
                 _walk(Path(entry.path), inner_root, "", out)
@@ -62,68 +80,214 @@ def _walk(directory: Path, root: str, rel_prefix: str, out: "Extraction") -> Non
                 _walk(Path(entry.path), root, rel + "/", out)
         elif entry.is_symlink() or entry.is_file(follow_symlinks=False):
             real = Path(entry.path)
+            m = _CHUNK.match(entry.name) if not rel_prefix and not entry.is_symlink() else None
+            if m:
+                # bytes carved out of the container (at the top of its _extract directory)
+                if m.group(3) in _FILLER:
+                    continue
+                name = display_name(entry.name)
+                out.files.append((real, f"{root}/{name}", name, root))
+                continue
             if entry.name + SUFFIX in names and not entry.is_symlink():
                 out.unpacked.add(real)
             out.files.append((real, f"{root}/{rel}", rel, root))
 
 
-def report_errors(report: Path, slot: Path, display: str, out: "Extraction") -> list[ScanError]:
-    """Translate unblob's report into scan errors with contract paths."""
+def to_display(task_path: str, slot: Path, display: str) -> str:
+    """Contract path of a path unblob reports (inside ``slot``, or the input file itself)."""
     try:
-        results = json.loads(report.read_text())
+        rel = Path(task_path).relative_to(slot)
+    except ValueError:
+        try:
+            rel = Path(task_path).relative_to(slot.resolve())
+        except ValueError:
+            return display
+    parts = rel.parts
+    out = [display]
+    for part in parts[1:]:
+        out.append(display_name(part) if (part.endswith(SUFFIX) or _CHUNK.match(part)) else part)
+    return "/".join(out)
+
+
+@dataclass
+class ParsedReport:
+    errors: list[ScanError] = field(default_factory=list)
+    neutralised: list[dict[str, str]] = field(default_factory=list)
+    formats: set[str] = field(default_factory=set)
+    #: start offsets of the chunks found in the input file itself
+    top_chunk_starts: set[int] = field(default_factory=set)
+
+
+#: ExtractionProblem subclasses that are an attempt to write or point outside the tree
+_ESCAPES = ("PathTraversalProblem", "LinkExtractionProblem")
+_PROBLEMS = _ESCAPES + ("SpecialFileExtractionProblem", "ExtractionProblem")
+#: reports that describe a file, not a problem
+_INFO = {"StatReport", "FileMagicReport", "HashReport", "EntropyReport", "RandomnessReport",
+         "UnknownChunkReport", "CarveDirectoryReport", "ExtractedFileDeletedReport",
+         "ExtendedAttributeExtractionProblem"}
+
+
+def read_report(report: Path, slot: Path, display: str, max_depth: int) -> ParsedReport:
+    """Translate unblob's report into scan errors and neutralisation events with contract paths."""
+    parsed = ParsedReport()
+    try:
+        results = json.loads(report.read_text(errors="replace"))
     except (OSError, ValueError):
-        return [ScanError(display, "unpacking report unreadable")]
-    errors: list[ScanError] = []
-    for task in results if isinstance(results, list) else []:
-        task_path = (task.get("task") or {}).get("path", "")
+        parsed.errors.append(ScanError(display, "unpacking report unreadable; extraction may be incomplete"))
+        return parsed
+    if not isinstance(results, list):
+        return parsed
+    counts: dict[tuple[str, str], int] = {}
+    too_deep: list[str] = []
+
+    def add_error(where: str, kind: str, message: str) -> None:
+        key = (display, kind)
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] <= MAX_MESSAGES_PER_KIND:
+            parsed.errors.append(ScanError(where, message))
+
+    for task in results:
+        if not isinstance(task, dict):
+            continue
+        info = task.get("task") or {}
+        task_path = str(info.get("path", ""))
+        depth = info.get("depth", 0)
         where = to_display(task_path, slot, display)
-        for rep in task.get("reports") or []:
+        reports = [r for r in task.get("reports") or [] if isinstance(r, dict)]
+        if isinstance(depth, int) and depth >= max_depth and depth > 0:
+            too_deep.extend(_unopened_containers(Path(task_path), slot, display))
+        for rep in reports:
             kind = rep.get("__typename__", "")
-            if kind in ("ChunkReport",):
-                handler = rep.get("handler_name")
+            if kind in ("ChunkReport", "MultiFileReport"):
+                handler = str(rep.get("handler_name") or "")
                 if handler:
-                    out.formats.add(handler)
+                    parsed.formats.add(handler)
+                if kind == "ChunkReport" and depth == 0 and isinstance(rep.get("start_offset"), int):
+                    parsed.top_chunk_starts.add(rep["start_offset"])
+                chunk_where = where
+                if kind == "ChunkReport" and isinstance(rep.get("start_offset"), int) and rep.get("start_offset"):
+                    chunk_where = f"{where}/{handler}@0x{rep['start_offset']:x}"
                 for sub in rep.get("extraction_reports") or []:
-                    msg = _message(sub)
-                    if msg:
-                        errors.append(ScanError(where, f"{handler}: {msg}"))
+                    if isinstance(sub, dict):
+                        _one(sub, chunk_where, handler, parsed, add_error)
                 continue
-            msg = _message(rep)
-            if msg:
-                errors.append(ScanError(where, msg))
-    return errors
+            if kind in _INFO:
+                continue
+            _one(rep, where, "", parsed, add_error)
+    for (_, kind), n in counts.items():
+        if n > MAX_MESSAGES_PER_KIND:
+            parsed.errors.append(ScanError(display, f"{n - MAX_MESSAGES_PER_KIND} more problems of kind {kind} "
+                                                    "not listed"))
+    if too_deep:
+        shown = ", ".join(too_deep[:3]) + (f" and {len(too_deep) - 3} more" if len(too_deep) > 3 else "")
+        parsed.errors.append(ScanError(display, f"containers nested deeper than the depth limit ({max_depth}) "
+                                                f"were not opened (raise --max-depth): {shown}"))
+    return parsed
+
+
+def _one(rep: dict, where: str, handler: str, parsed: ParsedReport, add_error) -> None:
+    kind = str(rep.get("__typename__", ""))
+    prefix = f"{handler}: " if handler else ""
+    if kind in _PROBLEMS:
+        inner = str(rep.get("path") or "")
+        event = {"path": f"{where}/{inner.lstrip('/')}" if inner else where,
+                 "action": f"{rep.get('problem', '')} {rep.get('resolution', '')}".strip()}
+        parsed.neutralised.append(event)
+        if kind in _ESCAPES or "traversal" in event["action"].lower():
+            add_error(event["path"], kind, f"{prefix}unsafe archive entry neutralised: {event['action']}")
+        return
+    if kind == "MaliciousSymlinkRemoved":
+        event = {"path": where, "action": "removed symlink pointing outside the extraction",
+                 "target": str(rep.get("target", ""))}
+        parsed.neutralised.append(event)
+        add_error(where, kind, f"symlink pointing outside the image removed: {_short(rep.get('link'))} -> "
+                               f"{_short(rep.get('target'))}")
+        return
+    msg = _message(rep)
+    if msg:
+        add_error(where, kind, prefix + msg)
+
+
+def _short(value: object) -> str:
+    text = str(value or "")
+    return text if len(text) <= 160 else "..." + text[-157:]
+
+
+def _decode(value: object) -> str:
+    """ExtractCommandFailedReport stores stdout/stderr base64-encoded."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return value
+
+
+def _first_relevant_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for ln in lines:
+        if re.search(r"error|fail|invalid|corrupt|unexpected|truncat|cannot|can't", ln, re.I):
+            return ln
+    return lines[-1] if lines else ""
 
 
 def _message(rep: dict) -> str | None:
     kind = rep.get("__typename__", "")
     severity = str(rep.get("severity", "")).upper()
-    if kind == "MaliciousSymlinkRemoved":
-        return f"symlink pointing outside the image removed: {rep.get('link')} -> {rep.get('target')}"
     if kind == "ExtractCommandFailedReport":
-        stderr = rep.get("stderr") or ""
-        if isinstance(stderr, (bytes, bytearray)):
-            stderr = stderr.decode(errors="replace")
-        first = next((ln for ln in str(stderr).splitlines() if ln.strip()), "")
-        return f"extractor {str(rep.get('command', '')).split(' ')[0]} failed (exit {rep.get('exit_code')}): {first[:200]}"
+        detail = _first_relevant_line(_decode(rep.get("stderr"))) or _first_relevant_line(_decode(rep.get("stdout")))
+        program = str(rep.get("command", "")).split(" ")[0].rsplit("/", 1)[-1]
+        return (f"extractor {program} failed (exit {rep.get('exit_code')}); the container is probably truncated "
+                f"or corrupt" + (f": {detail[:200]}" if detail else ""))
     if kind == "ExtractorTimedOut":
-        return f"extractor timed out after {rep.get('timeout')} s: {str(rep.get('cmd'))[:120]}"
+        program = str(rep.get("cmd", "")).split(" ")[0].rsplit("/", 1)[-1]
+        return f"extractor {program} stopped after the per-extractor time limit of {rep.get('timeout')} s"
     if kind == "ExtractorDependencyNotFoundReport":
-        return f"extractor not installed: {', '.join(rep.get('dependencies') or [])}"
-    if "ERROR" in severity and kind not in ("StatReport", "FileMagicReport", "HashReport", "EntropyReport"):
-        detail = rep.get("exception") or rep.get("message") or rep.get("problem") or kind
+        return f"extractor not installed: {', '.join(map(str, rep.get('dependencies') or []))}"
+    if kind == "OutputDirectoryExistsReport":
+        return "extraction skipped: two chunks would be extracted to the same directory"
+    if kind == "MultiFileCollisionReport":
+        return "extraction skipped: multi-file container collides with another"
+    if kind in ("UnknownError", "CalculateChunkExceptionReport", "CalculateMultiFileExceptionReport"):
+        text = str(rep.get("exception") or "").strip()
+        last = text.splitlines()[-1] if text else kind
+        where = f" (handler {rep['handler']} at offset {rep.get('start_offset', 0)})" if rep.get("handler") else ""
+        return f"extractor error{where}: {last[:240]}"
+    if "ERROR" in severity:
+        detail = rep.get("message") or rep.get("problem") or kind
         return str(detail).strip().splitlines()[-1][:300] if str(detail).strip() else kind
     return None
 
 
-def to_display(task_path: str, slot: Path, display: str) -> str:
+_UNOPENED_SCAN_MAX = 2000
+
+
+def _unopened_containers(path: Path, slot: Path, display: str) -> list[str]:
+    """Containers left closed because unblob reached the depth limit at ``path``."""
+    found: list[str] = []
+    candidates: list[Path] = []
     try:
-        rel = Path(task_path).relative_to(slot)
-    except ValueError:
-        return display
-    parts = rel.parts
-    if not parts:
-        return display
-    out = [display]
-    for part in parts[1:]:
-        out.append(display_name(part) if part.endswith(SUFFIX) else part)
-    return "/".join(out)
+        if path.is_symlink():
+            return found
+        if path.is_file():
+            candidates.append(path)
+        elif path.is_dir():
+            for dirpath, _, filenames in os.walk(path):
+                for name in filenames:
+                    candidates.append(Path(dirpath) / name)
+                    if len(candidates) >= _UNOPENED_SCAN_MAX:
+                        break
+    except OSError:
+        return found
+    for candidate in candidates:
+        try:
+            if candidate.is_symlink() or candidate.stat().st_size < 64:
+                continue
+            with open(candidate, "rb") as fh:
+                head = fh.read(4096)
+        except OSError:
+            continue
+        fmt = container_format(head)
+        if fmt and fmt not in ("lzma", "jffs2"):
+            found.append(to_display(str(candidate), slot, display))
+    return found

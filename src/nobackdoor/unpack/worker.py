@@ -3,18 +3,41 @@
 It runs in its own session so the parent can stop it and every extractor it started as a group
 when a limit is hit; its output goes to a log file so nothing reaches the user's stdout; unblob's
 sandbox (Landlock, where the kernel has it) restricts its writes to the extraction directory.
+
+ARGS_JSON keys: input, extract_root, report, log, max_depth, extractor_timeout, process_num.
 """
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
 
+def _quiet_logging() -> None:
+    """unblob logs through structlog; unconfigured, structlog prints every debug event and renders
+    each expected "format is invalid" exception with its locals, which costs more than the
+    extraction of a small image. Keep warnings and errors, plainly rendered, on stdout (the log file)."""
+    import structlog
+
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.format_exc_info,
+            structlog.processors.KeyValueRenderer(key_order=["level", "event"]),
+        ],
+        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        cache_logger_on_first_use=True,
+    )
+
+
 def main(argv: list[str]) -> int:
     args = json.loads(argv[0])
+    _quiet_logging()
     import unblob.extractors.command as command
 
+    # unblob reads this module global when it runs an external extractor
     command.COMMAND_TIMEOUT = float(args["extractor_timeout"])
 
     from unblob.processing import ExtractionConfig, process_file
@@ -34,8 +57,7 @@ def main(argv: list[str]) -> int:
         verbose=0,
     )
     sandbox = Sandbox(config, log, report)
-    result = sandbox.run(process_file, config, Path(args["input"]))
-    report.write_text(result.to_json())
+    sandbox.run(process_file, config, Path(args["input"]), report)
     return 0
 
 
