@@ -1,0 +1,357 @@
+"""The per-ELF decision: rare constants compared against input that gate a command sink or skip an
+authentication check, hard-coded passwords in login routines, and the ports a binary listens on.
+
+Only functions that call a comparison, command, privilege, network or authentication routine are
+disassembled (found by a raw call scan, see ``functions``); a 2 MB daemon costs well under a second.
+"""
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass, field
+
+from ...models import FileEntry, FileKind, Observation, ScanError
+from ...ruleset import rule
+from ..base import FileAnalyzer
+from . import constants, elf, functions
+from .ranking import AUTH_THRESHOLD, GATE_THRESHOLD, Ranked, rank
+from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledge, string_at
+
+#: at most this many functions are disassembled per binary (largest libraries stay bounded)
+MAX_FUNCTIONS = 1500
+#: callee depth through which a compare still "reaches" a sink
+SINK_DEPTH = 3
+MIN_INLINE_MAGIC = 4
+
+
+@dataclass
+class Comparison:
+    function: int
+    addr: int
+    routine: str
+    raw: bytes
+    ranked: Ranked
+
+
+@dataclass
+class Listener:
+    function: int
+    addr: int
+    port: int | None
+    protocol: str
+
+
+@dataclass
+class Decision:
+    rule_id: str
+    comparison: Comparison
+    sinks: list[Sink]
+    auth_function: int | None = None
+
+
+@dataclass
+class Report:
+    arch: str
+    comparisons: list[Comparison] = field(default_factory=list)
+    sinks: list[Sink] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)
+    listeners: list[Listener] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    offsets: dict[int, int] = field(default_factory=dict)  # address -> file offset
+    functions_analysed: int = 0
+
+
+def analyse(data: bytes, shared_library: bool = False) -> Report:
+    image = elf.load(data)
+    cmap = functions.scan(image)
+    report = Report(arch=image.arch)
+    wanted = interesting_imports()
+    present = {base_name(n) for n in cmap.import_sites}
+    report.imports = sorted(present & wanted)
+    candidates = sorted({fn for name, sites in cmap.import_sites.items() if base_name(name) in wanted
+                         for fn in (cmap.function_of(s) for s in sites) if fn is not None})[:MAX_FUNCTIONS]
+    walks: dict[int, constants.Walk] = {}
+    for fn in candidates:
+        start = fn | 1 if fn in cmap.thumb_starts else fn
+        walks[fn] = constants.walk(image, start, cmap.end_of(fn))
+    report.functions_analysed = len(walks)
+
+    k = knowledge()
+    direct: dict[int, list[Sink]] = {}
+    for fn, w in walks.items():
+        found = [s for s in (classify_sink(image, c) for c in w.calls if c.name) if s]
+        direct[fn] = found
+        report.sinks.extend(found)
+    reach = _reach(cmap, direct)
+    auth_self = {fn for fn, w in walks.items() if _is_auth(image, cmap, fn, w, k)}
+    callers = cmap.callers()
+
+    for fn, w in walks.items():
+        comps = list(_comparisons(image, fn, w, k))
+        report.comparisons.extend(comps)
+        neighbours = {fn} | cmap.callees.get(fn, set()) | callers.get(fn, set())
+        auth_fn = next((g for g in sorted(neighbours) if g in auth_self), None)
+        for comp in comps:
+            gated = [s for s in direct[fn] if s.addr > comp.addr]
+            for call in w.calls:
+                if call.addr > comp.addr and call.target in reach and call.name is None:
+                    gated.extend(reach[call.target])
+            gated = _unique(gated)
+            score = comp.ranked.score
+            if gated and score >= GATE_THRESHOLD:
+                strong = any(s.kind in ("shell", "redirect", "privilege") for s in gated)
+                rid = "binary.magic-gates-shell" if strong else "binary.magic-gates-command"
+                report.decisions.append(Decision(rid, comp, gated, auth_fn))
+            elif auth_fn is not None and score >= AUTH_THRESHOLD:
+                report.decisions.append(Decision("binary.auth-magic-value", comp, [], auth_fn))
+                if comp.ranked.password_like:
+                    report.decisions.append(Decision("binary.hardcoded-password", comp, [], auth_fn))
+    if not shared_library:
+        report.listeners = _listeners(image, cmap, walks)
+    for d in report.decisions:
+        off = image.offset_of(d.comparison.addr)
+        if off is not None:
+            report.offsets[d.comparison.addr] = off
+    return report
+
+
+def _unique(sinks: list[Sink]) -> list[Sink]:
+    seen, out = set(), []
+    for s in sinks:
+        if s.addr not in seen:
+            seen.add(s.addr)
+            out.append(s)
+    return out
+
+
+def _reach(cmap: functions.CallMap, direct: dict[int, list[Sink]]) -> dict[int, list[Sink]]:
+    """function -> sinks it reaches itself or through direct callees (bounded depth)."""
+    reach = {fn: list(s) for fn, s in direct.items() if s}
+    for _ in range(SINK_DEPTH - 1):
+        changed = False
+        for fn, callees in cmap.callees.items():
+            got = [s for c in callees if c != fn for s in reach.get(c, ())]
+            if got:
+                cur = reach.setdefault(fn, [])
+                new = [s for s in got if s not in cur]
+                if new:
+                    cur.extend(new)
+                    changed = True
+        if not changed:
+            break
+    return reach
+
+
+def _is_auth(image, cmap, fn, w, k) -> bool:
+    if {base_name(n) for n in cmap.imports_of.get(fn, ())} & set(k["auth_routines"]):
+        return True
+    markers = k["auth_markers"]
+    for ref in w.refs:
+        raw = string_at(image, ref, 96)
+        if raw and len(raw) >= 4:
+            low = raw.decode("latin-1").lower()
+            if any(m in low for m in markers):
+                return True
+    return False
+
+
+def _operand(image: elf.Image, value, length: int | None, binary: bool) -> bytes | None:
+    if not isinstance(value, int) or not image.in_data(value):
+        return None
+    if binary:
+        if not length or not 0 < length <= 256:
+            return None
+        raw = image.read(value, length)
+        return raw if raw and len(raw) == length else None
+    raw = image.cstring(value, 256)
+    if raw is None:
+        return None
+    if length is not None and 0 < length < len(raw):
+        raw = raw[:length]
+    return raw
+
+
+def _comparisons(image, fn, w, k):
+    routines = k["compare_routines"]
+    for call in w.calls:
+        name = base_name(call.name or "")
+        spec = routines.get(name)
+        if spec is None:
+            continue
+        length_idx, binary = spec.get("length"), spec.get("binary", False)
+        length = call.args[length_idx] if length_idx is not None and length_idx < len(call.args) else None
+        length = length if isinstance(length, int) else None
+        if "needle" in spec:
+            needle = call.args[spec["needle"]] if spec["needle"] < len(call.args) else None
+            hay = call.args[0]
+            a, b = _operand(image, hay, None, False), _operand(image, needle, length, binary)
+            if a is not None or b is None:
+                continue
+            raw = b
+        else:
+            a = _operand(image, call.args[0], length, binary)
+            b = _operand(image, call.args[1], length, binary)
+            if (a is None) == (b is None):
+                continue  # both constant (not input) or nothing known
+            raw = a if a is not None else b
+        if raw:
+            yield Comparison(fn, call.addr, name, raw, rank(raw))
+    yield from _inline_magic(image, fn, w)
+
+
+def _inline_magic(image, fn, w):
+    """Runs of byte compares on consecutive offsets of one buffer: ``p[0]==0x.. && p[1]==0x.. ...``."""
+    by_base: dict[str, dict[int, tuple[int, int]]] = collections.defaultdict(dict)
+    for c in w.compares:
+        order = "little" if image.little else "big"
+        try:
+            raw = c.value.to_bytes(c.size, order)
+        except OverflowError:
+            continue
+        for i, b in enumerate(raw):
+            by_base[c.base].setdefault(c.offset + i, (b, c.addr))
+    for base, offsets in by_base.items():
+        keys = sorted(offsets)
+        run: list[int] = []
+        for key in keys + [None]:
+            if key is not None and (not run or key == run[-1] + 1):
+                run.append(key)
+                continue
+            if len(run) >= MIN_INLINE_MAGIC:
+                raw = bytes(offsets[o][0] for o in run)
+                if len(set(raw)) >= 3:
+                    yield Comparison(fn, min(offsets[o][1] for o in run), "inline compare", raw, rank(raw))
+            run = [key] if key is not None else []
+
+
+def _listeners(image, cmap, walks) -> list[Listener]:
+    out = []
+    mips = image.arch.startswith("mips")
+    has_listen = any(base_name(n) in ("listen", "accept", "accept4") for n in cmap.import_sites)
+    for fn, w in walks.items():
+        binds = [c for c in w.calls if base_name(c.name or "") == "bind"]
+        if not binds:
+            continue
+        sock_types = [c.args[1] for c in w.calls if base_name(c.name or "") == "socket" and len(c.args) > 1]
+        proto = None
+        for t in sock_types:
+            if isinstance(t, int):
+                t &= 0xF
+                stream, dgram = (2, 1) if mips else (1, 2)
+                proto = {stream: "tcp", dgram: "udp", 3: "raw"}.get(t, proto)
+        if proto is None:
+            proto = "tcp" if has_listen else "udp"
+        port = _port(image, w)
+        for b in binds:
+            out.append(Listener(fn, b.addr, port, proto))
+    # one listener per (port, protocol)
+    seen, unique = set(), []
+    for lst in out:
+        key = (lst.port, lst.protocol)
+        if key not in seen:
+            seen.add(key)
+            unique.append(lst)
+    return unique
+
+
+def _swap16(v: int) -> int:
+    return ((v & 0xFF) << 8) | (v >> 8)
+
+
+def _port(image, w) -> int | None:
+    for c in w.calls:
+        if base_name(c.name or "") == "htons" and isinstance(c.args[0], int) and 0 < c.args[0] < 65536:
+            return c.args[0]
+    cands = []
+    for s in w.stores:
+        if s.size == 4:
+            if image.little and (s.value & 0xFFFF) == 2 and s.value >> 16:
+                cands.append(_swap16(s.value >> 16))
+            elif not image.little and (s.value >> 16) == 2 and s.value & 0xFFFF:
+                cands.append(s.value & 0xFFFF)
+    if not cands:
+        for s in w.stores:
+            if s.size == 2 and s.value not in (0, 2):
+                cands.append(_swap16(s.value) if image.little else s.value)
+    cands = list(dict.fromkeys(cands))
+    return cands[0] if len(cands) == 1 else None
+
+
+# ------------------------------------------------------------------ the file analyzer
+
+
+class BinaryAnalyzer(FileAnalyzer):
+    """Magic-value back doors, hidden commands, hard-coded passwords and listeners in ELF files."""
+
+    name = "binary"
+    kinds = frozenset({FileKind.ELF})
+    max_size = 48 * 1024 * 1024
+
+    def __init__(self, options=None) -> None:
+        super().__init__(options)
+        self._cache: dict[str, Report | str] = {}
+
+    def wants(self, entry: FileEntry) -> bool:
+        return super().wants(entry) and entry.elf is not None and entry.elf.elf_type in ("EXEC", "DYN")
+
+    def analyze(self, entry: FileEntry, data: bytes):
+        report = self._cache.get(entry.sha256)
+        if report is None:
+            shared = entry.elf.elf_type == "DYN" and entry.elf.interpreter is None and ".so" in entry.name
+            try:
+                report = analyse(data, shared_library=shared)
+            except elf.NotAnalyzable as exc:
+                report = str(exc)
+            if len(self._cache) > 256:
+                self._cache.clear()
+            self._cache[entry.sha256] = report
+        if isinstance(report, str):
+            if "not supported" not in report:
+                yield ScanError(entry.path, f"binary analysis: {report}")
+            return
+        yield from self._results(entry, report)
+
+    def _results(self, entry: FileEntry, report: Report):
+        strong = sorted({c.ranked.printable for c in report.comparisons if c.ranked.score >= GATE_THRESHOLD})
+        yield Observation("binary", entry.path, {
+            "arch": report.arch, "constants": strong[:64],
+            "sinks": sorted({s.describe() for s in report.sinks})[:64], "imports": report.imports,
+            "_relpath": entry.relpath})
+        for lst in report.listeners:
+            yield Observation("listener", entry.path, {
+                "port": lst.port, "protocol": lst.protocol, "program_path": entry.relpath, "source": "binary",
+                "function_address": hex(lst.function), "_relpath": entry.relpath})
+        port = next((lst.port for lst in report.listeners if lst.port), None)
+        done = set()
+        for d in report.decisions:
+            c = d.comparison
+            key = (d.rule_id, c.raw)
+            if key in done:
+                continue
+            done.add(key)
+            evidence = {
+                "function_address": hex(c.function), "address": hex(c.addr), "routine": c.routine,
+                "constant": c.ranked.printable, "constant_hex": c.ranked.hex, "rank": c.ranked.score,
+                "shape": c.ranked.shape, "arch": report.arch, "_relpath": entry.relpath,
+            }
+            if d.sinks:
+                evidence["sinks"] = [s.describe() for s in d.sinks]
+            if d.auth_function is not None:
+                evidence["auth_function"] = hex(d.auth_function)
+            if port:
+                evidence["port"] = port
+            yield rule(d.rule_id).finding(entry.path, _message(d, port), offset=report.offsets.get(c.addr),
+                                          evidence=evidence)
+
+
+def _message(d: Decision, port: int | None) -> str:
+    c = d.comparison
+    const = f"'{c.ranked.printable}' ({c.ranked.shape})"
+    where = f"function at {c.function:#x}"
+    net = f"; the program listens on port {port}" if port else ""
+    if d.rule_id.startswith("binary.magic-gates"):
+        sinks = ", ".join(s.describe() for s in d.sinks[:3])
+        return f"input compared with {const} by {c.routine} in {where} leads to {sinks}{net}"
+    if d.rule_id == "binary.hardcoded-password":
+        return f"authentication code in {where} compares input with the built-in password-like constant {const}"
+    return (f"input compared with the rare constant {const} by {c.routine} in {where}, next to an authentication "
+            f"check: a match can skip the login{net}")

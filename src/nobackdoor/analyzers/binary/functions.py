@@ -1,0 +1,239 @@
+"""Function boundaries and the call graph of a stripped binary, without disassembling it.
+
+A raw scan of the code ranges finds every direct call (ARM/Thumb/AArch64 BL, MIPS jal/bal and
+$gp-relative t9 loads, x86 E8 and ``call [slot]``). Call targets, symbols and the usual prologues
+give function starts; a call site belongs to the last start before it. Only the functions that call
+something interesting are disassembled later.
+"""
+from __future__ import annotations
+
+import array
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .elf import Image
+
+
+@dataclass
+class CallMap:
+    starts: list[int]  # sorted function starts (ARM: without the Thumb bit)
+    #: import name -> call sites
+    import_sites: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: function start -> set of callee function starts (direct calls)
+    callees: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    #: function start -> set of imports it calls
+    imports_of: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    thumb_starts: set[int] = field(default_factory=set)
+    code_end: dict[int, int] = field(default_factory=dict)
+
+    def function_of(self, addr: int) -> int | None:
+        i = bisect.bisect_right(self.starts, addr) - 1
+        return self.starts[i] if i >= 0 else None
+
+    def end_of(self, start: int) -> int:
+        i = bisect.bisect_right(self.starts, start)
+        nxt = self.starts[i] if i < len(self.starts) else 1 << 64
+        return min(nxt, self.code_end.get(start, nxt))
+
+    def callers(self) -> dict[int, set[int]]:
+        rev: dict[int, set[int]] = defaultdict(set)
+        for caller, targets in self.callees.items():
+            for t in targets:
+                rev[t].add(caller)
+        return rev
+
+
+def _sext(value: int, bits: int) -> int:
+    return value - (1 << bits) if value & (1 << (bits - 1)) else value
+
+
+def scan(image: Image) -> CallMap:
+    sites: list[tuple[int, int | None, str | None]] = []  # (site, target, import name)
+    starts: set[int] = {s & ~1 for s in image.symbols}
+    thumb: set[int] = {s & ~1 for s in image.symbols if s & 1}
+    if image.entry:
+        starts.add(image.entry & ~1)
+    for lo, hi in image.code:
+        raw = image.read(lo, hi - lo)
+        if not raw:
+            continue
+        if image.arch == "aarch64":
+            _scan_aarch64(image, raw, lo, sites, starts)
+        elif image.arch == "arm":
+            if image.thumb:
+                _scan_thumb(image, raw, lo, sites, starts, thumb)
+            else:
+                _scan_arm(image, raw, lo, sites, starts, thumb)
+        elif image.arch in ("mips", "mips64"):
+            _scan_mips(image, raw, lo, sites, starts)
+        elif image.arch in ("x86_64", "x86"):
+            _scan_x86(image, raw, lo, sites, starts)
+    code_starts = sorted(s for s in starts if image.is_code(s))
+    cmap = CallMap(starts=code_starts, thumb_starts=thumb)
+    for lo, hi in image.code:  # a function never runs past its section
+        i = bisect.bisect_left(code_starts, lo)
+        while i < len(code_starts) and code_starts[i] < hi:
+            cmap.code_end[code_starts[i]] = hi
+            i += 1
+    for site, target, name in sites:
+        fn = cmap.function_of(site)
+        if fn is None:
+            continue
+        if name:
+            cmap.import_sites[name].append(site)
+            cmap.imports_of[fn].add(name)
+        elif target is not None and target in starts:
+            cmap.callees[fn].add(target)
+    return cmap
+
+
+def _words(image: Image, raw: bytes) -> array.array:
+    words = array.array("I")
+    words.frombytes(raw[: len(raw) // 4 * 4])
+    if (not image.little) != (array.array("I", [1]).tobytes()[0] == 0):
+        words.byteswap()
+    return words
+
+
+def _scan_aarch64(image, raw, base, sites, starts) -> None:
+    imports = image.imports
+    for i, w in enumerate(_words(image, raw)):
+        top = w & 0xFC000000
+        if top == 0x94000000:  # bl
+            pc = base + 4 * i
+            target = pc + _sext(w & 0x3FFFFFF, 26) * 4
+            name = imports.get(target)
+            sites.append((pc, target, name))
+            if name is None:
+                starts.add(target)
+        elif (w & 0xFFC07FFF) == 0xA9807BFD or w == 0xD503233F:  # stp x29,x30,[sp,#-n]! / paciasp
+            starts.add(base + 4 * i)
+
+
+def _scan_arm(image, raw, base, sites, starts, thumb) -> None:
+    imports = image.imports
+    for i, w in enumerate(_words(image, raw)):
+        if (w & 0x0F000000) == 0x0B000000:
+            pc = base + 4 * i
+            if (w >> 28) == 0xF:  # blx imm: into Thumb code
+                target = pc + 8 + _sext(w & 0xFFFFFF, 24) * 4 + ((w >> 23) & 2)
+                thumb.add(target)
+            else:
+                target = pc + 8 + _sext(w & 0xFFFFFF, 24) * 4
+            name = imports.get(target)
+            sites.append((pc, target, name))
+            if name is None:
+                starts.add(target)
+        elif (w & 0xFFFF4000) == 0xE92D4000:  # push {..., lr}
+            starts.add(base + 4 * i)
+
+
+def _scan_thumb(image, raw, base, sites, starts, thumb) -> None:
+    imports = image.imports
+    half = array.array("H")
+    half.frombytes(raw[: len(raw) // 2 * 2])
+    if not image.little:
+        half.byteswap()
+    n = len(half)
+    for i in range(n - 1):
+        h1 = half[i]
+        if (h1 & 0xFF00) == 0xB500:  # push {..., lr}
+            starts.add(base + 2 * i)
+            thumb.add(base + 2 * i)
+            continue
+        if (h1 & 0xF800) != 0xF000:
+            continue
+        h2 = half[i + 1]
+        if (h2 & 0xD000) not in (0xD000, 0xC000):
+            if h1 == 0xE92D and (h2 & 0x4000):  # push.w {..., lr}
+                starts.add(base + 2 * i)
+                thumb.add(base + 2 * i)
+            continue
+        s = (h1 >> 10) & 1
+        i1 = 1 - (((h2 >> 13) & 1) ^ s)
+        i2 = 1 - (((h2 >> 11) & 1) ^ s)
+        imm = _sext((s << 24) | (i1 << 23) | (i2 << 22) | ((h1 & 0x3FF) << 12) | ((h2 & 0x7FF) << 1), 25)
+        pc = base + 2 * i
+        if (h2 & 0xD000) == 0xD000:
+            target = pc + 4 + imm
+            thumb.add(target)
+        else:
+            target = ((pc + 4) & ~3) + imm
+        name = imports.get(target) or imports.get(target | 1)
+        sites.append((pc, target, name))
+        if name is None:
+            starts.add(target)
+
+
+def _scan_mips(image, raw, base, sites, starts) -> None:
+    imports = image.imports
+    gp = image.gp
+    words = _words(image, raw)
+    n = len(words)
+    prev2 = prev1 = 0
+    for i, w in enumerate(words):
+        op = w & 0xFFFF0000
+        pc = base + 4 * i
+        if gp is not None and op in (0x8F990000, 0xDF990000):  # lw/ld t9, off(gp)
+            slot = gp + _sext(w & 0xFFFF, 16)
+            name = imports.get(slot)
+            if name:
+                sites.append((pc, slot, name))
+            else:
+                value = image.pointer(slot)
+                if value is not None:
+                    # local call: lw t9, got(gp); addiu t9, t9, lo; jalr t9
+                    for j in range(i + 1, min(i + 4, n)):
+                        if (words[j] & 0xFFFF0000) in (0x27390000, 0x67390000):
+                            target = value + _sext(words[j] & 0xFFFF, 16)
+                            sites.append((pc, target, None))
+                            starts.add(target)
+                            break
+        elif op == 0x3C1C0000:  # lui gp, hi: PIC prologue
+            starts.add(pc)
+        elif (op == 0x27BD0000 or op == 0x67BD0000) and (w & 0x8000) and (prev2 == 0x03E00008 or prev1 == 0x03E00008
+                                                                             or (prev1 == 0 and prev2 == 0)):
+            starts.add(pc)  # addiu sp, sp, -n right after a return
+        elif (w >> 26) == 3:  # jal
+            target = ((pc + 4) & 0xF0000000) | ((w & 0x3FFFFFF) << 2)
+            sites.append((pc, target, imports.get(target)))
+            starts.add(target)
+        elif op == 0x04110000:  # bal
+            target = pc + 4 + _sext(w & 0xFFFF, 16) * 4
+            sites.append((pc, target, imports.get(target)))
+            starts.add(target)
+        prev2, prev1 = prev1, w
+
+
+def _scan_x86(image, raw, base, sites, starts) -> None:
+    imports, slots = image.imports, image.got_slots
+    x64 = image.arch == "x86_64"
+    n = len(raw)
+    i = raw.find(b"\xe8")
+    while 0 <= i < n - 4:
+        target = base + i + 5 + int.from_bytes(raw[i + 1:i + 5], "little", signed=True)
+        if not x64:
+            target &= 0xFFFFFFFF
+        name = imports.get(target)
+        if name or image.is_code(target):
+            sites.append((base + i, target, name))
+        i = raw.find(b"\xe8", i + 1)
+    i = raw.find(b"\xff\x15")
+    while 0 <= i < n - 5:
+        disp = int.from_bytes(raw[i + 2:i + 6], "little", signed=True)
+        slot = base + i + 6 + disp if x64 else disp & 0xFFFFFFFF
+        name = slots.get(slot)
+        if name:
+            sites.append((base + i, slot, name))
+        i = raw.find(b"\xff\x15", i + 1)
+    for pattern in (b"\xf3\x0f\x1e\xfa", b"\xf3\x0f\x1e\xfb"):  # endbr64/endbr32 start functions under CET
+        i = raw.find(pattern)
+        while i >= 0:
+            starts.add(base + i)
+            i = raw.find(pattern, i + 4)
+    for site, target, name in sites:  # without CET: call targets that set up a frame
+        if name is None and target not in starts:
+            head = image.read(target, 4) or b""
+            if head[:1] in (b"\x55", b"\x53", b"\x41") or head[:3] in (b"\x48\x83\xec", b"\x48\x81\xec"):
+                starts.add(target)

@@ -1,0 +1,93 @@
+"""What a call means: comparison, command sink, privilege change, network entry, authentication.
+
+The routine lists live in ``rules/binary.knowledge.yaml``; this module reads them once and turns a
+resolved :class:`~.constants.Call` into facts the decision uses.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from .constants import Call
+from .elf import Image
+
+
+@functools.cache
+def knowledge() -> dict[str, Any]:
+    text = resources.files("nobackdoor.rules").joinpath("binary.knowledge.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def base_name(name: str) -> str:
+    """Import names carry versions or glibc aliases: ``strcmp@GLIBC_2.4``, ``__strcmp_gg``."""
+    name = name.split("@", 1)[0]
+    if name.startswith("__") and name.endswith("_chk"):
+        name = name[2:-4]
+    return name
+
+
+@functools.cache
+def interesting_imports() -> frozenset[str]:
+    k = knowledge()
+    return frozenset(set(k["compare_routines"]) | set(k["command_sinks"]) | set(k["privilege_sinks"])
+                     | set(k["redirect_sinks"]) | set(k["auth_routines"]) | set(k["network"]))
+
+
+@dataclass
+class Sink:
+    addr: int
+    routine: str
+    kind: str  # "command" | "shell" | "privilege" | "redirect"
+    argument: str | None  # the constant command, when it resolved
+
+    def describe(self) -> str:
+        if self.argument:
+            return f"{self.routine}(\"{self.argument}\")"
+        return f"{self.routine}(<runtime value>)"
+
+
+def string_at(image: Image, value, limit: int = 256) -> bytes | None:
+    if not isinstance(value, int) or not image.in_data(value):
+        return None
+    raw = image.cstring(value, limit)
+    return raw if raw else None
+
+
+def classify_sink(image: Image, call: Call) -> Sink | None:
+    """A call to a command, privilege or redirect routine, or None. Constant harmless commands
+    (``execl("/sbin/reboot", ...)``) are not sinks for input: only runtime commands and shells are."""
+    k = knowledge()
+    name = base_name(call.name or "")
+    if name in k["command_sinks"]:
+        idx = k["command_sinks"][name]
+        arg = call.args[idx] if idx < len(call.args) else None
+        raw = string_at(image, arg)
+        if raw is None:
+            return Sink(call.addr, name, "command", None)
+        text = raw.decode("latin-1")
+        if is_shell(text):
+            return Sink(call.addr, name, "shell", text)
+        if "%" in text:  # a format string built the command elsewhere; keep as runtime command
+            return Sink(call.addr, name, "command", None)
+        return None
+    if name in k["privilege_sinks"]:
+        arg = call.args[0] if call.args else None
+        if arg == 0:
+            return Sink(call.addr, name, "privilege", "0")
+        return None
+    if name in k["redirect_sinks"]:
+        arg = call.args[1] if len(call.args) > 1 else None
+        if arg in (0, 1, 2):
+            return Sink(call.addr, name, "redirect", str(arg))
+    return None
+
+
+def is_shell(text: str) -> bool:
+    low = text.strip().lower()
+    if low in ("sh", "ash", "bash", "/bin/sh", "/bin/ash", "/bin/bash", "/bin/busybox"):
+        return True
+    return any(s in low for s in knowledge()["shell_commands"])
