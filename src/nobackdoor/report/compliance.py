@@ -7,10 +7,11 @@ Three states, never "passed":
 * ``no violation found`` -- a rule mapping to the clause ran over the target and reported nothing;
 * ``not checked`` -- no rule of this tool that maps to the clause ran.
 
-Which rules ran: a result may carry the list itself (``result.extra["rules_run"]``); otherwise it
-is derived from the analyzer registry. An analyzer covers the rules named by its optional ``rules``
+Which rules ran is derived from the analyzer registry, plus the rules that produced findings, plus
+any list a later stage adds to ``result.extra["rules_run"]``. An analyzer covers the rules named by its optional ``rules``
 attribute (full ids, or area prefixes ending in ``.``), else the rules whose id starts with its
-``name`` or its module name followed by a dot (``accounts`` covers ``accounts.*``). A rule that no
+``name`` or one of its module path's parts below ``analyzers`` followed by a dot (``accounts``
+covers ``accounts.*``, ``analyzers/binary/x.py`` covers ``binary.*``). A rule that no
 analyzer covers, or whose analyzer failed outright, did not run.
 """
 from __future__ import annotations
@@ -53,8 +54,9 @@ def analyzer_coverage() -> dict[str, list[str]]:
         if declared:
             patterns = declared
         else:
-            module_area = cls.__module__.rsplit(".", 1)[-1]
-            patterns = tuple({f"{cls.name}.", f"{module_area}."})
+            # analyzers/binary/magic.py -> "binary." and "magic."
+            inner = cls.__module__.split(".analyzers.", 1)[-1].split(".")
+            patterns = tuple({f"{cls.name}.", *(f"{part}." for part in inner)})
         for rid in rules:
             if any(rid == p or (p.endswith(".") and rid.startswith(p)) for p in patterns):
                 out[rid].append(cls.name)
@@ -63,9 +65,6 @@ def analyzer_coverage() -> dict[str, list[str]]:
 
 def rules_run(result: ScanResult) -> set[str]:
     """Rules that ran over this target (see the module docstring)."""
-    explicit = result.extra.get("rules_run")
-    if isinstance(explicit, list):
-        return {str(r) for r in explicit}
     failed = {
         e.message.split(" ", 2)[1]
         for e in result.errors
@@ -75,8 +74,12 @@ def rules_run(result: ScanResult) -> set[str]:
     for rid, analyzers in analyzer_coverage().items():
         if any(a not in failed for a in analyzers):
             ran.add(rid)
-    # a rule that produced a finding certainly ran, whatever the registry says
+    # a rule that produced a finding certainly ran, whatever the registry says; stages outside
+    # the analyzers (declaration, diff, ...) list the rules they ran in result.extra["rules_run"]
     ran.update(f.rule for f in result.findings)
+    explicit = result.extra.get("rules_run")
+    if isinstance(explicit, list):
+        ran.update(str(r) for r in explicit)
     return ran
 
 

@@ -18,8 +18,9 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..models import CATEGORIES, FileKind, Finding, ScanResult, Severity
+from ..models import CATEGORIES, Finding, ScanResult, Severity
 from ..ruleset import Rule, all_rules, requirements
+from ._paths import Chains, basename as _basename
 from .compliance import document_name
 
 FORMAT = "sarif"
@@ -151,20 +152,15 @@ class _Artifacts:
         self.items: list[dict[str, Any]] = []
         self._index: dict[str, int] = {}
         self._files = {e.path: e for e in result.files}
-        # containers are files the unpacker opened; their paths prefix everything inside them
-        self._containers = sorted((e.path for e in result.files if e.kind == FileKind.ARCHIVE),
-                                  key=len)
-        top = _basename(result.target.path)
-        self._top = top if any(p == top or p.startswith(top + "/") for p in self._files) else ""
+        self._chains = Chains(result)
+        self._top = self._chains.top
         if self._top:
             self._add(self._top, None, ["analysisTarget"], sha256=result.target.sha256,
                       length=result.target.size)
 
     def chain(self, path: str) -> list[str]:
         """Containers enclosing ``path``, outermost first."""
-        out = [self._top] if self._top and path.startswith(self._top + "/") else []
-        out += [c for c in self._containers if path.startswith(c + "/")]
-        return out
+        return self._chains.chain(path)
 
     def index_of(self, path: str) -> int:
         if path in self._index:
@@ -246,10 +242,6 @@ def _uri(path: str) -> str:
     # a relative reference: percent-encode what is not allowed in a path; a ':' in the first
     # segment would read as a scheme, so it is encoded everywhere
     return quote(path.lstrip("/"), safe="/@!$&'()*+,;=-._~")
-
-
-def _basename(path: str) -> str:
-    return path.rstrip("/").rsplit("/", 1)[-1] or path
 
 
 def _pascal(rule_id: str) -> str:

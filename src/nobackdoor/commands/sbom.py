@@ -1,0 +1,35 @@
+"""``nobackdoor sbom TARGET [-o FILE]``: CycloneDX JSON of the components found in TARGET."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..pipeline import TargetError, scan
+from ._common import add_scan_options, pipeline_options, progress_bar, write_output
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sbom", help="software bill of materials (CycloneDX JSON) of a firmware image or root filesystem",
+                       description="Unpack TARGET and list the software components found in it (version strings of "
+                                   "the binaries, opkg/dpkg/apk package databases, os-release, kernel modules) as a "
+                                   "CycloneDX 1.6 JSON document, with the SHA-256 of each binary.")
+    p.add_argument("target", help="firmware image, update package, root-filesystem directory or binary")
+    p.add_argument("-o", "--output", type=Path, help="write the SBOM to FILE instead of stdout")
+    add_scan_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..sbom import render
+
+    options = pipeline_options(args)
+    try:
+        with progress_bar(args.verbose > 0 or sys.stderr.isatty()) as update:
+            options.progress = update
+            result = scan(args.target, options)
+    except TargetError as exc:
+        print(f"nobackdoor: {exc}", file=sys.stderr)
+        return 2
+    write_output(render(result), args.output)
+    return 0

@@ -1,0 +1,37 @@
+"""Container chains of contract paths, shared by the report formats.
+
+A contract path is ``container/container/.../path/inside/innermost/filesystem``. The containers
+are the files the unpacker opened (inventory entries of kind ``archive``) and, for a file target,
+the target itself.
+"""
+from __future__ import annotations
+
+from ..models import FileKind, ScanResult
+
+
+class Chains:
+    def __init__(self, result: ScanResult) -> None:
+        self.containers = sorted({e.path for e in result.files if e.kind == FileKind.ARCHIVE}, key=len)
+        paths = [e.path for e in result.files] + [f.path for f in result.findings]
+        top = basename(result.target.path)
+        self.top = top if top and any(p == top or p.startswith(top + "/") for p in paths) else ""
+
+    def chain(self, path: str) -> list[str]:
+        """Contract paths of the containers enclosing ``path``, outermost first."""
+        out = [self.top] if self.top and path.startswith(self.top + "/") else []
+        out += [c for c in self.containers if path.startswith(c + "/") and c != self.top]
+        return out
+
+    def split(self, path: str) -> tuple[list[str], str]:
+        """(container names, path inside the innermost one) for display."""
+        chain = self.chain(path)
+        names, prev = [], ""
+        for c in chain:
+            names.append(c[len(prev) + 1:] if prev and c.startswith(prev + "/") else c)
+            prev = c
+        inner = path[len(prev) + 1:] if prev and path.startswith(prev + "/") else path
+        return names, inner
+
+
+def basename(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1] or path
