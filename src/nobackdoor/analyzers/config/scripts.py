@@ -1,0 +1,100 @@
+"""Shared access to a tree's scripts for the configuration analyzers: parse each script once per scan."""
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+
+from ...models import FileKind
+from ..base import Tree, TreeContext
+from .shell import Script, parse
+
+MAX_SCRIPT_BYTES = 1024 * 1024
+#: text files in these places are run by init, cron or hotplug even without a #! line
+BOOT_SCRIPT_DIRS = ("etc/init.d/", "etc/rc.d/", "etc/rc0.d/", "etc/rc1.d/", "etc/rc2.d/", "etc/rc3.d/", "etc/rc4.d/",
+                    "etc/rc5.d/", "etc/rcS.d/", "etc/hotplug.d/", "etc/hotplug/", "etc/uci-defaults/", "etc/cron.",
+                    "etc/ppp/", "etc/udhcpc", "usr/share/udhcpc/", "lib/preinit/", "etc/preinit", "etc/rc.local",
+                    "etc/profile", "init", "linuxrc", "etc/boot.d/", "etc/network/if-")
+
+
+def _cache(ctx: TreeContext) -> dict:
+    return ctx.__dict__.setdefault("_config_scripts_cache", {})
+
+
+def reader(tree: Tree):
+    def read(path: str) -> str | None:
+        entry = tree.resolve(path.lstrip("/"))
+        if entry is None or entry.size > MAX_SCRIPT_BYTES:
+            return None
+        return tree.text(entry.relpath)
+    return read
+
+
+def _dir_index(ctx: TreeContext, tree: Tree) -> dict[str, list[str]]:
+    key = ("dirs", tree.root)
+    cache = _cache(ctx)
+    if key not in cache:
+        index: dict[str, list[str]] = {}
+        for rel in tree.files:
+            index.setdefault(posixpath.dirname(rel), []).append(rel)
+        cache[key] = index
+    return cache[key]
+
+
+def globber(ctx: TreeContext, tree: Tree):
+    index = _dir_index(ctx, tree)
+
+    def glob(pattern: str) -> list[str]:
+        rel = pattern.lstrip("/")
+        d, base = posixpath.split(rel)
+        if any(c in d for c in "*?["):
+            return []
+        return ["/" + f for f in sorted(index.get(d, [])) if fnmatch.fnmatchcase(posixpath.basename(f), base)]
+    return glob
+
+
+def is_script(tree: Tree, relpath: str) -> bool:
+    entry = tree.resolve(relpath)
+    if entry is None or entry.size > MAX_SCRIPT_BYTES:
+        return False
+    if entry.kind == FileKind.SCRIPT:
+        return entry.interpreter is None or entry.interpreter in ("sh", "ash", "bash", "dash", "busybox", "ksh", "hush",
+                                                                    "rc.common", "openrc-run", "zsh", "mksh")
+    return entry.kind == FileKind.TEXT and (entry.relpath.startswith(BOOT_SCRIPT_DIRS))
+
+
+def script_paths(tree: Tree) -> list[str]:
+    """Every shell script of the tree (by #! line, .sh suffix, or place in the boot directories)."""
+    out = []
+    for rel, entry in tree.files.items():
+        if entry.kind == FileKind.SYMLINK:
+            continue
+        if is_script(tree, rel):
+            out.append(rel)
+    return sorted(out)
+
+
+def parsed(ctx: TreeContext, tree: Tree, relpath: str) -> Script | None:
+    """The parsed script at ``relpath`` (symlinks followed), cached for the scan."""
+    entry = tree.resolve(relpath)
+    if entry is None:
+        return None
+    key = ("script", tree.root, entry.relpath)
+    cache = _cache(ctx)
+    if key not in cache:
+        text = tree.text(entry.relpath) if entry.size <= MAX_SCRIPT_BYTES else None
+        cache[key] = None if text is None else parse(text, read=reader(tree), glob=globber(ctx, tree))
+    return cache[key]
+
+
+def parsed_text(ctx: TreeContext, tree: Tree, text: str, key: str) -> Script:
+    """Parse a command line from a non-script file (inittab, crontab, inetd.conf), cached by key."""
+    cache = _cache(ctx)
+    k = ("text", tree.root, key)
+    if k not in cache:
+        cache[k] = parse(text, read=reader(tree), glob=globber(ctx, tree))
+    return cache[k]
+
+
+def reached_scripts(ctx: TreeContext) -> dict[str, dict[str, str]]:
+    """tree root -> {script relpath: trigger} for scripts the boot graph reached (filled by services)."""
+    return _cache(ctx).setdefault("reached", {})
