@@ -1,0 +1,435 @@
+"""Back-door shapes inside program source, read from the syntax tree of one file.
+
+Checks (each explained in ``rules/source.rules.yaml``):
+
+* a branch taken only when outside input equals a rare literal, whose body reaches a shell, code
+  evaluation, ``setuid(0)`` or a shell listener (directly, through local functions or C macros);
+* the same kind of branch marking a session authenticated;
+* a password or token compared with a literal next to the real check (master password);
+* an assignment hidden in a condition that sets a user id to 0 or an admin flag;
+* eval/exec of decoded or downloaded data.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from tree_sitter import Node
+
+from ...models import FileEntry, FileKind, Finding
+from ...ruleset import rule
+from ..base import FileAnalyzer, Result
+from . import syntax
+from .model import FileModel, MacroInfo, Reach, captures
+from .patterns import LANGUAGE_FAMILY, Patterns, patterns
+from .syntax import Comparison, arguments, callee, comparisons, literal, text, walk
+from .trojan import trojan_findings
+
+#: files larger than this are not parsed (generated code, amalgamations)
+MAX_PARSE = 4 * 1024 * 1024
+_TEST_DIRS = ("test/", "tests/", "testing/", "spec/", "__tests__/", "testdata/", "t/")
+_SOURCE_TARGETS = ("source", "release")
+
+
+def is_test_path(relpath: str) -> bool:
+    p = "/" + relpath.lower()
+    name = p.rsplit("/", 1)[-1]
+    return any(f"/{d}" in p for d in _TEST_DIRS) or name.startswith("test_") or ".test." in name or \
+        name.endswith(("_test.go", "_test.py", ".spec.js", ".spec.ts"))
+
+
+class SourceCodeAnalyzer(FileAnalyzer):
+    name = "source-code"
+    kinds = frozenset({FileKind.SOURCE, FileKind.SCRIPT})
+    max_size = 16 * 1024 * 1024
+
+    def wants(self, entry: FileEntry) -> bool:
+        if entry.kind not in self.kinds or entry.size > self.max_size:
+            return False
+        family = LANGUAGE_FAMILY.get(entry.language or "")
+        if family is None:
+            return False
+        # shell in firmware root filesystems belongs to the script analyzers; here only source trees
+        if family == "bash":
+            return False
+        return True
+
+    def analyze(self, entry: FileEntry, data: bytes) -> Iterable[Result]:
+        yield from trojan_findings(entry, data)
+        if len(data) > MAX_PARSE:
+            return
+        yield from analyze_source(entry, data, patterns())
+
+
+def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
+                   extra_macros: dict[str, MacroInfo] | None = None,
+                   extra_functions: dict[str, Reach] | None = None,
+                   force: bool = False) -> Iterator[Finding]:
+    language = entry.language or ""
+    family = LANGUAGE_FAMILY.get(language)
+    if family is None or language not in syntax.GRAMMAR:
+        return
+    src = data.decode("latin-1")
+    if not force and not pats.interesting(family, src):
+        return
+    model = FileModel(data, language, family, pats, extra_macros, extra_functions)
+    yield from Checker(entry, model, src).run()
+
+
+class Checker:
+    def __init__(self, entry: FileEntry, model: FileModel, src: str) -> None:
+        self.entry = entry
+        self.m = model
+        self.src = src
+        self.pats = model.pats
+        self.spec = model.spec
+        self.test = is_test_path(entry.relpath)
+        self.reported: set[tuple[str, int]] = set()
+
+    def run(self) -> Iterator[Finding]:
+        for call in self.m.calls:
+            reach = self.m.reach(call)
+            strong = reach.strong()
+            if strong:
+                yield from self._gated(call, reach, strong)
+            if reach.kinds & {"eval", "shell"}:
+                yield from self._eval_decoded(call, reach)
+        yield from self._credential_checks()
+        yield from self._privilege_in_condition()
+
+    # ------------------------------------------------------------ helpers
+
+    def _finding(self, rule_id: str, node: Node, message: str, evidence: dict, severity: str | None = None,
+                 category: str | None = None) -> Finding | None:
+        line = node.start_point[0] + 1
+        if (rule_id, line) in self.reported:
+            return None
+        self.reported.add((rule_id, line))
+        evidence = {**evidence, "language": self.m.language, "_relpath": self.entry.relpath}
+        return rule(rule_id).finding(self.entry.path, message, line=line, evidence=evidence,
+                                     severity=severity, category=category)
+
+    def is_input(self, node: Node, fn: Node | None, depth: int = 0) -> str | None:
+        """Why an expression carries outside input (a reason string), or None."""
+        params = self.m.params(fn)
+        assigns = self.m.assignments(fn) if depth < 3 else {}
+        for n in walk(node, limit=400):
+            t = n.type
+            if t in self.spec.calls:
+                _, last, _ = callee(n)
+                if last in self.pats.input_calls:
+                    return f"{last}()"
+                continue
+            if t in self.spec.strings:
+                v = literal(n, self.spec)
+                if v and v.startswith(self.pats.input_key_prefixes) and n.parent is not None and \
+                        n.parent.type not in self.spec.binaries:
+                    return f"lookup of {v!r}"
+                continue
+            if t in self.spec.identifiers or t in ("variable_name", "scalar", "varname", "identifier"):
+                name = text(n).lstrip("$")
+                if name in params:
+                    return f"parameter {name}"
+                if name.lower() in self.pats.input_names:
+                    return name
+                if name in assigns and depth < 3:
+                    for rhs in assigns[name][:4]:
+                        if rhs.start_byte <= node.start_byte <= rhs.end_byte:
+                            continue
+                        why = self.is_input(rhs, fn, depth + 1)
+                        if why:
+                            return f"{name} <- {why}"
+        return None
+
+    def rare(self, value: str, char: bool = False) -> bool:
+        v = value.strip()
+        if char:
+            return len(v) >= 2 and not v.isalnum()
+        if len(v) < 2 or not v.isprintable():
+            return False
+        low = v.lower()
+        if low in self.pats.common_words or low.lstrip("-/.") in self.pats.common_words:
+            return False
+        if v.startswith(("/", ".", "-", "%", "<", "\\")) or v.endswith(("/", ":", "=")):
+            return False  # paths, options, formats, prefixes: ordinary parsing, not triggers
+        # a trigger is used once: a value repeated in the file is vocabulary
+        return self.src.count(value) <= 1
+
+    def _gates(self, node: Node) -> Iterator[tuple[Node, Node]]:
+        """(if-node, condition) of every branch whose taken side contains ``node``."""
+        child = node
+        p = node.parent
+        fn_types = self.spec.functions
+        while p is not None and p.type not in fn_types:
+            if p.type in self.spec.ifs:
+                cond = p.child_by_field_name("condition")
+                taken = cond is not None and child.id != cond.id and child.type not in (
+                    "else_clause", "elif_clause", "else_if_clause", "else")
+                if taken and p.type == "conditional_statement" and text(p).startswith("unless"):
+                    taken = False
+                if taken:
+                    yield p, cond
+            child = p
+            p = p.parent
+
+    def _char_sequence(self, cond: Node, comps: list[Comparison]) -> list[Comparison]:
+        chars = [c for c in comps if c.char and len(c.value) == 1]
+        if len(chars) >= 2:
+            seq = "".join(c.value for c in chars)
+            return [Comparison(chars[0].subject, seq, cond, char=True)]
+        return [c for c in comps if not c.char]
+
+    # ------------------------------------------------------------ checks
+
+    def _gated(self, call: Node, reach: Reach, strong: set[str]) -> Iterator[Finding]:
+        fn = self.m.function_of(call)
+        for ifnode, cond in self._gates(call):
+            comps = self._char_sequence(cond, comparisons(cond, self.spec, self.m.macro_literals))
+            for comp in comps:
+                if not self.rare(comp.value, comp.char):
+                    continue
+                why = self.is_input(comp.subject, fn)
+                if not why:
+                    continue
+                if why.startswith("parameter") and (syntax.function_name(fn) == "main" if fn else False):
+                    continue  # command-line options of a program's own main() are its interface
+                kinds = sorted(strong)
+                chain = " -> ".join(reach.via) or callee(call)[0]
+                msg = (f"input ({why}) compared with rare literal {comp.value!r} gates "
+                       f"{'/'.join(kinds)} via {chain}")
+                f = self._finding("source.magic-input-command", comp.node, msg, {
+                    "trigger": comp.value, "input": text(comp.subject)[:120], "input_origin": why,
+                    "sink_kinds": kinds, "via": reach.via, "sink_line": call.start_point[0] + 1,
+                    "function": syntax.function_name(fn) if fn else ""},
+                    severity="medium" if self.test else None)
+                if f:
+                    yield f
+                return
+
+    def _eval_decoded(self, call: Node, reach: Reach) -> Iterator[Finding]:
+        if call.type == "command":
+            return
+        fn = self.m.function_of(call)
+        decoded = downloaded = None
+        for arg in arguments(call)[:3]:
+            decoded = decoded or self._has_decoder(arg, fn)
+            downloaded = downloaded or self._has_download(arg, fn)
+        if not decoded and not downloaded:
+            return
+        sink = callee(call)[0]
+        if downloaded:
+            f = self._finding("source.eval-downloaded", call, f"{sink}() runs data downloaded by {downloaded}",
+                              {"sink": sink, "download": downloaded})
+        else:
+            why = None
+            for arg in arguments(call)[:3]:
+                why = why or self.is_input(arg, fn)
+            if why and not why.startswith("parameter"):
+                f = self._finding("source.eval-decoded-input", call,
+                                  f"{sink}() runs input ({why}) decoded by {decoded}",
+                                  {"sink": sink, "decoder": decoded, "input_origin": why})
+            else:
+                f = self._finding("source.eval-decoded", call, f"{sink}() runs data decoded by {decoded}",
+                                  {"sink": sink, "decoder": decoded},
+                                  severity="medium" if self.test else None)
+        if f:
+            yield f
+
+    def _resolve(self, node: Node, fn: Node | None, depth: int = 0) -> Iterator[Node]:
+        yield node
+        if depth >= 2:
+            return
+        assigns = self.m.assignments(fn)
+        for n in walk(node, limit=200):
+            if n.type in self.spec.identifiers or n.type in ("variable_name", "identifier", "scalar"):
+                for rhs in assigns.get(text(n).lstrip("$"), [])[:3]:
+                    yield from self._resolve(rhs, fn, depth + 1)
+
+    def _has_decoder(self, arg: Node, fn: Node | None) -> str | None:
+        for root in self._resolve(arg, fn):
+            for n in walk(root, limit=400):
+                if n.type not in self.spec.calls:
+                    continue
+                full, last, obj = callee(n)
+                if last not in self.pats.decoders:
+                    continue
+                ctx = (full + " " + " ".join(text(a) for a in arguments(n)[:3])).lower()
+                if last in ("decode", "Decode", "loads", "unpack", "NewReader", "decompress", "from", "DecodeString"):
+                    if not any(k in ctx for k in ("base64", "b64", "hex", "rot", "zlib", "gzip", "marshal",
+                                                  "pickle", "bz2", "lzma", "h*", "u*")):
+                        continue
+                return full or last
+                # Buffer.from(x, 'base64') is a call to 'from': handled below
+            for n in walk(root, limit=400):
+                if n.type in self.spec.calls and callee(n)[1] == "from":
+                    if any((literal(a, self.spec) or "") in ("base64", "hex", "base64url") for a in arguments(n)):
+                        return callee(n)[0]
+        return None
+
+    def _has_download(self, arg: Node, fn: Node | None) -> str | None:
+        for root in self._resolve(arg, fn):
+            for n in walk(root, limit=400):
+                if n.type not in self.spec.calls:
+                    continue
+                full, last, obj = callee(n)
+                if last not in self.pats.downloaders:
+                    continue
+                low = full.lower()
+                if last in ("get", "request", "read", "download", "readAll", "get_contents"):
+                    if not any(k in low for k in ("http", "request", "urllib", "axios", "url", "curl", "lwp")):
+                        continue
+                if last == "file_get_contents":
+                    args = arguments(n)
+                    v = literal(args[0], self.spec) if args else None
+                    if not (v and v.startswith(("http:", "https:", "ftp:"))):
+                        continue
+                return full or last
+        return None
+
+    def _success(self, body: Node, fn: Node | None) -> str | None:
+        """What in a branch says 'access granted'."""
+        fname = syntax.function_name(fn).lower() if fn is not None else ""
+        auth_fn = any(w in fname for w in self.pats.auth_function_words)
+        for n in walk(body, limit=600):
+            t = n.type
+            if t in self.spec.calls:
+                full, last, _ = callee(n)
+                low = last.lower()
+                if low in self.pats.success_calls or ("session" in full.lower() and low in
+                                                      ("create", "new", "start", "open", "set", "put")):
+                    return f"{full}()"
+            elif t in self.spec.assignments:
+                left = n.child_by_field_name("left") or n.child_by_field_name("name")
+                right = n.child_by_field_name("right") or n.child_by_field_name("value")
+                if left is not None and right is not None:
+                    name = text(left).replace("->", ".").rsplit(".", 1)[-1].lstrip("$").lower()
+                    if name in self.pats.success_flags and text(right).strip() in ("1", "true", "True", "TRUE"):
+                        return f"{text(left)} = {text(right)}"
+            elif t in self.spec.strings:
+                v = literal(n, self.spec) or ""
+                if v.lower().startswith("set-cookie"):
+                    return "Set-Cookie"
+            elif t in self.spec.returns and auth_fn:
+                val = text(n).removeprefix("return").strip().rstrip(";").strip()
+                if val in ("1", "true", "True", "TRUE", "AUTH_OK", "PAM_SUCCESS") or val.startswith("200"):
+                    return f"return {val}"
+            elif t == "goto_statement":
+                label = text(n).lower()
+                if any(w in label for w in ("auth", "ok", "success", "grant", "skip", "login")):
+                    return text(n)
+        return None
+
+    def _credential_checks(self) -> Iterator[Finding]:
+        ifs = captures(self.m.root, self.m.language, self.spec.ifs)
+        for ifnode in ifs:
+            cond = ifnode.child_by_field_name("condition")
+            if cond is None:
+                continue
+            body = (ifnode.child_by_field_name("consequence") or ifnode.child_by_field_name("body")
+                    or ifnode.child_by_field_name("block"))
+            if body is None:
+                continue
+            fn = self.m.function_of(ifnode)
+            comps = comparisons(cond, self.spec, self.m.macro_literals)
+            any_or = self._or_with_real_check(cond)
+            for comp in comps:
+                if comp.char or len(comp.value.strip()) < 4:
+                    continue
+                subject = text(comp.subject).replace("->", ".").replace("::", ".")
+                tail = subject.rstrip("]").rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("'\"$ ").lower()
+                is_cred = tail in self.pats.credential_names or any(
+                    tail.endswith(c) and len(c) >= 5 for c in self.pats.credential_names)
+                success = self._success(body, fn) or any_or
+                if not success:
+                    continue
+                if is_cred:
+                    real = self._real_check_in(fn, comp) or any_or
+                    if real:
+                        msg = (f"{text(comp.subject)} compared with literal {comp.value!r} grants access "
+                               f"({success}) beside the real check {real}")
+                        f = self._finding("source.master-password", comp.node, msg, {
+                            "literal": comp.value, "input": text(comp.subject)[:120], "real_check": real,
+                            "grants": success}, severity="medium" if self.test else None)
+                    else:
+                        msg = f"{text(comp.subject)} compared with literal {comp.value!r} grants access ({success})"
+                        f = self._finding("source.hardcoded-credential-check", comp.node, msg, {
+                            "literal": comp.value, "input": text(comp.subject)[:120], "grants": success},
+                            severity="medium" if self.test else None)
+                    if f:
+                        yield f
+                    continue
+                if not self.rare(comp.value):
+                    continue
+                why = self.is_input(comp.subject, fn)
+                if not why or why.startswith("parameter") and not any(
+                        w in text(comp.subject).lower() for w in ("agent", "header", "user", "cookie", "token")):
+                    continue
+                msg = (f"input ({why}) compared with rare literal {comp.value!r} grants access ({success})")
+                f = self._finding("source.magic-input-auth", comp.node, msg, {
+                    "trigger": comp.value, "input": text(comp.subject)[:120], "input_origin": why,
+                    "grants": success}, severity="medium" if self.test else None)
+                if f:
+                    yield f
+
+    def _or_with_real_check(self, cond: Node) -> str | None:
+        for n in walk(cond, limit=300):
+            if n.type in self.spec.binaries and text(n.child_by_field_name("operator")) in ("||", "or"):
+                for side in n.named_children:
+                    for c in walk(side, limit=100):
+                        if c.type in self.spec.calls and callee(c)[1] in self.pats.real_checks and \
+                                callee(c)[1] not in ("strcmp",):
+                            return f"{callee(c)[0]}() || literal"
+        return None
+
+    def _real_check_in(self, fn: Node | None, comp: Comparison) -> str | None:
+        scope = fn if fn is not None else self.m.root
+        for n in walk(scope, limit=20000):
+            if n.type not in self.spec.calls or n.id == comp.node.id:
+                continue
+            full, last, _ = callee(n)
+            if last not in self.pats.real_checks:
+                continue
+            args = arguments(n)
+            if last == "strcmp" and any(literal(a, self.spec) is not None for a in args):
+                continue
+            return f"{full}()"
+        return None
+
+    def _privilege_in_condition(self) -> Iterator[Finding]:
+        if self.m.family in ("python", "go", "bash"):
+            types = frozenset({"named_expression"}) if self.m.family == "python" else frozenset()
+        else:
+            types = frozenset({"assignment_expression"})
+        if not types:
+            return
+        for asg in captures(self.m.root, self.m.language, types):
+            left = asg.child_by_field_name("left") or asg.child_by_field_name("name")
+            right = asg.child_by_field_name("right") or asg.child_by_field_name("value")
+            if left is None or right is None:
+                continue
+            name = text(left).replace("->", ".").rsplit(".", 1)[-1].lstrip("$")
+            if name not in self.pats.privilege_vars:
+                continue
+            val = text(right).strip()
+            uidish = "id" in name.lower()
+            if not ((uidish and val == "0") or (not uidish and val in ("1", "true", "True", "TRUE"))):
+                continue
+            # climb through expression nodes only: the assignment must sit inside an if/while test
+            p, child = asg.parent, asg
+            inside = False
+            while p is not None:
+                if p.type in self.spec.ifs or p.type in ("while_statement", "do_statement", "for_statement"):
+                    cond = p.child_by_field_name("condition")
+                    inside = cond is not None and cond.id == child.id
+                    break
+                if p.type.endswith(("statement", "declaration", "block", "definition")) or p.type in \
+                        self.spec.functions:
+                    break
+                child, p = p, p.parent
+            if not inside:
+                continue
+            fn = self.m.function_of(asg)
+            msg = f"condition assigns {text(left)} = {val} (privilege raised whenever the test is evaluated)"
+            f = self._finding("source.privilege-assignment-in-condition", asg, msg, {
+                "assignment": text(asg)[:120], "function": syntax.function_name(fn) if fn else ""})
+            if f:
+                yield f

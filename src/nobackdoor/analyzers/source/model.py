@@ -1,0 +1,294 @@
+"""One parsed source file: its calls, functions, C macros and which of them reach a sink.
+
+A *sink* is a call that spawns a shell or a program, evaluates code, raises privilege or opens a
+listener. A function or macro *reaches* a sink when its body calls one, directly or through other
+functions and macros of the same file (or, for the tree analyzer, of the same tree). Only strong
+sinks count: a shell spawned by name, a command or code built from data, ``setuid(0)``.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from tree_sitter import Node, Query, QueryCursor
+
+from . import syntax
+from .patterns import Patterns
+from .syntax import Spec, arguments, callee, literal, number, text, walk
+
+_queries = threading.local()
+
+#: objects whose method named like a generic sink really is one (``cp.exec`` yes, ``re.exec`` no)
+_SINK_OBJECT_HINTS = ("child", "cp", "proc", "shell", "runtime", "subprocess", "os", "exec", "vm", "syscall")
+
+
+@dataclass
+class Reach:
+    """What a call, function or macro leads to."""
+
+    kinds: set[str] = field(default_factory=set)  # shell | eval | priv | listen | bindshell
+    via: list[str] = field(default_factory=list)  # call chain for the explanation
+
+    def strong(self) -> set[str]:
+        k = set(self.kinds) - {"listen"}
+        if "listen" in self.kinds and "shell" in self.kinds:
+            k.add("bindshell")
+        return k
+
+
+def _query(grammar: str, types: frozenset[str]) -> Query:
+    cache = getattr(_queries, "cache", None)
+    if cache is None:
+        cache = _queries.cache = {}
+    key = (grammar, types)
+    q = cache.get(key)
+    if q is None:
+        lang = syntax.tslp.get_language(syntax.GRAMMAR[grammar])  # type: ignore[arg-type]
+        valid = [t for t in sorted(types) if lang.id_for_node_kind(t, True)]  # grammars differ in names
+        q = cache[key] = Query(lang, "[" + " ".join(f"({t})" for t in valid or ["ERROR"]) + "] @n")
+    return q
+
+
+def captures(root: Node, grammar: str, types: frozenset[str]) -> list[Node]:
+    got = QueryCursor(_query(grammar, types)).captures(root)
+    nodes = got.get("n", [])
+    nodes.sort(key=lambda n: n.start_byte)
+    return nodes
+
+
+class FileModel:
+    def __init__(self, data: bytes, language: str, family: str, pats: Patterns,
+                 extra_macros: dict[str, "MacroInfo"] | None = None,
+                 extra_functions: dict[str, Reach] | None = None) -> None:
+        self.data = data
+        self.language = language
+        self.family = family
+        self.pats = pats
+        self.spec: Spec = syntax.spec_of(family)
+        self.tree = syntax.parser(language).parse(data)
+        self.root = self.tree.root_node
+        self.calls = captures(self.root, language, self.spec.calls)
+        self.macros: dict[str, MacroInfo] = dict(extra_macros or {})
+        if family == "c":
+            self.macros.update(read_macros(self.root, language, pats))
+        self.macro_literals = {k: m.literal for k, m in self.macros.items() if m.literal is not None}
+        self.functions: dict[str, Node] = {}
+        self._fn_of: dict[int, Node | None] = {}
+        self._assigns: dict[int, dict[str, list[Node]]] = {}
+        self._params: dict[int, set[str]] = {}
+        self.reach_of_function: dict[str, Reach] = dict(extra_functions or {})
+        self._summarise()
+
+    # ------------------------------------------------------------ structure
+
+    def function_of(self, node: Node) -> Node | None:
+        key = node.id
+        if key not in self._fn_of:
+            self._fn_of[key] = syntax.enclosing(node, self.spec.functions)
+        return self._fn_of[key]
+
+    def params(self, fn: Node | None) -> set[str]:
+        if fn is None:
+            return set()
+        if fn.id not in self._params:
+            self._params[fn.id] = syntax.parameters(fn, self.spec)
+        return self._params[fn.id]
+
+    def assignments(self, fn: Node | None) -> dict[str, list[Node]]:
+        """Local variable -> expressions assigned to it, in one function (or the whole file)."""
+        scope = fn if fn is not None else self.root
+        if scope.id in self._assigns:
+            return self._assigns[scope.id]
+        out: dict[str, list[Node]] = {}
+        for n in walk(scope, limit=20000):
+            if n.type not in self.spec.assignments:
+                continue
+            left = (n.child_by_field_name("left") or n.child_by_field_name("name")
+                    or n.child_by_field_name("declarator"))
+            right = n.child_by_field_name("right") or n.child_by_field_name("value")
+            if left is None or right is None:
+                continue
+            for ident in _names(left):
+                out.setdefault(ident, []).append(right)
+        self._assigns[scope.id] = out
+        return out
+
+    # ------------------------------------------------------------ sinks
+
+    def direct_sink(self, call: Node) -> Reach:
+        full, last, obj = callee(call)
+        reach = Reach()
+        if not last:
+            return reach
+        for sink in self.pats.sinks.get(self.family, {}).get(last, ()):
+            if "." in sink.qualified:
+                prefix = sink.qualified.rsplit(".", 1)[0]
+                if prefix not in full.replace("->", ".").replace("::", "."):
+                    continue
+            elif obj is not None and self.family in ("python", "javascript", "java", "go"):
+                if not any(h in text(obj).lower() for h in _SINK_OBJECT_HINTS):
+                    continue
+            if self._strong(sink.kind, call, last):
+                reach.kinds.add(sink.kind)
+                reach.via = [full or last]
+        return reach
+
+    def _strong(self, kind: str, call: Node, name: str) -> bool:
+        args = arguments(call)
+        if kind == "listen":
+            return True
+        if kind == "priv":
+            if not args:
+                return False
+            num = number(args[0], self.spec)
+            return num == 0
+        if kind == "eval":
+            if name in ("include", "require", "include_once", "require_once", "Function") and args and \
+                    literal(args[0], self.spec) is not None:
+                return False
+            return bool(args) or call.type == "eval_expression"
+        # shell: a shell spawned by name, or a command that is not a fixed string
+        if not args:
+            return False
+        for a in args[:3]:
+            v = literal(a, self.spec)
+            if v is None:
+                if a.type in ("null", "nil", "none", "None") or text(a) in ("NULL", "(char *)NULL", "(char *) NULL"):
+                    continue
+                if a.type in self.spec.identifiers and text(a) in self.macro_literals:
+                    v = self.macro_literals[text(a)]
+                else:
+                    return True
+            first = v.strip().split(";")[0].split()
+            if first and (first[0] in self.pats.shell_programs or first[0].rsplit("/", 1)[-1] in
+                          ("sh", "bash", "ash", "dash", "ksh", "zsh")):
+                return True
+        return False
+
+    def reach(self, call: Node) -> Reach:
+        """Where a call leads: a sink itself, a local function or a macro that reaches one."""
+        r = self.direct_sink(call)
+        _, last, obj = callee(call)
+        if obj is None or self.family in ("c", "php", "perl"):
+            sub = self.reach_of_function.get(last)
+            if sub is None and last in self.macros:
+                sub = self.macros[last].reach
+            if sub is not None and sub.kinds:
+                r.kinds |= sub.kinds
+                r.via = [last, *sub.via]
+        return r
+
+    def _summarise(self) -> None:
+        fns = captures(self.root, self.language, self.spec.functions)
+        by_fn: dict[str, list[Node]] = {}
+        for fn in fns:
+            name = syntax.function_name(fn)
+            if name:
+                self.functions.setdefault(name, fn)
+        for call in self.calls:
+            fn = self.function_of(call)
+            if fn is not None:
+                by_fn.setdefault(syntax.function_name(fn), []).append(call)
+        # fixed point over the call graph of this file (bounded: call chains of at most 4)
+        for _ in range(4):
+            changed = False
+            for name, calls in by_fn.items():
+                if not name:
+                    continue
+                cur = self.reach_of_function.setdefault(name, Reach())
+                for call in calls:
+                    _, last, _ = callee(call)
+                    if last == name:
+                        continue
+                    r = self.reach(call)
+                    if not r.kinds <= cur.kinds:
+                        cur.kinds |= r.kinds
+                        cur.via = cur.via or r.via
+                        changed = True
+            if not changed:
+                break
+
+
+@dataclass
+class MacroInfo:
+    name: str
+    literal: str | None = None
+    reach: Reach = field(default_factory=Reach)
+    line: int = 0
+
+
+def read_macros(root: Node, language: str, pats: Patterns) -> dict[str, MacroInfo]:
+    """C ``#define``s: string constants, and function-like macros whose body calls a sink."""
+    out: dict[str, MacroInfo] = {}
+    defs = captures(root, language, frozenset({"preproc_def", "preproc_function_def"}))
+    bodies: dict[str, str] = {}
+    for d in defs:
+        name = text(d.child_by_field_name("name"))
+        value = text(d.child_by_field_name("value")).strip()
+        if not name or not value:
+            continue
+        info = MacroInfo(name, line=d.start_point[0] + 1)
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            info.literal = syntax.unescape(value[1:-1])
+        bodies[name] = value
+        out[name] = info
+    # resolve bodies: parse each as an expression and see which sinks / macros it calls
+    spec = syntax.spec_of("c")
+    c_parser = syntax.parser("c")
+    calls_of: dict[str, list[tuple[str, bool]]] = {}
+    for name, body in bodies.items():
+        if out[name].literal is not None or len(body) > 4000:
+            continue
+        if body.replace("_", "").isalnum():  # alias: #define RUN system
+            calls_of[name] = [(body, True)]
+            continue
+        tree = c_parser.parse(b"void __m(void){" + body.encode("utf-8", "replace") + b";}")
+        found = []
+        for n in walk(tree.root_node, limit=2000):
+            if n.type == "call_expression":
+                _, last, _ = callee(n)
+                args = arguments(n)
+                dynamic = any(literal(a, spec) is None for a in args)
+                shellish = any((literal(a, spec) or "").strip().split(";")[0].split()[:1] and
+                               (literal(a, spec) or "").strip().split()[0] in pats.shell_programs for a in args)
+                found.append((last, dynamic or shellish))
+        calls_of[name] = found
+    table = pats.sinks.get("c", {})
+    for _ in range(4):
+        changed = False
+        for name, calls in calls_of.items():
+            info = out[name]
+            for last, strong in calls:
+                kinds: set[str] = set()
+                via: list[str] = []
+                for sink in table.get(last, ()):
+                    if strong or sink.kind in ("listen", "eval"):
+                        kinds.add(sink.kind)
+                        via = [last]
+                if last in out and last != name and out[last].reach.kinds:
+                    kinds |= out[last].reach.kinds
+                    via = [last, *out[last].reach.via]
+                if not kinds <= info.reach.kinds:
+                    info.reach.kinds |= kinds
+                    info.reach.via = info.reach.via or via
+                    changed = True
+        if not changed:
+            break
+    return out
+
+
+def _names(node: Node) -> list[str]:
+    """Identifiers written by an assignment's left side (``x``, ``$x``, ``my ($a, $b)``, ``*p``)."""
+    t = node.type
+    if t in ("identifier", "variable_name", "scalar", "varname", "name", "shorthand_property_identifier_pattern"):
+        return [text(node).lstrip("$")]
+    if t in ("pointer_declarator", "init_declarator", "array_declarator", "expression_list", "pattern_list",
+             "tuple_pattern", "variable_declaration", "parenthesized_expression", "list_expression",
+             "attribute", "member_expression", "field_expression", "selector_expression"):
+        out = []
+        if t in ("attribute", "member_expression", "field_expression", "selector_expression"):
+            return [text(node).replace("->", ".")]
+        for c in node.named_children:
+            out += _names(c)
+        return out
+    return []

@@ -1,0 +1,85 @@
+"""Detection vocabulary for source analysis, loaded once from ``rules/source/patterns.yaml``."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+import ahocorasick
+import yaml
+
+#: entry.language -> which sink table and grammar family applies
+LANGUAGE_FAMILY = {
+    "c": "c", "cpp": "c", "python": "python", "php": "php", "javascript": "javascript",
+    "typescript": "javascript", "tsx": "javascript", "perl": "perl", "go": "go", "java": "java",
+    "bash": "bash",
+}
+
+
+@dataclass(frozen=True)
+class Sink:
+    kind: str  # shell | eval | priv | listen
+    qualified: str  # as listed ("os.system", "system")
+
+
+class Patterns:
+    def __init__(self, raw: dict) -> None:
+        self.raw = raw
+        self.sinks: dict[str, dict[str, list[Sink]]] = {}  # family -> last name -> sinks
+        for family, kinds in raw["sinks"].items():
+            table: dict[str, list[Sink]] = {}
+            for kind, names in kinds.items():
+                for name in names or ():
+                    last = name.rsplit(".", 1)[-1]
+                    table.setdefault(last, []).append(Sink(kind, name))
+            self.sinks[family] = table
+        self.shell_programs = frozenset(raw["shell_programs"])
+        self.input_calls = frozenset(raw["input_calls"])
+        self.input_names = frozenset(n.lower() for n in raw["input_names"])
+        self.input_key_prefixes = tuple(raw["input_key_prefixes"])
+        self.decoders = frozenset(raw["decoders"])
+        self.downloaders = frozenset(raw["downloaders"])
+        self.credential_names = frozenset(n.lower() for n in raw["credential_names"])
+        self.real_checks = frozenset(raw["real_checks"])
+        self.success_calls = frozenset(n.lower() for n in raw["success_calls"])
+        self.success_flags = frozenset(n.lower() for n in raw["success_flags"])
+        self.privilege_vars = frozenset(raw["privilege_vars"])
+        self.auth_function_words = tuple(raw["auth_function_words"])
+        self.common_words = frozenset(str(w).lower() for w in raw["common_words"])
+        self._automata: dict[str, ahocorasick.Automaton] = {}
+
+    def automaton(self, family: str) -> ahocorasick.Automaton:
+        """Keywords whose presence makes a file worth parsing (sinks, credentials, privilege names)."""
+        auto = self._automata.get(family)
+        if auto is None:
+            auto = ahocorasick.Automaton()
+            words = set(self.sinks.get(family, {}))
+            words |= {"password", "passwd", "passphrase", "secret", "token", "apikey", "api_key"}
+            words |= {"uid", "euid", "is_admin", "isAdmin", "privileged"}
+            words |= self.decoders & {"b64decode", "atob", "base64_decode", "gzinflate", "decode_base64",
+                                      "unhexlify", "fromhex", "decompress", "str_rot13", "fromCharCode"}
+            words |= {"urlopen", "curl_exec", "file_get_contents"}
+            for w in words:
+                if len(w) >= 2:
+                    auto.add_word(w, w)
+            auto.make_automaton()
+            self._automata[family] = auto
+        return auto
+
+    def interesting(self, family: str, text: str) -> bool:
+        """True when a sink/credential keyword occurs as a whole word in the text."""
+        auto = self.automaton(family)
+        n = len(text)
+        for end, word in auto.iter(text):
+            start = end - len(word) + 1
+            before = text[start - 1] if start > 0 else " "
+            after = text[end + 1] if end + 1 < n else " "
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                return True
+        return False
+
+
+@functools.cache
+def patterns() -> Patterns:
+    text = resources.files("nobackdoor.rules").joinpath("source/patterns.yaml").read_text("utf-8")
+    return Patterns(yaml.safe_load(text))

@@ -1,0 +1,436 @@
+"""What the syntax trees of the supported languages look like, and small helpers over nodes.
+
+One table per grammar family names the node types the checks need (functions, calls, ifs,
+comparisons, strings, assignments); the helpers read callees, literal values and comparisons
+from those nodes the same way for every language.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+
+import tree_sitter_language_pack as tslp
+from tree_sitter import Node, Parser
+
+#: entry.language -> tree-sitter grammar name
+GRAMMAR = {"c": "c", "cpp": "cpp", "python": "python", "php": "php", "javascript": "javascript",
+           "typescript": "typescript", "tsx": "tsx", "perl": "perl", "go": "go", "java": "java", "bash": "bash"}
+
+
+@dataclass(frozen=True)
+class Spec:
+    functions: frozenset[str]
+    calls: frozenset[str]
+    ifs: frozenset[str]
+    strings: frozenset[str]
+    identifiers: frozenset[str]
+    assignments: frozenset[str]
+    binaries: frozenset[str]  # binary/comparison expression node types
+    negations: frozenset[str] = frozenset()  # "!x" / "not x"
+    chars: frozenset[str] = frozenset()
+    numbers: frozenset[str] = frozenset()
+    returns: frozenset[str] = frozenset({"return_statement"})
+
+
+_C = Spec(
+    functions=frozenset({"function_definition"}),
+    calls=frozenset({"call_expression"}),
+    ifs=frozenset({"if_statement"}),
+    strings=frozenset({"string_literal", "concatenated_string", "raw_string_literal"}),
+    identifiers=frozenset({"identifier", "field_identifier"}),
+    assignments=frozenset({"assignment_expression", "init_declarator"}),
+    binaries=frozenset({"binary_expression"}),
+    negations=frozenset({"unary_expression"}),
+    chars=frozenset({"char_literal"}),
+    numbers=frozenset({"number_literal"}),
+)
+SPECS: dict[str, Spec] = {
+    "c": _C,
+    "python": Spec(
+        functions=frozenset({"function_definition"}),
+        calls=frozenset({"call"}),
+        ifs=frozenset({"if_statement", "elif_clause"}),
+        strings=frozenset({"string", "concatenated_string"}),
+        identifiers=frozenset({"identifier"}),
+        assignments=frozenset({"assignment", "augmented_assignment", "named_expression"}),
+        binaries=frozenset({"comparison_operator", "boolean_operator"}),
+        negations=frozenset({"not_operator"}),
+        numbers=frozenset({"integer"}),
+    ),
+    "javascript": Spec(
+        functions=frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition",
+                             "function", "generator_function_declaration"}),
+        calls=frozenset({"call_expression", "new_expression"}),
+        ifs=frozenset({"if_statement"}),
+        strings=frozenset({"string", "template_string"}),
+        identifiers=frozenset({"identifier", "property_identifier", "shorthand_property_identifier"}),
+        assignments=frozenset({"assignment_expression", "variable_declarator"}),
+        binaries=frozenset({"binary_expression"}),
+        negations=frozenset({"unary_expression"}),
+        numbers=frozenset({"number"}),
+    ),
+    "php": Spec(
+        functions=frozenset({"function_definition", "method_declaration", "anonymous_function", "arrow_function"}),
+        calls=frozenset({"function_call_expression", "member_call_expression", "scoped_call_expression"}),
+        ifs=frozenset({"if_statement", "else_if_clause"}),
+        strings=frozenset({"string", "encapsed_string"}),
+        identifiers=frozenset({"name", "variable_name"}),
+        assignments=frozenset({"assignment_expression"}),
+        binaries=frozenset({"binary_expression"}),
+        negations=frozenset({"unary_op_expression"}),
+        numbers=frozenset({"integer"}),
+    ),
+    "perl": Spec(
+        functions=frozenset({"subroutine_declaration_statement", "anonymous_subroutine_expression"}),
+        calls=frozenset({"function_call_expression", "ambiguous_function_call_expression", "method_call_expression",
+                         "func1op_call_expression", "eval_expression"}),
+        ifs=frozenset({"conditional_statement"}),
+        strings=frozenset({"string_literal", "interpolated_string_literal"}),
+        identifiers=frozenset({"varname", "bareword"}),
+        assignments=frozenset({"assignment_expression"}),
+        binaries=frozenset({"binary_expression", "equality_expression", "relational_expression"}),
+        negations=frozenset({"unary_expression"}),
+        numbers=frozenset({"number"}),
+    ),
+    "go": Spec(
+        functions=frozenset({"function_declaration", "method_declaration", "func_literal"}),
+        calls=frozenset({"call_expression"}),
+        ifs=frozenset({"if_statement"}),
+        strings=frozenset({"interpreted_string_literal", "raw_string_literal"}),
+        identifiers=frozenset({"identifier", "field_identifier"}),
+        assignments=frozenset({"assignment_statement", "short_var_declaration"}),
+        binaries=frozenset({"binary_expression"}),
+        negations=frozenset({"unary_expression"}),
+        chars=frozenset({"rune_literal"}),
+        numbers=frozenset({"int_literal"}),
+    ),
+    "java": Spec(
+        functions=frozenset({"method_declaration", "constructor_declaration", "lambda_expression"}),
+        calls=frozenset({"method_invocation", "object_creation_expression"}),
+        ifs=frozenset({"if_statement"}),
+        strings=frozenset({"string_literal"}),
+        identifiers=frozenset({"identifier"}),
+        assignments=frozenset({"assignment_expression", "variable_declarator"}),
+        binaries=frozenset({"binary_expression"}),
+        negations=frozenset({"unary_expression"}),
+        chars=frozenset({"character_literal"}),
+        numbers=frozenset({"decimal_integer_literal"}),
+    ),
+    "bash": Spec(
+        functions=frozenset({"function_definition"}),
+        calls=frozenset({"command"}),
+        ifs=frozenset({"if_statement", "elif_clause"}),
+        strings=frozenset({"string", "raw_string", "word"}),
+        identifiers=frozenset({"variable_name"}),
+        assignments=frozenset({"variable_assignment"}),
+        binaries=frozenset({"binary_expression", "test_command"}),
+    ),
+}
+
+_EQ_OPS = frozenset({"==", "===", "eq", "is", "-eq", "="})
+_NE_OPS = frozenset({"!=", "!==", "ne", "is not", "-ne", "<>"})
+#: comparison calls (positive when their result is used as true, unless noted in _ZERO_MEANS_EQUAL)
+COMPARE_CALLS = frozenset({"strcmp", "strcasecmp", "strncmp", "strncasecmp", "memcmp", "bcmp", "strcoll",
+                           "stricmp", "strcmpi", "_stricmp", "g_strcmp0", "g_str_equal", "strstr", "strcasestr",
+                           "equals", "equalsIgnoreCase", "startsWith", "endsWith", "includes", "contains",
+                           "startswith", "endswith", "str_contains", "strpos", "stripos", "stristr",
+                           "hash_equals", "EqualFold", "HasPrefix", "HasSuffix", "Contains", "compare",
+                           "localeCompare", "Equal", "str_starts_with", "str_ends_with", "match", "test",
+                           "indexOf", "find"})
+_ZERO_MEANS_EQUAL = frozenset({"strcmp", "strcasecmp", "strncmp", "strncasecmp", "memcmp", "bcmp", "strcoll",
+                               "stricmp", "strcmpi", "_stricmp", "g_strcmp0", "compare", "localeCompare",
+                               "indexOf", "find"})
+
+_local = threading.local()
+
+
+def parser(language: str) -> Parser:
+    cache = getattr(_local, "parsers", None)
+    if cache is None:
+        cache = _local.parsers = {}
+    p = cache.get(language)
+    if p is None:
+        p = cache[language] = tslp.get_parser(GRAMMAR[language])  # type: ignore[arg-type]
+    return p
+
+
+@functools.cache
+def spec_of(family: str) -> Spec:
+    return SPECS[family]
+
+
+def text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def callee(node: Node) -> tuple[str, str, Node | None]:
+    """(full callee text, last name, object node or None) of a call node of any grammar."""
+    t = node.type
+    fn = None
+    if t in ("function_call_expression", "call_expression", "call", "ambiguous_function_call_expression"):
+        fn = node.child_by_field_name("function")
+    elif t == "func1op_call_expression":
+        fn = node.children[0] if node.children else None
+    elif t == "eval_expression":
+        return "eval", "eval", None
+    elif t in ("member_call_expression", "method_call_expression", "scoped_call_expression"):
+        name = node.child_by_field_name("name") or node.child_by_field_name("method")
+        obj = node.child_by_field_name("object") or node.child_by_field_name("invocant") or \
+            node.child_by_field_name("scope")
+        return f"{text(obj)}.{text(name)}", text(name), obj
+    elif t == "method_invocation":
+        name = node.child_by_field_name("name")
+        obj = node.child_by_field_name("object")
+        return (f"{text(obj)}.{text(name)}" if obj else text(name)), text(name), obj
+    elif t in ("new_expression", "object_creation_expression"):
+        fn = node.child_by_field_name("constructor") or node.child_by_field_name("type")
+    elif t == "command":
+        fn = node.child_by_field_name("name")
+        name = text(fn)
+        return name, name.rsplit("/", 1)[-1], None
+    if fn is None:
+        return "", "", None
+    full = text(fn)
+    if fn.type in ("member_expression", "attribute", "selector_expression", "field_expression",
+                   "scoped_identifier", "qualified_identifier"):
+        prop = (fn.child_by_field_name("property") or fn.child_by_field_name("attribute")
+                or fn.child_by_field_name("field") or fn.child_by_field_name("name"))
+        obj = fn.child_by_field_name("object") or fn.child_by_field_name("operand") or \
+            fn.child_by_field_name("argument") or fn.child_by_field_name("scope")
+        return full, text(prop), obj
+    last = full.replace("->", ".").replace("::", ".").rsplit(".", 1)[-1]
+    return full, last, None
+
+
+def arguments(node: Node) -> list[Node]:
+    if node.type == "command":
+        return list(node.children_by_field_name("argument"))
+    if node.type == "eval_expression" or node.type == "func1op_call_expression":
+        return [c for c in node.named_children if c.type not in ("function",)][:4]
+    args = node.child_by_field_name("arguments")
+    if args is None:
+        return []
+    out = []
+    for c in args.named_children:
+        if c.type in ("argument", "keyword_argument") and c.named_children:
+            c = c.named_children[-1] if c.type == "keyword_argument" else c.named_children[0]
+        if c.type == "comment":
+            continue
+        out.append(c)
+    return out
+
+
+def literal(node: Node, spec: Spec) -> str | None:
+    """Value of a string/char literal node (quotes removed), None if the node is not a plain literal."""
+    t = node.type
+    if t in ("parenthesized_expression",) and node.named_child_count == 1:
+        return literal(node.named_children[0], spec)
+    if t in spec.strings:
+        if t == "word":
+            return None
+        for c in node.named_children:  # interpolation makes it dynamic
+            if c.type in ("interpolation", "template_substitution", "simple_expansion", "expansion",
+                          "command_substitution", "scalar", "variable_name", "array_element_access"):
+                return None
+        raw = text(node)
+        if t == "concatenated_string":
+            parts = [literal(c, spec) for c in node.named_children]
+            return None if any(p is None for p in parts) else "".join(p for p in parts if p)
+        i = 0
+        while i < len(raw) and raw[i] in "bBrRuUfFL@$":
+            i += 1
+        raw = raw[i:]
+        for q in ('"""', "'''", '"', "'", "`"):
+            if raw.startswith(q) and raw.endswith(q) and len(raw) >= 2 * len(q):
+                return unescape(raw[len(q):-len(q)])
+        return raw
+    if t in spec.chars:
+        raw = text(node)
+        return unescape(raw[1:-1]) if len(raw) >= 3 else None
+    return None
+
+
+def unescape(s: str) -> str:
+    if "\\" not in s:
+        return s
+    try:
+        return s.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return s
+
+
+def number(node: Node, spec: Spec) -> int | None:
+    if node.type in spec.numbers:
+        try:
+            return int(text(node).rstrip("uUlL"), 0)
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass
+class Comparison:
+    subject: Node  # the expression compared
+    value: str  # the literal it is compared with
+    node: Node  # the comparison itself
+    char: bool = False  # a single character / byte compare
+
+
+def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = None,
+                depth: int = 0) -> list[Comparison]:
+    """Positive equality tests of an expression against a literal inside a condition.
+
+    Only comparisons whose truth selects the branch are returned: ``a == "x"``, ``!strcmp(a, "x")``,
+    ``strcmp(a, "x") == 0``, ``a.equals("x")``, ``"x" in a``; not ``a != "x"``.
+    """
+    out: list[Comparison] = []
+    if depth > 12:
+        return out
+    macro_literals = macro_literals or {}
+
+    def lit(n: Node) -> str | None:
+        v = literal(n, spec)
+        if v is None and n.type == "identifier" and text(n) in macro_literals:
+            return macro_literals[text(n)]
+        if v is None:
+            num = number(n, spec)
+            if num is not None and 0x20 < num < 0x7f and text(n).lower().startswith(("0x", "'")):
+                return chr(num)
+        return v
+
+    t = cond.type
+    if t in ("parenthesized_expression", "condition_clause", "expression_statement", "test_command"):
+        for c in cond.named_children:
+            out += comparisons(c, spec, macro_literals, depth + 1)
+        return out
+    if t in spec.binaries or t in ("comparison_operator", "boolean_operator"):
+        op = cond.child_by_field_name("operator")
+        ops = text(op) if op is not None else ""
+        if t == "comparison_operator":
+            ops = " ".join(text(c) for c in cond.children if not c.is_named)
+        left = cond.child_by_field_name("left") or (cond.named_children[0] if cond.named_children else None)
+        right = cond.child_by_field_name("right") or (cond.named_children[-1] if cond.named_children else None)
+        if ops in ("&&", "||", "and", "or", "-a", "-o") or t == "boolean_operator":
+            if ops in ("||", "or", "-o"):
+                return out  # either side alone does not select the branch; handled by callers if needed
+            for side in (left, right):
+                if side is not None:
+                    out += comparisons(side, spec, macro_literals, depth + 1)
+            return out
+        if left is None or right is None:
+            return out
+        if ops in _EQ_OPS or ops == "in":
+            lv, rv = lit(left), lit(right)
+            if ops == "in" and lv is not None:
+                out.append(Comparison(right, lv, cond))
+            elif rv is not None and lv is None:
+                out.append(Comparison(left, rv, cond, char=len(rv) == 1 and (right.type in spec.chars or _is_index(left))))
+            elif lv is not None and rv is None:
+                out.append(Comparison(right, lv, cond, char=len(lv) == 1 and (left.type in spec.chars or _is_index(right))))
+            # strcmp(a, "x") == 0
+            zero = _zero(right) if left.type in spec.calls else _zero(left) if right.type in spec.calls else False
+            call = left if left.type in spec.calls else right if right.type in spec.calls else None
+            if call is not None and zero:
+                out += _call_comparison(call, spec, lit, want_zero=True)
+        return out
+    if t in spec.negations:
+        op = cond.child_by_field_name("operator")
+        arg = cond.child_by_field_name("argument") or (cond.named_children[0] if cond.named_children else None)
+        if arg is not None and (text(op) in ("!", "not") or text(cond).startswith(("!", "not "))):
+            inner = arg
+            while inner.type == "parenthesized_expression" and inner.named_child_count == 1:
+                inner = inner.named_children[0]
+            if inner.type in spec.calls:
+                out += _call_comparison(inner, spec, lit, want_zero=True)
+        return out
+    if t in spec.calls:
+        out += _call_comparison(cond, spec, lit, want_zero=False)
+    return out
+
+
+def _is_index(n: Node) -> bool:
+    return n.type in ("subscript_expression", "index_expression", "element_reference", "subscript")
+
+
+def _zero(n: Node) -> bool:
+    return text(n).strip() in ("0", "0L", "false", "nil")
+
+
+def _call_comparison(call: Node, spec: Spec, lit, want_zero: bool) -> list[Comparison]:
+    _, name, obj = callee(call)
+    if name not in COMPARE_CALLS or (name in _ZERO_MEANS_EQUAL) != want_zero:
+        return []
+    args = arguments(call)
+    cands = list(args)
+    if obj is not None:
+        cands = [obj, *cands]
+    lits = [(a, lit(a)) for a in cands]
+    values = [v for _, v in lits if v is not None]
+    subjects = [a for a, v in lits if v is None]
+    if len(values) >= 1 and subjects:
+        return [Comparison(subjects[0], values[0], call)]
+    return []
+
+
+def enclosing(node: Node, types: frozenset[str]) -> Node | None:
+    p = node.parent
+    while p is not None:
+        if p.type in types:
+            return p
+        p = p.parent
+    return None
+
+
+def function_name(fn: Node) -> str:
+    name = fn.child_by_field_name("name")
+    if name is not None:
+        return text(name)
+    decl = fn.child_by_field_name("declarator")
+    while decl is not None:
+        inner = decl.child_by_field_name("declarator")
+        if inner is None:
+            return text(decl)
+        if decl.type == "function_declarator":
+            return text(inner)
+        decl = inner
+    parent = fn.parent
+    if parent is not None and parent.type in ("variable_declarator", "pair", "assignment_expression"):
+        n = parent.child_by_field_name("name") or parent.child_by_field_name("key") or parent.child_by_field_name("left")
+        return text(n)
+    return ""
+
+
+def parameters(fn: Node, spec: Spec) -> set[str]:
+    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+    names: set[str] = set()
+    if params is None:
+        decl = fn.child_by_field_name("declarator")
+        while decl is not None and params is None:
+            params = decl.child_by_field_name("parameters")
+            decl = decl.child_by_field_name("declarator")
+    if params is None:
+        return names
+    stack = [params]
+    while stack:
+        n = stack.pop()
+        if n.type in spec.identifiers or n.type in ("identifier", "variable_name"):
+            names.add(text(n).lstrip("$"))
+            continue
+        if n.type in ("type_identifier", "primitive_type", "type_annotation", "type"):
+            continue
+        stack.extend(n.named_children)
+    return names
+
+
+def walk(node: Node, limit: int = 200000):
+    """Pre-order walk of named nodes (bounded)."""
+    stack = [node]
+    seen = 0
+    while stack and seen < limit:
+        n = stack.pop()
+        seen += 1
+        yield n
+        stack.extend(reversed(n.named_children))
