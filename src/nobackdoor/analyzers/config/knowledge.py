@@ -41,7 +41,8 @@ def basename(path: str) -> str:
 
 @functools.cache
 def knowledge() -> Knowledge:
-    raw = yaml.safe_load(resources.files("nobackdoor.rules").joinpath("shell-commands.yaml").read_text("utf-8"))
+    text = resources.files("nobackdoor.rules").joinpath("shell-commands.yaml").read_text("utf-8")
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return Knowledge(
         shells=frozenset(raw["shells"]),
         interpreters=frozenset(raw["interpreters"]),
