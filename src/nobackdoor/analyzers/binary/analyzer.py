@@ -30,6 +30,7 @@ class Comparison:
     routine: str
     raw: bytes
     ranked: Ranked
+    end: int = 0  # last address of the compare (an inline run spans several instructions)
 
 
 @dataclass
@@ -90,10 +91,16 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         report.comparisons.extend(comps)
         neighbours = {fn} | cmap.callees.get(fn, set()) | callers.get(fn, set())
         auth_fn = next((g for g in sorted(neighbours) if g in auth_self), None)
+        # a compare gates what runs after it and before the next compare (if/else-if chains of
+        # documented commands each gate their own block, not the block of the next one)
+        breaks = sorted({c.addr for c in w.calls if base_name(c.name or "") in k["compare_routines"]}
+                        | {c.addr for c in comps})
         for comp in comps:
-            gated = [s for s in direct[fn] if s.addr > comp.addr]
+            last = max(comp.addr, comp.end)
+            nxt = next((b for b in breaks if b > last), 1 << 64)
+            gated = [s for s in direct[fn] if last < s.addr < nxt]
             for call in w.calls:
-                if call.addr > comp.addr and call.target in reach and call.name is None:
+                if last < call.addr < nxt and call.target in reach and call.name is None:
                     gated.extend(reach[call.target])
             gated = _unique(gated)
             score = comp.ranked.score
@@ -219,7 +226,8 @@ def _inline_magic(image, fn, w):
             if len(run) >= MIN_INLINE_MAGIC:
                 raw = bytes(offsets[o][0] for o in run)
                 if len(set(raw)) >= 3:
-                    yield Comparison(fn, min(offsets[o][1] for o in run), "inline compare", raw, rank(raw))
+                    addrs = [offsets[o][1] for o in run]
+                    yield Comparison(fn, min(addrs), "inline compare", raw, rank(raw), end=max(addrs))
             run = [key] if key is not None else []
 
 

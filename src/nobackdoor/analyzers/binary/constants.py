@@ -180,6 +180,10 @@ class _Arm(_Tracker):
                     value = ops[1].imm if iid != csarm.ARM_INS_MVN else ~ops[1].imm
                 elif ops[1].type == csarm.ARM_OP_REG and iid == csarm.ARM_INS_MOV:
                     value = self.regs.get(insn.reg_name(ops[1].reg))
+            elif iid in (csarm.ARM_INS_AND, csarm.ARM_INS_UXTB, csarm.ARM_INS_UXTH, csarm.ARM_INS_SXTB) \
+                    and len(ops) >= 2 and ops[1].type == csarm.ARM_OP_REG \
+                    and isinstance(self.regs.get(insn.reg_name(ops[1].reg)), Loaded):
+                value = self.regs.get(insn.reg_name(ops[1].reg))  # extension of a loaded byte
             elif iid == csarm.ARM_INS_MOVT and len(ops) == 2:
                 low = self.const(dst)
                 if low is not None:
@@ -284,6 +288,10 @@ class _Aarch64(_Tracker):
                         value = ~value
                 elif ops[1].type == csa64.ARM64_OP_REG:
                     value = self.regs.get(_x(insn.reg_name(ops[1].reg)))
+            elif iid in (csa64.ARM64_INS_AND, csa64.ARM64_INS_UXTB, csa64.ARM64_INS_UXTH, csa64.ARM64_INS_SXTB) \
+                    and len(ops) >= 2 and ops[1].type == csa64.ARM64_OP_REG \
+                    and isinstance(self.regs.get(_x(insn.reg_name(ops[1].reg))), Loaded):
+                value = self.regs.get(_x(insn.reg_name(ops[1].reg)))  # extension of a loaded byte
             elif iid == csa64.ARM64_INS_MOVK and len(ops) == 2:
                 old = self.const(dst)
                 if old is not None:
@@ -387,6 +395,8 @@ class _Mips(_Tracker):
                     value = base | (ops[2].imm & 0xFFFF)
             elif m == "li":
                 value = ops[1].imm
+            elif m in ("andi", "seb", "seh") and isinstance(self.regs.get(insn.reg_name(ops[1].reg)), Loaded):
+                value = self.regs.get(insn.reg_name(ops[1].reg))  # zero/sign extension of a loaded byte
             elif m == "move":
                 value = self.regs.get(insn.reg_name(ops[1].reg)) if insn.reg_name(ops[1].reg) != "zero" else 0
                 if insn.reg_name(ops[1].reg) == "gp":

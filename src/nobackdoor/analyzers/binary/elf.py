@@ -288,7 +288,7 @@ def _plt_arm(image: Image, raw: bytes, base: int) -> None:
             name = image.got_slots.get(slot)
             if name:
                 image.imports[pc] = name
-                if i and words[i - 1] == 0x4778:  # Thumb `bx pc; nop` prefix (halfwords) -> stub - 4
+                if i and 0x4778 in (words[i - 1] & 0xFFFF, words[i - 1] >> 16):  # Thumb `bx pc` prefix: stub - 4
                     image.imports[pc - 4] = name
         # long form: ldr ip, [pc, #4]; add ip, pc, ip; ldr pc, [ip]; .word off
         elif w0 == 0xE59FC004 and w1 == 0xE08CC00F and w2 == 0xE59CF000 and i + 3 < len(words):

@@ -58,17 +58,39 @@ def scan(image: Image) -> CallMap:
         raw = image.read(lo, hi - lo)
         if not raw:
             continue
+        starts.add(lo)
         if image.arch == "aarch64":
             _scan_aarch64(image, raw, lo, sites, starts)
         elif image.arch == "arm":
-            if image.thumb:
-                _scan_thumb(image, raw, lo, sites, starts, thumb)
+            # ARM or Thumb: the decoding under which more calls land on imports is the right one
+            a_sites, a_starts, a_thumb = [], set(), set()
+            t_sites, t_starts, t_thumb = [], set(), set()
+            _scan_arm(image, raw, lo, a_sites, a_starts, a_thumb)
+            _scan_thumb(image, raw, lo, t_sites, t_starts, t_thumb)
+            a_hits = sum(1 for x in a_sites if x[2])
+            t_hits = sum(1 for x in t_sites if x[2])
+            if t_hits > a_hits:
+                image.thumb = True
+                sites += t_sites
+                starts |= t_starts
+                thumb |= t_starts | t_thumb
             else:
-                _scan_arm(image, raw, lo, sites, starts, thumb)
+                sites += a_sites
+                starts |= a_starts
+                thumb |= a_thumb
         elif image.arch in ("mips", "mips64"):
             _scan_mips(image, raw, lo, sites, starts)
         elif image.arch in ("x86_64", "x86"):
             _scan_x86(image, raw, lo, sites, starts)
+    for lo, hi in image.code:
+        raw = image.read(lo, hi - lo)
+        if raw:
+            before = set(starts)
+            _after_returns(image, raw, lo, starts)
+            if image.arch == "arm" and image.thumb:
+                thumb |= starts - before
+    if image.arch == "arm" and image.thumb:
+        thumb |= {lo for lo, _ in image.code}
     code_starts = sorted(s for s in starts if image.is_code(s))
     cmap = CallMap(starts=code_starts, thumb_starts=thumb)
     for lo, hi in image.code:  # a function never runs past its section
@@ -94,6 +116,56 @@ def _words(image: Image, raw: bytes) -> array.array:
     if (not image.little) != (array.array("I", [1]).tobytes()[0] == 0):
         words.byteswap()
     return words
+
+
+_PADDING_WORDS = {0, 0xD503201F, 0xE320F000, 0xE1A00000}  # zero, AArch64 nop, ARM nop / mov r0,r0
+_X86_PAD = frozenset(b"\x90\xcc\x66\x0f\x1f\x2e\x84\x00\x40\x44\x80")
+
+
+def _after_returns(image: Image, raw: bytes, base: int, starts: set[int]) -> None:
+    """Code right after a return (past alignment padding) starts a function: this finds functions
+    that are never called directly (main, callbacks) in stripped binaries."""
+    arch = image.arch
+    if arch == "arm" and image.thumb:
+        half = array.array("H")
+        half.frombytes(raw[: len(raw) // 2 * 2])
+        if not image.little:
+            half.byteswap()
+        for i, h in enumerate(half):
+            if h == 0x4770 or (h & 0xFF00) == 0xBD00:  # bx lr / pop {..., pc}
+                j = i + 1
+                while j < len(half) and half[j] in (0, 0xBF00, 0x46C0):
+                    j += 1
+                starts.add(base + 2 * j)
+        return
+    if arch in ("aarch64", "arm", "mips", "mips64"):
+        words = _words(image, raw)
+        n = len(words)
+        for i, w in enumerate(words):
+            if arch == "aarch64":
+                ret = w == 0xD65F03C0
+                skip = 1
+            elif arch == "arm":
+                ret = w == 0xE12FFF1E or (w & 0xFFFF8000) == 0xE8BD8000 or w == 0xE49DF004
+                skip = 1
+            else:
+                ret = w == 0x03E00008  # jr ra (+ delay slot)
+                skip = 2
+            if ret:
+                j = i + skip
+                while j < n and words[j] in _PADDING_WORDS:
+                    j += 1
+                starts.add(base + 4 * j)
+        return
+    if arch in ("x86_64", "x86"):
+        i = raw.find(b"\xc3")
+        while 0 <= i < len(raw) - 1:
+            j = i + 1
+            while j < len(raw) and raw[j] in _X86_PAD and (base + j) % 16:
+                j += 1
+            if (base + j) % 16 == 0 and (j == i + 1 or all(b in _X86_PAD for b in raw[i + 1:j])):
+                starts.add(base + j)
+            i = raw.find(b"\xc3", i + 1)
 
 
 def _scan_aarch64(image, raw, base, sites, starts) -> None:
