@@ -321,7 +321,7 @@ def verify(envelope_path: Path, target: Path, public_key_path: Path, report_path
     tool = predicate.get("scanner") or {}
     pack = ((predicate.get("rulePack") or {}).get("digest") or {}).get("sha256", "")
     v = predicate.get("verdict") or {}
-    checks.append(Check("verdict", True, f"verdict {v.get('result', '?')}: {v.get('findings', '?')} findings, "
+    checks.append(Check("verdict", True, f"verdict {v.get('result', '?')}: {v.get('findings', '?')} finding(s), "
                                          f"{v.get('blockingFindings', '?')} at or above {v.get('failOn', '?')}; "
                                          f"scanned {predicate.get('scannedAt', '?')}", informational=True))
     same_pack = pack == rulepack_digest()

@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     if out.resolve() == report_path.resolve():
         print("nobackdoor: the report and the attestation must be different files", file=sys.stderr)
         return 2
+    for path in (out, report_path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     options = pipeline_options(args)
     try:
         with progress_bar(args.verbose > 0 or sys.stderr.isatty()) as update:
@@ -78,6 +80,10 @@ def run(args: argparse.Namespace) -> int:
     out.write_text(json.dumps(envelope, indent=2) + "\n", encoding="utf-8")
     v = stmt["predicate"]["verdict"]
     print(f"attestation: {out}\nreport:      {report_path}\nsubject:     {stmt['subject'][0]['name']} sha256 "
-          f"{stmt['subject'][0]['digest']['sha256']}\nverdict:     {v['result']} ({v['findings']} findings, "
+          f"{stmt['subject'][0]['digest']['sha256']}\nverdict:     {v['result']} ({_n(v['findings'], 'finding')}, "
           f"{v['blockingFindings']} at or above {v['failOn']})\nsigned by:   {key_id(key.public_key())}", file=sys.stderr)
     return exit_status(result, args.fail_on)
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -204,12 +204,16 @@ def _findings(result: ScanResult) -> str:
     for f in result.findings:
         by_cat.setdefault(f.category, []).append(f)
     n = 0
+    first_of_rule: set[str] = set()
     for cat in sorted(by_cat, key=lambda c: (order.get(c, 99), c)):
         group = sorted(by_cat[cat], key=lambda f: (-f.severity.rank, f.path, f.line or 0))
         out.append(f'<h3 class="cat">{e(cat)} <span class="count">{len(group)}</span>'
                    f'<span class="catdesc">{e(CATEGORIES.get(cat, ""))}</span></h3>')
         for f in group:
             n += 1
+            if f.rule not in first_of_rule:  # the compliance matrix links to a rule's first finding
+                first_of_rule.add(f.rule)
+                out.append(f'<a id="rule-{_anchor(f.rule)}"></a>')
             out.append(_finding(f, n, rules.get(f.rule), chains))
     out.append("</section>")
     return "\n".join(out)
@@ -367,8 +371,9 @@ def _matrix(rows: list[compliance.ClauseStatus]) -> str:
     by_doc: dict[str, list[compliance.ClauseStatus]] = {}
     for r in rows:
         by_doc.setdefault(compliance.document_name(r.requirement), []).append(r)
-    out.append('<table class="grid matrix"><tr><th>Clause</th><th>Title</th><th>Status</th><th>Findings</th>'
-               "<th>Checked by rules</th></tr>")
+    out.append('<table class="grid matrix"><colgroup><col style="width:15%"><col style="width:33%">'
+               '<col style="width:12%"><col style="width:18%"><col style="width:22%"></colgroup>'
+               "<tr><th>Clause</th><th>Title</th><th>Status</th><th>Findings</th><th>Checked by rules</th></tr>")
     for doc, items in by_doc.items():
         out.append(f'<tr class="doc"><td colspan="5">{e(doc)}</td></tr>')
         for r in items:
@@ -376,18 +381,20 @@ def _matrix(rows: list[compliance.ClauseStatus]) -> str:
             finding_links = ""
             if r.findings:
                 worst = r.worst
-                finding_links = (f'<span class="sev" style="background:{SEV_COLOUR[worst]}">{len(r.findings)}</span> '
-                                 + ", ".join(f"<code>{e(f.rule)}</code>" for f in _unique_rules(r.findings)))
+                finding_links = (f'<span class="sev" style="background:{SEV_COLOUR[worst]}">{len(r.findings)}</span><br>'
+                                 + "<br>".join(f'<a href="#rule-{_anchor(f.rule)}"><code>{e(f.rule)}</code></a>'
+                                               for f in _unique_rules(r.findings)))
             checked = ", ".join(f"<code>{e(x)}</code>" for x in r.rules_run)
             unrun = [x for x in r.rules if x not in r.rules_run]
             if unrun:
-                checked += (" " if checked else "") + '<span class="none">(not run: ' + ", ".join(e(x) for x in unrun) + ")</span>"
+                checked += ((" " if checked else "") + f'<span class="none" title="{e(", ".join(unrun))}">'
+                            f'({len(unrun)} other rule{"s" if len(unrun) != 1 else ""} did not run)</span>')
             unconfirmed = '' if req.confirmed else ' <span class="none" title="clause number not checked against a copy of the document">(unconfirmed number)</span>'
             out.append(
                 f'<tr id="req-{_anchor(req.id)}"><td><b>{e(req.clause)}</b>{unconfirmed}<br><code class="small">{e(req.id)}</code></td>'
                 f'<td>{e(req.title)}<div class="small muted">{e(_clip(req.summary, 400))}</div></td>'
                 f'<td><span class="status {STATUS_CLASS[r.status]}">{e(r.status)}</span></td>'
-                f"<td>{finding_links}</td><td>{checked}</td></tr>")
+                f'<td class="fl">{finding_links}</td><td>{checked}</td></tr>')
     out.append("</table></section>")
     return "\n".join(out)
 
@@ -416,7 +423,7 @@ def _sbom(result: ScanResult) -> str:
         if not files:
             files = "".join(f"<div><code>{e(p)}</code>{':' + str(line) if line else ''}</div>"
                             for p, line, _ in c.occurrences[:5])
-        rows.append(f"<tr><td><b>{e(c.name)}</b></td><td>{e(c.version or '?')}</td><td>{e(c.type)}</td>"
+        rows.append(f"<tr><td><b>{e(c.name)}</b></td><td class=\"nw\">{e(c.version or '?')}</td><td>{e(c.type)}</td>"
                     f"<td><code class=small>{e(c.purl)}</code>{'<br><code class=small>' + e(c.cpe) + '</code>' if c.cpe else ''}</td>"
                     f"<td>{e(', '.join(c.sources))}</td><td>{files}</td></tr>")
     return (head + f"<p>{len(comps)} components, from the version strings of the binaries and the package databases. "
@@ -469,14 +476,14 @@ def _human(n: int) -> str:
 _CSS = """
 *{box-sizing:border-box}
 body{margin:0;background:#f3f4f6;color:#1f2328;font:14px/1.45 "DejaVu Sans","Liberation Sans",Arial,sans-serif}
-.page{max-width:1180px;margin:0 auto;padding:24px 28px 40px;background:#fff;min-height:100vh}
+.page{max-width:1180px;margin:0 auto;padding:24px 28px 40px;background:#fff}
 h1{font-size:26px;margin:0}
 h2{font-size:20px;margin:34px 0 12px;padding-bottom:4px;border-bottom:2px solid #d0d7de}
 h3{font-size:16px;margin:22px 0 8px}
 h4{font-size:13px;margin:10px 0 4px;text-transform:uppercase;letter-spacing:.04em;color:#57606a}
 .sub{margin:2px 0 14px;color:#57606a;font-size:16px}
 code,pre{font-family:"DejaVu Sans Mono","Liberation Mono",Consolas,monospace;font-size:12.5px}
-code{background:#f6f8fa;border-radius:3px;padding:0 3px;word-break:break-all}
+code{background:#f6f8fa;border-radius:3px;padding:0 3px;overflow-wrap:anywhere}
 pre.code{background:#0d1117;color:#e6edf3;padding:10px 12px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-all;margin:4px 0}
 code.hash{color:#57606a}
 code.cred{background:#fff1c2;border:1px solid #e3b341;color:#6b4700;font-weight:bold}
@@ -524,12 +531,15 @@ table.ev.grid th{width:auto}
 .chips code{margin-right:5px;display:inline-block}
 details{margin-top:6px}summary{cursor:pointer;color:#0969da}
 .none{color:#8c959f}
+.nw{white-space:nowrap}
 .small{font-size:12px}.muted{color:#57606a}
 .flag{background:#fdecea;color:#b71c1c;border-radius:3px;padding:0 5px;font-weight:600}
 .status{display:inline-block;border-radius:4px;padding:1px 7px;font-size:12px;font-weight:700;white-space:nowrap}
 .st-violated{background:#d32f2f;color:#fff}
 .st-clear{background:#e3f2fd;color:#0d47a1;border:1px solid #90caf9}
 .st-unchecked{background:#eceff1;color:#455a64;border:1px dashed #90a4ae}
+table.matrix{table-layout:fixed}
+table.matrix td.fl code{display:inline-block;margin:1px 0}
 table.matrix tr.doc td{background:#e9edf1!important;font-weight:700}
 .legend .status{margin:0 4px 0 10px}.legend .status:first-child{margin-left:0}
 footer{margin-top:40px;padding-top:10px;border-top:1px solid #d0d7de;color:#57606a;font-size:12px}
