@@ -1,0 +1,383 @@
+"""Build machinery that injects code: configure, m4, Makefiles, CMake, package.json, setup.py.
+
+Every shell fragment the build runs (configure and ``*.sh`` bodies, m4 macro bodies with their m4
+quotes removed, Makefile recipes, CMake ``COMMAND`` lists, package.json scripts, command strings in
+setup.py) is parsed with the bash grammar. A pipeline is suspicious when data flows from a file of
+the tree or from the network, through decoders or byte maps, into ``sh``/``eval``. Commands that a
+script assembles in variables and later ``eval``s are expanded first (the xz-utils trick). When the
+decoding is a plain byte filter (see :mod:`.emulate`) the hidden payload is recovered for the report.
+
+Only source trees and release archives are read here; shell in firmware root filesystems is the
+business of the script analyzers.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from ...models import FileKind, Finding
+from ...ruleset import rule
+from ..base import Tree, TreeAnalyzer, TreeContext
+from . import syntax
+from .emulate import Unsupported, emulate
+from .syntax import text
+
+MAX_BUILD_FILE = 4 * 1024 * 1024
+_EXEC = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh", "eval", "source", ".", "$SHELL", "${SHELL}",
+                   "$(SHELL)", "$CONFIG_SHELL", "python", "python3", "perl", "node"})
+_FETCH = frozenset({"curl", "wget", "fetch", "ftp", "tftp", "nc", "aria2c", "lwp-download", "GET"})
+_READ = frozenset({"cat", "tail", "head", "dd", "od", "xxd", "sed", "grep", "cut", "strings", "hexdump", "awk"})
+_DECODE = frozenset({"gzip", "gunzip", "zcat", "xz", "unxz", "xzcat", "lzma", "unlzma", "lzcat", "bzip2", "bunzip2",
+                     "bzcat", "base64", "uudecode", "openssl", "zstd", "unzstd", "lz4", "tr", "rev", "xxd",
+                     "base32", "perl", "python", "python3"})
+_TEST_PARTS = ("test", "tests", "testdata", "fixtures", "t", "data", "samples", "files")
+
+
+@dataclass
+class Step:
+    kind: str  # decode-exec | fetch-exec
+    line: int
+    command: str
+    stages: list[tuple[str, list[str]]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # tree relpaths the step reads
+
+
+def is_build_file(relpath: str) -> bool:
+    name = relpath.rsplit("/", 1)[-1]
+    return (name in ("configure", "configure.ac", "configure.in", "Makefile", "Makefile.in", "Makefile.am",
+                     "GNUmakefile", "makefile", "CMakeLists.txt", "setup.py", "package.json", "autogen.sh",
+                     "bootstrap", "build.sh", "meson.build")
+            or name.endswith((".m4", ".mk", ".cmake", ".sh", ".bash")))
+
+
+class BuildMachineryAnalyzer(TreeAnalyzer):
+    name = "source-build"
+    order = 40
+
+    def analyze(self, ctx: TreeContext) -> Iterator[Finding]:
+        if self.options.target_kind not in ("source", "release"):
+            return
+        for tree in ctx.trees:
+            if tree.is_rootfs:
+                continue
+            yield from self._tree(tree)
+
+    def _tree(self, tree: Tree) -> Iterator[Finding]:
+        for rel, entry in sorted(tree.files.items()):
+            if entry.kind in (FileKind.SYMLINK, FileKind.ELF, FileKind.ARCHIVE, FileKind.DATA):
+                continue
+            if not is_build_file(rel) or entry.size > MAX_BUILD_FILE:
+                continue
+            body = tree.text(rel)
+            if not body:
+                continue
+            for frag_line, frag in fragments(rel, body):
+                for step in shell_steps(frag):
+                    yield from self._report(tree, rel, frag_line + step.line - 1, step)
+
+    def _report(self, tree: Tree, rel: str, line: int, step: Step) -> Iterator[Finding]:
+        base = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        if step.kind == "fetch-exec":
+            yield rule("source.build-fetch-exec").finding(
+                tree.path_of(rel), f"build step downloads and runs code: {step.command[:160]}", line=line,
+                evidence={"command": step.command[:400], "_relpath": rel})
+            return
+        located = [p for p in (locate(tree, base, f) for f in step.files) if p]
+        evidence: dict = {"command": step.command[:400], "stages": [n for n, _ in step.stages],
+                          "reads": located or step.files, "_relpath": rel}
+        payload_info: dict = {}
+        for path in located:
+            entry = tree.get(path)
+            if entry is None:
+                continue
+            try:
+                data = entry.realpath.read_bytes()[:64 * 1024 * 1024]
+            except OSError:
+                continue
+            try:
+                out = emulate(step.stages, data)
+                payload_info = {"recovered_bytes": len(out), "recovered_sha256": hashlib.sha256(out).hexdigest(),
+                                "recovered_preview": out[:300].decode("utf-8", "replace")}
+            except (Unsupported, ValueError, IndexError) as exc:
+                payload_info = {"emulation": f"not reproduced ({exc})"}
+            evidence.update(payload_info)
+            yield rule("source.build-hidden-payload").finding(
+                tree.path_of(path), f"read by {rel}:{line}, transformed ({' | '.join(n for n, _ in step.stages)}) "
+                f"and run" + (f"; hides a {payload_info['recovered_bytes']}-byte script" if
+                              "recovered_bytes" in payload_info else ""),
+                evidence={**payload_info, "build_file": rel, "build_line": line, "_relpath": path})
+        yield rule("source.build-decode-exec").finding(
+            tree.path_of(rel), f"build step reads {', '.join(located or step.files) or 'data'}, decodes it "
+            f"({' | '.join(n for n, _ in step.stages)}) and runs the result", line=line, evidence=evidence)
+
+
+def locate(tree: Tree, base: str, path: str) -> str | None:
+    """The tree file a build step names (``$srcdir/tests/x``, ``./x``, a bare relative path).
+
+    The directory prefix is whatever the script computed (``$srcdir``, `` `dirname $0` ``); the
+    longest suffix of plain components that names a file of the tree wins."""
+    parts = path.strip("'\"").split("/")
+    for i in range(len(parts)):
+        tail = parts[i:]
+        if not tail or any(not p or "$" in p or "`" in p or "*" in p or p in (".", "..") for p in tail):
+            continue
+        p = "/".join(tail)
+        for cand in (f"{base}/{p}" if base else p, p):
+            if tree.get(cand) is not None:
+                return cand
+        tails = [r for r in tree.files if r.endswith("/" + p)]
+        if len(tails) == 1:
+            return tails[0]
+    return None
+
+
+# ---------------------------------------------------------------- fragments of shell a build runs
+
+
+def fragments(relpath: str, body: str) -> Iterator[tuple[int, str]]:
+    """(first line, shell text) for every piece of the build file that a shell will run."""
+    name = relpath.rsplit("/", 1)[-1]
+    if name == "package.json":
+        try:
+            scripts = (json.loads(body) or {}).get("scripts") or {}
+        except (ValueError, AttributeError):
+            return
+        if isinstance(scripts, dict):
+            for key, cmd in scripts.items():
+                if isinstance(cmd, str):
+                    line = body[:body.find(json.dumps(key))].count("\n") + 1 if json.dumps(key) in body else 1
+                    yield line, cmd
+        return
+    if name.endswith((".m4", ".ac", ".in")) and not name.startswith("Makefile") or name in ("configure.ac",):
+        # m4 quotes: [x] -> x, [[ -> [ (a close approximation that keeps line numbers)
+        yield 1, body.replace("[[", "\0").replace("]]", "\1").replace("[", "").replace("]", "").replace(
+            "\0", "[").replace("\1", "]")
+        return
+    if name.startswith(("Makefile", "GNUmakefile", "makefile")) or name.endswith(".mk"):
+        lines = body.split("\n")
+        i = 0
+        while i < len(lines):
+            if lines[i].startswith("\t"):
+                start, cmd = i + 1, lines[i][1:]
+                while cmd.endswith("\\") and i + 1 < len(lines):
+                    i += 1
+                    cmd = cmd[:-1] + " " + lines[i].lstrip("\t")
+                yield start, re.sub(r"\$\(([A-Za-z_]+)\)", r"${\1}", cmd.lstrip("@-+ ")).replace("$$", "$")
+            i += 1
+        return
+    if name == "CMakeLists.txt" or name.endswith(".cmake"):
+        yield from _cmake_commands(body)
+        return
+    if name == "setup.py":
+        yield from _python_strings(body)
+        return
+    yield 1, body
+
+
+def _cmake_commands(body: str) -> Iterator[tuple[int, str]]:
+    tree = syntax.tslp.get_parser("cmake").parse(body.encode("utf-8", "replace"))
+    for n in syntax.walk(tree.root_node, limit=200000):
+        if n.type != "normal_command":
+            continue
+        ident = n.named_children[0] if n.named_children else None
+        if ident is None or text(ident).lower() not in ("execute_process", "add_custom_command",
+                                                        "add_custom_target", "exec_program"):
+            continue
+        args = [text(a).strip('"') for a in syntax.walk(n, limit=2000) if a.type == "argument"]
+        cmd: list[str] = []
+        for a in args:
+            if a in ("COMMAND",):
+                if cmd:
+                    yield n.start_point[0] + 1, " ".join(cmd)
+                cmd = []
+            elif a.isupper() and a in ("WORKING_DIRECTORY", "OUTPUT_VARIABLE", "RESULT_VARIABLE", "DEPENDS",
+                                       "OUTPUT", "COMMENT", "VERBATIM", "ERROR_QUIET", "OUTPUT_QUIET"):
+                if cmd:
+                    yield n.start_point[0] + 1, " ".join(cmd)
+                cmd = []
+            else:
+                cmd.append(a)
+        if cmd:
+            yield n.start_point[0] + 1, " ".join(cmd)
+
+
+def _python_strings(body: str) -> Iterator[tuple[int, str]]:
+    tree = syntax.parser("python").parse(body.encode("utf-8", "replace"))
+    spec = syntax.spec_of("python")
+    for n in syntax.walk(tree.root_node, limit=200000):
+        if n.type == "string":
+            v = syntax.literal(n, spec)
+            if v and "|" in v:
+                yield n.start_point[0] + 1, v
+
+
+# ---------------------------------------------------------------- shell steps
+
+
+def _unquote(node: Node) -> str:
+    t = node.type
+    s = text(node)
+    if t == "raw_string" and len(s) >= 2:
+        return s[1:-1]
+    if t == "string" and len(s) >= 2:
+        return s[1:-1]
+    return s
+
+
+def _assignments(root: Node) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for n in syntax.walk(root, limit=300000):
+        if n.type == "variable_assignment":
+            name = text(n.child_by_field_name("name"))
+            value = n.child_by_field_name("value")
+            if name and value is not None:
+                out.setdefault(name, []).append(_unquote(value))
+    return out
+
+
+_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+def expand(s: str, assigns: dict[str, list[str]], depth: int = 0) -> str:
+    if depth > 3 or "$" not in s:
+        return s
+
+    def sub(m: re.Match) -> str:
+        vals = assigns.get(m.group(1))
+        if not vals or len(vals[-1]) > 2000:
+            return m.group(0)
+        return expand(vals[-1], assigns, depth + 1)
+
+    return _VAR.sub(sub, s)
+
+
+def _cmd(node: Node, assigns: dict[str, list[str]]) -> tuple[str, list[str]]:
+    name_node = node.child_by_field_name("name")
+    name = expand(text(name_node), assigns).strip("'\"") if name_node is not None else ""
+    args = [expand(_unquote(a), assigns) for a in node.children_by_field_name("argument")]
+    parts = name.split()
+    if len(parts) > 1:  # a variable that held "prog -opts"
+        name, args = parts[0], parts[1:] + args
+    return name.rsplit("/", 1)[-1], args
+
+
+def _pipeline_commands(node: Node) -> list[Node]:
+    """Commands of a pipeline in order, looking through redirections and nested pipelines."""
+    out: list[Node] = []
+    for c in node.named_children:
+        if c.type == "command":
+            out.append(c)
+        elif c.type in ("pipeline", "redirected_statement"):
+            body = c.child_by_field_name("body") if c.type == "redirected_statement" else c
+            if body is not None:
+                out += [body] if body.type == "command" else _pipeline_commands(body)
+    return out
+
+
+def shell_steps(body: str, depth: int = 0) -> list[Step]:
+    """Pipelines in a shell text whose data ends in an interpreter (see module docstring)."""
+    if depth > 2 or len(body) > MAX_BUILD_FILE:
+        return []
+    tree = syntax.parser("bash").parse(body.encode("utf-8", "replace"))
+    root = tree.root_node
+    assigns = _assignments(root)
+    steps: list[Step] = []
+    has_eval_var = False
+    for n in syntax.walk(root, limit=300000):
+        if n.type == "pipeline":
+            cmds = _pipeline_commands(n)
+            if len(cmds) < 2:
+                continue
+            parsed = [_cmd(c, assigns) for c in cmds]
+            if parsed[-1][0] in _EXEC or _runs_from_stdin(parsed[-1]):
+                st = _classify(parsed[:-1], n.start_point[0] + 1, text(n))
+                if st:
+                    steps.append(st)
+        elif n.type == "command":
+            name, args = _cmd(n, assigns)
+            if name not in ("eval", "sh", "bash", "source", "."):
+                continue
+            raw_args = list(n.children_by_field_name("argument"))
+            for a in raw_args:
+                for sub in syntax.walk(a, limit=2000):
+                    if sub.type == "command_substitution":
+                        for pl in syntax.walk(sub, limit=2000):
+                            if pl.type == "pipeline":
+                                parsed = [_cmd(c, assigns) for c in _pipeline_commands(pl)]
+                                st = _classify(parsed, n.start_point[0] + 1, text(n))
+                                if st:
+                                    steps.append(st)
+                                break
+                if any(s.type in ("simple_expansion", "expansion") for s in syntax.walk(a, limit=50)):
+                    has_eval_var = True
+    # commands assembled in variables and eval'ed later: expand and read them as shell
+    if has_eval_var:
+        for name, values in assigns.items():
+            for v in values:
+                if "|" in v and len(v) < 4000:
+                    full = expand(v, assigns)
+                    for st in shell_steps(full + " | sh", depth + 1):
+                        st.line = _line_of(body, name)
+                        st.command = f"{name}='{v}' (expanded: {full[:200]})"
+                        steps.append(st)
+    # one report per line
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for st in steps:
+        if (st.line, st.kind) not in seen:
+            seen.add((st.line, st.kind))
+            out.append(st)
+    return out
+
+
+def _line_of(body: str, name: str) -> int:
+    i = body.find(name + "=")
+    return body.count("\n", 0, i) + 1 if i >= 0 else 1
+
+
+def _runs_from_stdin(cmd: tuple[str, list[str]]) -> bool:
+    name, args = cmd
+    return name in ("python", "python3", "perl", "node", "ruby") and (not args or args[0] == "-")
+
+
+def _classify(stages: list[tuple[str, list[str]]], line: int, command: str) -> Step | None:
+    names = [n for n, _ in stages]
+    if any(n in _FETCH for n in names):
+        return Step("fetch-exec", line, command, stages)
+    decoders = [(n, a) for n, a in stages if n in _DECODE and _decodes(n, a)]
+    if not decoders:
+        return None
+    files: list[str] = []
+    for n, args in stages:
+        if n in _READ or n in _DECODE:
+            for a in args:
+                if a.startswith(("-", "+")) or "=" in a and n == "dd" or a.isdigit():
+                    continue
+                if n in ("tr", "sed", "grep", "awk") and not ("/" in a and "." in a.rsplit("/", 1)[-1]):
+                    continue
+                if "/" in a or "." in a:
+                    files.append(a)
+    # decoding something read from the tree (or a binary search of it) into an interpreter
+    reads = files or any(n == "grep" and any(x.startswith("-") and "a" in x for x in a) for n, a in stages)
+    if not reads:
+        return None
+    return Step("decode-exec", line, command, stages, files)
+
+
+def _decodes(name: str, args: list[str]) -> bool:
+    flags = "".join(a.lstrip("-") for a in args if a.startswith("-"))
+    if name in ("gunzip", "zcat", "unxz", "xzcat", "unlzma", "lzcat", "bunzip2", "bzcat", "uudecode", "unzstd",
+                "tr", "rev"):
+        return True
+    if name in ("gzip", "xz", "lzma", "bzip2", "zstd", "lz4", "base64", "base32"):
+        return "d" in flags or "decode" in flags
+    if name == "openssl":
+        return any(a in ("enc", "base64", "aes-256-cbc", "-d") for a in args)
+    if name == "xxd":
+        return "r" in flags
+    return False
