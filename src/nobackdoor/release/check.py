@@ -80,6 +80,7 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
             "commit": commit,
             "version": version,
             "autotools": is_autotools,
+            "release_files": len(release_files),
             "identical_files": len(comparison.identical),
             "differences": [{"path": d.relpath, "status": d.status, "role": d.role} for d in comparison.diffs
                             if d.status != "removed"],
@@ -103,6 +104,7 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
         result.target.sha256, result.target.size = _digest(Path(release_path))
         if opts.scan is not None and scan_error is not None:
             result.errors.append(scan_error)
+        result.stats = {"files": summary["release_files"], "bytes": result.target.size}
     result.target.kind = "release"
     to_path = _path_mapper(result, release)
     for f in judged.findings:
@@ -118,15 +120,21 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
 
 
 def _digest(path: Path) -> tuple[str, int]:
+    """sha256 of an archive, or of the sorted (path, content digest) list of a directory."""
     import hashlib
 
-    if not path.is_file():
-        return "", 0
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest(), path.stat().st_size
+    if path.is_file():
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest(), path.stat().st_size
+    total = 0
+    for rel, p in sorted(list_files(path).items()):
+        data = p.read_bytes() if p.is_file() and not p.is_symlink() else b""
+        total += len(data)
+        h.update(f"{rel}\0{hashlib.sha256(data).hexdigest()}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest(), total
 
 
 def _merge(scanned: list[Finding], checked: list[Finding]) -> list[Finding]:

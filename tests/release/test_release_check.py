@@ -1,0 +1,141 @@
+"""release-check: a release is compared with the reviewed repository at its tag."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from nobackdoor.release.check import ReleaseCheckOptions, release_check
+from nobackdoor.release.repo import ReleaseError, guess_tag, open_repo
+
+from ..conftest import run_cli
+from .conftest import need
+
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "contract_schema.json").read_text())
+
+
+def _check(repo: Path, release: Path, **kw):
+    return release_check(repo, release, ReleaseCheckOptions(**kw))
+
+
+def _serious(result):
+    return [f for f in result.findings if f.severity.rank >= 2]
+
+
+# ---------------------------------------------------------------- autotools: make dist vs modified macro
+
+
+@pytest.fixture(scope="module")
+def honest_autotools(release_fixtures):
+    fx = release_fixtures["autotools"]
+    return _check(fx["repo"], fx["honest"])
+
+
+@pytest.fixture(scope="module")
+def evil_autotools(release_fixtures):
+    fx = release_fixtures["autotools"]
+    return _check(fx["repo"], fx["evil"])
+
+
+def test_honest_make_dist_release_passes(honest_autotools):
+    assert _serious(honest_autotools) == []
+    summary = honest_autotools.extra["release"]
+    assert summary["ref"] == "v0.3" and summary["autotools"]
+    assert summary["regeneration"]["ok"] and summary["regeneration"]["exact_versions"]
+    explained = {e["path"] for e in summary["explained"]}
+    # generated files are in the release but not the repository, and each one was regenerated identically
+    assert {"configure", "Makefile.in", "aclocal.m4", "m4/pkg.m4", "build-aux/install-sh"} <= explained
+
+
+def test_modified_m4_macro_is_caught(evil_autotools):
+    by_path = {f.evidence["_relpath"]: f for f in evil_autotools.findings}
+    macro = by_path["m4/pkg.m4"]
+    assert macro.rule == "release.generated-mismatch"
+    assert macro.category == "build-tampering" and macro.severity.rank >= 3
+    assert macro.path.endswith("chirp-0.3/m4/pkg.m4")
+    assert any("base64 -d" in d["text"] for d in macro.evidence["decode_and_run"])
+    # configure was regenerated from the modified macro, so it differs from the tag's regeneration too
+    assert by_path["configure"].rule == "release.generated-mismatch"
+    # everything else the release generated still matches
+    assert set(by_path) == {"m4/pkg.m4", "configure"}
+
+
+# ---------------------------------------------------------------- hand-written configure + binary test data
+
+
+def test_plain_tampered_release(release_fixtures):
+    fx = release_fixtures["plain"]
+    result = _check(fx["repo"], fx["evil"])
+    by_path = {f.path: f for f in result.findings}
+    assert by_path["configure"].category == "build-tampering"
+    assert by_path["configure"].severity.value == "critical"
+    assert by_path["configure"].evidence["reads_changed_files"] == ["tests/blobs/frame-x.dat"]
+    blob = by_path["tests/blobs/frame-x.dat"]
+    assert blob.category == "obfuscated-code" and blob.severity.rank >= 3
+    assert blob.evidence["read_by"][0]["file"] == "configure"
+    assert blob.evidence["first_difference"] == 1000
+
+
+def test_plain_honest_release_has_no_findings(release_fixtures):
+    fx = release_fixtures["plain"]
+    result = _check(fx["repo"], fx["honest"])
+    assert result.findings == []
+    assert result.extra["release"]["ref"] == "plain-1.0"  # guessed from the directory name
+
+
+def test_cli_json_contract_and_exit_status(release_fixtures):
+    fx = release_fixtures["plain"]
+    proc = run_cli("release-check", "--repo", str(fx["repo"]), "--release", str(fx["evil"]), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["target"]["kind"] == "release"
+    assert {"build-tampering", "obfuscated-code"} <= {f["category"] for f in doc["findings"]}
+    proc = run_cli("release-check", "--repo", str(fx["repo"]), "--release", str(fx["honest"]), "--format", "json",
+                   "--no-scan")
+    assert proc.returncode == 0, proc.stderr
+    jsonschema.validate(json.loads(proc.stdout), SCHEMA)
+
+
+def test_unknown_tag_is_a_usage_error(release_fixtures):
+    fx = release_fixtures["plain"]
+    with pytest.raises(ReleaseError, match="no commit named"):
+        _check(fx["repo"], fx["honest"], ref="v9.9")
+
+
+# ---------------------------------------------------------------- repository handling
+
+
+def test_tag_guessing():
+    tags = ["v1.1", "v1.2", "v1.2.1", "foo-1.3", "release_2_0", "1.4"]
+    assert guess_tag(tags, "foo", "1.2") == "v1.2"
+    assert guess_tag(tags, "foo", "1.3") == "foo-1.3"
+    assert guess_tag(tags, None, "2.0") == "release_2_0"
+    assert guess_tag(tags, None, "1.4") == "1.4"
+    assert guess_tag(tags, None, "1.5") is None
+
+
+def test_repository_config_filters_and_hooks_never_run(tmp_path):
+    """git archive applies the repository's filter drivers; ours must not (the repository is hostile)."""
+    need("git")
+    repo = tmp_path / "r"
+    marker = tmp_path / "ran"
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.example", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t.example", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    repo.mkdir()
+    (repo / "a.txt").write_text("content\n")
+    (repo / ".gitattributes").write_text("* filter=trap\n")
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"], ["tag", "v1.0"],
+                ["config", "filter.trap.smudge", f"sh -c 'touch {marker}; cat'"],
+                ["config", "core.fsmonitor", f"sh -c 'touch {marker}'"]):
+        subprocess.run(["git", *cmd], cwd=repo, env=env, check=True, capture_output=True)
+    hook = repo / ".git" / "hooks" / "post-checkout"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    with open_repo(repo) as r:
+        r.export(r.resolve("v1.0"), tmp_path / "out")
+    assert (tmp_path / "out" / "a.txt").read_text() == "content\n"
+    assert not marker.exists()
