@@ -237,7 +237,7 @@ def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _
         proc = subprocess.Popen(
             [sys.executable, "-m", "nobackdoor.unpack.worker", json.dumps(args)],
             stdin=subprocess.DEVNULL, stdout=logfh, stderr=logfh, start_new_session=True,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            env=_worker_env(),
         )
         interval = _POLL_MIN
         try:
@@ -274,6 +274,16 @@ def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _
         run.top_chunk_starts = parsed.top_chunk_starts
         run.completed = proc.returncode == 0
     return run
+
+
+def _worker_env() -> dict[str, str]:
+    """The environment of the worker: extractors installed with nobackdoor (jefferson, ubireader)
+    live beside its Python, which is not on PATH when the venv is not activated."""
+    bindir = os.path.dirname(sys.executable)
+    path = os.environ.get("PATH", os.defpath)
+    if bindir not in path.split(os.pathsep):
+        path = bindir + os.pathsep + path
+    return {**os.environ, "PATH": path, "PYTHONWARNINGS": "ignore"}
 
 
 def _breach(watch: _Watch, limits: Limits, budget: _Budget, bytes_left: int, files_left: int,
