@@ -59,8 +59,12 @@ def test_modified_m4_macro_is_caught(evil_autotools):
     assert any("base64 -d" in d["text"] for d in macro.evidence["decode_and_run"])
     # configure was regenerated from the modified macro, so it differs from the tag's regeneration too
     assert by_path["configure"].rule == "release.generated-mismatch"
+    # the project's own macro is reviewed source, not generated: an unexplained build change
+    own = by_path["m4/chirp_warn.m4"]
+    assert own.rule == "release.unexplained-build-change" and own.severity.value == "high"
+    assert any("-fno-stack-protector" in line for line in own.evidence["diff"])
     # everything else the release generated still matches
-    assert set(by_path) == {"m4/pkg.m4", "configure"}
+    assert set(by_path) == {"m4/pkg.m4", "m4/chirp_warn.m4", "configure"}
 
 
 # ---------------------------------------------------------------- hand-written configure + binary test data

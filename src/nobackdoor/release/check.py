@@ -170,9 +170,11 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
         if d.status == "removed":
             _judge_removed(d, regen, out)
             continue
-        if regen is not None and regen.ok and (d.relpath in regen.files or d.role == GENERATED):
+        if regen is not None and regen.ok and _regenerated(d, regen):
             _judge_generated(d, regen, ref, out)
             continue
+        if d.role == GENERATED and d.repo_path is not None:
+            d.role = BUILD  # a committed build file that regeneration leaves alone: reviewed source
         if d.role == GENERATED:
             out.findings.append(rule("release.generated-unverified").finding(
                 d.relpath, f"{d.relpath} looks generated but could not be regenerated from {ref}"
@@ -202,6 +204,14 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
     return out
 
 
+def _regenerated(d: FileDiff, regen: autotools.Regeneration) -> bool:
+    """Did regeneration create this file or rewrite the tag's copy of it?"""
+    produced = regen.files.get(d.relpath)
+    if produced is None:
+        return d.role == GENERATED and d.repo_path is None
+    return d.repo_path is None or not compare.same_file(produced, d.repo_path)
+
+
 def _status_text(d: FileDiff, ref: str) -> str:
     return f"{d.relpath} is not in the repository at {ref}" if d.status == "added" else \
         f"{d.relpath} differs from the repository at {ref}"
@@ -223,6 +233,11 @@ def _judge_removed(d: FileDiff, regen: autotools.Regeneration | None, out: _Judg
             evidence={"role": d.role}))
 
 
+#: with other tool versions, at most this many lines may differ for decode-and-run lines among them to count
+#: as an injection rather than the version change
+_SURGICAL_LINES = 40
+
+
 def _judge_generated(d: FileDiff, regen: autotools.Regeneration, ref: str, out: _Judged) -> None:
     assert d.release_path is not None
     v = autotools.verify(d.relpath, d.release_path, regen)
@@ -237,6 +252,9 @@ def _judge_generated(d: FileDiff, regen: autotools.Regeneration, ref: str, out: 
         evidence["lines_not_regenerated"] = len(v.added)
     if suspicious:
         evidence["decode_and_run"] = suspicious[:10]
+    if suspicious and v.verdict != autotools.MISMATCH and len(v.added) > _SURGICAL_LINES:
+        suspicious = []  # another tool version rewrote much of the file: its idioms are not an injection
+        evidence.pop("decode_and_run", None)
     if v.verdict == autotools.MISMATCH or suspicious:
         sev = Severity.CRITICAL if suspicious else None
         where = f" at line {suspicious[0]['line']}" if suspicious else (f" at line {v.added[0][0]}" if v.added else "")
