@@ -50,7 +50,7 @@ def sample_result() -> ScanResult:
     result.findings = sorted([shadow, alias, bypass, payload, secret], key=Finding.sort_key)
     result.files = [
         _entry(f"{top}/uimage@0x40", "uimage@0x40", FileKind.ARCHIVE, "11" * 32),
-        _entry(f"{fs}", "squashfs@0x1000", FileKind.ARCHIVE, "22" * 32),
+        # squashfs@0x1000 is a carved chunk: no inventory entry, still a container of the chain
         _entry(f"{fs}/etc/shadow", "etc/shadow", FileKind.TEXT, "33" * 32),
         _entry(f"{fs}/etc/passwd", "etc/passwd", FileKind.TEXT, "44" * 32),
         _entry(f"{fs}/usr/sbin/mgmtd", "usr/sbin/mgmtd", FileKind.ELF, "55" * 32),

@@ -6,20 +6,29 @@ the target itself.
 """
 from __future__ import annotations
 
+import re
+
 from ..models import FileKind, ScanResult
+
+# unpack/layout.py names a chunk carved out of a file "handler@0xOFFSET"; it has no inventory entry
+_CHUNK = re.compile(r"^[A-Za-z0-9_]+@0x[0-9a-f]+$")
 
 
 class Chains:
     def __init__(self, result: ScanResult) -> None:
-        self.containers = sorted({e.path for e in result.files if e.kind == FileKind.ARCHIVE}, key=len)
+        self.containers = {e.path for e in result.files if e.kind == FileKind.ARCHIVE}
         paths = [e.path for e in result.files] + [f.path for f in result.findings]
         top = basename(result.target.path)
         self.top = top if top and any(p == top or p.startswith(top + "/") for p in paths) else ""
 
     def chain(self, path: str) -> list[str]:
         """Contract paths of the containers enclosing ``path``, outermost first."""
-        out = [self.top] if self.top and path.startswith(self.top + "/") else []
-        out += [c for c in self.containers if path.startswith(c + "/") and c != self.top]
+        parts = path.split("/")
+        out = []
+        for i in range(1, len(parts)):
+            prefix = "/".join(parts[:i])
+            if prefix == self.top or prefix in self.containers or _CHUNK.match(parts[i - 1]):
+                out.append(prefix)
         return out
 
     def split(self, path: str) -> tuple[list[str], str]:

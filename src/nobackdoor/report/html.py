@@ -287,6 +287,8 @@ def _value(value: Any, key: str = "", depth: int = 0) -> str:
     if _SECRET_KEYS.search(k):
         return f'<code class="cred">{e(_clip(text))}</code>'
     if _HEX_KEYS.search(k):
+        if re.fullmatch(r"(?:[0-9a-fA-F]{2}){2,}", text):  # one run of hex digits: show the bytes apart
+            text = " ".join(text[i:i + 2] for i in range(0, min(len(text), 2048), 2))
         return f'<code class="hex">{e(_clip(text))}</code>'
     if _BLOCK_KEYS.search(k):
         return f"<code>{e(_clip(text))}</code>"
@@ -308,7 +310,8 @@ def _services(result: ScanResult) -> str:
         args = " ".join(str(a) for a in d.get("args") or [])
         port = f"{d.get('port')}/{d.get('protocol') or 'tcp'}" if d.get("port") else ""
         flags = " ".join(x for x, on in (("shell", d.get("shell")), ("login", d.get("login"))) if on)
-        rows.append(f"<tr><td><code>{e(d.get('program', '?'))}</code></td><td><code>{e(_clip(args, 200))}</code></td>"
+        args_cell = f"<code>{e(_clip(args, 200))}</code>" if args else ""
+        rows.append(f"<tr><td><code>{e(d.get('program', '?'))}</code></td><td>{args_cell}</td>"
                     f"<td>{e(d.get('trigger', ''))}</td><td>{e(port)}</td>"
                     f"<td>{'<span class=flag>' + e(flags) + '</span>' if flags else ''}</td>"
                     f"<td><code>{e(d.get('source') or s.path)}</code></td></tr>")
@@ -334,7 +337,7 @@ def _observations(result: ScanResult) -> str:
         if not items:
             continue
         shown += 1
-        head = "".join(f"<th>{e(_label(c))}</th>" for c in cols) + "<th>File</th>"
+        head = "".join(f"<th>{e(_label(c).capitalize())}</th>" for c in cols) + "<th>File</th>"
         body = []
         for o in items[:MAX_ITEMS * 5]:
             cells = "".join(f"<td>{_cell(o.data.get(c))}</td>" for c in cols)
