@@ -63,9 +63,11 @@ class Report:
 
 def analyse(data: bytes, shared_library: bool = False) -> Report:
     image = elf.load(data)
-    cmap = functions.scan(image)
     report = Report(arch=image.arch)
     wanted = interesting_imports()
+    if not {base_name(n) for n in image.imports.values()} & wanted:
+        return report  # calls nothing we judge (static binaries: routines are not identified yet)
+    cmap = functions.scan(image)
     present = {base_name(n) for n in cmap.import_sites}
     report.imports = sorted(present & wanted)
     candidates = sorted({fn for name, sites in cmap.import_sites.items() if base_name(name) in wanted
@@ -83,7 +85,8 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         direct[fn] = found
         report.sinks.extend(found)
     reach = _reach(cmap, direct)
-    auth_self = {fn for fn, w in walks.items() if _is_auth(image, cmap, fn, w, k)}
+    # in a shared library only real password checks mark authentication (its strings are a library's)
+    auth_self = {fn for fn, w in walks.items() if _is_auth(image, cmap, fn, w, k, strings=not shared_library)}
     callers = cmap.callers()
 
     for fn, w in walks.items():
@@ -148,9 +151,11 @@ def _reach(cmap: functions.CallMap, direct: dict[int, list[Sink]]) -> dict[int, 
     return reach
 
 
-def _is_auth(image, cmap, fn, w, k) -> bool:
+def _is_auth(image, cmap, fn, w, k, strings: bool = True) -> bool:
     if {base_name(n) for n in cmap.imports_of.get(fn, ())} & set(k["auth_routines"]):
         return True
+    if not strings:
+        return False
     markers = k["auth_markers"]
     for ref in w.refs:
         raw = string_at(image, ref, 96)
@@ -248,9 +253,8 @@ def _listeners(image, cmap, walks) -> list[Listener]:
                 proto = {stream: "tcp", dgram: "udp", 3: "raw"}.get(t, proto)
         if proto is None:
             proto = "tcp" if has_listen else "udp"
-        port = _port(image, w)
         for b in binds:
-            out.append(Listener(fn, b.addr, port, proto))
+            out.append(Listener(fn, b.addr, _port(image, w, b.addr), proto))
     # one listener per (port, protocol)
     seen, unique = set(), []
     for lst in out:
@@ -265,7 +269,7 @@ def _swap16(v: int) -> int:
     return ((v & 0xFF) << 8) | (v >> 8)
 
 
-def _port(image, w) -> int | None:
+def _port(image, w, bind_addr: int) -> int | None:
     for c in w.calls:
         if base_name(c.name or "") == "htons" and isinstance(c.args[0], int) and 0 < c.args[0] < 65536:
             return c.args[0]
@@ -276,9 +280,9 @@ def _port(image, w) -> int | None:
                 cands.append(_swap16(s.value >> 16))
             elif not image.little and (s.value >> 16) == 2 and s.value & 0xFFFF:
                 cands.append(s.value & 0xFFFF)
-    if not cands:
+    if not cands:  # sin_port stored on its own, shortly before the bind
         for s in w.stores:
-            if s.size == 2 and s.value not in (0, 2):
+            if s.size == 2 and s.value >= 0x100 and 0 < bind_addr - s.addr <= 96:
                 cands.append(_swap16(s.value) if image.little else s.value)
     cands = list(dict.fromkeys(cands))
     return cands[0] if len(cands) == 1 else None

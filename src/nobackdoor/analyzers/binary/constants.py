@@ -6,17 +6,17 @@ a call: MIPS PIC ($gp-relative GOT load + addiu, with the branch delay slot), AA
 MOVZ/MOVK, ARM literal pools (PIE ``ldr rX,[pc,#n]; add rX,pc,rX``), MOVW/MOVT and Thumb, x86-64
 RIP-relative LEA and i386 stack arguments. Branch joins are not merged: argument set-up sits right
 before its call in compiled code, and every decision later is made on resolved bytes.
+
+The walk reads Capstone's "lite" output (mnemonic and operand text): building Capstone's detail
+objects costs ten times more per instruction, and the few operand shapes that matter are regular.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import capstone as cs
-from capstone import arm as csarm
-from capstone import arm64 as csa64
-
-from .disasm import instructions
+from .disasm import instructions_lite
 from .elf import Image
 
 MASK32 = 0xFFFFFFFF
@@ -73,26 +73,53 @@ def walk(image: Image, start: int, end: int) -> Walk:
             out.calls.append(event)
         elif isinstance(event, Compare):
             out.compares.append(event)
-        elif isinstance(event, Store):
+        else:
             out.stores.append(event)
     out.refs = tracker.refs
     return out
 
 
+_SPLIT = re.compile(r",\s*(?![^\[{(]*[\]})])")
+
+
+def split_operands(op_str: str) -> list[str]:
+    """Top-level comma split that keeps ``[r3, #4]`` and ``{r4, lr}`` whole."""
+    if not op_str:
+        return []
+    if "[" not in op_str and "{" not in op_str and "(" not in op_str:
+        return op_str.split(", ")
+    return _SPLIT.split(op_str)
+
+
+def parse_int(text: str) -> int | None:
+    if text[:1] == "#":
+        text = text[1:]
+    if not text or not (text[0].isdigit() or (text[0] == "-" and text[1:2].isdigit())):
+        return None
+    try:
+        return int(text, 0)
+    except ValueError:
+        return None
+
+
 class _Tracker:
     ARGS: tuple[str, ...] = ()
-    CLOBBER: frozenset[str] = frozenset()
+    CLOBBER: tuple[str, ...] = ()
 
     def __init__(self, image: Image) -> None:
         self.image = image
         self.regs: dict[str, object] = {}
         self.refs: set[int] = set()
         self.mask = MASK32 if image.bits == 32 else (1 << 64) - 1
+        self.imports = image.imports
 
     def set(self, reg: str, value) -> None:
+        if value is None:
+            self.regs.pop(reg, None)
+            return
         if isinstance(value, int):
             value &= self.mask
-            if self.image.offset_of(value) is not None:
+            if value > 0xFF and self.image.in_data(value):
                 self.refs.add(value)
         self.regs[reg] = value
 
@@ -101,9 +128,7 @@ class _Tracker:
         return v if isinstance(v, int) else None
 
     def call(self, addr: int, target: int | None) -> Call:
-        name = None
-        if target is not None:
-            name = self.image.imports.get(target)
+        name = self.imports.get(target) if target is not None else None
         args = [self.regs.get(r) for r in self.ARGS]
         for r in self.CLOBBER:
             self.regs.pop(r, None)
@@ -123,201 +148,236 @@ class _Tracker:
 
 # ------------------------------------------------------------------ ARM / Thumb
 
-_ARM_NO_DEST = {csarm.ARM_INS_STR, csarm.ARM_INS_STRB, csarm.ARM_INS_STRH, csarm.ARM_INS_STRD, csarm.ARM_INS_CMP,
-                csarm.ARM_INS_CMN, csarm.ARM_INS_TST, csarm.ARM_INS_TEQ, csarm.ARM_INS_B, csarm.ARM_INS_BX,
-                csarm.ARM_INS_PUSH, csarm.ARM_INS_STM, csarm.ARM_INS_STMDB, csarm.ARM_INS_CBZ, csarm.ARM_INS_CBNZ,
-                csarm.ARM_INS_IT, csarm.ARM_INS_NOP}
+_ARM_CC = ("eq", "ne", "cs", "hs", "cc", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al")
+_ARM_BASE = {"mov", "movw", "movt", "mvn", "ldr", "ldrb", "ldrh", "ldrsb", "ldrsh", "add", "sub", "adr", "bl", "blx",
+             "b", "bx", "cmp", "cmn", "tst", "teq", "str", "strb", "strh", "strd", "uxtb", "uxth", "sxtb", "and",
+             "push", "pop", "ldm", "ldmia", "ldmfd", "stm", "stmdb", "stmfd", "it", "ite", "itt", "itee", "itet",
+             "itte", "ittt", "nop", "cbz", "cbnz", "ldrd", "ldrex", "strex"}
+_ARM_NO_DEST = {"cmp", "cmn", "tst", "teq", "str", "strb", "strh", "strd", "b", "bx", "push", "stm", "stmdb", "stmfd",
+                "it", "ite", "itt", "itee", "itet", "itte", "ittt", "nop", "cbz", "cbnz", "strex"}
+_ARM_MEM = re.compile(r"^\[(\w+)(?:,\s*#?(-?(?:0x[0-9a-f]+|\d+)))?\](!?)$")
+_ARM_MNEMONIC: dict[str, tuple[str, bool]] = {}
+
+
+def arm_mnemonic(mn: str) -> tuple[str, bool]:
+    """(base mnemonic, conditional) from e.g. ``ldrbne``, ``movs``, ``add.w``."""
+    hit = _ARM_MNEMONIC.get(mn)
+    if hit is not None:
+        return hit
+    m = mn.split(".", 1)[0]
+    out = (m, False)
+    if m not in _ARM_BASE:
+        for cand in (m[:-1] if m.endswith("s") else None, m[:-2], m[:-3] if m.endswith("s") else None):
+            if not cand:
+                continue
+            cond = m[len(cand):].rstrip("s")
+            if cand in _ARM_BASE and (cond in _ARM_CC or cond == ""):
+                out = (cand, cond not in ("", "al"))
+                break
+            if cand.endswith("s") and cand[:-1] in _ARM_BASE and cond in _ARM_CC:  # adds + cc
+                out = (cand[:-1], cond != "al")
+                break
+    _ARM_MNEMONIC[mn] = out
+    return out
 
 
 class _Arm(_Tracker):
     ARGS = ("r0", "r1", "r2", "r3")
-    CLOBBER = frozenset({"r0", "r1", "r2", "r3", "r12", "lr"})
+    CLOBBER = ("r0", "r1", "r2", "r3", "r12", "ip", "lr")
 
     def run(self, start, end):
         thumb = bool(start & 1)
-        for insn in instructions(self.image, start, end):
-            yield from self.step(insn, thumb)
+        for addr, size, mn, op_str in instructions_lite(self.image, start, end):
+            yield from self.step(addr, mn, op_str, thumb)
 
-    def step(self, insn, thumb):
-        iid = insn.id
-        ops = insn.operands
-        pc = insn.address + (4 if thumb else 8)
-        cond = insn.cc not in (csarm.ARM_CC_AL, csarm.ARM_CC_INVALID)
-        if iid in (csarm.ARM_INS_BL, csarm.ARM_INS_BLX):
-            if ops and ops[0].type == csarm.ARM_OP_IMM:
-                target = ops[0].imm
-            elif ops and ops[0].type == csarm.ARM_OP_REG:
-                target = self.const(insn.reg_name(ops[0].reg))
+    def regval(self, name: str, pc: int):
+        if name == "pc":
+            return pc
+        return self.regs.get(name)
+
+    def step(self, addr, mn, op_str, thumb):
+        base, cond = arm_mnemonic(mn)
+        ops = split_operands(op_str)
+        pc = addr + (4 if thumb else 8)
+        if base in ("bl", "blx"):
+            if ops and ops[0].startswith("#"):
+                target = parse_int(ops[0])
+            elif ops:
+                target = self.const(ops[0])
                 target = target & ~1 if target is not None else None
             else:
                 target = None
-            yield self.call(insn.address, target)
+            yield self.call(addr, target)
             return
-        if iid == csarm.ARM_INS_B and not cond and ops and ops[0].type == csarm.ARM_OP_IMM:
-            target = ops[0].imm  # tail call into an import
-            if target in self.image.imports:
-                yield self.call(insn.address, target)
+        if base == "b":
+            if not cond and ops and ops[0].startswith("#"):
+                target = parse_int(ops[0])
+                if target in self.imports:
+                    yield self.call(addr, target)
             return
-        if iid in _ARM_NO_DEST:
-            if iid in (csarm.ARM_INS_CMP,) and len(ops) == 2 and ops[1].type == csarm.ARM_OP_IMM:
-                v = self.regs.get(insn.reg_name(ops[0].reg))
-                if isinstance(v, Loaded):
-                    yield Compare(insn.address, v.base, v.offset, ops[1].imm & 0xFF if v.size == 1 else ops[1].imm,
-                                  v.size)
-            elif iid in (csarm.ARM_INS_STRH, csarm.ARM_INS_STR) and ops and ops[0].type == csarm.ARM_OP_REG:
-                v = self.const(insn.reg_name(ops[0].reg))
-                if v is not None:
-                    yield Store(insn.address, v & (0xFFFF if iid == csarm.ARM_INS_STRH else MASK32),
-                                2 if iid == csarm.ARM_INS_STRH else 4)
+        if base in _ARM_NO_DEST:
+            if base == "cmp" and len(ops) == 2 and ops[1].startswith("#"):
+                v = self.regs.get(ops[0])
+                imm = parse_int(ops[1])
+                if isinstance(v, Loaded) and imm is not None:
+                    yield Compare(addr, v.base, v.offset, imm & 0xFF if v.size == 1 else imm, v.size)
+            elif base in ("strh", "str") and len(ops) == 2:
+                v = self.const(ops[0])
+                if v is not None and not cond:
+                    size = 2 if base == "strh" else 4
+                    yield Store(addr, v & ((1 << (8 * size)) - 1), size)
             return
-        if not ops or ops[0].type != csarm.ARM_OP_REG:
+        if base in ("pop", "ldm", "ldmia", "ldmfd"):
+            for r in re.findall(r"\b(r\d+|lr|ip|fp|sl|sb)\b", op_str):
+                self.regs.pop(r, None)
             return
-        dst = insn.reg_name(ops[0].reg)
+        if not ops:
+            return
+        dst = ops[0].rstrip("!")
         value = None
-        try:
-            if iid in (csarm.ARM_INS_MOV, csarm.ARM_INS_MOVW, csarm.ARM_INS_MVN) and len(ops) == 2:
-                if ops[1].type == csarm.ARM_OP_IMM:
-                    value = ops[1].imm if iid != csarm.ARM_INS_MVN else ~ops[1].imm
-                elif ops[1].type == csarm.ARM_OP_REG and iid == csarm.ARM_INS_MOV:
-                    value = self.regs.get(insn.reg_name(ops[1].reg))
-            elif iid in (csarm.ARM_INS_AND, csarm.ARM_INS_UXTB, csarm.ARM_INS_UXTH, csarm.ARM_INS_SXTB) \
-                    and len(ops) >= 2 and ops[1].type == csarm.ARM_OP_REG \
-                    and isinstance(self.regs.get(insn.reg_name(ops[1].reg)), Loaded):
-                value = self.regs.get(insn.reg_name(ops[1].reg))  # extension of a loaded byte
-            elif iid == csarm.ARM_INS_MOVT and len(ops) == 2:
-                low = self.const(dst)
-                if low is not None:
-                    value = (low & 0xFFFF) | (ops[1].imm << 16)
-            elif iid == csarm.ARM_INS_ADR and len(ops) == 2:
-                value = ((pc & ~3) + ops[1].imm) if thumb else pc + ops[1].imm
-            elif iid in (csarm.ARM_INS_LDR, csarm.ARM_INS_LDRB, csarm.ARM_INS_LDRH) and len(ops) == 2 \
-                    and ops[1].type == csarm.ARM_OP_MEM:
-                mem = ops[1].mem
-                size = {csarm.ARM_INS_LDR: 4, csarm.ARM_INS_LDRB: 1, csarm.ARM_INS_LDRH: 2}[iid]
-                base = insn.reg_name(mem.base) if mem.base else ""
-                if base == "pc" and not mem.index:
-                    value = self.load(((pc & ~3) if thumb else pc) + mem.disp, size)
-                elif mem.index == 0 and not insn.writeback:
-                    bval = self.const(base)
-                    if bval is not None and size == 4:
-                        value = self.load(bval + mem.disp, 4)
-                    elif size in (1, 2):
-                        value = Loaded(base, mem.disp, size)
-            elif iid in (csarm.ARM_INS_ADD, csarm.ARM_INS_SUB) and len(ops) in (2, 3):
-                a, b = (ops[0], ops[1]) if len(ops) == 2 else (ops[1], ops[2])
-                av = pc if a.type == csarm.ARM_OP_REG and insn.reg_name(a.reg) == "pc" else (
-                    self.const(insn.reg_name(a.reg)) if a.type == csarm.ARM_OP_REG else None)
-                if b.type == csarm.ARM_OP_IMM:
-                    bv = b.imm
-                elif b.type == csarm.ARM_OP_REG and b.shift.type == 0:
-                    bv = pc if insn.reg_name(b.reg) == "pc" else self.const(insn.reg_name(b.reg))
-                else:
-                    bv = None
-                if av is not None and bv is not None:
-                    value = av + bv if iid == csarm.ARM_INS_ADD else av - bv
-        except (KeyError, IndexError, AttributeError):
-            value = None
         if cond:
             value = None
-        if dst == "pc":
-            return
-        self.set(dst, value)
+        elif base in ("mov", "movw", "mvn") and len(ops) == 2:
+            if ops[1].startswith("#"):
+                imm = parse_int(ops[1])
+                value = imm if base != "mvn" or imm is None else ~imm
+            elif base == "mov":
+                value = self.regval(ops[1], pc)
+        elif base == "movt" and len(ops) == 2:
+            low, imm = self.const(dst), parse_int(ops[1])
+            if low is not None and imm is not None:
+                value = (low & 0xFFFF) | (imm << 16)
+        elif base == "adr" and len(ops) == 2:
+            imm = parse_int(ops[1])
+            if imm is not None:
+                value = (pc & ~3) + imm
+        elif base in ("ldr", "ldrb", "ldrh") and len(ops) == 2:
+            m = _ARM_MEM.match(ops[1])
+            if m:
+                breg, disp, wb = m.group(1), int(m.group(2) or "0", 0), m.group(3)
+                size = {"ldr": 4, "ldrb": 1, "ldrh": 2}[base]
+                if breg == "pc":
+                    value = self.load((pc & ~3) + disp, size)
+                elif not wb:
+                    bval = self.const(breg)
+                    if bval is not None and size == 4:
+                        value = self.load(bval + disp, 4)
+                    elif size in (1, 2):
+                        value = Loaded(breg, disp, size)
+                else:
+                    self.regs.pop(breg, None)
+        elif base in ("add", "sub") and len(ops) in (2, 3):
+            a, b = (ops[0], ops[1]) if len(ops) == 2 else (ops[1], ops[2])
+            av = self.regval(a, pc) if not a.startswith("#") else None
+            if isinstance(av, Loaded):
+                av = None
+            bv = parse_int(b) if b.startswith("#") else self.regval(b, pc)
+            if isinstance(av, int) and isinstance(bv, int):
+                value = av + bv if base == "add" else av - bv
+        elif base in ("and", "uxtb", "uxth", "sxtb") and len(ops) >= 2:
+            v = self.regs.get(ops[1])
+            if isinstance(v, Loaded):
+                value = v  # extension of a loaded byte
+        if dst != "pc":
+            self.set(dst, value)
 
 
 # ------------------------------------------------------------------ AArch64
 
+_A64_MEM = re.compile(r"^\[(\w+)(?:,\s*#(-?(?:0x[0-9a-f]+|\d+)))?\](!?)$")
+_A64_NO_DEST = {"str", "strb", "strh", "stp", "stur", "sturh", "sturb", "cmp", "cmn", "tst", "b", "br", "cbz", "cbnz",
+                "tbz", "tbnz", "ret", "nop", "ccmp", "ccmn", "bti", "paciasp", "autiasp", "hint", "prfm", "dmb", "dsb",
+                "isb", "stlr", "stxr", "fcmp"}
+
 
 def _x(name: str) -> str:
-    if name.startswith("w") and name != "wzr":
-        return "x" + name[1:]
-    return "xzr" if name == "wzr" else name
+    if name.startswith("w"):
+        return "xzr" if name == "wzr" else "x" + name[1:]
+    return name
 
 
 class _Aarch64(_Tracker):
     ARGS = ("x0", "x1", "x2", "x3", "x4", "x5")
-    CLOBBER = frozenset({f"x{i}" for i in range(19)} | {"x30"})
-    _NO_DEST = {csa64.ARM64_INS_STR, csa64.ARM64_INS_STRB, csa64.ARM64_INS_STRH, csa64.ARM64_INS_STP,
-                csa64.ARM64_INS_STUR, csa64.ARM64_INS_STURH, csa64.ARM64_INS_CMP, csa64.ARM64_INS_CMN,
-                csa64.ARM64_INS_TST, csa64.ARM64_INS_B, csa64.ARM64_INS_BR, csa64.ARM64_INS_CBZ,
-                csa64.ARM64_INS_CBNZ, csa64.ARM64_INS_TBZ, csa64.ARM64_INS_TBNZ, csa64.ARM64_INS_RET,
-                csa64.ARM64_INS_NOP, csa64.ARM64_INS_CCMP}
+    CLOBBER = tuple(f"x{i}" for i in range(19)) + ("x30",)
 
     def run(self, start, end):
-        for insn in instructions(self.image, start, end):
-            yield from self.step(insn)
+        for addr, size, mn, op_str in instructions_lite(self.image, start, end):
+            yield from self.step(addr, mn, op_str)
 
-    def step(self, insn):
-        iid, ops = insn.id, insn.operands
-        if iid in (csa64.ARM64_INS_BL, csa64.ARM64_INS_BLR):
-            if ops and ops[0].type == csa64.ARM64_OP_IMM:
-                target = ops[0].imm
-            elif ops:
-                target = self.const(_x(insn.reg_name(ops[0].reg)))
-            else:
-                target = None
-            yield self.call(insn.address, target)
+    def step(self, addr, mn, op_str):
+        ops = split_operands(op_str)
+        if mn in ("bl", "blr"):
+            target = parse_int(ops[0]) if ops and ops[0].startswith("#") else (self.const(_x(ops[0])) if ops else None)
+            yield self.call(addr, target)
             return
-        if iid == csa64.ARM64_INS_B and ops and ops[0].type == csa64.ARM64_OP_IMM and insn.cc in (0, 15):
-            if ops[0].imm in self.image.imports:
-                yield self.call(insn.address, ops[0].imm)
+        if mn == "b":
+            target = parse_int(ops[0]) if ops and ops[0].startswith("#") else None
+            if target in self.imports:
+                yield self.call(addr, target)
             return
-        if iid in self._NO_DEST:
-            if iid in (csa64.ARM64_INS_CMP, csa64.ARM64_INS_CCMP) and len(ops) >= 2 and ops[1].type == csa64.ARM64_OP_IMM:
-                v = self.regs.get(_x(insn.reg_name(ops[0].reg)))
-                if isinstance(v, Loaded):
-                    yield Compare(insn.address, v.base, v.offset, ops[1].imm, v.size)
-            elif iid in (csa64.ARM64_INS_STRH, csa64.ARM64_INS_STR, csa64.ARM64_INS_STURH) and ops \
-                    and ops[0].type == csa64.ARM64_OP_REG:
-                reg = insn.reg_name(ops[0].reg)
-                v = self.const(_x(reg))
+        if mn.startswith("b.") or mn in _A64_NO_DEST:
+            if mn in ("cmp", "ccmp") and len(ops) >= 2 and ops[1].startswith("#"):
+                v = self.regs.get(_x(ops[0]))
+                imm = parse_int(ops[1])
+                if isinstance(v, Loaded) and imm is not None:
+                    yield Compare(addr, v.base, v.offset, imm, v.size)
+            elif mn in ("strh", "str", "sturh") and len(ops) == 2 and ops[1].startswith("["):
+                v = self.const(_x(ops[0]))
                 if v is not None:
-                    size = 2 if iid != csa64.ARM64_INS_STR else (4 if reg.startswith("w") else 8)
-                    yield Store(insn.address, v & ((1 << (8 * size)) - 1), size)
+                    size = 2 if mn != "str" else (4 if ops[0].startswith("w") else 8)
+                    yield Store(addr, v & ((1 << (8 * size)) - 1), size)
             return
-        if not ops or ops[0].type != csa64.ARM64_OP_REG:
+        if not ops:
             return
-        dst = _x(insn.reg_name(ops[0].reg))
+        dst = _x(ops[0])
         value = None
-        try:
-            if iid in (csa64.ARM64_INS_ADRP, csa64.ARM64_INS_ADR) and len(ops) == 2:
-                value = ops[1].imm
-            elif iid in (csa64.ARM64_INS_MOV, csa64.ARM64_INS_MOVZ, csa64.ARM64_INS_MOVN) and len(ops) == 2:
-                if ops[1].type == csa64.ARM64_OP_IMM:
-                    value = ops[1].imm << (ops[1].shift.value if ops[1].shift.type else 0)
-                    if iid == csa64.ARM64_INS_MOVN:
-                        value = ~value
-                elif ops[1].type == csa64.ARM64_OP_REG:
-                    value = self.regs.get(_x(insn.reg_name(ops[1].reg)))
-            elif iid in (csa64.ARM64_INS_AND, csa64.ARM64_INS_UXTB, csa64.ARM64_INS_UXTH, csa64.ARM64_INS_SXTB) \
-                    and len(ops) >= 2 and ops[1].type == csa64.ARM64_OP_REG \
-                    and isinstance(self.regs.get(_x(insn.reg_name(ops[1].reg))), Loaded):
-                value = self.regs.get(_x(insn.reg_name(ops[1].reg)))  # extension of a loaded byte
-            elif iid == csa64.ARM64_INS_MOVK and len(ops) == 2:
-                old = self.const(dst)
-                if old is not None:
-                    shift = ops[1].shift.value if ops[1].shift.type else 0
-                    value = (old & ~(0xFFFF << shift)) | (ops[1].imm << shift)
-            elif iid in (csa64.ARM64_INS_ADD, csa64.ARM64_INS_SUB) and len(ops) == 3 and ops[2].type == csa64.ARM64_OP_IMM:
-                base = self.const(_x(insn.reg_name(ops[1].reg)))
-                if base is not None:
-                    imm = ops[2].imm << (ops[2].shift.value if ops[2].shift.type else 0)
-                    value = base + imm if iid == csa64.ARM64_INS_ADD else base - imm
-            elif iid in (csa64.ARM64_INS_LDR, csa64.ARM64_INS_LDRB, csa64.ARM64_INS_LDRH, csa64.ARM64_INS_LDUR,
-                         csa64.ARM64_INS_LDURB) and len(ops) == 2:
-                reg = insn.reg_name(ops[0].reg)
-                if ops[1].type == csa64.ARM64_OP_IMM:  # literal
-                    value = self.load(ops[1].imm, 8 if reg.startswith("x") else 4)
-                elif ops[1].type == csa64.ARM64_OP_MEM and not ops[1].mem.index and not insn.writeback:
-                    base = _x(insn.reg_name(ops[1].mem.base))
-                    size = 1 if iid in (csa64.ARM64_INS_LDRB, csa64.ARM64_INS_LDURB) else (
-                        2 if iid == csa64.ARM64_INS_LDRH else (8 if reg.startswith("x") else 4))
-                    bval = self.const(base)
+        n = len(ops)
+        if mn in ("adrp", "adr") and n == 2:
+            value = parse_int(ops[1])
+        elif mn in ("mov", "movz", "movn") and n >= 2:
+            if ops[1].startswith("#"):
+                imm = parse_int(ops[1])
+                if imm is not None:
+                    if n == 3 and ops[2].startswith("lsl #"):
+                        imm <<= int(ops[2][5:], 0)
+                    value = ~imm if mn == "movn" else imm
+            elif ops[1] in ("wzr", "xzr"):
+                value = 0
+            else:
+                value = self.regs.get(_x(ops[1]))
+        elif mn == "movk" and n >= 2:
+            old, imm = self.const(dst), parse_int(ops[1])
+            if old is not None and imm is not None:
+                shift = int(ops[2][5:], 0) if n == 3 and ops[2].startswith("lsl #") else 0
+                value = (old & ~(0xFFFF << shift)) | (imm << shift)
+        elif mn in ("add", "sub") and n >= 3 and ops[2].startswith("#"):
+            base, imm = self.const(_x(ops[1])), parse_int(ops[2])
+            if base is not None and imm is not None:
+                if n == 4 and ops[3].startswith("lsl #"):
+                    imm <<= int(ops[3][5:], 0)
+                value = base + imm if mn == "add" else base - imm
+        elif mn in ("ldr", "ldrb", "ldrh", "ldur", "ldurb", "ldurh", "ldrsw") and n >= 2:
+            if ops[1].startswith("#"):  # literal
+                lit = parse_int(ops[1])
+                if lit is not None:
+                    value = self.load(lit, 8 if ops[0].startswith("x") else 4)
+            elif n == 2:
+                m = _A64_MEM.match(ops[1])
+                if m and not m.group(3):
+                    breg, disp = _x(m.group(1)), int(m.group(2) or "0", 0)
+                    size = 1 if mn in ("ldrb", "ldurb") else 2 if mn in ("ldrh", "ldurh") else (
+                        8 if ops[0].startswith("x") else 4)
+                    bval = self.const(breg)
                     if bval is not None and size >= 4:
-                        value = self.load(bval + ops[1].mem.disp, size)
+                        value = self.load(bval + disp, size)
                     elif size in (1, 2):
-                        value = Loaded(base, ops[1].mem.disp, size)
-        except (IndexError, AttributeError):
-            value = None
+                        value = Loaded(breg, disp, size)
+        elif mn in ("and", "uxtb", "uxth", "sxtb") and n >= 2:
+            v = self.regs.get(_x(ops[1]))
+            if isinstance(v, Loaded):
+                value = v
+        elif mn in ("ldp", "ldnp", "ldaxp", "ldxp") and n >= 2:
+            self.regs.pop(_x(ops[1]), None)
         self.set(dst, value)
 
 
@@ -325,12 +385,14 @@ class _Aarch64(_Tracker):
 
 _MIPS_NO_DEST = ("s", "b", "j", "nop", "syscall", "break", "sync", "teq", "tne", "mt", "cache", "pref", "ssnop",
                  "ehb", "wait", "eret", "c.", "ctc")
+_MIPS_MEM = re.compile(r"^(-?(?:0x[0-9a-f]+|\d+))?\(\$(\w+)\)$")
+_MIPS_LOADS = {"lw": 4, "ld": 8, "lbu": 1, "lb": 1, "lhu": 2, "lh": 2, "lwu": 4}
 
 
 class _Mips(_Tracker):
     ARGS = ("a0", "a1", "a2", "a3")
-    CLOBBER = frozenset({"v0", "v1", "a0", "a1", "a2", "a3", "at", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6",
-                         "t7", "t8", "t9"})
+    CLOBBER = ("v0", "v1", "a0", "a1", "a2", "a3", "at", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8",
+               "t9")
 
     def __init__(self, image):
         super().__init__(image)
@@ -338,98 +400,90 @@ class _Mips(_Tracker):
 
     def run(self, start, end):
         pending = None  # a call waiting for its delay slot
-        for insn in instructions(self.image, start, end):
-            m = insn.mnemonic
+        for addr, size, mn, op_str in instructions_lite(self.image, start, end):
             if pending is not None:
-                yield from self.step(insn)
-                yield self.call(pending[0], pending[1])
+                yield from self.step(addr, mn, op_str)
+                yield self.call(*pending)
                 pending = None
                 continue
-            if m in ("jalr", "jal", "bal", "jr", "j"):
-                ops = insn.operands
+            if mn in ("jalr", "jal", "bal", "jr", "j", "jalr.hb"):
+                ops = [o.strip().lstrip("$") for o in op_str.split(",")] if op_str else []
                 target = None
-                if m in ("jal", "bal", "j") and ops and ops[-1].type == cs.mips.MIPS_OP_IMM:
-                    target = ops[-1].imm
-                elif ops and ops[-1].type == cs.mips.MIPS_OP_REG:
-                    target = self.const(insn.reg_name(ops[-1].reg))
-                if m in ("jr", "j"):
-                    # tail call through t9 into an import
-                    if target is not None and target in self.image.imports and (m == "j" or insn.reg_name(ops[-1].reg) == "t9"):
-                        pending = (insn.address, target)
+                if ops:
+                    last = ops[-1]
+                    target = parse_int(last) if mn in ("jal", "bal", "j") else self.reg(last)
+                if mn in ("jr", "j"):
+                    if target is not None and target in self.imports and (mn == "j" or ops[-1] == "t9"):
+                        pending = (addr, target)  # tail call into an import
                     continue
-                pending = (insn.address, target)
+                pending = (addr, target)
                 continue
-            yield from self.step(insn)
+            yield from self.step(addr, mn, op_str)
 
-    def step(self, insn):
-        m = insn.mnemonic
-        ops = insn.operands
-        if m.startswith(_MIPS_NO_DEST):
-            if m in ("bne", "beq") and len(ops) == 3 and ops[0].type == ops[1].type == cs.mips.MIPS_OP_REG:
-                a, b = self.regs.get(insn.reg_name(ops[0].reg)), self.regs.get(insn.reg_name(ops[1].reg))
-                if isinstance(a, Loaded) and isinstance(b, int):
-                    yield Compare(insn.address, a.base, a.offset, b & 0xFF if a.size == 1 else b, a.size)
-                elif isinstance(b, Loaded) and isinstance(a, int):
-                    yield Compare(insn.address, b.base, b.offset, a & 0xFF if b.size == 1 else a, b.size)
-            elif m in ("sh", "sw") and ops and ops[0].type == cs.mips.MIPS_OP_REG:
-                v = self.const(insn.reg_name(ops[0].reg))
-                if v is not None:
-                    yield Store(insn.address, v & (0xFFFF if m == "sh" else MASK32), 2 if m == "sh" else 4)
-            return
-        if not ops or ops[0].type != cs.mips.MIPS_OP_REG:
-            return
-        dst = insn.reg_name(ops[0].reg)
-        if dst in ("gp", "zero", "sp"):
-            return
-        value = None
-        try:
-            if m == "lui":
-                value = ops[1].imm << 16
-            elif m in ("addiu", "daddiu", "addi") and len(ops) == 3:
-                base = self._reg(insn, ops[1])
-                if base is not None:
-                    value = base + ops[2].imm
-            elif m in ("ori",) and len(ops) == 3:
-                base = self._reg(insn, ops[1])
-                if base is not None:
-                    value = base | (ops[2].imm & 0xFFFF)
-            elif m == "li":
-                value = ops[1].imm
-            elif m in ("andi", "seb", "seh") and isinstance(self.regs.get(insn.reg_name(ops[1].reg)), Loaded):
-                value = self.regs.get(insn.reg_name(ops[1].reg))  # zero/sign extension of a loaded byte
-            elif m == "move":
-                value = self.regs.get(insn.reg_name(ops[1].reg)) if insn.reg_name(ops[1].reg) != "zero" else 0
-                if insn.reg_name(ops[1].reg) == "gp":
-                    value = self.gp
-            elif m in ("addu", "daddu") and len(ops) == 3:
-                a, b = self._reg(insn, ops[1]), self._reg(insn, ops[2])
-                if a is not None and b is not None:
-                    value = a + b
-            elif m in ("lw", "ld", "lbu", "lb", "lhu", "lh") and len(ops) == 2 and ops[1].type == cs.mips.MIPS_OP_MEM:
-                base_name = insn.reg_name(ops[1].mem.base)
-                base = self.gp if base_name == "gp" else self.const(base_name)
-                size = {"lw": 4, "ld": 8, "lbu": 1, "lb": 1, "lhu": 2, "lh": 2}[m]
-                if base is not None and size >= 4:
-                    slot = (base + ops[1].mem.disp) & self.mask
-                    if slot in self.image.imports:
-                        value = slot  # MIPS imports are keyed by GOT slot: jalr through it names the import
-                    else:
-                        value = self.load(slot, size)
-                elif base is None and size <= 2 and m in ("lbu", "lhu"):
-                    value = Loaded(base_name, ops[1].mem.disp, size)
-        except (IndexError, AttributeError):
-            value = None
-        self.set(dst, value)
-
-    def _reg(self, insn, op):
-        if op.type == cs.mips.MIPS_OP_IMM:
-            return op.imm
-        name = insn.reg_name(op.reg)
+    def reg(self, name: str):
         if name == "zero":
             return 0
         if name == "gp":
             return self.gp
-        return self.const(name)
+        v = self.regs.get(name)
+        return v if isinstance(v, int) else None
+
+    def step(self, addr, mn, op_str):
+        ops = [o.strip() for o in op_str.split(",")] if op_str else []
+        if mn.startswith(_MIPS_NO_DEST):
+            if mn in ("bne", "beq") and len(ops) == 3:
+                a, b = self.regs.get(ops[0].lstrip("$")), self.regs.get(ops[1].lstrip("$"))
+                if ops[1] == "$zero":
+                    b = 0
+                if isinstance(a, Loaded) and isinstance(b, int):
+                    yield Compare(addr, a.base, a.offset, b & 0xFF if a.size == 1 else b, a.size)
+                elif isinstance(b, Loaded) and isinstance(a, int):
+                    yield Compare(addr, b.base, b.offset, a & 0xFF if b.size == 1 else a, b.size)
+            elif mn in ("sh", "sw") and len(ops) == 2:
+                v = self.const(ops[0].lstrip("$"))
+                if v is not None:
+                    yield Store(addr, v & (0xFFFF if mn == "sh" else MASK32), 2 if mn == "sh" else 4)
+            return
+        if not ops or not ops[0].startswith("$"):
+            return
+        dst = ops[0][1:]
+        if dst in ("gp", "zero", "sp"):
+            return
+        value = None
+        n = len(ops)
+        if mn == "lui" and n == 2:
+            imm = parse_int(ops[1])
+            value = imm << 16 if imm is not None else None
+        elif mn in ("addiu", "daddiu", "addi", "ori") and n == 3:
+            src, imm = self.reg(ops[1].lstrip("$")), parse_int(ops[2])
+            if src is not None and imm is not None:
+                value = src + imm if mn != "ori" else src | (imm & 0xFFFF)
+        elif mn == "li" and n == 2:
+            value = parse_int(ops[1])
+        elif mn == "move" and n == 2:
+            src = ops[1].lstrip("$")
+            value = self.reg(src) if src in ("zero", "gp") else self.regs.get(src)
+        elif mn in ("addu", "daddu") and n == 3:
+            a, b = self.reg(ops[1].lstrip("$")), self.reg(ops[2].lstrip("$"))
+            if a is not None and b is not None:
+                value = a + b
+        elif mn in _MIPS_LOADS and n == 2:
+            m = _MIPS_MEM.match(ops[1])
+            if m:
+                disp, breg = int(m.group(1) or "0", 0), m.group(2)
+                size = _MIPS_LOADS[mn]
+                bval = self.reg(breg)
+                if bval is not None and size >= 4:
+                    slot = (bval + disp) & self.mask
+                    # MIPS imports are keyed by GOT slot: jalr through this register names the import
+                    value = slot if slot in self.imports else self.load(slot, size)
+                elif bval is None and mn in ("lbu", "lhu"):
+                    value = Loaded(breg, disp, size)
+        elif mn in ("andi", "seb", "seh") and n >= 2:
+            v = self.regs.get(ops[1].lstrip("$"))
+            if isinstance(v, Loaded):
+                value = v
+        self.set(dst, value)
 
 
 # ------------------------------------------------------------------ x86 / x86-64
@@ -438,16 +492,41 @@ _X86_FULL = {}
 for _r in ("ax", "bx", "cx", "dx", "si", "di", "bp", "sp"):
     for _n in (f"r{_r}", f"e{_r}", _r):
         _X86_FULL[_n] = f"r{_r}"
-for _r in ("al", "bl", "cl", "dl"):
-    _X86_FULL[_r] = f"r{_r[0]}x"
+for _r in ("al", "bl", "cl", "dl", "sil", "dil"):
+    _X86_FULL[_r] = {"al": "rax", "bl": "rbx", "cl": "rcx", "dl": "rdx", "sil": "rsi", "dil": "rdi"}[_r]
 for _i in range(8, 16):
     for _s in ("", "d", "w", "b"):
         _X86_FULL[f"r{_i}{_s}"] = f"r{_i}"
+_X86_SIZE = {"byte": 1, "word": 2, "dword": 4, "qword": 8}
+_X86_MEM = re.compile(r"^(?:(byte|word|dword|qword|xmmword|tbyte) ptr )?(?:\w+:)?\[([^\]]+)\]$")
+_X86_NO_DEST = {"cmp", "test", "push", "jmp", "call", "ret", "nop", "leave", "endbr64", "endbr32", "hlt", "int3",
+                "ud2", "cld", "std", "cqo", "cdq", "cdqe", "cwde"}
+
+
+def _x86_mem(text: str):
+    """(size, base, index?, disp) of an Intel-syntax memory operand, or None."""
+    m = _X86_MEM.match(text)
+    if not m:
+        return None
+    size = _X86_SIZE.get(m.group(1) or "", 0)
+    base, disp, index = None, 0, False
+    for sign, term in re.findall(r"([+-]?)\s*([\w*]+)", m.group(2)):
+        if "*" in term:
+            index = True
+            continue
+        num = parse_int(term)
+        if num is not None:
+            disp += -num if sign == "-" else num
+        elif base is None:
+            base = _X86_FULL.get(term, term)
+        else:
+            index = True
+    return size, base, index, disp
 
 
 class _X86(_Tracker):
     ARGS = ("rdi", "rsi", "rdx", "rcx", "r8", "r9")
-    CLOBBER = frozenset({"rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11"})
+    CLOBBER = ("rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11")
 
     def __init__(self, image):
         super().__init__(image)
@@ -456,102 +535,117 @@ class _X86(_Tracker):
         self.stack: dict[int, object] = {}
 
     def run(self, start, end):
-        for insn in instructions(self.image, start, end):
-            yield from self.step(insn)
-
-    def reg(self, insn, r) -> str:
-        name = insn.reg_name(r)
-        return _X86_FULL.get(name, name)
+        for addr, size, mn, op_str in instructions_lite(self.image, start, end):
+            yield from self.step(addr, size, mn, op_str)
 
     def call(self, addr, target):
         c = super().call(addr, target)
         if not self.x64:
-            args = list(reversed(self.pushes))[:4] if self.pushes else [self.stack.get(o) for o in (0, 4, 8, 12)]
-            c.args = args
+            c.args = list(reversed(self.pushes))[:4] if self.pushes else [self.stack.get(o) for o in (0, 4, 8, 12)]
             self.pushes, self.stack = [], {}
         return c
 
-    def mem_addr(self, insn, mem) -> int | None:
-        if mem.index:
+    def mem_addr(self, mem, nxt: int) -> int | None:
+        size, base, index, disp = mem
+        if index:
             return None
-        if mem.base == 0:
-            return mem.disp & self.mask
-        base = self.reg(insn, mem.base)
+        if base is None:
+            return disp & self.mask
         if base == "rip":
-            return insn.address + insn.size + mem.disp
-        if base == "rbx" and not self.x64:
-            return None
+            return nxt + disp
         return None
 
-    def step(self, insn):
-        m, ops = insn.mnemonic, insn.operands
-        X = cs.x86
-        if m == "call" or (m == "jmp" and ops and ops[0].type == X.X86_OP_MEM):
+    def value_of(self, text: str, nxt: int):
+        imm = parse_int(text)
+        if imm is not None:
+            return imm
+        if text in _X86_FULL:
+            return self.regs.get(_X86_FULL[text])
+        mem = _x86_mem(text)
+        if mem is None:
+            return None
+        addr = self.mem_addr(mem, nxt)
+        if addr is not None and mem[0] >= 4:
+            return self.load(addr, min(mem[0], self.image.word))
+        if addr is None and mem[0] in (1, 2) and mem[1] and not mem[2]:
+            return Loaded(mem[1], mem[3], mem[0])
+        return None
+
+    def step(self, addr, size, mn, op_str):
+        nxt = addr + size
+        ops = split_operands(op_str)
+        if mn.startswith("bnd "):
+            mn = mn[4:]
+        if mn in ("call", "jmp"):
             target = None
-            if ops and ops[0].type == X.X86_OP_IMM:
-                target = ops[0].imm
-            elif ops and ops[0].type == X.X86_OP_REG:
-                target = self.const(self.reg(insn, ops[0].reg))
-            elif ops and ops[0].type == X.X86_OP_MEM:
-                slot = self.mem_addr(insn, ops[0].mem)
-                if slot is not None and slot in self.image.got_slots:
-                    self.image.imports.setdefault(slot, self.image.got_slots[slot])
-                    target = slot
-            if m == "call" or target in self.image.imports:
-                yield self.call(insn.address, target)
+            if ops:
+                imm = parse_int(ops[0])
+                if imm is not None:
+                    target = imm
+                elif ops[0] in _X86_FULL:
+                    target = self.const(_X86_FULL[ops[0]])
+                else:
+                    mem = _x86_mem(ops[0])
+                    slot = self.mem_addr(mem, nxt) if mem else None
+                    if slot is not None and slot in self.image.got_slots:
+                        self.imports.setdefault(slot, self.image.got_slots[slot])
+                        target = slot
+            if mn == "call" or target in self.imports:
+                yield self.call(addr, target)
             return
-        if m == "jmp" and ops and ops[0].type == X.X86_OP_IMM and ops[0].imm in self.image.imports:
-            yield self.call(insn.address, ops[0].imm)
+        if mn == "push" and not self.x64 and ops:
+            v = self.value_of(ops[0], nxt)
+            self.pushes.append(v & self.mask if isinstance(v, int) else v)
             return
-        if m == "push" and not self.x64 and ops:
-            op = ops[0]
-            self.pushes.append(op.imm & self.mask if op.type == X.X86_OP_IMM else (
-                self.regs.get(self.reg(insn, op.reg)) if op.type == X.X86_OP_REG else None))
-            return
-        if m == "cmp" and len(ops) == 2 and ops[1].type == X.X86_OP_IMM:
-            if ops[0].type == X.X86_OP_MEM and not ops[0].mem.index and ops[0].mem.base:
-                yield Compare(insn.address, self.reg(insn, ops[0].mem.base), ops[0].mem.disp,
-                              ops[1].imm & ((1 << (8 * ops[0].size)) - 1), ops[0].size)
-            elif ops[0].type == X.X86_OP_REG:
-                v = self.regs.get(self.reg(insn, ops[0].reg))
+        if mn == "cmp" and len(ops) == 2:
+            imm = parse_int(ops[1])
+            if imm is None:
+                return
+            mem = _x86_mem(ops[0])
+            if mem is not None:
+                msize, base, index, disp = mem
+                if base and not index and base != "rip" and msize:
+                    yield Compare(addr, base, disp, imm & ((1 << (8 * msize)) - 1), msize)
+            elif ops[0] in _X86_FULL:
+                v = self.regs.get(_X86_FULL[ops[0]])
                 if isinstance(v, Loaded):
-                    yield Compare(insn.address, v.base, v.offset, ops[1].imm & ((1 << (8 * v.size)) - 1), v.size)
+                    yield Compare(addr, v.base, v.offset, imm & ((1 << (8 * v.size)) - 1), v.size)
             return
-        if not ops:
+        if not ops or mn in _X86_NO_DEST or mn.startswith("j") or mn.startswith("set") or mn.startswith("cmov"):
+            if mn.startswith("cmov") and ops and ops[0] in _X86_FULL:
+                self.regs.pop(_X86_FULL[ops[0]], None)
             return
-        if ops[0].type == X.X86_OP_MEM and m == "mov" and len(ops) == 2:
-            mem = ops[0].mem
-            value = ops[1].imm if ops[1].type == X.X86_OP_IMM else (
-                self.regs.get(self.reg(insn, ops[1].reg)) if ops[1].type == X.X86_OP_REG else None)
-            if not self.x64 and mem.base and self.reg(insn, mem.base) == "rsp" and not mem.index:
-                self.stack[mem.disp] = value & self.mask if isinstance(value, int) else value
-            if isinstance(value, int) and ops[0].size in (2, 4):
-                yield Store(insn.address, value & ((1 << (8 * ops[0].size)) - 1), ops[0].size)
+        dst_text = ops[0]
+        if dst_text not in _X86_FULL:
+            if mn == "mov" and len(ops) == 2:
+                mem = _x86_mem(dst_text)
+                value = self.value_of(ops[1], nxt)
+                if mem is not None:
+                    msize, base, index, disp = mem
+                    if not self.x64 and base == "rsp" and not index:
+                        self.stack[disp] = value
+                    if isinstance(value, int) and msize in (2, 4):
+                        yield Store(addr, value & ((1 << (8 * msize)) - 1), msize)
             return
-        if ops[0].type != X.X86_OP_REG:
-            return
-        dst = self.reg(insn, ops[0].reg)
+        dst = _X86_FULL[dst_text]
         value = None
-        if m == "lea" and len(ops) == 2:
-            value = self.mem_addr(insn, ops[1].mem)
-        elif m in ("mov", "movabs", "movzx", "movsxd") and len(ops) == 2:
-            src = ops[1]
-            if src.type == X.X86_OP_IMM:
-                value = src.imm
-            elif src.type == X.X86_OP_REG:
-                value = self.regs.get(self.reg(insn, src.reg))
-            elif src.type == X.X86_OP_MEM:
-                addr = self.mem_addr(insn, src.mem)
-                if addr is not None and src.size >= 4:
-                    value = self.load(addr, min(src.size, self.image.word))
-                elif src.size in (1, 2) and src.mem.base and not src.mem.index:
-                    value = Loaded(self.reg(insn, src.mem.base), src.mem.disp, src.size)
-        elif m == "xor" and len(ops) == 2 and ops[1].type == X.X86_OP_REG and ops[1].reg == ops[0].reg:
+        if mn == "lea" and len(ops) == 2:
+            mem = _x86_mem(ops[1])
+            value = self.mem_addr(mem, nxt) if mem else None
+        elif mn in ("mov", "movabs", "movzx", "movsxd", "movsx") and len(ops) == 2:
+            value = self.value_of(ops[1], nxt)
+        elif mn == "xor" and len(ops) == 2 and ops[1] in _X86_FULL and _X86_FULL[ops[1]] == dst:
             value = 0
-        elif m in ("add", "sub") and len(ops) == 2 and ops[1].type == X.X86_OP_IMM:
-            cur = self.const(dst)
-            if cur is not None:
-                value = cur + ops[1].imm if m == "add" else cur - ops[1].imm
+        elif mn in ("add", "sub") and len(ops) == 2:
+            cur, imm = self.const(dst), parse_int(ops[1])
+            if cur is not None and imm is not None:
+                value = cur + imm if mn == "add" else cur - imm
+        elif mn == "and" and len(ops) == 2:
+            v = self.regs.get(dst)
+            if isinstance(v, Loaded):
+                value = v
+        if mn == "xchg" and len(ops) == 2 and ops[1] in _X86_FULL:
+            self.regs.pop(_X86_FULL[ops[1]], None)
         self.set(dst, value)
 
 

@@ -36,6 +36,7 @@ class Segment:
     offset: int
     filesz: int
     executable: bool
+    readonly: bool = True
 
 
 @dataclass
@@ -120,8 +121,9 @@ class Image:
         if self.data_ranges:
             i = bisect.bisect_right(self.data_ranges, (addr, 1 << 64)) - 1
             return i >= 0 and self.data_ranges[i][0] <= addr < self.data_ranges[i][1]
+        seg = self._segment(addr)
         off = self.offset_of(addr)
-        return off is not None and off >= 0x100 and not self.is_code(addr)
+        return off is not None and off >= 0x100 and not self.is_code(addr) and seg is not None and seg.readonly
 
     def is_code(self, addr: int) -> bool:
         i = bisect.bisect_right(self.code, (addr, 1 << 64)) - 1
@@ -142,7 +144,7 @@ def load(data: bytes) -> Image:
     little = hdr.identity_data == lief.ELF.Header.ELF_DATA.LSB
     segments = sorted(
         (Segment(s.virtual_address, s.virtual_size, s.file_offset, s.physical_size,
-                 bool(s.flags & lief.ELF.Segment.FLAGS.X))
+                 bool(s.flags & lief.ELF.Segment.FLAGS.X), not (s.flags & lief.ELF.Segment.FLAGS.W))
          for s in binary.segments if s.type == lief.ELF.Segment.TYPE.LOAD and s.virtual_size),
         key=lambda s: s.vaddr)
     image = Image(data=data, arch=arch, bits=bits, little=little, elf_type=hdr.file_type.name,
@@ -169,7 +171,8 @@ def _code_ranges(binary, segments: list[Segment]) -> list[tuple[int, int]]:
     return sorted(ranges)
 
 
-_DATA_SECTIONS = (".rodata", ".data", ".sdata", ".rdata", ".data.rel.ro", ".lit", ".srodata", ".sdata2")
+#: read-only data: where compilers put string literals and constant tables (writable data is not a constant)
+_DATA_SECTIONS = (".rodata", ".rdata", ".lit4", ".lit8", ".srodata", ".sdata2")
 
 
 def _data_ranges(binary) -> list[tuple[int, int]]:

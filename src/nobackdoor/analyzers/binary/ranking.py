@@ -23,6 +23,7 @@ _FORMAT = re.compile(r"%[-+ #0-9.]*[sdiuxXcfpl]")
 _HEADER_VALUE = re.compile(r"^([A-Za-z][A-Za-z0-9-]{1,40}):\s*(\S.*)$", re.S)
 _TITLE_HYPHEN = re.compile(r"^[A-Z][a-z0-9]*(-[A-Z0-9][A-Za-z0-9]*)*:?$")
 _CAMEL = re.compile(r"[a-z][A-Z]")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+){2,}$")
 _KNOWN_MAGIC = (b"\x7fELF", b"\x1f\x8b", b"PK\x03\x04", b"BZh", b"\xfd7zXZ", b"hsqs", b"sqsh", b"\x89PNG",
                 b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\xca\xfe\xba\xbe")
 
@@ -70,6 +71,8 @@ def _binary(raw: bytes) -> int:
     if raw.startswith(_KNOWN_MAGIC):
         return 5
     distinct = len(set(raw))
+    if raw.count(0) * 4 > len(raw):
+        return 10  # small integers in a structure, not a magic value
     if len(raw) >= 8 and distinct >= max(4, len(raw) // 2):
         return 85
     if len(raw) >= 4 and distinct >= 3:
@@ -110,10 +113,12 @@ def _text(text: str) -> tuple[int, str, bool]:
         return 10, "words", False
     if _TITLE_HYPHEN.match(core) and "-" in core:
         return 10, "header name", False
+    if _DOTTED.match(core):
+        return 10, "dotted identifier", False
     if _CAMEL.search(core) and re.search(r"/[0-9][0-9.]*$", core):
         return 85, "vendor product token", False
-    password_like = (n_classes >= 3 and " " not in core and len(core) >= 6 and classes["upper"]
-                     and (classes["lower"] or classes["digit"]))
+    password_like = (n_classes >= 3 and " " not in core and len(core) >= 7 and classes["digit"]
+                     and classes["upper"])
     if password_like:
         return 70 + min(20, 2 * len(core)), "password-like", True
     if not classes["upper"]:
@@ -127,8 +132,9 @@ def _text(text: str) -> tuple[int, str, bool]:
             return 15, "constant name", False
         return (40 if len(core) >= 8 else 30), "upper-case token", False
     if _CAMEL.search(core):
-        score = 55 + 10 * classes["digit"] + 10 * classes["punct"] + (10 if len(core) >= 8 else 0)
-        return score, "vendor token", False
+        # CamelCase alone is an API or member name; digits and signs make it a token
+        score = 35 + 15 * classes["digit"] + 15 * classes["punct"] + (5 if len(core) >= 8 else 0)
+        return score, "vendor token" if score >= 50 else "CamelCase identifier", False
     if core[0].isupper() and core[1:].islower():
         return 15, "capitalised word", False
     return 35 + 10 * classes["digit"] + 5 * classes["punct"], "mixed token", False
