@@ -88,3 +88,9 @@ def test_sbom_command(rootfs, tmp_path):
 
 def result_sha(result, relpath):
     return next(f.sha256 for f in result.files if f.relpath == relpath)
+
+
+def test_banner_after_many_mentions():
+    # libcrypto names itself in many strings before the version banner
+    data = b"OpenSSL PKCS#3 DH method\x00" * 500 + b"\x00OpenSSL 3.0.13 30 Jan 2024\x00"
+    assert [(s.name, v) for s, v, _ in find_versions(data)] == [("openssl", "3.0.13")]

@@ -21,7 +21,7 @@ import yaml
 from ..models import FileEntry, FileKind, Observation
 from .base import FileAnalyzer, Tree, TreeAnalyzer, TreeContext
 
-MAX_HITS_PER_ANCHOR = 64  # a blob repeating a banner thousands of times must stay cheap
+MAX_HITS_PER_ANCHOR = 4096  # libcrypto says "OpenSSL " often before its banner; a blob of repeats stays bounded
 WINDOW = 160  # bytes read around an anchor for the pattern
 MAX_DB_BYTES = 16 * 1024 * 1024
 MAX_PACKAGES = 20000
