@@ -197,10 +197,13 @@ class _Artifacts:
 
 def _result(f: Finding, rule_index: int, artifacts: _Artifacts) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(f.path), "index": artifacts.index_of(f.path)}}
+    # GitHub shows a result only with region.startLine; a binary's finding keeps its byte offset too
     if f.line:
         physical["region"] = {"startLine": f.line}
     elif f.offset is not None:
-        physical["region"] = {"byteOffset": f.offset}
+        physical["region"] = {"startLine": 1, "byteOffset": f.offset}
+    else:
+        physical["region"] = {"startLine": 1}
     chain = artifacts.chain(f.path)
     location: dict[str, Any] = {"physicalLocation": physical}
     if chain:
