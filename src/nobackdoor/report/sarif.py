@@ -103,7 +103,7 @@ def _rule(rule: Rule, taxon_ref: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "help": {"text": help_text, "markdown": help_md},
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {
-            "tags": ["security", rule.category, *rule.requirements],
+            "tags": ["security", rule.category, *rule.requirements][:20],  # GitHub keeps at most 20
             "precision": "high",
             "problem.severity": _problem_severity(rule.severity),
             "security-severity": _SECURITY_SEVERITY[rule.severity],
