@@ -67,6 +67,17 @@ def test_modified_m4_macro_is_caught(evil_autotools):
     assert set(by_path) == {"m4/pkg.m4", "m4/chirp_warn.m4", "configure"}
 
 
+def test_macro_checked_against_installed_copy_without_regeneration(release_fixtures):
+    """Without autoreconf, an aclocal-copied macro is still compared with the installed copy of its serial."""
+    fx = release_fixtures["autotools"]
+    evil = _check(fx["repo"], fx["evil"], regenerate=False)
+    macro = next(f for f in evil.findings if f.evidence.get("_relpath") == "m4/pkg.m4")
+    assert macro.rule == "release.generated-mismatch" and "same macro serial" in macro.message
+    honest = _check(fx["repo"], fx["honest"], regenerate=False)
+    assert _serious(honest) == []
+    assert any(e["path"] == "m4/pkg.m4" for e in honest.extra["release"]["explained"])
+
+
 # ---------------------------------------------------------------- hand-written configure + binary test data
 
 

@@ -190,6 +190,32 @@ def serial(text: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+#: where third-party macros that aclocal/autopoint copy into a project live on this system
+SYSTEM_MACRO_DIRS = ("/usr/share/aclocal", "/usr/local/share/aclocal", "/usr/share/gettext/m4")
+
+
+def system_macro(rel: str, release_file: Path) -> Verdict | None:
+    """Compare a release's copy of a third-party m4 macro with the installed copy of the same serial."""
+    if not rel.endswith(".m4"):
+        return None
+    name = rel.rsplit("/", 1)[-1]
+    dirs = [Path(d) for d in SYSTEM_MACRO_DIRS] + sorted(Path("/usr/share").glob("aclocal-*"))
+    new = read_text(release_file)
+    if new is None or serial(new) is None:
+        return None
+    for d in dirs:
+        installed = d / name
+        old = read_text(installed)
+        if old is None or serial(old) != serial(new):
+            continue
+        if old == new:
+            return Verdict(VERIFIED, f"identical to the installed {installed} (serial {serial(new)})")
+        diff, added = text_diff(old, new, str(installed), f"release/{rel}")
+        return Verdict(MISMATCH, f"claims the same macro serial ({serial(new)}) as the installed {installed}, "
+                                 "but its content differs", diff, added)
+    return None
+
+
 def verify(rel: str, release_file: Path, regen: Regeneration) -> Verdict:
     """Does the release's ``rel`` equal what regeneration from the tag produced?"""
     produced = regen.files.get(rel)

@@ -165,6 +165,7 @@ def _path_mapper(result: ScanResult, release: Release) -> Callable[[str], str]:
 def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, release_files: dict[str, Path],
           ref: str) -> _Judged:
     out = _Judged()
+    unverified: list[str] = []  # generated-looking files nothing could check
     changed_data = {d.relpath for d in comparison.diffs if d.status != "removed" and (d.role == DATA or d.binary)}
     for d in comparison.diffs:
         if d.status == "removed":
@@ -175,11 +176,12 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
             continue
         if d.role == GENERATED and d.repo_path is not None:
             d.role = BUILD  # a committed build file that regeneration leaves alone: reviewed source
-        if d.role == GENERATED:
-            out.findings.append(rule("release.generated-unverified").finding(
-                d.relpath, f"{d.relpath} looks generated but could not be regenerated from {ref}"
-                           + (f" ({regen.error})" if regen is not None and regen.error else ""),
-                evidence={"status": d.status, "reason": regen.error if regen else "regeneration not run"}))
+        if d.role == GENERATED and d.repo_path is None:
+            v = autotools.system_macro(d.relpath, d.release_path) if d.release_path is not None else None
+            if v is None:
+                unverified.append(d.relpath)
+            else:
+                _report_verdict(d, v, None, ref, out)
             continue
         if d.role == VERSION_STAMP and _is_small_stamp(d.release_path):
             out.expected.append({"path": d.relpath, "why": "version stamp written by make dist"})
@@ -201,6 +203,13 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
             continue
         out.findings.append(rule("release.unexplained-file").finding(
             d.relpath, _status_text(d, ref), evidence={"status": d.status, "role": d.role}))
+    if unverified:
+        reason = regen.error if regen is not None and regen.error else "regeneration was not run"
+        where = "configure" if "configure" in unverified else unverified[0]
+        out.findings.append(rule("release.generated-unverified").finding(
+            where, f"{len(unverified)} generated-looking file(s) not in the repository could not be checked "
+                   f"against {ref} ({reason}): {', '.join(unverified[:6])}{', ...' if len(unverified) > 6 else ''}",
+            evidence={"files": unverified[:200], "reason": reason}))
     return out
 
 
@@ -241,33 +250,40 @@ _SURGICAL_LINES = 40
 def _judge_generated(d: FileDiff, regen: autotools.Regeneration, ref: str, out: _Judged) -> None:
     assert d.release_path is not None
     v = autotools.verify(d.relpath, d.release_path, regen)
+    if v.verdict == autotools.UNVERIFIED and d.relpath not in regen.files:
+        v = autotools.system_macro(d.relpath, d.release_path) or v
+    _report_verdict(d, v, regen, ref, out)
+
+
+def _report_verdict(d: FileDiff, v: autotools.Verdict, regen: autotools.Regeneration | None, ref: str,
+                    out: _Judged) -> None:
     if v.verdict == autotools.VERIFIED:
         out.expected.append({"path": d.relpath, "why": f"generated; {v.reason}"})
         return
     suspicious = compare.decode_and_run(v.added)
-    evidence = {"status": d.status, "reason": v.reason, "recorded_versions": regen.recorded,
-                "used_versions": regen.used}
+    evidence: dict = {"status": d.status, "reason": v.reason}
+    if regen is not None:
+        evidence.update(recorded_versions=regen.recorded, used_versions=regen.used)
     if v.diff:
         evidence["diff"] = v.diff
         evidence["lines_not_regenerated"] = len(v.added)
-    if suspicious:
-        evidence["decode_and_run"] = suspicious[:10]
     if suspicious and v.verdict != autotools.MISMATCH and len(v.added) > _SURGICAL_LINES:
         suspicious = []  # another tool version rewrote much of the file: its idioms are not an injection
-        evidence.pop("decode_and_run", None)
+    if suspicious:
+        evidence["decode_and_run"] = suspicious[:10]
     if v.verdict == autotools.MISMATCH or suspicious:
         sev = Severity.CRITICAL if suspicious else None
         where = f" at line {suspicious[0]['line']}" if suspicious else (f" at line {v.added[0][0]}" if v.added else "")
         what = " including code that decodes or runs hidden data" if suspicious else ""
         out.findings.append(rule("release.generated-mismatch").finding(
-            d.relpath, f"generated file {d.relpath} is not what the build system of {ref} generates: "
-                       f"{len(v.added)} line(s) not produced by regeneration{what}{where} ({v.reason})",
+            d.relpath, f"generated file {d.relpath} is not the file the reviewed sources of {ref} generate: "
+                       f"{len(v.added)} line(s) regeneration does not produce{what}{where} ({v.reason})",
             line=suspicious[0]["line"] if suspicious else (v.added[0][0] if v.added else None),
             evidence=evidence, severity=sev))
         return
+    tools = f" ({_tool_text(regen)})" if regen is not None and regen.mismatched_tools else ""
     out.findings.append(rule("release.generated-unverified").finding(
-        d.relpath, f"generated file {d.relpath} could not be verified against {ref}: {v.reason}"
-                   + (f" ({_tool_text(regen)})" if regen.mismatched_tools else ""),
+        d.relpath, f"generated file {d.relpath} could not be verified against {ref}: {v.reason}{tools}",
         evidence=evidence))
 
 
