@@ -32,6 +32,7 @@ PAYLOAD_TYPE = "application/vnd.in-toto+json"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "urn:nobackdoor:predicate:scan-result:v1"
 TREE_DIGEST = "nobackdoor-tree-v1"
+MAX_ENVELOPE = 16 * 1024 * 1024
 
 
 class AttestError(Exception):
@@ -233,6 +234,8 @@ def verify(envelope_path: Path, target: Path, public_key_path: Path, report_path
 
     checks: list[Check] = []
     try:
+        if Path(envelope_path).stat().st_size > MAX_ENVELOPE:
+            return [Check("envelope", False, f"{envelope_path} is larger than any attestation nobackdoor writes")]
         envelope = json.loads(Path(envelope_path).read_text("utf-8"))
     except OSError as exc:
         raise AttestError(f"cannot read attestation {envelope_path}: {exc.strerror or exc}") from None

@@ -273,6 +273,8 @@ def _value(value: Any, key: str = "", depth: int = 0) -> str:
         if items and all(isinstance(i, str) for i in items) and _BLOCK_KEYS.search(k):
             return f'<pre class="code">{e(_clip(chr(10).join(items)))}</pre>'
         return "<ol>" + "".join(f"<li>{_value(i, key, depth + 1)}</li>" for i in items) + more + "</ol>"
+    if isinstance(value, (bytes, bytearray)):
+        return f'<code class="hex">{e(_clip(bytes(value[:4096]).hex(" ")))}</code>'
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value is None:
