@@ -3,6 +3,10 @@
 * SquashFS: unblob's handlers call ``sasquatch``, which Debian does not ship. These subclasses keep
   unblob's chunk detection and extract with Debian's ``unsquashfs`` (all standard compressors),
   falling back to ``7z`` (which reads some vendor LZMA variants) when unsquashfs refuses.
+* cpio and zip: unblob's handlers, with the names of the members audited first. unblob's cpio
+  extractor redirects traversal into ``.unblob-lost+found`` and strips absolute paths but keeps
+  those problems to itself; 7z strips ``../`` and ``/`` from zip names silently. Both now report
+  what they neutralised (as unblob ``ExtractionProblem`` reports, which :mod:`.layout` reads).
 * U-Boot legacy uImage: not covered by unblob. One handler for single and multi-file images; the
   payloads are written out and unblob recurses into them (gzip, lzma, squashfs, ...).
   Header layout from U-Boot's include/image.h (struct legacy_img_hdr, IH_TYPE_MULTI).
@@ -10,16 +14,20 @@
 from __future__ import annotations
 
 import struct
+import zipfile
 import zlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from unblob.extractors import Command
-from unblob.file_utils import InvalidInputFormat
+from unblob.file_utils import FileSystem, InvalidInputFormat
 from unblob.handlers import BUILTIN_HANDLERS
+from unblob.handlers.archive import cpio as _cpio
+from unblob.handlers.archive import zip as _zip
 from unblob.handlers.filesystem import squashfs as _sq
 from unblob.models import (
     ExtractError,
     Extractor,
+    ExtractResult,
     File,
     Handler,
     HandlerDoc,
@@ -28,6 +36,7 @@ from unblob.models import (
     Reference,
     ValidChunk,
 )
+from unblob.report import ExtractionProblem, PathTraversalProblem
 
 
 class SquashfsExtractor(Extractor):
@@ -49,14 +58,74 @@ class SquashfsExtractor(Extractor):
         return ["unsquashfs", "7z"]
 
 
-def _with_unsquashfs(cls: type[Handler]) -> type[Handler]:
-    return type(cls.__name__, (cls,), {"EXTRACTOR": SquashfsExtractor(), "__module__": __name__})
+#: every unblob squashfs handler (v1-v4, vendor variants) extracts with sasquatch
+_SQUASHFS_REPLACED = [h for h in BUILTIN_HANDLERS if h.__module__ == _sq.__name__]
+
+def audit_member_name(name: str) -> ExtractionProblem | None:
+    """A problem report for an archive member name that is absolute or climbs out."""
+    path = PurePosixPath(name)
+    if ".." in path.parts:
+        return PathTraversalProblem(path=name, extraction_path=name, problem="Traversal attempt in member name.",
+                                    resolution="Kept inside the extraction directory.")
+    if path.is_absolute():
+        return ExtractionProblem(path=name, problem="Absolute path.",
+                                 resolution="Converted to extraction relative path.")
+    return None
 
 
-_SQUASHFS_REPLACED = {
-    _sq.SquashFSv1Handler, _sq.SquashFSv2Handler, _sq.SquashFSv2NonStandardHandler, _sq.SquashFSv3Handler,
-    _sq.SquashFSv3DDWRTHandler, _sq.SquashFSv3BroadcomHandler, _sq.SquashFSv3NSHandler,
-    _sq.SquashFSv4LEHandler, _sq.SquashFSv4BEHandler, _sq.SquashFSv4BroadcomHandler,
+class AuditedCPIOExtractor(Extractor):
+    """unblob's cpio extraction, returning the problems its FileSystem recorded, plus absolute names."""
+
+    def __init__(self, parser: type):
+        self.PARSER = parser  # the handler's calculate_chunk reads it (unblob's interface)
+
+    def extract(self, inpath: Path, outdir: Path):
+        fs = FileSystem(outdir)
+        problems: list = []
+        with File.from_path(inpath) as file:
+            parser = self.PARSER(file, 0)
+            parser.parse()
+            for entry in parser.entries:
+                problem = audit_member_name(str(entry.path))
+                if problem and problem.problem == "Absolute path.":
+                    problems.append(problem)  # unblob reports traversal itself
+            parser.dump_entries(fs)
+        return ExtractResult(reports=[*problems, *fs.problems])
+
+
+class AuditedZipExtractor(Extractor):
+    """7z extraction (as unblob does it), after listing the member names with zipfile."""
+
+    def __init__(self, command: Extractor):
+        self.command = command
+
+    def extract(self, inpath: Path, outdir: Path):
+        problems: list = []
+        try:
+            with zipfile.ZipFile(inpath) as zf:
+                for name in zf.namelist()[:100_000]:
+                    problem = audit_member_name(name)
+                    if problem:
+                        problems.append(problem)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+            pass  # 7z judges the archive; the audit is best effort
+        result = self.command.extract(inpath, outdir)
+        return ExtractResult(reports=[*problems, *(result.reports if result else [])])
+
+    def get_dependencies(self) -> list[str]:
+        return self.command.get_dependencies()
+
+
+def _with_extractor(cls: type[Handler], extractor: Extractor) -> type[Handler]:
+    return type(cls.__name__, (cls,), {"EXTRACTOR": extractor, "__module__": __name__})
+
+
+_REPLACED: dict[type[Handler], type[Handler]] = {
+    **{h: _with_extractor(h, SquashfsExtractor()) for h in _SQUASHFS_REPLACED},
+    **{h: _with_extractor(h, AuditedCPIOExtractor(h.EXTRACTOR.PARSER)) for h in (
+        _cpio.BinaryHandler, _cpio.PortableOldASCIIHandler, _cpio.PortableASCIIHandler,
+        _cpio.PortableASCIIWithCRCHandler)},
+    _zip.ZIPHandler: _with_extractor(_zip.ZIPHandler, AuditedZipExtractor(_zip.ZIPHandler.EXTRACTOR)),
 }
 
 UIMAGE_HEADER = struct.Struct(">7I4B32s")
@@ -142,5 +211,5 @@ def handlers() -> tuple[type[Handler], ...]:
     """unblob's built-in handlers with nobackdoor's replacements and additions (ours first)."""
     out: list[type[Handler]] = [UImageHandler]
     for handler in BUILTIN_HANDLERS:
-        out.append(_with_unsquashfs(handler) if handler in _SQUASHFS_REPLACED else handler)
+        out.append(_REPLACED.get(handler, handler))
     return tuple(out)

@@ -169,11 +169,11 @@ def read_report(report: Path, slot: Path, display: str, max_depth: int) -> Parse
                     chunk_where = f"{where}/{handler}@0x{rep['start_offset']:x}"
                 for sub in rep.get("extraction_reports") or []:
                     if isinstance(sub, dict):
-                        _one(sub, chunk_where, handler, parsed, add_error)
+                        _one(sub, chunk_where, handler, parsed, add_error, slot, display)
                 continue
             if kind in _INFO:
                 continue
-            _one(rep, where, "", parsed, add_error)
+            _one(rep, where, "", parsed, add_error, slot, display)
     for (_, kind), n in counts.items():
         if n > MAX_MESSAGES_PER_KIND:
             parsed.errors.append(ScanError(display, f"{n - MAX_MESSAGES_PER_KIND} more problems of kind {kind} "
@@ -185,23 +185,26 @@ def read_report(report: Path, slot: Path, display: str, max_depth: int) -> Parse
     return parsed
 
 
-def _one(rep: dict, where: str, handler: str, parsed: ParsedReport, add_error) -> None:
+def _one(rep: dict, where: str, handler: str, parsed: ParsedReport, add_error, slot: Path,
+         display: str) -> None:
     kind = str(rep.get("__typename__", ""))
     prefix = f"{handler}: " if handler else ""
     if kind in _PROBLEMS:
-        inner = str(rep.get("path") or "")
-        event = {"path": f"{where}/{inner.lstrip('/')}" if inner else where,
-                 "action": f"{rep.get('problem', '')} {rep.get('resolution', '')}".strip()}
+        entry = str(rep.get("path") or "")
+        action = f"{rep.get('problem', '')} {rep.get('resolution', '')}".strip()
+        event = {"path": where, "action": action}
+        if entry:
+            event["entry"] = entry
         parsed.neutralised.append(event)
-        if kind in _ESCAPES or "traversal" in event["action"].lower():
-            add_error(event["path"], kind, f"{prefix}unsafe archive entry neutralised: {event['action']}")
+        if kind in _ESCAPES or "traversal" in action.lower() or action.startswith("Absolute path. "):
+            add_error(where, kind, f"{prefix}unsafe archive entry {_short(entry)!r} neutralised: {action}")
         return
     if kind == "MaliciousSymlinkRemoved":
-        event = {"path": where, "action": "removed symlink pointing outside the extraction",
+        link = to_display(str(rep.get("link", "")), slot, display)
+        event = {"path": link, "action": "removed symlink pointing outside the extraction",
                  "target": str(rep.get("target", ""))}
         parsed.neutralised.append(event)
-        add_error(where, kind, f"symlink pointing outside the image removed: {_short(rep.get('link'))} -> "
-                               f"{_short(rep.get('target'))}")
+        add_error(link, kind, f"symlink pointing outside the image removed (target {_short(rep.get('target'))})")
         return
     msg = _message(rep)
     if msg:
