@@ -67,7 +67,17 @@ class Build:
 
 
 def source_date_epoch(source: Path) -> int:
-    """The newest modification time among the source files (a release tarball keeps its dates)."""
+    """The commit time of a git checkout, else the newest file date (a release tarball keeps its dates)."""
+    if (source / ".git").exists():
+        from .repo import open_repo
+
+        try:
+            with open_repo(source) as repo:
+                commit = repo.resolve("HEAD")
+                if commit:
+                    return repo.commit_time(commit)
+        except ReleaseError:
+            pass
     newest = 0
     for path in list_files(source).values():
         try:
@@ -353,8 +363,8 @@ def _elf_findings(path: str, delivered: Path, rebuilt: Path, rebuilt_name: str, 
     else:
         for f in modified + others:
             verb = {"modified": "differs from", "added": "is not in", "removed": "is missing compared with"}[f.change]
-            at = f" at {f.delivered_address:#x}+{f.first_difference}" if f.delivered_address is not None and \
-                f.first_difference is not None else ""
+            at = f" (first difference at {f.delivered_address + f.first_difference:#x}, byte {f.first_difference} " \
+                 "of the function)" if f.delivered_address is not None and f.first_difference is not None else ""
             out.append(rule("rebuild.function-differs").finding(
                 path, f"{where}: function {f.name} {verb} the rebuild{at}",
                 evidence={**base, "symbols": cmp.symbol_source, **f.to_dict()}))
