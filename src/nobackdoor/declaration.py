@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import jsonschema
 import yaml
 
 from .models import Finding, Observation, ScanResult, Severity
@@ -128,6 +127,8 @@ class Declaration:
 
 def validate(doc: Any, source: str = "declaration") -> None:
     """Raise :class:`DeclarationError` listing every schema violation with its location."""
+    import jsonschema  # half a second to import: only when a declaration is read
+
     validator = jsonschema.Draft202012Validator(SCHEMA)
     problems = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     if problems:
@@ -137,14 +138,14 @@ def validate(doc: Any, source: str = "declaration") -> None:
         raise DeclarationError("\n".join(lines))
 
 
-def _where(error: jsonschema.ValidationError) -> str:
+def _where(error: Any) -> str:
     out = ""
     for part in error.absolute_path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
 
-def _explain(error: jsonschema.ValidationError) -> str:
+def _explain(error: Any) -> str:
     if error.validator == "additionalProperties":
         allowed = sorted((error.schema.get("properties") or {}).keys())
         return f"{error.message} (allowed keys: {', '.join(allowed)})"

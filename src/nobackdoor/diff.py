@@ -228,12 +228,23 @@ def _accounts(old: _Side, new: _Side) -> list[DeltaItem]:
         severity = _account_change_severity(p, d, changes)
         what = ", ".join(f"{k} {a} -> {b}" if k != "password_hash" else "password hash changed"
                          for k, (a, b) in changes.items())
-        items.append(_item("accounts", "changed", obs.path, f"account '{user}' changed: {what}",
+        path = obs.path
+        if {"password", "password_hash"} & changes.keys():
+            path, rel = _shadow_of(new, obs.path, rel)  # the password lives in shadow when there is one
+        items.append(_item("accounts", "changed", path, f"account '{user}' changed: {what}",
                            {"user": user, "changes": changes}, "diff.new-account", severity, relpath=rel))
     for user, obs in old_acc.items():
         if user not in new_acc:
             items.append(_item("accounts", "removed", obs.path, f"account '{user}' removed", {"user": user}))
     return items
+
+
+def _shadow_of(side: _Side, passwd_path: str, passwd_rel: str) -> tuple[str, str]:
+    if passwd_path.endswith("etc/passwd"):
+        shadow = passwd_path[: -len("passwd")] + "shadow"
+        if shadow in side.rel:
+            return shadow, side.rel[shadow]
+    return passwd_path, passwd_rel
 
 
 def _account_change_severity(before: dict[str, Any], after: dict[str, Any], changes: dict[str, Any]) -> Severity:

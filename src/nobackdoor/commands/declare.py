@@ -5,10 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..declaration import draft
 from ..pipeline import TargetError
 from ._common import add_scan_options, write_output
-from ._results import load_or_scan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..declaration import draft
+    from ._results import load_or_scan
+
     try:
         result = load_or_scan(args.target, args)
     except TargetError as exc:

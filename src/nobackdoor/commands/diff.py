@@ -6,10 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..diff import compare, record_password_digests, render_html, render_text
 from ..pipeline import TargetError
 from ._common import SEVERITIES, add_scan_options, pipeline_options, write_output
-from ._results import load_or_scan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..diff import compare, record_password_digests, render_html, render_text
+    from ._results import load_or_scan
+
     results = []
     for target in (args.old, args.new):
         options = pipeline_options(args)
