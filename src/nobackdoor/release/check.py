@@ -63,7 +63,8 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
         opts.progress(f"exporting {ref}")
         repo.export(commit, work / "tag")
         repo_files = list_files(work / "tag")
-        release_files = list_files(release.root)
+        # a release given as a checkout: its own .git is not part of what is delivered
+        release_files = {rel: p for rel, p in list_files(release.root).items() if not rel.startswith(".git/")}
         is_autotools = any(n in repo_files for n in ("configure.ac", "configure.in"))
         comparison = compare.compare_trees(release_files, repo_files, is_autotools)
 

@@ -64,6 +64,8 @@ def is_build_machinery(relpath: str) -> bool:
 
 def classify(relpath: str, path: Path | None, autotools: bool) -> str:
     k = knowledge()
+    if path is not None and path.is_symlink():
+        path = None  # judged by name only: never follow a link of the target
     if _matches(relpath, k["version_stamps"]):
         return VERSION_STAMP
     if autotools and _matches(relpath, k["autotools_generated"]):
@@ -214,6 +216,8 @@ def binary_change(old: Path | None, new: Path) -> dict:
     """Where a binary file changed and what the changed bytes look like (entropy)."""
     import math
 
+    if new.is_symlink() or (old is not None and old.is_symlink()):
+        return {}
     try:
         nb = new.read_bytes()[:MAX_TEXT]
         ob = old.read_bytes()[:MAX_TEXT] if old is not None else b""

@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -279,7 +280,12 @@ def list_files(root: Path) -> dict[str, Path]:
         dirnames[:] = [d for d in dirnames if d not in links]
         for name in filenames + links:
             full = Path(dirpath) / name
-            out[full.relative_to(root).as_posix()] = full
+            try:
+                mode = full.lstat().st_mode
+            except OSError:
+                continue
+            if stat.S_ISREG(mode) or stat.S_ISLNK(mode):  # never open a FIFO or device of the target
+                out[full.relative_to(root).as_posix()] = full
     return out
 
 
@@ -306,7 +312,7 @@ def release_version(release: Release) -> tuple[str | None, str | None]:
     for fname in ("configure", "configure.ac", "configure.in", "CMakeLists.txt", "meson.build", "VERSION",
                   ".tarball-version"):
         f = release.root / fname
-        if f.is_file() and f.stat().st_size < 4 * 1024 * 1024:
+        if f.is_file() and not f.is_symlink() and f.stat().st_size < 4 * 1024 * 1024:
             text = f.read_text("utf-8", "replace")
             if fname in ("VERSION", ".tarball-version") and re.fullmatch(r"\s*\d[\w.+~-]*\s*", text):
                 return None, text.strip()
