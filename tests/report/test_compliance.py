@@ -59,3 +59,10 @@ def test_stages_outside_analyzers_can_declare_rules_they_ran():
     rid = next(iter(all_rules()))
     result.extra["rules_run"] = [rid]
     assert rid in compliance.rules_run(result)
+
+
+def test_rules_named_in_an_analyzer_module_are_covered_by_it():
+    named = compliance._rule_ids_in_source("nobackdoor.analyzers.accounts")
+    assert {"accounts.uid0-alias", "accounts.empty-password"} <= named
+    coverage = compliance.analyzer_coverage()
+    assert "accounts" in coverage["accounts.uid0-alias"]

@@ -12,10 +12,12 @@ any list a later stage adds to ``result.extra["rules_run"]``. An analyzer covers
 attribute (full ids, or area prefixes ending in ``.``), else the rules whose id starts with its
 ``name`` or one of its module path's parts below ``analyzers`` followed by a dot (``accounts``
 covers ``accounts.*``, ``analyzers/binary/x.py`` covers ``binary.*``). A rule that no
-analyzer covers, or whose analyzer failed outright, did not run.
+analyzer covers, or whose analyzer failed outright, did not run. An analyzer also covers every rule
+whose id its module (or its subpackage) writes as a string literal, as in ``rule("accounts.x")``.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from ..models import Finding, ScanResult, Severity
@@ -46,9 +48,12 @@ def analyzer_coverage() -> dict[str, list[str]]:
     """rule id -> names of the analyzers that can report it (from the current registry)."""
     from ..analyzers import _discover
 
-    file_classes, tree_classes = _discover()
     rules = all_rules()
     out: dict[str, list[str]] = {rid: [] for rid in rules}
+    try:
+        file_classes, tree_classes = _discover()
+    except Exception:  # a broken analyzer module: claim nothing rather than fail the report
+        return out
     for cls in (*file_classes, *tree_classes):
         declared = tuple(getattr(cls, "rules", ()) or ())
         if declared:
@@ -57,10 +62,33 @@ def analyzer_coverage() -> dict[str, list[str]]:
             # analyzers/binary/magic.py -> "binary." and "magic."
             inner = cls.__module__.split(".analyzers.", 1)[-1].split(".")
             patterns = tuple({f"{cls.name}.", *(f"{part}." for part in inner)})
+        named = _rule_ids_in_source(cls.__module__)
         for rid in rules:
-            if any(rid == p or (p.endswith(".") and rid.startswith(p)) for p in patterns):
+            if rid in named or any(rid == p or (p.endswith(".") and rid.startswith(p)) for p in patterns):
                 out[rid].append(cls.name)
     return out
+
+
+@functools.cache
+def _rule_ids_in_source(module_name: str) -> frozenset[str]:
+    """Rule ids written as string literals in an analyzer's module (its whole subpackage when it
+    lives in one): analyzers name the rules they report as ``rule("area.name")``."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or not spec.origin:
+        return frozenset()
+    origin = Path(spec.origin)
+    nested = module_name.count(".") > 2  # nobackdoor.analyzers.<package>.<module>
+    files = sorted(origin.parent.rglob("*.py")) if nested else [origin]
+    text = ""
+    for f in files:
+        try:
+            text += f.read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+    return frozenset(rid for rid in all_rules() if f'"{rid}"' in text or f"'{rid}'" in text)
 
 
 def rules_run(result: ScanResult) -> set[str]:
