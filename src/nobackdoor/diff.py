@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import __version__
 from .declaration import (account_login, account_severity, account_usable, describe_endpoint, describe_service,
                           endpoint_host, endpoint_severity, key_severity, service_rule_and_severity)
 from .models import FORMAT_VERSION, FileEntry, FileKind, Finding, Observation, ScanResult, Severity
@@ -88,13 +89,16 @@ class Diff:
             counts[item.section] = counts.get(item.section, 0) + 1
         return {
             "format_version": FORMAT_VERSION,
-            "tool": {"name": "nobackdoor", "version": self.new.tool_version},
+            "tool": {"name": "nobackdoor", "version": __version__},
             "target": self.new.target.to_dict(),
             "baseline": self.old.target.to_dict(),
             "findings": [f.to_dict() for f in findings],
             "resolved": [f.to_dict() for f in sorted(self.resolved, key=lambda f: (-f.severity.rank, f.sort_key()))],
             "errors": [{"path": e.path, "message": e.message} for e in self.old.errors + self.new.errors],
             "stats": {
+                "files": int(self.new.stats.get("files", len(self.new.files))),
+                "bytes": int(self.new.stats.get("bytes", sum(f.size for f in self.new.files))),
+                "seconds": round(float(self.old.stats.get("seconds", 0)) + float(self.new.stats.get("seconds", 0)), 3),
                 "files_added": len(self.files.added), "files_removed": len(self.files.removed),
                 "files_changed": len(self.files.changed), "findings_appeared": len(self.appeared),
                 "findings_resolved": len(self.resolved), "delta_items": counts,

@@ -18,8 +18,20 @@ sys.path.insert(0, str(Path(__file__).parent))
 import rootfs  # noqa: E402
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nobackdoor", *args], capture_output=True, text=True, timeout=300)
+@pytest.fixture
+def run(capsys):
+    """The command line, in-process (one import of the analyzers for the whole module)."""
+    from nobackdoor.cli import main
+
+    def call(*args: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        try:
+            rc = main(list(args))
+        except SystemExit as exc:
+            rc = exc.code
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, rc, out.out, out.err)
+    return call
 
 
 # ---------------------------------------------------------------- schema
@@ -58,7 +70,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
         load(bad)
 
 
-def test_scan_rejects_a_bad_declaration_with_exit_2(tmp_path):
+def test_scan_rejects_a_bad_declaration_with_exit_2(tmp_path, run):
     bad = tmp_path / "d.yml"
     bad.write_text("version: 1\naccounts: [{uid: 0}]\n")
     target = rootfs.build(tmp_path / "fs")
@@ -221,7 +233,7 @@ def twins(tmp_path_factory):
     return rootfs.build(base / "clean"), rootfs.build(base / "planted", planted=True)
 
 
-def test_declared_clean_image_is_quiet_and_planted_twin_is_not(twins, tmp_path):
+def test_declared_clean_image_is_quiet_and_planted_twin_is_not(twins, tmp_path, run):
     clean, planted = twins
     decl_file = tmp_path / "nobackdoor.yml"
     proc = run("declare", str(clean), "-o", str(decl_file))
@@ -246,7 +258,7 @@ def test_declared_clean_image_is_quiet_and_planted_twin_is_not(twins, tmp_path):
     assert doc["declaration"]["observed"]["service"]["undeclared"] == 1
 
 
-def test_accepting_the_plant_by_fingerprint_is_honoured(twins, tmp_path):
+def test_accepting_the_plant_by_fingerprint_is_honoured(twins, tmp_path, run):
     """The reviewer may accept a finding; it then leaves findings and the exit status."""
     clean, planted = twins
     scan = run("scan", str(planted), "--format", "json")
