@@ -38,6 +38,10 @@ _DECODE = frozenset({"gzip", "gunzip", "zcat", "xz", "unxz", "xzcat", "lzma", "u
 _TEST_PARTS = ("test", "tests", "testdata", "fixtures", "t", "data", "samples", "files")
 
 
+_BINARY_GREP = re.compile(r"\bgrep\s+-[A-Za-z]*a")
+_TEST_DIR = re.compile(r"/(tests?|testdata|fixtures)(/|\b)")
+
+
 @dataclass
 class Step:
     kind: str  # decode-exec | fetch-exec
@@ -87,7 +91,7 @@ class BuildMachineryAnalyzer(TreeAnalyzer):
                 tree.path_of(rel), f"build step downloads and runs code: {step.command[:160]}", line=line,
                 evidence={"command": step.command[:400], "_relpath": rel})
             return
-        located = [p for p in (locate(tree, base, f) for f in step.files) if p]
+        located = [p for p in (locate(tree, base, f) for f in step.files) if p] or grep_selected(tree, step)
         evidence: dict = {"command": step.command[:400], "stages": [n for n, _ in step.stages],
                           "reads": located or step.files, "_relpath": rel}
         payload_info: dict = {}
@@ -136,6 +140,42 @@ def locate(tree: Tree, base: str, path: str) -> str | None:
     return None
 
 
+_POSIX_CLASSES = {"alnum": "A-Za-z0-9", "alpha": "A-Za-z", "digit": "0-9", "xdigit": "0-9A-Fa-f",
+                  "space": " \\t\\n\\r\\f\\v", "upper": "A-Z", "lower": "a-z", "print": " -~", "punct": "!-/:-@\\[-`{-~"}
+
+
+def grep_selected(tree: Tree, step: Step) -> list[str]:
+    """Files of the tree that a ``grep -l PATTERN DIR`` inside the step would pick (xz-utils found its
+    payload this way). The ERE is evaluated with Python's re on files up to 4 MiB."""
+    for _, args in step.stages:
+        for a in args:
+            m = re.search(r"\bgrep\s+(-[A-Za-z]+\s+)+[\"']([^\"']+)[\"']\s+(\S+)", a)
+            if not m:
+                continue
+            pattern = m.group(2)
+            pattern = re.sub(r"\[?\[:([a-z]+):\]\]?", lambda c: f"[{_POSIX_CLASSES.get(c.group(1), 'A-Za-z0-9')}]",
+                             pattern)
+            try:
+                rx = re.compile(pattern.encode("latin-1", "replace"), re.M)
+            except re.error:
+                return []
+            where = re.sub(r"^\$\{?\w+\}?/?", "", m.group(3).strip("'\"`"))
+            hits = []
+            for rel, entry in sorted(tree.files.items()):
+                if where and f"/{where.strip('/')}/" not in f"/{rel}":
+                    continue
+                if entry.kind == FileKind.SYMLINK or entry.size > 4 * 1024 * 1024 or is_build_file(rel):
+                    continue
+                try:
+                    data = entry.realpath.read_bytes()
+                except OSError:
+                    continue
+                if rx.search(data):
+                    hits.append(rel)
+            return hits[:5]
+    return []
+
+
 # ---------------------------------------------------------------- fragments of shell a build runs
 
 
@@ -154,9 +194,7 @@ def fragments(relpath: str, body: str) -> Iterator[tuple[int, str]]:
                     yield line, cmd
         return
     if name.endswith((".m4", ".ac", ".in")) and not name.startswith("Makefile") or name in ("configure.ac",):
-        # m4 quotes: [x] -> x, [[ -> [ (a close approximation that keeps line numbers)
-        yield 1, body.replace("[[", "\0").replace("]]", "\1").replace("[", "").replace("]", "").replace(
-            "\0", "[").replace("\1", "]")
+        yield 1, m4_to_shell(body)
         return
     if name.startswith(("Makefile", "GNUmakefile", "makefile")) or name.endswith(".mk"):
         lines = body.split("\n")
@@ -177,6 +215,17 @@ def fragments(relpath: str, body: str) -> Iterator[tuple[int, str]]:
         yield from _python_strings(body)
         return
     yield 1, body
+
+
+def m4_to_shell(body: str) -> str:
+    """Approximate the shell an m4 file expands to, keeping line numbers: quoted macro arguments
+    (``MACRO([a], [b])``) become separate commands, m4 quotes go, ``[[``/``]]`` become ``[``/``]``."""
+    keep_lines = lambda m: "; " + "\n" * m.group(0).count("\n")  # noqa: E731
+    s = body.replace("[[", "\0").replace("]]", "\1")
+    s = re.sub(r"\(\s*\[", keep_lines, s)
+    s = re.sub(r"\]\s*,\s*\[", keep_lines, s)
+    s = re.sub(r"\]\s*\)", keep_lines, s)
+    return s.replace("[", "").replace("]", "").replace("\0", "[").replace("\1", "]")
 
 
 def _cmake_commands(body: str) -> Iterator[tuple[int, str]]:
@@ -256,13 +305,19 @@ def expand(s: str, assigns: dict[str, list[str]], depth: int = 0) -> str:
     return _VAR.sub(sub, s)
 
 
-def _cmd(node: Node, assigns: dict[str, list[str]]) -> tuple[str, list[str]]:
+def _cmd(node: Node, assigns: dict[str, list[str]], unwrap_eval: bool = True) -> tuple[str, list[str]]:
     name_node = node.child_by_field_name("name")
     name = expand(text(name_node), assigns).strip("'\"") if name_node is not None else ""
     args = [expand(_unquote(a), assigns) for a in node.children_by_field_name("argument")]
     parts = name.split()
     if len(parts) > 1:  # a variable that held "prog -opts"
         name, args = parts[0], parts[1:] + args
+    if unwrap_eval and name == "eval" and args:  # "eval $map" inside a pipeline runs the filter it names
+        raw = " ".join(expand(text(a), assigns) for a in node.children_by_field_name("argument"))
+        inner = syntax.parser("bash").parse(raw.encode("utf-8", "replace")).root_node
+        first = next((c for c in syntax.walk(inner, limit=50) if c.type == "command"), None)
+        if first is not None:
+            return _cmd(first, assigns, unwrap_eval=False)
     return name.rsplit("/", 1)[-1], args
 
 
@@ -299,7 +354,7 @@ def shell_steps(body: str, depth: int = 0) -> list[Step]:
                 if st:
                     steps.append(st)
         elif n.type == "command":
-            name, args = _cmd(n, assigns)
+            name, args = _cmd(n, assigns, unwrap_eval=False)
             if name not in ("eval", "sh", "bash", "source", "."):
                 continue
             raw_args = list(n.children_by_field_name("argument"))
@@ -363,7 +418,10 @@ def _classify(stages: list[tuple[str, list[str]]], line: int, command: str) -> S
                 if "/" in a or "." in a:
                     files.append(a)
     # decoding something read from the tree (or a binary search of it) into an interpreter
-    reads = files or any(n == "grep" and any(x.startswith("-") and "a" in x for x in a) for n, a in stages)
+    # (a file found by a binary grep over the tree, or any path under a test-data directory, counts)
+    args_text = " ".join(" ".join(a) for _, a in stages)
+    reads = files or any(n == "grep" and any(x.startswith("-") and "a" in x for x in a) for n, a in stages) \
+        or _BINARY_GREP.search(args_text) is not None or _TEST_DIR.search(args_text) is not None
     if not reads:
         return None
     return Step("decode-exec", line, command, stages, files)

@@ -108,8 +108,9 @@ class Checker:
         return rule(rule_id).finding(self.entry.path, message, line=line, evidence=evidence,
                                      severity=severity, category=category)
 
-    def is_input(self, node: Node, fn: Node | None, depth: int = 0) -> str | None:
-        """Why an expression carries outside input (a reason string), or None."""
+    def is_input(self, node: Node, fn: Node | None, depth: int = 0, strong: bool = False) -> str | None:
+        """Why an expression carries outside input (a reason string), or None. ``strong``: only
+        request/command-line/environment sources, not parameters or generic buffer names."""
         params = self.m.params(fn)
         assigns = self.m.assignments(fn) if depth < 3 else {}
         for n in walk(node, limit=400):
@@ -127,15 +128,15 @@ class Checker:
                 continue
             if t in self.spec.identifiers or t in ("variable_name", "scalar", "varname", "identifier"):
                 name = text(n).lstrip("$")
-                if name in params:
+                if name in params and not strong:
                     return f"parameter {name}"
-                if name.lower() in self.pats.input_names:
+                if name.lower() in (self.pats.strong_input_names if strong else self.pats.input_names):
                     return name
                 if name in assigns and depth < 3:
                     for rhs in assigns[name][:4]:
                         if rhs.start_byte <= node.start_byte <= rhs.end_byte:
                             continue
-                        why = self.is_input(rhs, fn, depth + 1)
+                        why = self.is_input(rhs, fn, depth + 1, strong)
                         if why:
                             return f"{name} <- {why}"
         return None
@@ -222,8 +223,8 @@ class Checker:
         else:
             why = None
             for arg in arguments(call)[:3]:
-                why = why or self.is_input(arg, fn)
-            if why and not why.startswith("parameter"):
+                why = why or self.is_input(arg, fn, strong=True)
+            if why:
                 f = self._finding("source.eval-decoded-input", call,
                                   f"{sink}() runs input ({why}) decoded by {decoded}",
                                   {"sink": sink, "decoder": decoded, "input_origin": why})

@@ -36,6 +36,7 @@ class Patterns:
         self.shell_programs = frozenset(raw["shell_programs"])
         self.input_calls = frozenset(raw["input_calls"])
         self.input_names = frozenset(n.lower() for n in raw["input_names"])
+        self.strong_input_names = frozenset(n.lower() for n in raw["strong_input_names"])
         self.input_key_prefixes = tuple(raw["input_key_prefixes"])
         self.decoders = frozenset(raw["decoders"])
         self.downloaders = frozenset(raw["downloaders"])
@@ -54,7 +55,7 @@ class Patterns:
         if auto is None:
             auto = ahocorasick.Automaton()
             words = set(self.sinks.get(family, {}))
-            words |= {"password", "passwd", "passphrase", "secret", "token", "apikey", "api_key"}
+            words |= {"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "credential"}
             words |= {"uid", "euid", "is_admin", "isAdmin", "privileged"}
             words |= self.decoders & {"b64decode", "atob", "base64_decode", "gzinflate", "decode_base64",
                                       "unhexlify", "fromhex", "decompress", "str_rot13", "fromCharCode"}

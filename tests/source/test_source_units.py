@@ -1,0 +1,99 @@
+"""Unit checks of the pieces: comparisons read from syntax trees, rarity, shell pipelines, emulation."""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+from nobackdoor.analyzers.source import syntax
+from nobackdoor.analyzers.source.build import m4_to_shell, shell_steps
+from nobackdoor.analyzers.source.code import analyze_source
+from nobackdoor.analyzers.source.emulate import emulate, tr_table
+from nobackdoor.analyzers.source.patterns import patterns
+from nobackdoor.models import FileEntry, FileKind
+
+
+def entry(rel: str, language: str, data: bytes) -> FileEntry:
+    return FileEntry(rel, rel, "", Path("/nonexistent"), len(data), "", FileKind.SOURCE, language=language,
+                     content=data)
+
+
+def findings(rel: str, language: str, src: str):
+    data = src.encode()
+    return list(analyze_source(entry(rel, language, data), data, patterns()))
+
+
+def test_comparison_forms_in_c():
+    tree = syntax.parser("c").parse(b'void f(char *a){ if (!strcmp(a, "x1") && a[0] == 0x41) g(); }')
+    cond = next(n for n in syntax.walk(tree.root_node) if n.type == "if_statement").child_by_field_name("condition")
+    comps = syntax.comparisons(cond, syntax.spec_of("c"))
+    assert [(syntax.text(c.subject), c.value) for c in comps] == [("a", "x1"), ("a[0]", "A")]
+
+
+def test_negative_comparison_does_not_gate():
+    src = 'void f(char *cmd){ if (strcmp(cmd, "zx81-go") != 0) { system("/bin/sh"); } }'
+    assert findings("a.c", "c", src) == []
+
+
+def test_common_protocol_word_is_not_a_trigger():
+    src = 'void f(char *cmd){ if (strcmp(cmd, "shell") == 0) { execl("/bin/sh", "sh", NULL); } }'
+    assert findings("a.c", "c", src) == []
+
+
+def test_python_master_password_without_real_check_is_hardcoded_secret():
+    src = 'def login(req):\n    password = req.get("pw")\n    if password == "owl-9931":\n        return make_session()\n'
+    got = findings("auth.py", "python", src)
+    assert [f.rule for f in got] == ["source.hardcoded-credential-check"]
+    assert got[0].category == "hardcoded-secret"
+
+
+def test_go_header_gates_exec():
+    src = ('package main\nfunc h(w W, r *R) {\n if r.Header.Get("X-Probe") == "q7-zz" {\n'
+           '  exec.Command("/bin/sh", "-c", r.FormValue("c")).Run()\n }\n}\n')
+    got = findings("h.go", "go", src)
+    assert [f.rule for f in got] == ["source.magic-input-command"]
+
+
+def test_java_equals_gates_runtime_exec():
+    src = ('class H { void h(String cmd, String arg) throws Exception {\n'
+           '  if (cmd.equals("zz-maint-q")) { Runtime.getRuntime().exec(arg); } } }\n')
+    got = findings("H.java", "java", src)
+    assert [f.rule for f in got] == ["source.magic-input-command"]
+
+
+def test_js_eval_of_base64_and_of_downloaded_code():
+    got = findings("x.js", "javascript", "eval(Buffer.from(blob, 'base64').toString());\n")
+    assert [f.rule for f in got] == ["source.eval-decoded"]
+    got = findings("y.py", "python", "import urllib.request\nexec(urllib.request.urlopen(u).read())\n")
+    assert [f.rule for f in got] == ["source.eval-downloaded"]
+
+
+def test_regex_exec_is_not_a_shell():
+    src = "function f(req){ if (req.query.q === 'zq-771') { return /a/.exec(req.query.s); } }"
+    assert findings("r.js", "javascript", src) == []
+
+
+def test_shell_pipeline_from_file_through_decoder_into_eval():
+    body = 'd="$srcdir/tests/data"\neval "`cat $d/x.bin | base64 -d | xz -dc`"\n'
+    steps = shell_steps(body)
+    assert len(steps) == 1 and steps[0].kind == "decode-exec"
+    assert steps[0].files == ["$srcdir/tests/data/x.bin"] or steps[0].files[0].endswith("tests/data/x.bin")
+
+
+def test_shell_plain_pipelines_are_not_steps():
+    assert shell_steps('cat config.in | sed s/a/b/ > config.h\nls | sort | uniq\n') == []
+    assert shell_steps('curl -o x.tgz https://dl.example/x.tgz\n') == []
+
+
+def test_m4_arguments_become_commands():
+    assert "; eval $x | $SHELL" in m4_to_shell("AC_CONFIG_COMMANDS([a], [eval $x | $SHELL])")
+
+
+def test_tr_rotation_and_gzip_emulation():
+    payload = b"echo hi\n"
+    rotated = gzip.compress(payload, mtime=0).translate(bytes((b + 0x55) & 0xFF for b in range(256)))
+    back = r"\000-\377"
+    table = tr_table(back, r"\253-\377\000-\252")
+    assert table[0] == 0xAB
+    out = emulate([("tail", ["-c", "+5"]), ("tr", [back, r"\253-\377\000-\252"]), ("gzip", ["-dc"])],
+                  b"HEAD" + rotated)
+    assert out == payload
