@@ -376,8 +376,8 @@ def _matrix(rows: list[compliance.ClauseStatus]) -> str:
     by_doc: dict[str, list[compliance.ClauseStatus]] = {}
     for r in rows:
         by_doc.setdefault(compliance.document_name(r.requirement), []).append(r)
-    out.append('<table class="grid matrix"><colgroup><col style="width:15%"><col style="width:33%">'
-               '<col style="width:12%"><col style="width:18%"><col style="width:22%"></colgroup>'
+    out.append('<table class="grid matrix"><colgroup><col style="width:13%"><col style="width:33%">'
+               '<col style="width:14%"><col style="width:17%"><col style="width:23%"></colgroup>'
                "<tr><th>Clause</th><th>Title</th><th>Status</th><th>Findings</th><th>Checked by rules</th></tr>")
     for doc, items in by_doc.items():
         out.append(f'<tr class="doc"><td colspan="5">{e(doc)}</td></tr>')
@@ -389,7 +389,10 @@ def _matrix(rows: list[compliance.ClauseStatus]) -> str:
                 finding_links = (f'<span class="sev" style="background:{SEV_COLOUR[worst]}">{len(r.findings)}</span><br>'
                                  + "<br>".join(f'<a href="#rule-{_anchor(f.rule)}"><code>{e(f.rule)}</code></a>'
                                                for f in _unique_rules(r.findings)))
-            checked = ", ".join(f"<code>{e(x)}</code>" for x in r.rules_run)
+            checked = ", ".join(f"<code>{e(x)}</code>" for x in r.rules_run[:6])
+            if len(r.rules_run) > 6:
+                rest = ", ".join(f"<code>{e(x)}</code>" for x in r.rules_run[6:])
+                checked += f"<details><summary>{len(r.rules_run) - 6} more</summary>{rest}</details>"
             unrun = [x for x in r.rules if x not in r.rules_run]
             if unrun:
                 checked += ((" " if checked else "") + f'<span class="none" title="{e(", ".join(unrun))}">'
@@ -545,6 +548,7 @@ details{margin-top:6px}summary{cursor:pointer;color:#0969da}
 .st-unchecked{background:#eceff1;color:#455a64;border:1px dashed #90a4ae}
 table.matrix{table-layout:fixed}
 table.matrix td.fl code{display:inline-block;margin:1px 0}
+table.matrix .status{white-space:normal}
 table.matrix tr.doc td{background:#e9edf1!important;font-weight:700}
 .legend .status{margin:0 4px 0 10px}.legend .status:first-child{margin-left:0}
 footer{margin-top:40px;padding-top:10px;border-top:1px solid #d0d7de;color:#57606a;font-size:12px}
