@@ -154,3 +154,41 @@ def test_repository_config_filters_and_hooks_never_run(tmp_path):
         r.export(r.resolve("v1.0"), tmp_path / "out")
     assert (tmp_path / "out" / "a.txt").read_text() == "content\n"
     assert not marker.exists()
+
+
+def test_gnulib_files_copied_by_bootstrap(tmp_path, monkeypatch):
+    """A gnulib project's release holds gnulib modules the repository does not: checked against gnulib,
+    never reported as new code."""
+    need("git")
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.example", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t.example", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    repo = tmp_path / "gl"
+    (repo / "src").mkdir(parents=True)
+    (repo / "bootstrap.conf").write_text("gnulib_modules='xalloc'\n")
+    (repo / "src" / "main.c").write_text("int main(void) { return 0; }\n")
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"], ["tag", "v2.0"]):
+        subprocess.run(["git", *cmd], cwd=repo, env=env, check=True, capture_output=True)
+    gl = tmp_path / "gnulib"
+    (gl / "lib").mkdir(parents=True)
+    (gl / "modules").mkdir()
+    (gl / "lib" / "xalloc.c").write_text("void *xmalloc(unsigned long n);\n")
+    (gl / "lib" / "xsize.h").write_text("#define XSIZE 1\n")
+    release = tmp_path / "gl-2.0"
+    (release / "src").mkdir(parents=True)
+    (release / "lib").mkdir()
+    (release / "bootstrap.conf").write_text("gnulib_modules='xalloc'\n")
+    (release / "src" / "main.c").write_text("int main(void) { return 0; }\n")
+    (release / "lib" / "xalloc.c").write_text("void *xmalloc(unsigned long n);\n")  # as in gnulib
+    (release / "lib" / "xsize.h").write_text("#define XSIZE 2\n")  # not as in gnulib
+
+    with_tree = _check(repo, release, gnulib=str(gl))
+    assert [(f.path, f.severity.value) for f in with_tree.findings] == [("lib/xsize.h", "medium")]
+    assert any(e["path"] == "lib/xalloc.c" for e in with_tree.extra["release"]["explained"])
+
+    from nobackdoor.release import gnulib
+
+    monkeypatch.delenv("GNULIB_SRCDIR", raising=False)
+    monkeypatch.setattr(gnulib, "DEFAULT_TREES", ())  # this machine's gnulib, if any, is not the test's
+    without = _check(repo, release, gnulib=str(tmp_path / "none"))
+    assert [f.severity.value for f in without.findings] == ["low"]
+    assert without.findings[0].evidence["files"] == ["lib/xalloc.c", "lib/xsize.h"]

@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                 "the release's version, e.g. v1.2)")
     p.add_argument("--no-regenerate", action="store_true",
                    help="do not run autoreconf on a copy of the tag to verify generated files")
+    p.add_argument("--gnulib", metavar="DIR",
+                   help="gnulib source tree to check the files a gnulib project's bootstrap copies into its release "
+                        "(default: $GNULIB_SRCDIR, else /usr/share/gnulib)")
     p.add_argument("--no-scan", action="store_true", help="only compare; do not scan the release's contents")
     p.add_argument("--format", default="text", choices=report.formats(), help="output format (default text)")
     p.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
@@ -49,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         def scan_release(path: Path):
             return scan(path, options)
 
-        opts = ReleaseCheckOptions(ref=args.ref, regenerate=not args.no_regenerate,
+        opts = ReleaseCheckOptions(ref=args.ref, regenerate=not args.no_regenerate, gnulib=args.gnulib,
                                    scan=None if args.no_scan else scan_release, progress=say)
         try:
             if args.repo.strip():

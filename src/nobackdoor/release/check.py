@@ -19,7 +19,7 @@ from pathlib import Path
 from .. import __version__
 from ..models import Finding, ScanError, ScanResult, Severity, Target
 from ..ruleset import rule
-from . import autotools, compare
+from . import autotools, compare, gnulib
 from .compare import BUILD, CODE, DATA, DOC, GENERATED, VERSION_STAMP, FileDiff
 from .repo import Release, ReleaseError, guess_tag, list_files, open_release, open_repo, release_version
 
@@ -30,6 +30,7 @@ ScanFn = Callable[[Path], ScanResult]
 class ReleaseCheckOptions:
     ref: str | None = None
     regenerate: bool = True
+    gnulib: str | None = None  # gnulib source tree for projects that bootstrap from it
     scan: ScanFn | None = None  # the normal pipeline over the release; None skips it
     progress: Callable[[str], None] = field(default=lambda msg: None)
 
@@ -72,7 +73,10 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
         if is_autotools and opts.regenerate and any(d.status != "removed" for d in comparison.diffs):
             opts.progress("regenerating the build system from the tag")
             regen = autotools.regenerate(work / "tag", release.root, work / "regen", repo.commit_time(commit))
-        judged = judge(comparison, regen, release_files, ref)
+        vendored = None
+        if gnulib.uses_gnulib(repo_files):
+            vendored = _Vendored(gnulib.gnulib_tree(opts.gnulib))
+        judged = judge(comparison, regen, release_files, ref, vendored)
         t_compare = time.monotonic()
 
         summary = {
@@ -83,6 +87,7 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
             "autotools": is_autotools,
             "release_files": len(release_files),
             "identical_files": len(comparison.identical),
+            **({"gnulib": str(vendored.tree) if vendored.tree else "not available"} if vendored else {}),
             "differences": [{"path": d.relpath, "status": d.status, "role": d.role} for d in comparison.diffs
                             if d.status != "removed"],
             "explained": judged.expected,
@@ -163,10 +168,16 @@ def _path_mapper(result: ScanResult, release: Release) -> Callable[[str], str]:
 # ---------------------------------------------------------------- judging
 
 
+@dataclass
+class _Vendored:
+    tree: Path | None  # gnulib source tree, when one is available
+
+
 def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, release_files: dict[str, Path],
-          ref: str) -> _Judged:
+          ref: str, vendored: _Vendored | None = None) -> _Judged:
     out = _Judged()
     unverified: list[str] = []  # generated-looking files nothing could check
+    from_gnulib: list[str] = []  # files bootstrap may have copied from gnulib, with no copy to compare
     changed_data = {d.relpath for d in comparison.diffs if d.status != "removed" and (d.role == DATA or d.binary)}
     for d in comparison.diffs:
         if d.status == "removed":
@@ -177,6 +188,17 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
             continue
         if d.role == GENERATED and d.repo_path is not None:
             d.role = BUILD  # a committed build file that regeneration leaves alone: reviewed source
+        if vendored is not None and d.status == "added" and d.release_path is not None:
+            possible, counterpart = gnulib.origin(d.relpath, vendored.tree)
+            if possible:
+                same = gnulib.verify(d.release_path, counterpart)
+                if same:
+                    out.expected.append({"path": d.relpath, "why": f"copied from gnulib, identical to {counterpart}"})
+                elif same is None:
+                    from_gnulib.append(d.relpath)
+                else:
+                    _gnulib_differs(d, counterpart, ref, out)
+                continue
         if d.role == GENERATED and d.repo_path is None:
             v = autotools.system_macro(d.relpath, d.release_path) if d.release_path is not None else None
             if v is None:
@@ -204,6 +226,13 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
             continue
         out.findings.append(rule("release.unexplained-file").finding(
             d.relpath, _status_text(d, ref), evidence={"status": d.status, "role": d.role}))
+    if from_gnulib:
+        where = from_gnulib[0]
+        out.findings.append(rule("release.generated-unverified").finding(
+            where, f"{len(from_gnulib)} file(s) not in the repository at {ref} look copied from gnulib by bootstrap "
+                   f"but could not be compared with gnulib (give --gnulib DIR): {', '.join(from_gnulib[:6])}"
+                   f"{', ...' if len(from_gnulib) > 6 else ''}",
+            evidence={"files": from_gnulib[:500], "reason": "no gnulib tree to compare with"}))
     if unverified:
         reason = regen.error if regen is not None and regen.error else "regeneration was not run"
         where = "configure" if "configure" in unverified else unverified[0]
@@ -220,6 +249,18 @@ def _regenerated(d: FileDiff, regen: autotools.Regeneration) -> bool:
     if produced is None:
         return d.role == GENERATED and d.repo_path is None
     return d.repo_path is None or not compare.same_file(produced, d.repo_path)
+
+
+def _gnulib_differs(d: FileDiff, counterpart: Path | None, ref: str, out: _Judged) -> None:
+    new, old = compare.read_text(d.release_path), compare.read_text(counterpart)
+    evidence: dict = {"status": d.status, "gnulib_file": str(counterpart)}
+    if new is not None and old is not None:
+        evidence["diff"], added = compare.text_diff(old, new, str(counterpart), f"release/{d.relpath}")
+        evidence["lines_added"] = len(added)
+    out.findings.append(rule("release.generated-unverified").finding(
+        d.relpath, f"{d.relpath} is not in the repository at {ref} and differs from gnulib's {counterpart} "
+                   "(another gnulib version, or a modified copy: read the diff)",
+        evidence=evidence, severity=Severity.MEDIUM))
 
 
 def _status_text(d: FileDiff, ref: str) -> str:
