@@ -57,6 +57,13 @@ class Loaded:
     size: int
 
 
+@dataclass(frozen=True)
+class Result:
+    """The return value of a call (compilers reuse a compare's 0 result as the next argument)."""
+
+    routine: str | None
+
+
 @dataclass
 class Walk:
     calls: list[Call] = field(default_factory=list)
@@ -105,6 +112,7 @@ def parse_int(text: str) -> int | None:
 class _Tracker:
     ARGS: tuple[str, ...] = ()
     CLOBBER: tuple[str, ...] = ()
+    RETURN = ""
 
     def __init__(self, image: Image) -> None:
         self.image = image
@@ -132,6 +140,7 @@ class _Tracker:
         args = [self.regs.get(r) for r in self.ARGS]
         for r in self.CLOBBER:
             self.regs.pop(r, None)
+        self.regs[self.RETURN] = Result(name)
         return Call(addr, target, name, args)
 
     def load(self, addr: int, size: int) -> int | None:
@@ -184,6 +193,7 @@ def arm_mnemonic(mn: str) -> tuple[str, bool]:
 class _Arm(_Tracker):
     ARGS = ("r0", "r1", "r2", "r3")
     CLOBBER = ("r0", "r1", "r2", "r3", "r12", "ip", "lr")
+    RETURN = "r0"
 
     def run(self, start, end):
         thumb = bool(start & 1)
@@ -299,6 +309,7 @@ def _x(name: str) -> str:
 class _Aarch64(_Tracker):
     ARGS = ("x0", "x1", "x2", "x3", "x4", "x5")
     CLOBBER = tuple(f"x{i}" for i in range(19)) + ("x30",)
+    RETURN = "x0"
 
     def run(self, start, end):
         for addr, size, mn, op_str in instructions_lite(self.image, start, end):
@@ -393,6 +404,7 @@ class _Mips(_Tracker):
     ARGS = ("a0", "a1", "a2", "a3")
     CLOBBER = ("v0", "v1", "a0", "a1", "a2", "a3", "at", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8",
                "t9")
+    RETURN = "v0"
 
     def __init__(self, image):
         super().__init__(image)
@@ -527,6 +539,7 @@ def _x86_mem(text: str):
 class _X86(_Tracker):
     ARGS = ("rdi", "rsi", "rdx", "rcx", "r8", "r9")
     CLOBBER = ("rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11")
+    RETURN = "rax"
 
     def __init__(self, image):
         super().__init__(image)

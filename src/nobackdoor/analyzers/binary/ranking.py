@@ -130,10 +130,12 @@ def _text(text: str) -> tuple[int, str, bool]:
     if not classes["lower"]:
         if "_" in core and not classes["digit"]:
             return 15, "constant name", False
+        if core.isalpha():
+            return 20, "upper-case word", False  # STATUS, VERSION: command names a protocol documents
         return (40 if len(core) >= 8 else 30), "upper-case token", False
     if _CAMEL.search(core):
         # CamelCase alone is an API or member name; digits and signs make it a token
-        score = 35 + 15 * classes["digit"] + 15 * classes["punct"] + (5 if len(core) >= 8 else 0)
+        score = 15 + 25 * classes["digit"] + 25 * classes["punct"] + (5 if len(core) >= 8 else 0)
         return score, "vendor token" if score >= 50 else "CamelCase identifier", False
     if core[0].isupper() and core[1:].islower():
         return 15, "capitalised word", False

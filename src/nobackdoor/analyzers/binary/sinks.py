@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .constants import Call
+from .constants import Call, Result
 from .elf import Image
 
 
@@ -76,6 +76,8 @@ def classify_sink(image: Image, call: Call) -> Sink | None:
         return None
     if name in k["privilege_sinks"]:
         arg = call.args[0] if call.args else None
+        if isinstance(arg, Result) and base_name(arg.routine or "") in k["compare_routines"]:
+            arg = 0  # the compare's "equal" result (0) reused as the argument on the matching path
         if arg == 0:
             return Sink(call.addr, name, "privilege", "0")
         return None

@@ -1,0 +1,32 @@
+"""Real Debian 12 daemons for several architectures (tests/fixtures/binary/debian, see VERSIONS and
+fetch_debian.py) must not get a high or critical finding: protocol keywords, option parsing and
+login code of honest software rank below the reporting thresholds."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .conftest import FIXTURES
+
+DEBIAN = FIXTURES / "debian"
+BINARIES = sorted(p.name for p in DEBIAN.iterdir() if p.name != "VERSIONS")
+
+
+@pytest.mark.parametrize("name", BINARIES)
+def test_real_daemon_stays_quiet(analyze, name):
+    findings, observations = analyze(DEBIAN / name)
+    loud = [(f.rule, f.evidence.get("constant")) for f in findings if f.severity.rank >= 3]
+    assert not loud
+    assert any(o.kind == "binary" for o in observations)
+
+
+def test_daemons_listen(analyze):
+    _, observations = analyze(DEBIAN / "dropbear-bin_arm64_dropbear", relpath="usr/sbin/dropbear")
+    assert any(o.kind == "listener" and o.data["protocol"] == "tcp" for o in observations)
+
+
+def test_static_busybox_is_fast(analyze):
+    t0 = time.monotonic()
+    analyze(DEBIAN / "busybox-static_armel_busybox")
+    assert time.monotonic() - t0 < 10
