@@ -94,3 +94,16 @@ def test_banner_after_many_mentions():
     # libcrypto names itself in many strings before the version banner
     data = b"OpenSSL PKCS#3 DH method\x00" * 500 + b"\x00OpenSSL 3.0.13 30 Jan 2024\x00"
     assert [(s.name, v) for s, v, _ in find_versions(data)] == [("openssl", "3.0.13")]
+
+
+def test_version_from_file_name(tmp_path):
+    from nobackdoor.analyzers.components import ComponentStrings
+    from nobackdoor.inventory import read_entry
+    from nobackdoor.models import FileKind
+
+    lib = tmp_path / "libuClibc-0.9.33.2.so"
+    lib.write_bytes(b"\x7fELF" + b"\x00" * 60)
+    entry, data = read_entry(lib, "lib/" + lib.name, "lib/" + lib.name, "")
+    entry.kind = FileKind.ELF  # as for a real ELF; only the name matters here
+    obs = list(ComponentStrings().analyze(entry, data))
+    assert [(o.data["name"], o.data["version"], o.data["source"]) for o in obs] == [("uclibc", "0.9.33.2", "file name")]

@@ -52,6 +52,13 @@ def signatures() -> tuple[Signature, ...]:
     return tuple(out)
 
 
+@functools.cache
+def filename_signatures() -> tuple[tuple[str, str, str, re.Pattern[str], str], ...]:
+    """(name, type, cpe, pattern on the base name, source) for versions carried by file names."""
+    return tuple((item["name"], item.get("type", "library"), item.get("cpe", ""), re.compile(item["pattern"]),
+                  item.get("source", "")) for item in _data().get("filenames") or [])
+
+
 def package_databases() -> list[dict]:
     return list(_data().get("package_databases") or [])
 
@@ -101,6 +108,15 @@ class ComponentStrings(FileAnalyzer):
     kinds = frozenset({FileKind.ELF, FileKind.DATA})
 
     def analyze(self, entry: FileEntry, data: bytes):
+        if entry.kind == FileKind.ELF:
+            for name, ctype, cpe, pattern, _ in filename_signatures():
+                m = pattern.match(entry.name)
+                if m:
+                    yield Observation("component", entry.path, {
+                        "name": name, "version": m.group(1), "type": ctype,
+                        "purl": _purl_generic(name, m.group(1)), "cpe": cpe_of(cpe, m.group(1)),
+                        "source": "file name", "evidence": entry.name, "sha256": entry.sha256,
+                        "file": entry.relpath})
         for sig, version, matched in find_versions(data):
             yield Observation("component", entry.path, {
                 "name": sig.name, "version": version, "type": sig.type,

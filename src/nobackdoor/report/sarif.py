@@ -68,6 +68,7 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
         "columnKind": "unicodeCodePoints",
         "properties": {
             "target": result.target.to_dict(),
+            "compliance": _compliance(result),
             "stats": {k: v for k, v in result.stats.items() if isinstance(v, (int, float, str))},
         },
     }
@@ -236,6 +237,14 @@ def _invocation(result: ScanResult, artifacts: _Artifacts) -> dict[str, Any]:
             note["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": _uri(e.path)}}}]
         notes.append(note)
     return {"executionSuccessful": True, "toolExecutionNotifications": notes}
+
+
+def _compliance(result: ScanResult) -> dict[str, list[str]]:
+    """Requirement clause ids by state (see report/compliance.py; nothing is ever "passed")."""
+    from . import compliance
+
+    rows = compliance.matrix(result)
+    return {state: [r.requirement.id for r in rows if r.status == state] for state in compliance.STATES}
 
 
 # ------------------------------------------------------------------ small helpers
