@@ -156,18 +156,43 @@ def test_repository_config_filters_and_hooks_never_run(tmp_path):
     assert not marker.exists()
 
 
+def _git_repo(path: Path, files: dict[str, str], tag: str) -> Path:
+    need("git")
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.example", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t.example", "PATH": "/usr/bin:/bin", "HOME": str(path.parent)}
+    for rel, text in files.items():
+        (path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (path / rel).write_text(text)
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"], ["tag", tag]):
+        subprocess.run(["git", *cmd], cwd=path, env=env, check=True, capture_output=True)
+    return path
+
+
+def test_honest_release_time_files_are_explained(tmp_path):
+    """What make dist legitimately adds: ChangeLog from git log, version stamp, bison output, .pot."""
+    files = {"src/main.c": "int main(void) { return 0; }\n", "src/parse.y": "%%\nline: ;\n%%\n", "NEWS": "1.0\n"}
+    repo = _git_repo(tmp_path / "p", files, "v1.0")
+    release = tmp_path / "p-1.0"
+    for rel, text in {**files, "ChangeLog": "2024-01-01  A <a@a.example>\n\n\tinitial\n", ".tarball-version": "1.0\n",
+                      "src/parse.c": "/* A Bison parser, made by GNU Bison 3.8.2.  */\nint yyparse(void);\n",
+                      "po/p.pot": "msgid \"\"\nmsgstr \"\"\n"}.items():
+        (release / rel).parent.mkdir(parents=True, exist_ok=True)
+        (release / rel).write_text(text)
+    result = _check(repo, release)
+    assert _serious(result) == []
+    assert [f.evidence["files"] for f in result.findings] == [["src/parse.c"]]  # low: bison output, unverified
+    explained = {e["path"] for e in result.extra["release"]["explained"]}
+    assert {"ChangeLog", ".tarball-version", "po/p.pot"} <= explained
+    (release / "src" / "extra.c").write_text("int helper(void) { return 1; }\n")  # no generator input
+    assert any(f.rule == "release.unexplained-code-change" and f.path == "src/extra.c"
+               for f in _check(repo, release).findings)
+
+
 def test_gnulib_files_copied_by_bootstrap(tmp_path, monkeypatch):
     """A gnulib project's release holds gnulib modules the repository does not: checked against gnulib,
     never reported as new code."""
-    need("git")
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.example", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@t.example", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    repo = tmp_path / "gl"
-    (repo / "src").mkdir(parents=True)
-    (repo / "bootstrap.conf").write_text("gnulib_modules='xalloc'\n")
-    (repo / "src" / "main.c").write_text("int main(void) { return 0; }\n")
-    for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"], ["tag", "v2.0"]):
-        subprocess.run(["git", *cmd], cwd=repo, env=env, check=True, capture_output=True)
+    repo = _git_repo(tmp_path / "gl", {"bootstrap.conf": "gnulib_modules='xalloc'\n",
+                                       "src/main.c": "int main(void) { return 0; }\n"}, "v2.0")
     gl = tmp_path / "gnulib"
     (gl / "lib").mkdir(parents=True)
     (gl / "modules").mkdir()

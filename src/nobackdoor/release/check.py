@@ -76,7 +76,7 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
         vendored = None
         if gnulib.uses_gnulib(repo_files):
             vendored = _Vendored(gnulib.gnulib_tree(opts.gnulib))
-        judged = judge(comparison, regen, release_files, ref, vendored)
+        judged = judge(comparison, regen, release_files, ref, vendored, set(repo_files))
         t_compare = time.monotonic()
 
         summary = {
@@ -174,7 +174,7 @@ class _Vendored:
 
 
 def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, release_files: dict[str, Path],
-          ref: str, vendored: _Vendored | None = None) -> _Judged:
+          ref: str, vendored: _Vendored | None = None, repo_names: set[str] | None = None) -> _Judged:
     out = _Judged()
     unverified: list[str] = []  # generated-looking files nothing could check
     from_gnulib: list[str] = []  # files bootstrap may have copied from gnulib, with no copy to compare
@@ -205,6 +205,9 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
                 unverified.append(d.relpath)
             else:
                 _report_verdict(d, v, None, ref, out)
+            continue
+        if d.role == CODE and d.status == "added" and _generated_from(d.relpath, repo_names or set()):
+            unverified.append(d.relpath)  # parser/scanner output make dist ships (bison, flex, gperf, ...)
             continue
         if d.role == VERSION_STAMP and _is_small_stamp(d.release_path):
             out.expected.append({"path": d.relpath, "why": "version stamp written by make dist"})
@@ -261,6 +264,18 @@ def _gnulib_differs(d: FileDiff, counterpart: Path | None, ref: str, out: _Judge
         d.relpath, f"{d.relpath} is not in the repository at {ref} and differs from gnulib's {counterpart} "
                    "(another gnulib version, or a modified copy: read the diff)",
         evidence=evidence, severity=Severity.MEDIUM))
+
+
+#: generators whose output "make dist" ships next to their input (Automake manual, "Yacc and Lex support")
+_GENERATOR_INPUTS = (".y", ".yy", ".ypp", ".l", ".ll", ".lpp", ".vala", ".gperf", ".rl", ".re", ".gob", ".x")
+
+
+def _generated_from(relpath: str, repo_names: set[str]) -> str | None:
+    stem = relpath.rsplit(".", 1)[0]
+    for suffix in _GENERATOR_INPUTS:
+        if stem + suffix in repo_names:
+            return stem + suffix
+    return None
 
 
 def _status_text(d: FileDiff, ref: str) -> str:

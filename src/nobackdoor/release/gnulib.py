@@ -31,9 +31,11 @@ def uses_gnulib(repo_files: dict[str, Path]) -> bool:
 
 def gnulib_tree(explicit: str | None = None) -> Path | None:
     for candidate in (explicit, os.environ.get("GNULIB_SRCDIR"), *DEFAULT_TREES):
-        if candidate and (Path(candidate) / "gnulib-tool").exists() or \
-                candidate and (Path(candidate) / "modules").is_dir():
-            return Path(candidate)
+        if not candidate:
+            continue
+        tree = Path(candidate)
+        if (tree / "gnulib-tool").exists() or (tree / "modules").is_dir():
+            return tree
     return None
 
 
