@@ -98,9 +98,11 @@ def build_bom(result: ScanResult):
         if any(s.endswith("database") for s in comp.sources):
             methods.append(Method(technique=AnalysisTechnique.MANIFEST_ANALYSIS, confidence=Decimal("0.9"),
                                   value="package database entry"))
-        if not methods:
-            methods.append(Method(technique=AnalysisTechnique.FILENAME if "directory" in " ".join(comp.sources)
-                                  else AnalysisTechnique.MANIFEST_ANALYSIS, confidence=Decimal("0.6"),
+        if any(s == "file name" or s.endswith("directory") for s in comp.sources):
+            methods.append(Method(technique=AnalysisTechnique.FILENAME, confidence=Decimal("0.6"),
+                                  value="version in a file or directory name"))
+        if not methods:  # os-release and the like: a file that states the version
+            methods.append(Method(technique=AnalysisTechnique.MANIFEST_ANALYSIS, confidence=Decimal("0.7"),
                                   value=", ".join(comp.sources) or "observed"))
         occurrences = []
         seen = set()
