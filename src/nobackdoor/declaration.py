@@ -46,6 +46,7 @@ SCHEMA: dict[str, Any] = {
             "type": "object", "additionalProperties": False, "required": ["user"],
             "properties": {
                 "user": _STR,
+                "file": _STR,
                 "uid": {"type": ["integer", "string"]},
                 "login": {"type": "boolean"},
                 "password": {"enum": _PASSWORD_STATES},
@@ -212,6 +213,8 @@ def _path_suffix_matches(pattern: str, path: str) -> bool:
 
 
 def account_login(data: dict[str, Any]) -> bool:
+    if "login" in data:  # the accounts analyzer knows (an empty shell field means /bin/sh)
+        return bool(data["login"])
     return (data.get("shell") or "") not in NO_LOGIN_SHELLS
 
 
@@ -219,11 +222,13 @@ def account_usable(data: dict[str, Any]) -> bool:
     return data.get("password") in ("empty", "set", "default")
 
 
-def _match_account(obs: dict[str, Any], decl: list[dict[str, Any]]) -> tuple[dict | None, str]:
+def _match_account(obs: dict[str, Any], decl: list[dict[str, Any]], relpath: str) -> tuple[dict | None, str]:
     """The declaration entry for an observed account, and what differs from it ('' if nothing)."""
     for entry in decl:
         if entry["user"] != obs.get("user"):
             continue
+        if entry.get("file") and not _path_suffix_matches(entry["file"], relpath):
+            continue  # the same name in another account store (a web UI's user file, say)
         problems = []
         if "uid" in entry and str(entry["uid"]) != str(obs.get("uid")):
             problems.append(f"uid {obs.get('uid')} (declared {entry['uid']})")
@@ -397,7 +402,7 @@ def apply(result: ScanResult, declaration: Declaration) -> None:
         return ok
 
     for obs in result.observations_of("account"):
-        entry, problem = _match_account(obs.data, declaration.accounts)
+        entry, problem = _match_account(obs.data, declaration.accounts, _relpath(obs.path, obs.data, rels))
         if mark(obs, entry, "accounts", declaration.accounts, problem):
             continue
         user = obs.data.get("user", "?")
@@ -550,12 +555,17 @@ def draft(result: ScanResult) -> str:
     accounts: dict[str, dict[str, Any]] = {}
     for obs in result.observations_of("account"):
         d = obs.data
-        entry = {"user": d.get("user"), "uid": _int_or_str(d.get("uid")),
-                 "login": account_login(d) and account_usable(d)}
+        rel = _relpath(obs.path, d, relpath_map(result))
+        entry = {"user": d.get("user")}
+        if not rel.endswith("etc/passwd"):
+            entry["file"] = rel  # a web UI's or a daemon's own user list
+        if d.get("uid") is not None:
+            entry["uid"] = _int_or_str(d.get("uid"))
+        entry["login"] = account_login(d) and account_usable(d)
         if d.get("password") in ("locked", "empty", "set", "default"):
             entry["password"] = d["password"]
         entry["purpose"] = "TODO: why this account exists"
-        accounts.setdefault(str(d.get("user")), entry)
+        accounts.setdefault(f"{d.get('user')}\0{entry.get('file', '')}", entry)
 
     services: dict[tuple, dict[str, Any]] = {}
     for obs in result.observations_of("service"):

@@ -208,15 +208,16 @@ def _files(old: _Side, new: _Side) -> FileChanges:
 
 def _accounts(old: _Side, new: _Side) -> list[DeltaItem]:
     items = []
-    old_acc = {o.data.get("user"): o for o in old.obs("account")}
-    new_acc = {o.data.get("user"): o for o in new.obs("account")}
+    # the same name may exist in several account stores (passwd, a web UI's user file)
+    old_acc = {(o.data.get("user"), old.rel_of(o.path, o.data)): o for o in old.obs("account")}
+    new_acc = {(o.data.get("user"), new.rel_of(o.path, o.data)): o for o in new.obs("account")}
     old_pw = old.result.extra.get("password_digests") or {}
     new_pw = new.result.extra.get("password_digests") or {}
-    for user, obs in sorted(new_acc.items(), key=lambda kv: str(kv[0])):
+    for (user, _), obs in sorted(new_acc.items(), key=lambda kv: str(kv[0])):
         d = obs.data
         rel = new.rel_of(obs.path, d)
         desc = f"uid {d.get('uid')}, shell {d.get('shell') or '-'}, password {d.get('password', '?')}"
-        prev = old_acc.get(user)
+        prev = old_acc.get((user, rel))
         if prev is None:
             items.append(_item("accounts", "added", obs.path, f"new account '{user}' ({desc})",
                                {"user": user, "uid": d.get("uid"), "shell": d.get("shell"), "password": d.get("password")},
@@ -225,7 +226,8 @@ def _accounts(old: _Side, new: _Side) -> list[DeltaItem]:
         p = prev.data
         changes = {k: [p.get(k), d.get(k)] for k in ("uid", "gid", "shell", "password", "scheme")
                    if str(p.get(k)) != str(d.get(k)) and (k in p or k in d)}
-        if user in old_pw and user in new_pw and old_pw[user]["digest"] != new_pw[user]["digest"]:
+        if rel.endswith("etc/passwd") and user in old_pw and user in new_pw \
+                and old_pw[user]["digest"] != new_pw[user]["digest"]:
             changes["password_hash"] = [old_pw[user]["scheme"] or "changed", new_pw[user]["scheme"] or "changed"]
         if not changes:
             continue
@@ -237,8 +239,8 @@ def _accounts(old: _Side, new: _Side) -> list[DeltaItem]:
             path, rel = _shadow_of(new, obs.path, rel)  # the password lives in shadow when there is one
         items.append(_item("accounts", "changed", path, f"account '{user}' changed: {what}",
                            {"user": user, "changes": changes}, "diff.new-account", severity, relpath=rel))
-    for user, obs in old_acc.items():
-        if user not in new_acc:
+    for (user, rel), obs in old_acc.items():
+        if (user, rel) not in new_acc:
             items.append(_item("accounts", "removed", obs.path, f"account '{user}' removed", {"user": user}))
     return items
 
