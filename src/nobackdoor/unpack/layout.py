@@ -156,6 +156,10 @@ def read_report(report: Path, slot: Path, display: str, max_depth: int) -> Parse
         reports = [r for r in task.get("reports") or [] if isinstance(r, dict)]
         if isinstance(depth, int) and depth >= max_depth and depth > 0:
             too_deep.extend(_unopened_containers(Path(task_path), slot, display))
+        cut = _cut_short(reports)
+        unopened = _announced_but_unopened(reports) if depth else None  # the engine judges the input
+        if cut or unopened:
+            add_error(where, "truncated", cut or unopened)
         for rep in reports:
             kind = rep.get("__typename__", "")
             if kind in ("ChunkReport", "MultiFileReport"):
@@ -183,6 +187,48 @@ def read_report(report: Path, slot: Path, display: str, max_depth: int) -> Parse
         parsed.errors.append(ScanError(display, f"containers nested deeper than the depth limit ({max_depth}) "
                                                 f"were not opened (raise --max-depth): {shown}"))
     return parsed
+
+
+#: libmagic descriptions of containers (first line of unblob's FileMagicReport) -> format name
+_MAGIC_HINTS = (
+    ("Squashfs filesystem", "squashfs"), ("Zip archive", "zip"), ("gzip compressed", "gzip"),
+    ("XZ compressed", "xz"), ("bzip2 compressed", "bzip2"), ("Zstandard compressed", "zstd"),
+    ("LZ4 compressed", "lz4"), ("cpio archive", "cpio"), ("tar archive", "tar"),
+    ("u-boot legacy uImage", "uimage"), ("UBI image", "ubi"), ("UBIfs image", "ubifs"),
+    ("Compressed ROM File System", "cramfs"), ("jffs2 filesystem", "jffs2"), ("7-zip archive", "7z"),
+    ("ext2 filesystem", "ext2"), ("ext3 filesystem", "ext3"), ("ext4 filesystem", "ext4"),
+)
+
+
+def _announced_but_unopened(reports: list[dict]) -> str | None:
+    """A file whose type libmagic names as a container, but in which no handler found anything."""
+    if any(r.get("__typename__") == "ChunkReport" and r.get("start_offset") == 0 for r in reports):
+        return None
+    carved = any(r.get("__typename__") in ("ChunkReport", "UnknownChunkReport") for r in reports)
+    magic = next((str(r.get("magic", "")) for r in reports if r.get("__typename__") == "FileMagicReport"), "")
+    first = magic.split("\\012-", 1)[0]
+    for hint, name in _MAGIC_HINTS:
+        if hint in first:
+            return (f"looks like {name} but could not be unpacked as {name} (truncated or corrupt); "
+                    + ("what could be carved from it is analysed" if carved else "analysed as a plain file"))
+    return None
+
+
+def _cut_short(reports: list[dict]) -> str | None:
+    """A container at the start of a file that ends early, the rest being bytes nothing recognised:
+    the usual look of a truncated or corrupt archive."""
+    size = next((r.get("size") for r in reports if r.get("__typename__") == "StatReport"), None)
+    chunks = {r.get("end_offset"): r for r in reports
+              if r.get("__typename__") == "ChunkReport" and r.get("start_offset") == 0}
+    for r in reports:
+        if r.get("__typename__") != "UnknownChunkReport" or r.get("end_offset") != size:
+            continue
+        first = chunks.get(r.get("start_offset"))
+        if first is not None:
+            return (f"{first.get('handler_name')} data ends at offset {r['start_offset']} but the file goes on for "
+                    f"{r.get('size')} bytes that no handler recognises (truncated or corrupt container); "
+                    "what could be extracted is analysed")
+    return None
 
 
 def _one(rep: dict, where: str, handler: str, parsed: ParsedReport, add_error, slot: Path,
