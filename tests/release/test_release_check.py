@@ -217,3 +217,21 @@ def test_gnulib_files_copied_by_bootstrap(tmp_path, monkeypatch):
     without = _check(repo, release, gnulib=str(tmp_path / "none"))
     assert [f.severity.value for f in without.findings] == ["low"]
     assert without.findings[0].evidence["files"] == ["lib/xalloc.c", "lib/xsize.h"]
+
+
+def test_submodule_files_are_named_with_their_pinned_commit(tmp_path):
+    lib = _git_repo(tmp_path / "vendorlib", {"vl.c": "int vl(void) { return 2; }\n"}, "v0.1")
+    repo = _git_repo(tmp_path / "app", {"app.c": "int main(void) { return 0; }\n"}, "v0.9")
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.example", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t.example", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    for cmd in (["-c", "protocol.file.allow=always", "submodule", "add", "-q", str(lib), "third_party/vl"],
+                ["commit", "-qm", "sub"], ["tag", "-f", "v1.0"]):
+        subprocess.run(["git", *cmd], cwd=repo, env=env, check=True, capture_output=True)
+    release = tmp_path / "app-1.0"
+    (release / "third_party" / "vl").mkdir(parents=True)
+    (release / "app.c").write_text("int main(void) { return 0; }\n")
+    (release / "third_party" / "vl" / "vl.c").write_text("int vl(void) { return 2; }\n")
+    result = _check(repo, release)
+    assert [(f.rule, f.severity.value) for f in result.findings] == [("release.generated-unverified", "low")]
+    assert result.findings[0].evidence["submodule"] == "third_party/vl"
+    assert len(result.findings[0].evidence["commit"]) == 40

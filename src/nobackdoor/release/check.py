@@ -76,7 +76,8 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
         vendored = None
         if gnulib.uses_gnulib(repo_files):
             vendored = _Vendored(gnulib.gnulib_tree(opts.gnulib))
-        judged = judge(comparison, regen, release_files, ref, vendored, set(repo_files))
+        submodules = repo.submodules(commit)
+        judged = judge(comparison, regen, release_files, ref, vendored, set(repo_files), submodules)
         t_compare = time.monotonic()
 
         summary = {
@@ -174,10 +175,12 @@ class _Vendored:
 
 
 def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, release_files: dict[str, Path],
-          ref: str, vendored: _Vendored | None = None, repo_names: set[str] | None = None) -> _Judged:
+          ref: str, vendored: _Vendored | None = None, repo_names: set[str] | None = None,
+          submodules: dict[str, str] | None = None) -> _Judged:
     out = _Judged()
     unverified: list[str] = []  # generated-looking files nothing could check
     from_gnulib: list[str] = []  # files bootstrap may have copied from gnulib, with no copy to compare
+    in_submodule: dict[str, list[str]] = {}  # submodule path -> release files inside it
     changed_data = {d.relpath for d in comparison.diffs if d.status != "removed" and (d.role == DATA or d.binary)}
     for d in comparison.diffs:
         if d.status == "removed":
@@ -188,6 +191,10 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
             continue
         if d.role == GENERATED and d.repo_path is not None:
             d.role = BUILD  # a committed build file that regeneration leaves alone: reviewed source
+        sub = next((p for p in (submodules or {}) if d.relpath.startswith(p + "/")), None)
+        if sub is not None and d.status == "added":
+            in_submodule.setdefault(sub, []).append(d.relpath)
+            continue
         if vendored is not None and d.status == "added" and d.release_path is not None:
             possible, counterpart = gnulib.origin(d.relpath, vendored.tree)
             if possible:
@@ -229,6 +236,11 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
             continue
         out.findings.append(rule("release.unexplained-file").finding(
             d.relpath, _status_text(d, ref), evidence={"status": d.status, "role": d.role}))
+    for sub, files in sorted(in_submodule.items()):
+        out.findings.append(rule("release.generated-unverified").finding(
+            files[0], f"{len(files)} file(s) come from submodule {sub}, pinned by {ref} at commit "
+                      f"{(submodules or {})[sub][:12]}, whose repository was not given: compare them with it",
+            evidence={"submodule": sub, "commit": (submodules or {})[sub], "files": files[:500]}))
     if from_gnulib:
         where = from_gnulib[0]
         out.findings.append(rule("release.generated-unverified").finding(

@@ -154,6 +154,17 @@ class GitRepo:
     def commit_time(self, commit: str) -> int:
         return int(self.run("log", "-1", "--format=%ct", commit).stdout.decode().strip() or 0)
 
+    def submodules(self, commit: str) -> dict[str, str]:
+        """Submodule path -> the commit the tag pins (gitlinks are not exported by git archive)."""
+        out = self.run("ls-tree", "-r", "-z", commit).stdout.decode("utf-8", "replace")
+        links = {}
+        for item in out.split("\0"):
+            meta, _, path = item.partition("\t")
+            parts = meta.split()
+            if len(parts) == 3 and parts[0] == "160000":
+                links[path] = parts[2]
+        return links
+
     def export(self, commit: str, dest: Path) -> None:
         """``git archive`` of the commit into ``dest`` (what an honest maintainer's release starts from)."""
         with tempfile.NamedTemporaryFile(prefix="nobackdoor-archive-", suffix=".tar") as tmp:
