@@ -130,8 +130,10 @@ def _text(text: str) -> tuple[int, str, bool]:
     if not classes["lower"]:
         if "_" in core and not classes["digit"]:
             return 15, "constant name", False
-        if core.isalpha():
+        if core.isalpha() and text.strip() == core:
             return 20, "upper-case word", False  # STATUS, VERSION: command names a protocol documents
+        if core.isalpha():  # "CMD:" / "CMD=": a keyword followed by a payload
+            return 30, "upper-case command prefix", False
         return (40 if len(core) >= 8 else 30), "upper-case token", False
     if _CAMEL.search(core):
         # CamelCase alone is an API or member name; digits and signs make it a token
