@@ -117,10 +117,12 @@ class _Side:
         self.result = result
         self.rel = normalise_identities(result)
         self.by_rel: dict[str, FileEntry] = {}
-        for f in result.files:
+        seen: dict[str, int] = {}
+        for f in sorted(result.files, key=lambda e: e.path):
             key = self.rel.get(f.path, f.relpath)
-            if key in self.by_rel:  # the same relpath in two filesystems of one image: keep both apart
-                key = f"{key}#{sum(1 for k in self.by_rel if k.startswith(key))}"
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:  # the same relpath in two filesystems of one image (dual bank): keep both apart
+                key = f"{key}#{seen[key]}"
             self.by_rel[key] = f
 
     def rel_of(self, path: str, data: dict[str, Any] | None = None) -> str:

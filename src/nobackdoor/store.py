@@ -226,7 +226,7 @@ class Store:
                 ver = Version(product_id=prod.id, name=version)
                 s.add(ver)
                 s.flush()
-            scan = Scan(version_id=ver.id, target_path=result.target.path, target_sha256=result.target.sha256,
+            scan = Scan(version_id=ver.id, target_path=_text(result.target.path), target_sha256=result.target.sha256,
                         target_kind=result.target.kind, tool_version=result.tool_version,
                         stats=_jsonable(result.stats), extra=_jsonable(result.extra))
             s.add(scan)
@@ -234,8 +234,9 @@ class Store:
                 d = f.to_dict()
                 scan.findings.append(FindingRecord(
                     fingerprint=f.fingerprint, rule=f.rule, category=f.category, severity=f.severity.value,
-                    path=f.path, relpath=f.evidence.get("_relpath") or rels.get(f.path, f.path), line=f.line,
-                    message=f.message, evidence=_jsonable(d["evidence"]), requirements=list(f.requirements)))
+                    path=_text(f.path), relpath=_text(f.evidence.get("_relpath") or rels.get(f.path, f.path)),
+                    line=f.line, message=_text(f.message), evidence=_jsonable(d["evidence"]),
+                    requirements=list(f.requirements)))
             s.flush()
             return scan.id
 
@@ -354,8 +355,14 @@ class Store:
             return next(t for t in self._triaged(s, prod, ver) if t.fingerprint == matches[0])
 
 
+def _text(value: str) -> str:
+    """PostgreSQL text cannot hold NUL; names and messages taken from hostile files may."""
+    return value.replace("\x00", "\\x00")
+
+
 def _jsonable(value: Any) -> Any:
-    """Evidence and stats are JSON already; make sure of it (sets, paths, enums) before storing."""
+    """Evidence and stats are JSON already; make sure of it (sets, paths, enums) before storing, and
+    without NUL characters, which PostgreSQL refuses in text and JSON."""
     import json
 
-    return json.loads(json.dumps(value, default=str))
+    return json.loads(json.dumps(value, default=str).replace("\\u0000", "\\\\x00"))

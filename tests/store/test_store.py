@@ -162,3 +162,12 @@ def test_url_resolution(monkeypatch, tmp_path):
 def test_unreachable_database_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="cannot open scan store"):
         Store(f"postgresql://nobody@/nodb?host={tmp_path}&port=1")
+
+
+def test_hostile_text_is_stored_on_both_backends(db_url):
+    r = _result("nul.bin")
+    r.findings[0].message = "constant 'ab\x00cd' compared"
+    r.findings[0].evidence["constant"] = "ab\x00cd"
+    with Store(db_url) as store:
+        store.add_result(r, "p", "1")
+        assert any("ab\\x00cd" in f.message for f in store.findings("p"))
