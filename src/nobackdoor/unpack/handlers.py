@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import os
 import struct
 import zipfile
 import zlib
@@ -39,6 +40,41 @@ from unblob.models import (
 from unblob.report import ExtractionProblem, PathTraversalProblem
 
 
+def repair_7z_links(outdir: Path) -> None:
+    """p7zip turns an absolute symlink of an image (``/bin/busybox``) into one to the host path
+    ``OUTDIR/bin/busybox``, which unblob's link fixer then mangles. Give such links back their
+    in-image absolute target; unblob rewrites those to relative links inside the tree."""
+    prefix = str(outdir) + "/"
+    for dirpath, dirnames, filenames in os.walk(outdir):
+        for name in dirnames + filenames:
+            full = os.path.join(dirpath, name)
+            try:
+                if not os.path.islink(full):
+                    continue
+                target = os.readlink(full)
+                if target.startswith(prefix):
+                    os.unlink(full)
+                    os.symlink("/" + target[len(prefix):], full)
+            except OSError:
+                continue
+
+
+class SevenZipExtractor(Extractor):
+    """One of unblob's 7z commands, followed by :func:`repair_7z_links`."""
+
+    def __init__(self, command: Extractor):
+        self.command = command
+
+    def extract(self, inpath: Path, outdir: Path):
+        try:
+            return self.command.extract(inpath, outdir)
+        finally:
+            repair_7z_links(outdir)
+
+    def get_dependencies(self) -> list[str]:
+        return self.command.get_dependencies()
+
+
 class SquashfsExtractor(Extractor):
     """unsquashfs first, 7z second; device nodes are never created (``-no-xattrs`` and the
     post-extraction sanitizer in :mod:`nobackdoor.unpack.safety` remove any that appear)."""
@@ -50,7 +86,7 @@ class SquashfsExtractor(Extractor):
             )
         except ExtractError as first:
             try:
-                Command("7z", "x", "-y", "-snld", "{inpath}", "-o{outdir}").extract(inpath, outdir)
+                SevenZipExtractor(Command("7z", "x", "-y", "-snld", "{inpath}", "-o{outdir}")).extract(inpath, outdir)
             except ExtractError:
                 raise first from None
 
@@ -109,7 +145,7 @@ class AuditedZipExtractor(Extractor):
                         problems.append(problem)
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
             pass  # 7z judges the archive; the audit is best effort
-        result = self.command.extract(inpath, outdir)
+        result = SevenZipExtractor(self.command).extract(inpath, outdir)
         return ExtractResult(reports=[*problems, *(result.reports if result else [])])
 
     def get_dependencies(self) -> list[str]:
@@ -125,6 +161,9 @@ _REPLACED: dict[type[Handler], type[Handler]] = {
     **{h: _with_extractor(h, AuditedCPIOExtractor(h.EXTRACTOR.PARSER)) for h in (
         _cpio.BinaryHandler, _cpio.PortableOldASCIIHandler, _cpio.PortableASCIIHandler,
         _cpio.PortableASCIIWithCRCHandler)},
+    **{h: _with_extractor(h, SevenZipExtractor(h.EXTRACTOR)) for h in BUILTIN_HANDLERS
+       if isinstance(h.EXTRACTOR, Command) and h.EXTRACTOR._command_template[:2] == ["7z", "x"]
+       and h is not _zip.ZIPHandler},
     _zip.ZIPHandler: _with_extractor(_zip.ZIPHandler, AuditedZipExtractor(_zip.ZIPHandler.EXTRACTOR)),
 }
 
