@@ -235,3 +235,18 @@ def test_submodule_files_are_named_with_their_pinned_commit(tmp_path):
     assert [(f.rule, f.severity.value) for f in result.findings] == [("release.generated-unverified", "low")]
     assert result.findings[0].evidence["submodule"] == "third_party/vl"
     assert len(result.findings[0].evidence["commit"]) == 40
+
+
+def test_data_read_through_its_directory_is_obfuscated_code(tmp_path):
+    """The build may reach the payload through a loop over a directory, without naming the file."""
+    conf = "#!/bin/sh\necho configuring\n"
+    repo = _git_repo(tmp_path / "d", {"configure": conf, "tests/vectors/v1.raw": "AAAA\n"}, "v3.1")
+    release = tmp_path / "d-3.1"
+    (release / "tests" / "vectors").mkdir(parents=True)
+    (release / "configure").write_text(conf + 'for v in tests/vectors/*; do tail -c +5 "$v" | sh; done\n')
+    (release / "tests" / "vectors" / "v1.raw").write_bytes(b"AAAA\n" + bytes(range(256)))
+    by_path = {f.path: f for f in _check(repo, release).findings}
+    assert by_path["tests/vectors/v1.raw"].category == "obfuscated-code"
+    assert by_path["tests/vectors/v1.raw"].evidence["read_by"][0]["file"] == "configure"
+    assert by_path["configure"].severity.value == "critical"
+    assert by_path["configure"].evidence["reads_changed_files"] == ["tests/vectors/v1.raw"]

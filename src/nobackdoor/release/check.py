@@ -181,6 +181,7 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
     unverified: list[str] = []  # generated-looking files nothing could check
     from_gnulib: list[str] = []  # files bootstrap may have copied from gnulib, with no copy to compare
     in_submodule: dict[str, list[str]] = {}  # submodule path -> release files inside it
+    data_diffs: list[FileDiff] = []
     changed_data = {d.relpath for d in comparison.diffs if d.status != "removed" and (d.role == DATA or d.binary)}
     for d in comparison.diffs:
         if d.status == "removed":
@@ -226,16 +227,11 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
             out.findings.append(_code_change(d, ref, changed_data))
             continue
         if d.role == DATA or d.binary:
-            refs = compare.build_references(d.relpath, release_files)
-            if refs:
-                out.findings.append(_data_read_by_build(d, ref, refs))
-            else:
-                out.findings.append(rule("release.unexplained-data-change").finding(
-                    d.relpath, f"{_status_text(d, ref)}; it is {'binary' if d.binary else 'test'} data that no "
-                               "build file names", evidence=_data_evidence(d)))
+            data_diffs.append(d)  # judged once every build change is known
             continue
         out.findings.append(rule("release.unexplained-file").finding(
             d.relpath, _status_text(d, ref), evidence={"status": d.status, "role": d.role}))
+    _judge_data(data_diffs, release_files, ref, out)
     for sub, files in sorted(in_submodule.items()):
         out.findings.append(rule("release.generated-unverified").finding(
             files[0], f"{len(files)} file(s) come from submodule {sub}, pinned by {ref} at commit "
@@ -256,6 +252,32 @@ def judge(comparison: compare.Comparison, regen: autotools.Regeneration | None, 
                    f"against {ref} ({reason}): {', '.join(unverified[:6])}{', ...' if len(unverified) > 6 else ''}",
             evidence={"files": unverified[:200], "reason": reason}))
     return out
+
+
+def _judge_data(diffs: list[FileDiff], release_files: dict[str, Path], ref: str, out: _Judged) -> None:
+    """Changed data is obfuscated-code when the build reads it: a build file names it, or a changed build
+    line names its directory (a loop over the test files)."""
+    changed_lines = {f.evidence.get("_relpath", f.path): f.evidence.get("_added", []) for f in out.findings
+                     if f.category == "build-tampering" and f.evidence.get("_added")}
+    for d in diffs:
+        refs = compare.build_references(d.relpath, release_files)
+        directory = d.relpath.rsplit("/", 1)[0] if "/" in d.relpath else ""
+        if not refs and len(directory) >= 3:
+            for build_file, lines in sorted(changed_lines.items()):
+                hit = next(((n, t) for n, t in lines if directory in t), None)
+                if hit:
+                    refs.append({"file": build_file, "line": hit[0], "text": hit[1].strip()[:200],
+                                 "names": "its directory, in a changed line"})
+        if refs:
+            out.findings.append(_data_read_by_build(d, ref, refs))
+            for f in out.findings:  # let the build change say which changed data it reads
+                if f.evidence.get("_relpath", f.path) in {r["file"] for r in refs} and f.category == "build-tampering":
+                    reads = set(f.evidence.get("reads_changed_files", [])) | {d.relpath}
+                    f.evidence["reads_changed_files"] = sorted(reads)
+        else:
+            out.findings.append(rule("release.unexplained-data-change").finding(
+                d.relpath, f"{_status_text(d, ref)}; it is {'binary' if d.binary else 'test'} data that no "
+                           "build file names", evidence=_data_evidence(d)))
 
 
 def _regenerated(d: FileDiff, regen: autotools.Regeneration) -> bool:
@@ -330,7 +352,7 @@ def _report_verdict(d: FileDiff, v: autotools.Verdict, regen: autotools.Regenera
         out.expected.append({"path": d.relpath, "why": f"generated; {v.reason}"})
         return
     suspicious = compare.decode_and_run(v.added)
-    evidence: dict = {"status": d.status, "reason": v.reason}
+    evidence: dict = {"status": d.status, "reason": v.reason, "_added": v.added[:2000], "_relpath": d.relpath}
     if regen is not None:
         evidence.update(recorded_versions=regen.recorded, used_versions=regen.used)
     if v.diff:
@@ -377,7 +399,8 @@ def _code_change(d: FileDiff, ref: str, changed_data: set[str]) -> Finding:
         msg += f", including code that decodes or runs hidden data at line {suspicious[0]['line']}"
     if reads:
         msg += f"; the new lines read {', '.join(reads)}, which also differ from the repository"
-    evidence = {"status": d.status, "role": d.role, "lines_added": len(added), "diff": diff}
+    evidence = {"status": d.status, "role": d.role, "lines_added": len(added), "diff": diff, "_added": added[:2000],
+                "_relpath": d.relpath}
     if suspicious:
         evidence["decode_and_run"] = suspicious[:10]
     if reads:
