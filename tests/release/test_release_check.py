@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -119,6 +120,19 @@ def test_unknown_tag_is_a_usage_error(release_fixtures):
     fx = release_fixtures["plain"]
     with pytest.raises(ReleaseError, match="no commit named"):
         _check(fx["repo"], fx["honest"], ref="v9.9")
+
+
+def test_release_without_version_uses_the_closest_tag(release_fixtures, tmp_path):
+    fx = release_fixtures["plain"]
+    holder = tmp_path / "delivery"  # a directory holding the release directory, under a name with no version
+    shutil.copytree(fx["evil"], holder / "sources")
+    (holder / "sources" / "configure").write_text(
+        (holder / "sources" / "configure").read_text().replace("VERSION=1.0", "VERSION=unknown"))
+    result = _check(fx["repo"], holder)
+    assert result.extra["release"]["ref"] == "plain-1.0"
+    assert "most identical files" in result.extra["release"]["ref_guess"]
+    assert {f.path for f in result.findings if f.severity.rank >= 3} == {"sources/configure",
+                                                                         "sources/tests/blobs/frame-x.dat"}
 
 
 # ---------------------------------------------------------------- repository handling

@@ -49,23 +49,21 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
             tempfile.TemporaryDirectory(prefix="nobackdoor-rc-") as tmp:
         work = Path(tmp)
         name, version = release_version(release)
-        ref = opts.ref
+        # a release given as a checkout: its own .git is not part of what is delivered
+        release_files = {rel: p for rel, p in list_files(release.root).items() if not rel.startswith(".git/")}
+        ref, ref_note = opts.ref, ""
         if ref is None:
-            if not version:
-                raise ReleaseError(f"{release_path}: cannot tell the release's version; give --ref TAG")
-            ref = guess_tag(repo.tags(), name, version)
+            ref = guess_tag(repo.tags(), name, version) if version else None
             if ref is None:
-                tags = repo.tags()
-                raise ReleaseError(f"no tag for version {version} in {repo_path} "
-                                   f"(tags: {', '.join(tags[:20]) or 'none'}); give --ref TAG")
+                ref, ref_note = _closest_ref(repo, release_files, work / "candidates")
+                ref_note = (f"no tag names version {version}" if version else "the release's version is unknown") + \
+                    f"; compared with {ref}, the {ref_note} (give --ref TAG to choose)"
         commit = repo.resolve(ref)
         if commit is None:
             raise ReleaseError(f"{repo_path}: no commit named {ref!r}")
         opts.progress(f"exporting {ref}")
         repo.export(commit, work / "tag")
         repo_files = list_files(work / "tag")
-        # a release given as a checkout: its own .git is not part of what is delivered
-        release_files = {rel: p for rel, p in list_files(release.root).items() if not rel.startswith(".git/")}
         is_autotools = any(n in repo_files for n in ("configure.ac", "configure.in"))
         comparison = compare.compare_trees(release_files, repo_files, is_autotools)
 
@@ -83,6 +81,7 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
         summary = {
             "repository": str(repo_path),
             "ref": ref,
+            **({"ref_guess": ref_note} if ref_note else {}),
             "commit": commit,
             "version": version,
             "autotools": is_autotools,
@@ -121,6 +120,8 @@ def release_check(repo_path: str | Path, release_path: str | Path, opts: Release
     result.extra["release"] = summary
     result.stats["release_check_seconds"] = round(t_compare - t0, 3)
     result.stats["seconds"] = round(time.monotonic() - t0, 3)
+    if ref_note:
+        result.errors.append(ScanError("", ref_note))
     if regen is not None and not regen.ok:
         result.errors.append(ScanError("", f"could not regenerate the build system from {ref}: {regen.error}"))
     return result
@@ -144,6 +145,29 @@ def _digest(path: Path) -> tuple[str, int]:
     return h.hexdigest(), total
 
 
+#: recent tags tried when the release's version names none
+CANDIDATE_TAGS = 8
+
+
+def _closest_ref(repo, release_files: dict[str, Path], work: Path) -> tuple[str, str]:
+    """The recent tag (or HEAD) whose tree shares the most identical files with the release."""
+    candidates = repo.recent_tags(CANDIDATE_TAGS)
+    if not candidates:
+        return "HEAD", "repository's HEAD (it has no tags)"
+    best, best_score = candidates[0], -1
+    for i, tag in enumerate(candidates):
+        commit = repo.resolve(tag)
+        if commit is None:
+            continue
+        dest = work / str(i)
+        repo.export(commit, dest)
+        files = list_files(dest)
+        score = sum(1 for rel, p in files.items() if rel in release_files and compare.same_file(p, release_files[rel]))
+        if score > best_score:
+            best, best_score = tag, score
+    return best, f"recent tag sharing the most identical files ({best_score}) with the release"
+
+
 def _merge(scanned: list[Finding], checked: list[Finding]) -> list[Finding]:
     seen, out = set(), []
     for f in checked + scanned:
@@ -162,7 +186,7 @@ def _path_mapper(result: ScanResult, release: Release) -> Callable[[str], str]:
     by_rel: dict[str, str] = {}
     for entry in sorted(result.files, key=lambda e: len(e.path)):
         by_rel.setdefault(entry.relpath, entry.path)
-    fallback = f"{release.source.name}/{prefix}"
+    fallback = prefix if release.source.is_dir() else f"{release.source.name}/{prefix}"
     return lambda rel: by_rel.get(prefix + rel) or fallback + rel
 
 

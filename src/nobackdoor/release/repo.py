@@ -144,6 +144,11 @@ class GitRepo:
         out = self.run("for-each-ref", "--format=%(refname:short)", "refs/tags").stdout.decode("utf-8", "replace")
         return [t for t in out.splitlines() if t]
 
+    def recent_tags(self, limit: int) -> list[str]:
+        out = self.run("for-each-ref", "--sort=-creatordate", f"--count={limit}", "--format=%(refname:short)",
+                       "refs/tags").stdout.decode("utf-8", "replace")
+        return [t for t in out.splitlines() if t]
+
     def resolve(self, ref: str) -> str | None:
         if ref.startswith("-"):
             return None
@@ -267,7 +272,12 @@ def open_release(path: str | Path) -> Iterator[Release]:
     if not path.exists():
         raise ReleaseError(f"{path}: no such file or directory")
     if path.is_dir():
-        yield Release(root=path, top="", source=path)
+        entries = [p for p in path.iterdir()]
+        if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
+            # a directory holding the unpacked release directory: compare what is inside
+            yield Release(root=entries[0], top=entries[0].name, source=path)
+        else:
+            yield Release(root=path, top="", source=path)
         return
     if not is_archive(path):
         raise ReleaseError(f"{path}: not a release archive or directory")
