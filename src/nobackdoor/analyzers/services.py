@@ -23,7 +23,7 @@ from ..ruleset import rule
 from .base import Tree, TreeAnalyzer, TreeContext, normalize
 from .config.knowledge import basename, knowledge
 from .config.scripts import is_script, parsed, parsed_text, reached_scripts, script_paths
-from .config.shell import Command, Script, option_value, short_flags, unwrap
+from .config.shell import Command, Pipeline, Script, option_value, short_flags, unwrap
 from .config.shell_rules import Hit, daemon_port, fetch_and_run, is_shell_program, netcat_listen, remote_shells
 
 DEFAULT_PATH = "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin"
@@ -84,12 +84,15 @@ class BootGraph:
         self._unreached()
         self._configs()
         reached_scripts(self.ctx)[self.tree.root] = dict(self.reached)
+        listeners: set[tuple] = set()
         for data in self.services.values():
             self.out.append(Observation("service", tree.path_of(data.pop("_file")), data))
-            if data.get("port"):
+            key = (data.get("port"), data.get("protocol") or "tcp", data.get("program_path") or data["program"])
+            if data.get("port") and key not in listeners:
+                listeners.add(key)
                 self.out.append(Observation("listener", tree.path_of(data["source"].rsplit(":", 1)[0]), {
                     "port": data["port"], "protocol": data.get("protocol") or "tcp",
-                    "program_path": data.get("program_path"), "source": "config"}))
+                    "program_path": data.get("program_path"), "source": "config", "service_source": data["source"]}))
         return self.out
 
     # ------------------------------------------------------------ scripts
@@ -118,8 +121,11 @@ class BootGraph:
             return
         raw_argv = cmd.argv
         if raw_argv[:2] == ["procd_append_param", "command"] and self.last_procd is not None:
+            # OpenWrt procd: the command line is built over several calls; check the whole of it again
             self.last_procd["args"].extend(raw_argv[2:])
             self._refresh_port(self.last_procd)
+            whole = Command([self.last_procd["program"]] + self.last_procd["args"], cmd.line, cmd.file, via=cmd.via)
+            self._remote_hits(Script(pipelines=[Pipeline([whole])]), rel, reachable=True, trigger=trigger)
             return
         argv = unwrap(raw_argv)
         if not argv or "$" in argv[0] or not argv[0]:

@@ -171,13 +171,15 @@ class DefaultPasswordChecker:
         self.memo: dict[tuple[str, str], CheckResult] = {}
 
     def candidates(self, user: str) -> list[tuple[str, str]]:
-        """(password, source) in the order tried: pairs for this user, the user name, the rest."""
+        """(password, source) in the order tried: pairs for this user, the user name, the passwords
+        listed for any user, then the rest."""
         creds = default_credentials()
         first = [(c.password, f"{c.user}:{c.password}") for c in creds if c.user == user]
-        rest = [(c.password, f"{c.user}:{c.password}") for c in creds if c.user != user]
+        generic = [(c.password, f"{c.user}:{c.password}") for c in creds if c.user == "*"]
+        rest = [(c.password, f"{c.user}:{c.password}") for c in creds if c.user not in (user, "*")]
         out: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for pw, src in first + [(user, "password equals the user name")] + rest:
+        for pw, src in first + [(user, "password equals the user name")] + generic + rest:
             if pw and pw not in seen:
                 seen.add(pw)
                 out.append((pw, src))
@@ -190,6 +192,8 @@ class DefaultPasswordChecker:
         if key in self.memo:
             return self.memo[key]
         cands = self.candidates(user)
+        # this user's pairs, the user name and the passwords listed for any user are always tried
+        priority = sum(1 for c in default_credentials() if c.user in (user, "*")) + 1
         if is_costly(scheme, value):
             cands = cands[:COSTLY_CANDIDATES]
         tried = 0
@@ -198,7 +202,7 @@ class DefaultPasswordChecker:
         for i, (pw, src) in enumerate(cands):
             # the first candidates (this user's pairs) are always tried; the rest within the budget
             elapsed = time.perf_counter() - t0
-            if i >= 16 and scheme not in CHEAP_SCHEMES and self.spent + elapsed > self.budget:
+            if i >= priority and scheme not in CHEAP_SCHEMES and self.spent + elapsed > self.budget:
                 break
             if i >= 1 and is_costly(scheme, value) and elapsed > COSTLY_SECONDS:
                 break

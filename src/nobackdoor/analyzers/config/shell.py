@@ -99,6 +99,7 @@ class _Token:
     raw: str = ""
     quoted: bool = False
     substs: list[str] = field(default_factory=list)
+    split: bool = False
 
 
 class _State:
@@ -113,6 +114,7 @@ class _State:
         self.decoded_files: dict[str, Payload] = {}
         self.payloads: list[Payload] = []
         self.fetched_files: dict[str, tuple[int, str]] = {}
+        self.depth = 0
 
     def loop_values(self, name: str) -> list[str] | None:
         for loop in reversed(self.loops):
@@ -185,6 +187,7 @@ class _Tokenizer:
         out: list[str] = []
         substs: list[str] = []
         quoted = False
+        split = False
         while self.i < n:
             c = s[self.i]
             if c in " \t\r\n;&|()<>":
@@ -230,12 +233,15 @@ class _Tokenizer:
                 self.i += 1
                 continue
             if c == "$" or c == "`":
-                out.append(self._dollar(substs, in_quotes=False))
+                value = self._dollar(substs, in_quotes=False)
+                if not value.startswith("$(") and any(ch in value for ch in " \t\n"):
+                    split = True  # an unquoted variable holding several words: the shell splits it
+                out.append(value)
                 continue
             out.append(c)
             self.i += 1
         raw = s[start:self.i]
-        return _Token("word", "".join(out), line, raw=raw, quoted=quoted, substs=substs)
+        return _Token("word", "".join(out), line, raw=raw, quoted=quoted, substs=substs, split=split)
 
     def _matching(self, i: int, open_: str, close: str) -> int:
         """Index of the bracket closing the one before ``i`` (quotes respected), or len(s)."""
@@ -375,6 +381,18 @@ def _parse_into(text: str, script: Script, state: _State, *, depth: int, file: s
 
     if depth > MAX_DEPTH:
         return
+    outer_depth = state.depth
+    state.depth = depth
+    try:
+        _parse_body(text, script, state, depth=depth, file=file, via=via, line0=line0, substitution=substitution)
+    finally:
+        state.depth = outer_depth
+
+
+def _parse_body(text: str, script: Script, state: _State, *, depth: int, file: str | None,
+                via: tuple[str, ...], line0: int, substitution: bool) -> None:
+    from . import decode
+
     tok = _Tokenizer(text, state, line0)
     words: list[_Token] = []
     pipeline: list[Command] = []
@@ -567,7 +585,7 @@ def _make_commands(toks: list[_Token], redirs: list, heredoc: str | None, state:
             c.substs = _parse_substs(substs, state, file, via, line)
             return [c]
         return []
-    argv = [t.value for t in toks]
+    argv = [w for t in toks for w in (t.value.split() if t.split else [t.value])]
     raw = " ".join(t.raw for t in toks)
     branch = _current_branch(state)
     variants = _expand_loops(argv, state)
@@ -592,7 +610,7 @@ def stdin_text(cmd: Command) -> str | None:
 def _parse_substs(substs: list[str], state: _State, file: str | None, via: tuple[str, ...], line: int) -> list[Pipeline]:
     sub = Script()
     for text in substs[:16]:
-        _parse_into(text, sub, state, depth=len(via) + 1, file=file, via=via, line0=line, substitution=True)
+        _parse_into(text, sub, state, depth=state.depth + 1, file=file, via=via, line0=line, substitution=True)
     return sub.pipelines
 
 

@@ -386,7 +386,9 @@ def endpoints(script: Script) -> list[tuple[Command, str, str]]:
         if name in k.fetchers:
             remote, _ = _fetch_target(argv)
             if remote and "$" not in remote:
-                out.append((cmd, remote, "fetch-and-run" if remote in run else "download"))
+                upload = any(a in ("-F", "--form", "-d", "--data", "--data-binary", "-T", "--upload-file")
+                             or a.startswith("--post-") for a in argv[1:])
+                out.append((cmd, remote, "fetch-and-run" if remote in run else "upload" if upload else "download"))
                 continue
         for u in urls_in(argv):
             if "$" not in u:

@@ -1,0 +1,95 @@
+"""Accounts: uid-0 aliases, empty and default passwords in every crypt scheme, web user stores."""
+from __future__ import annotations
+
+import time
+import warnings
+
+from nobackdoor.analyzers.config.passwords import DefaultPasswordChecker, default_credentials, scheme_of, verify
+
+
+def test_uid0_alias_with_default_password(rootfs):
+    r = rootfs("accounts_defaults")
+    alias = r.by_rule("accounts.uid0-alias")
+    assert [f.evidence["user"] for f in alias] == ["opsadmin"]
+    assert alias[0].severity.value == "critical" and alias[0].path == "etc/passwd"
+
+
+def test_default_password_in_every_scheme(rootfs):
+    found = {f.evidence["user"]: f for f in rootfs("accounts_defaults").by_rule("accounts.default-password")}
+    assert set(found) == {"opsadmin", "guest", "tech", "service"}
+    assert {f.evidence["scheme"] for f in found.values()} == {"md5_crypt", "des_crypt", "sha256_crypt", "bcrypt"}
+    op = found["opsadmin"]
+    assert op.severity.value == "critical" and op.path == "etc/shadow"
+    # the evidence lets anyone reproduce the match: hash, scheme, matching password and list entry
+    assert "well-known default '7ujMko0admin'" in op.message
+    assert verify(op.evidence["password"], op.evidence["hash"], op.evidence["scheme"])
+    assert op.evidence["list_entry"] == "root:7ujMko0admin"
+    assert found["guest"].severity.value == "high"
+
+
+def test_no_login_account_with_empty_password_is_not_reported(rootfs):
+    r = rootfs("accounts_defaults")
+    assert not [f for f in r.by_rule("accounts.empty-password") if f.evidence["user"] == "ftpd"]
+    ftpd = [a for a in r.of("account") if a["user"] == "ftpd"][0]
+    assert ftpd["password"] == "empty" and ftpd["login"] is False
+
+
+def test_empty_root_password(rootfs):
+    f = rootfs("accounts_empty").by_rule("accounts.empty-password")
+    assert len(f) == 1 and f[0].evidence["user"] == "root" and f[0].path == "etc/shadow"
+    assert f[0].severity.value == "critical"
+
+
+def test_web_user_stores(rootfs):
+    r = rootfs("accounts_defaults")
+    web = {f.evidence["user"]: f for f in r.by_rule("accounts.web-default-password")}
+    assert set(web) == {"webadm", "viewer", "ops"}
+    assert web["webadm"].path == "etc/httpd.conf" and web["webadm"].evidence["scheme"] == "plain"
+    plain = r.by_rule("accounts.plaintext-password")
+    assert [f.path for f in plain] == ["etc/config/pppoe"] and plain[0].category == "hardcoded-secret"
+    json_acc = [a for a in r.of("account") if a["source"].startswith("JSON")]
+    assert json_acc and json_acc[0]["scheme"] == "sha512_crypt" and json_acc[0]["password"] == "default"
+
+
+def test_locked_and_strong_accounts_are_silent(rootfs):
+    r = rootfs("clean")
+    assert not [f for f in r.findings if f.category == "account"]
+    states = {a["user"]: a["password"] for a in r.of("account")}
+    assert states == {"root": "set", "daemon": "locked", "nobody": "locked"}
+
+
+def test_system_password_references_are_not_credentials(rootfs):
+    # BusyBox httpd "/cgi-bin:root:*" and OpenWrt rpcd "$p$root" point at /etc/shadow
+    r = rootfs("clean")
+    assert not r.by_rule("accounts.plaintext-password") and not r.by_rule("accounts.web-default-password")
+
+
+def test_scheme_identification():
+    assert scheme_of("", plain_allowed=False) == "empty"
+    assert scheme_of("!$6$x$y", plain_allowed=False) == "locked"
+    assert scheme_of("*", plain_allowed=False) == "locked"
+    assert scheme_of("$1$abc$def", plain_allowed=False) == "md5_crypt"
+    assert scheme_of("$2y$10$" + "a" * 53, plain_allowed=False) == "bcrypt"
+    assert scheme_of("abcdefghijklm", plain_allowed=False) == "des_crypt"
+    assert scheme_of("hunter22", plain_allowed=True) == "plain"
+    assert scheme_of("hunter22", plain_allowed=False) == "unknown"
+
+
+def test_default_list_is_sourced_and_sizeable():
+    creds = default_credentials()
+    assert len(creds) > 150
+    assert all(c.password for c in creds)
+
+
+def test_md5_crypt_check_speed():
+    """A full default-list pass over an md5-crypt hash that matches nothing stays well under a second."""
+    from passlib.hash import md5_crypt
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = md5_crypt.using(salt="Sp33dT3s").hash("not-in-any-list-9f2")
+    checker = DefaultPasswordChecker()
+    t0 = time.perf_counter()
+    res = checker.check("someone", value, "md5_crypt")
+    per_1000 = (time.perf_counter() - t0) / res.tried * 1000
+    assert res.password is None and res.complete
+    assert per_1000 < 2.0  # measured ~0.35 s per 1,000 on one core; loose bound for loaded CI machines
