@@ -32,6 +32,17 @@ def _quiet_logging() -> None:
     )
 
 
+def _timed_out_report(report_cls):
+    """unblob 26 builds its timeout report from ``TimeoutExpired.cmd``, a list, where the report
+    wants a string: the report then fails validation and the timeout shows as an unknown error."""
+    import shlex
+
+    def build(cmd, timeout):
+        return report_cls(cmd=shlex.join(cmd) if isinstance(cmd, (list, tuple)) else str(cmd), timeout=timeout)
+
+    return build
+
+
 def main(argv: list[str]) -> int:
     args = json.loads(argv[0])
     _quiet_logging()
@@ -39,6 +50,7 @@ def main(argv: list[str]) -> int:
 
     # unblob reads this module global when it runs an external extractor
     command.COMMAND_TIMEOUT = float(args["extractor_timeout"])
+    command.ExtractorTimedOut = _timed_out_report(command.ExtractorTimedOut)
 
     from unblob.processing import ExtractionConfig, process_file
     from unblob.sandbox import Sandbox
