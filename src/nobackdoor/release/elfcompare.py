@@ -45,6 +45,7 @@ class Symbol:
     address: int
     size: int
     kind: str  # "func" | "object"
+    thumb: bool = False  # ARM Thumb code (the symbol value had bit 0 set)
 
 
 @dataclass
@@ -120,8 +121,12 @@ def load(path: Path) -> ElfImage:
             if symbols:
                 source = table[1:]
                 break
-        return ElfImage(path, _ARCHES.get(elf["e_machine"], str(elf["e_machine"])), elf.elfclass,
-                        elf.little_endian, sections, _unique(symbols), source)
+        arch = _ARCHES.get(elf["e_machine"], str(elf["e_machine"]))
+        if arch == "arm":  # Thumb functions are marked by bit 0 of their address
+            for sym in symbols:
+                if sym.kind == "func" and sym.address & 1:
+                    sym.address, sym.thumb = sym.address - 1, True
+        return ElfImage(path, arch, elf.elfclass, elf.little_endian, sections, _unique(symbols), source)
 
 
 def _unique(symbols: list[Symbol]) -> list[Symbol]:
@@ -360,13 +365,13 @@ class _Resolver:
 
 
 @functools.cache
-def _engine(arch: str, bits: int, little: bool) -> cs.Cs | None:
+def _engine(arch: str, bits: int, little: bool, thumb: bool = False) -> cs.Cs | None:
     endian = cs.CS_MODE_LITTLE_ENDIAN if little else cs.CS_MODE_BIG_ENDIAN
     table = {
         "x86_64": (cs.CS_ARCH_X86, cs.CS_MODE_64),
         "x86": (cs.CS_ARCH_X86, cs.CS_MODE_32),
         "aarch64": (cs.CS_ARCH_ARM64, cs.CS_MODE_ARM | endian),
-        "arm": (cs.CS_ARCH_ARM, cs.CS_MODE_ARM | endian),
+        "arm": (cs.CS_ARCH_ARM, (cs.CS_MODE_THUMB if thumb else cs.CS_MODE_ARM) | endian),
         "mips": (cs.CS_ARCH_MIPS, (cs.CS_MODE_MIPS64 if bits == 64 else cs.CS_MODE_MIPS32) | endian),
     }
     if arch not in table:
@@ -378,7 +383,7 @@ def _engine(arch: str, bits: int, little: bool) -> cs.Cs | None:
 
 def _normalised(image: ElfImage, sym: Symbol, resolver: _Resolver) -> list[tuple[int, str]] | None:
     """[(offset in the function, instruction with targets named)], or None without a disassembler."""
-    md = _engine(image.arch, image.bits, image.little)
+    md = _engine(image.arch, image.bits, image.little, sym.thumb)
     code = image.read(sym.address, min(sym.size, MAX_DISASM_BYTES))
     if md is None or not code:
         return None
@@ -407,7 +412,7 @@ def _normal_text(insn: cs.CsInsn, image: ElfImage, resolver: _Resolver) -> str:
 
 def _window(image: ElfImage, sym: Symbol, first: int | None, count: int = 4) -> list[str]:
     """A few instructions from just before the first differing byte."""
-    md = _engine(image.arch, image.bits, image.little)
+    md = _engine(image.arch, image.bits, image.little, sym.thumb)
     code = image.read(sym.address, min(sym.size, MAX_DISASM_BYTES))
     if md is None or not code:
         return []
