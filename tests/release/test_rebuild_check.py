@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 from elftools.elf.elffile import ELFFile
 
@@ -87,6 +88,7 @@ def test_cli_rebuild_check(two_builds, cproj, tmp_path):
                    "--format", "json")
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
+    jsonschema.validate(doc, json.loads((Path(__file__).resolve().parent.parent / "contract_schema.json").read_text()))
     assert [f["evidence"]["function"] for f in doc["findings"]] == ["parse_level"]
     proc = run_cli("rebuild-check", "--source", str(cproj), "--build", "exit 3", "--delivered", str(delivered))
     assert proc.returncode == 2 and "build command failed" in proc.stderr
