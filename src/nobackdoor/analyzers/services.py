@@ -293,6 +293,10 @@ class BootGraph:
             name = basename(prog)
             if name in ("getty", "agetty", "mingetty", "mgetty"):
                 self._getty(argv, lineno, tty, action)
+            elif name == "login" and option_value(argv[1:], "-f"):
+                user = option_value(argv[1:], "-f")
+                self._console_shell(lineno, tty, action, f"login -f logs '{user}' in on {tty or 'the console'} "
+                                    f"without a password", {"program": prog, "autologin": user, "tty": tty or "console"})
             path, resolved = self._resolve(prog, DEFAULT_PATH)
             if path and is_script(self.tree, path):
                 self.walk(path, trigger, argv[1:], "etc/inittab")

@@ -290,8 +290,8 @@ def inspect_pipeline(p: Pipeline, script: Script, state: _State, depth: int) -> 
         name = basename(argv[0])
         k = knowledge()
         # (b) eval "$(...)" / sh -c "$(...)" over a decoding substitution
-        runs_text = name == "eval" or (name in k.shells and "-c" in argv) or name in (".", "source")
-        if runs_text and cmd.substs:
+        runs_text = name in ("eval", ".", "source") or name in k.shells
+        if runs_text and cmd.substs and any("$(" in a for a in argv[1:]):
             for sp in cmd.substs:
                 if any(decoder_of(c.argv) for c in sp.commands) or _source(sp.commands[0], state)[1]:
                     _payload(sp.commands, name if name != "sh" else "sh -c", p, script, state, depth)
@@ -412,18 +412,26 @@ def _interpreter_payload(code: str, interp: str, cmd: Command, script: Script, s
             data = bytes(b ^ key for b in data[:MAX_DECODED])
     if not methods:
         return
-    pl = Payload(line=cmd.line, file=cmd.file, methods=methods, sink=f"{interp} -c", encoded_size=len(code),
+    opt = next((o for o in ("-c", "-e", "-r", "-E") if option_value(unwrap(cmd.argv)[1:], o) == code), "-c")
+    pl = Payload(line=cmd.line, file=cmd.file, methods=methods, sink=f"{interp} {opt}", encoded_size=len(code),
                  decoded=data, raw=cmd.raw[:300], via=cmd.via)
     state.payloads.append(pl)
-    if data is not None and looks_like_text(data) and _looks_like_shell_payload(data):
+    if data is not None and looks_like_text(data):
+        code_text = data.decode("utf-8", "replace")
+        # interpreter code: the shell commands it hands to system()/exec()/popen(), and the text itself
+        # when it reads like shell (os.system payloads often are plain command lines)
+        calls = [m.group(1) or m.group(2) for m in _SYSTEM_ARG.finditer(code_text[:MAX_DECODED])]
+        text = "\n".join(calls[:64] + ([code_text] if _looks_like_shell_payload(data) and not calls else []))
         step = f"{pl.describe()} payload decoded at line {pl.line}"
         sub = Script()
-        _parse_into(data.decode("utf-8", "replace"), sub, state, depth=depth + 1, file=cmd.file,
-                    via=cmd.via + (step,), line0=1)
+        _parse_into(text, sub, state, depth=depth + 1, file=cmd.file, via=cmd.via + (step,), line0=1)
         for sp in sub.pipelines:
             for c in sp.commands:
                 c.line = cmd.line
             script.pipelines.append(sp)
+
+
+_SYSTEM_ARG = re.compile(r"""(?:system|popen|exec|passthru|shell_exec|check_output|call|run|Popen|spawn)\s*\(\s*\[?\s*[bu]?(?:'([^']{2,4096})'|"([^"]{2,4096})")""")
 
 
 def _looks_like_shell_payload(data: bytes) -> bool:

@@ -133,6 +133,7 @@ class _Tokenizer:
         self.line = line0
         self.st = state
         self.pending_heredocs: list[list] = []  # [delimiter, strip_tabs, token]
+        self._last_dollar = 0
 
     def tokens(self) -> Iterator[_Token]:
         s = self.s
@@ -166,6 +167,8 @@ class _Tokenizer:
 
     def _operator(self) -> _Token | None:
         s, i = self.s, self.i
+        if s.startswith(("<(", ">("), i):
+            return None  # process substitution: read as a word by _word
         # redirections: [n]> >> >& < << <<- <<< &> <> >|
         m = re.match(r"(\d*)(<<<|<<-|<<|>>|>&|<&|&>>|&>|<>|>\||>|<)", s[i:i + 8])
         if m and (m.group(1) == "" or True):
@@ -190,9 +193,15 @@ class _Tokenizer:
         split = False
         while self.i < n:
             c = s[self.i]
+            if c in "<>" and s.startswith("(", self.i + 1):
+                end = self._matching(self.i + 2, "(", ")")
+                inner = s[self.i + 2:end]
+                self.line += inner.count("\n")
+                substs.append(inner)
+                out.append("$(" + inner + ")")
+                self.i = end + 1
+                continue
             if c in " \t\r\n;&|()<>":
-                if c in "<>" and out and "".join(out).isdigit():
-                    break
                 break
             if c == "\\":
                 if self.i + 1 < n:
@@ -273,6 +282,13 @@ class _Tokenizer:
         return n
 
     def _dollar(self, substs: list[str], in_quotes: bool) -> str:
+        value = self._dollar_value(substs)
+        if "$(" in value and not self.s.startswith(("$(", "`"), self._last_dollar):
+            substs.extend(_inner_substs(value))  # a variable that holds a command substitution
+        return value
+
+    def _dollar_value(self, substs: list[str]) -> str:
+        self._last_dollar = self.i
         s = self.s
         i = self.i
         if s[i] == "`":
@@ -347,6 +363,23 @@ class _Tokenizer:
                 body.append(check if strip else line)
             tok.value = "\n".join(body) + "\n"
         self.pending_heredocs = []
+
+
+def _inner_substs(value: str) -> list[str]:
+    """Texts of the $(...) substitutions written in a string (bounded)."""
+    out: list[str] = []
+    i = 0
+    while len(out) < 8:
+        i = value.find("$(", i)
+        if i < 0:
+            break
+        depth, j = 1, i + 2
+        while j < len(value) and depth:
+            depth += {"(": 1, ")": -1}.get(value[j], 0)
+            j += 1
+        out.append(value[i + 2:j - 1])
+        i = j
+    return out
 
 
 def expand_text(text: str, state: _State) -> str:
@@ -708,6 +741,17 @@ def option_value(args: list[str], *names: str) -> str | None:
                 return a[len(n) + 1:]
             if not n.startswith("--") and len(n) == 2 and a.startswith(n) and len(a) > 2 and not a.startswith("--"):
                 return a[2:]
+    return None
+
+
+def cluster_value(args: list[str], letter: str) -> str | None:
+    """Value of a short option given inside a flag cluster: ``-qO-``, ``-qO file``, ``-lnvp 80``."""
+    for i, a in enumerate(args):
+        if a.startswith("-") and not a.startswith("--") and letter in a[1:]:
+            rest = a[a.index(letter, 1) + 1:]
+            if rest:
+                return rest
+            return args[i + 1] if i + 1 < len(args) else ""
     return None
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .knowledge import basename, knowledge
-from .shell import Command, Script, option_value, short_flags, unwrap
+from .shell import Command, Script, cluster_value, option_value, short_flags, unwrap
 
 URL_RE = re.compile(r"\b((?:https?|ftps?|tftp)://[^\s'\"|;<>(){}`]+)", re.I)
 IPV4_RE = re.compile(r"(?<![\d.])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?![\d.])")
@@ -148,7 +148,7 @@ def remote_shells(script: Script) -> list[Hit]:
                 joined = " ".join(args)
                 ex = re.search(r"\b(?:EXEC|SYSTEM):['\"]?([^,'\"\s]+)", joined, re.I)
                 if ex and is_shell_program(ex.group(1)):
-                    lm = re.search(r"\b(?:TCP|TCP4|TCP6|UDP|UDP4|UDP6|OPENSSL|SCTP)-LISTEN:(\d+)", joined, re.I)
+                    lm = re.search(r"\b(?:TCP|TCP4|TCP6|UDP|UDP4|UDP6|OPENSSL|SSL|SCTP)-L(?:ISTEN)?:(\d+)", joined, re.I)
                     if lm:
                         hits.append(Hit("bind-shell", cmd, f"socat listener on port {lm.group(1)} runs '{ex.group(1)}'",
                                         {"program": ex.group(1), "port": int(lm.group(1)), "command": " ".join(argv)}))
@@ -207,10 +207,14 @@ def _fetch_target(argv: list[str]) -> tuple[str | None, str | None]:
     if name in ("wget", "uclient-fetch", "fetch", "busybox-wget"):
         out = option_value(args, "-O", "--output-document")
         if out is None:
+            out = cluster_value(args, "O")
+        if out is None:
             out = urls[0].rstrip("/").rsplit("/", 1)[-1] if urls else None
         return (urls[0] if urls else None), out
     if name == "curl":
         out = option_value(args, "-o", "--output")
+        if out is None:
+            out = cluster_value(args, "o")
         if out is None and ("-O" in args or "O" in short_flags(args) or "--remote-name" in args):
             out = urls[0].rstrip("/").rsplit("/", 1)[-1] if urls else None
         return (urls[0] if urls else None), (out or "-")
@@ -272,7 +276,8 @@ def fetch_and_run(script: Script) -> list[Hit]:
             if not argv:
                 continue
             name = basename(argv[0])
-            if (name == "eval" or (k.is_shell(name) and "-c" in argv)) and cmd.substs:
+            if (name in ("eval", ".", "source") or k.is_shell(name)) and cmd.substs and \
+                    any("$(" in a for a in argv[1:]):
                 for sp in cmd.substs:
                     for sc in sp.commands:
                         sa = unwrap(sc.argv)
@@ -287,8 +292,8 @@ def fetch_and_run(script: Script) -> list[Hit]:
                 target = argv[0]
             elif (k.is_shell(name) or name in (".", "source")) and len(argv) > 1 and argv[1] in downloaded:
                 target = argv[1]
-            elif name.startswith("./") and name[2:] in downloaded:
-                target = name[2:]
+            elif argv[0].startswith("./") and argv[0][2:] in downloaded:
+                target = argv[0][2:]
             if target:
                 src_cmd, remote = downloaded.pop(target)
                 hits.append(Hit("fetch-and-run", src_cmd, f"downloads {remote} to {target}, then runs it (line {cmd.line})",
@@ -302,7 +307,7 @@ def _stdin_runner(argv: list[str]) -> str | None:
     k = knowledge()
     name = basename(argv[0])
     rest = [a for a in argv[1:] if not a.startswith("-")]
-    if k.is_shell(name) and not rest and "-c" not in argv:
+    if k.is_shell(name) and "-c" not in argv and (not rest or "-s" in argv or argv[1:2] == ["-"]):
         return name
     if name.rstrip("0123456789.") in k.interpreters and not rest:
         return name
