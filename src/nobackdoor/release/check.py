@@ -283,8 +283,9 @@ def _judge_data(diffs: list[FileDiff], release_files: dict[str, Path], ref: str,
     line names its directory (a loop over the test files)."""
     changed_lines = {f.evidence.get("_relpath", f.path): f.evidence.get("_added", []) for f in out.findings
                      if f.category == "build-tampering" and f.evidence.get("_added")}
+    texts = compare.build_texts(release_files) if diffs else {}
     for d in diffs:
-        refs = compare.build_references(d.relpath, release_files)
+        refs = compare.build_references(d.relpath, texts)
         directory = d.relpath.rsplit("/", 1)[0] if "/" in d.relpath else ""
         if not refs and len(directory) >= 3:
             for build_file, lines in sorted(changed_lines.items()):

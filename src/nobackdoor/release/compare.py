@@ -192,18 +192,26 @@ def decode_and_run(lines: list[tuple[int, str]]) -> list[dict]:
     return out
 
 
-def build_references(target: str, release: dict[str, Path]) -> list[dict]:
-    """Build files of the release that name ``target`` (by its path or its file name)."""
+def build_texts(release: dict[str, Path]) -> dict[str, str]:
+    """The text of every build file of the release (read once, for :func:`build_references`)."""
+    out = {}
+    for rel, path in sorted(release.items()):
+        if is_build_machinery(rel):
+            text = read_text(path)
+            if text is not None:
+                out[rel] = text
+    return out
+
+
+def build_references(target: str, texts: dict[str, str]) -> list[dict]:
+    """Build files (``rel -> text`` from :func:`build_texts`) that name ``target`` by its file name."""
     name = PurePosixPath(target).name
     if len(name) < 3:
         return []
     word = re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])")
     refs = []
-    for rel, path in sorted(release.items()):
-        if rel == target or not is_build_machinery(rel):
-            continue
-        text = read_text(path)
-        if text is None or name not in text:
+    for rel, text in texts.items():
+        if rel == target or name not in text:
             continue
         for lineno, line in enumerate(text.splitlines(), 1):
             if word.search(line):
