@@ -71,6 +71,7 @@ SCHEMA: dict[str, Any] = {
                 "fingerprint": _STR,
                 "path": _STR,
                 "purpose": {"type": "string"},
+                "private": {"type": "boolean"},
                 "description": {"type": "string"},
             }}},
         "endpoints": {"type": "array", "items": {
@@ -279,9 +280,18 @@ def _fp(value: str | None) -> str:
     return value[7:] if value.upper().startswith("SHA256:") else value
 
 
+def _key_is_private(data: dict[str, Any]) -> bool:
+    return bool(data.get("private")) or data.get("purpose") == "private-key"
+
+
 def _match_key(obs: Observation, decl: list[dict[str, Any]], relpath: str) -> dict | None:
     fp = _fp(obs.data.get("fingerprint"))
     for entry in decl:
+        # a certificate shares its fingerprint with its private key: declaring one is not declaring both
+        if _key_is_private(obs.data) and not _key_is_private(entry):
+            continue
+        if entry.get("purpose") and obs.data.get("purpose") and entry["purpose"] != obs.data["purpose"]:
+            continue
         if entry.get("fingerprint") and fp and _fp(entry["fingerprint"]) == fp:
             return entry
         if entry.get("path") and not entry.get("fingerprint") and _path_suffix_matches(entry["path"], relpath or obs.path):
@@ -407,14 +417,17 @@ def apply(result: ScanResult, declaration: Declaration) -> None:
             continue
         user = obs.data.get("user", "?")
         why = f"differs from the declaration: {problem}" if entry else "is not in the declaration"
+        where = obs.path
+        if "password" in problem and where.endswith("etc/passwd") and where[:-6] + "shadow" in rels:
+            where = where[:-6] + "shadow"  # the password that differs lives in shadow
         new.append(rule("declaration.undeclared-account").finding(
-            obs.path, f"account '{user}' (uid {obs.data.get('uid')}, shell {obs.data.get('shell') or '-'}, "
+            where, f"account '{user}' (uid {obs.data.get('uid')}, shell {obs.data.get('shell') or '-'}, "
                       f"password {obs.data.get('password', '?')}) {why}",
             severity=account_severity(obs.data) if not entry or "uid" in problem or "password" in problem
             else Severity.MEDIUM,
             evidence={"user": user, "uid": obs.data.get("uid"), "shell": obs.data.get("shell"),
                       "password": obs.data.get("password"), "difference": problem or None,
-                      "_relpath": _relpath(obs.path, obs.data, rels)}))
+                      "_relpath": rels.get(where) or _relpath(obs.path, obs.data, rels)}))
 
     for obs in result.observations_of("service"):
         entry, problem = _match_service(obs.data, declaration.services)
@@ -600,6 +613,8 @@ def draft(result: ScanResult) -> str:
         rel = _relpath(obs.path, d, relpath_map(result))
         entry = {"fingerprint": d["fingerprint"]} if d.get("fingerprint") else {"path": rel}
         entry["purpose"] = d.get("purpose") or "TODO"
+        if _key_is_private(d):
+            entry["private"] = True
         entry["description"] = f"TODO (seen in {rel})"
         if entry not in keys:
             keys.append(entry)

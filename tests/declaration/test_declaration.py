@@ -192,7 +192,7 @@ def test_accepted_findings_leave_findings_with_their_justification():
     decl = dict(DECL, accounts=DECL["accounts"] + [{"user": "opsmaint", "uid": 0}],
                 services=DECL["services"] + [{"program": "utelnetd", "ports": [6107], "shell": True},
                                              {"program": "sh", "shell": True, "trigger": "respawn"}],
-                keys=[{"fingerprint": "SHA256:abcDEF", "purpose": "tls"}],
+                keys=[{"fingerprint": "SHA256:abcDEF", "purpose": "private-key"}],
                 endpoints=DECL["endpoints"] + [{"url": "http://cfg.vendor.example/"}],
                 accepted=[{"fingerprint": fp[:16], "reason": "documented maintenance account", "reviewer": "lab-a"},
                           {"rule": "nothing.*", "path": "etc/none", "reason": "stale", "reviewer": "lab-a"}])
@@ -272,3 +272,27 @@ def test_accepting_the_plant_by_fingerprint_is_honoured(twins, tmp_path, run):
     out = json.loads(proc.stdout)
     assert out["findings"] == [] and proc.returncode == 0
     assert sorted(a["fingerprint"] for a in out["accepted"]) == sorted(f["fingerprint"] for f in found)
+
+
+def test_declaring_a_certificate_does_not_declare_its_private_key():
+    r = _result()
+    r.observations.append(Observation("key", "fw.img/squashfs-root/etc/ssl/ca.crt",
+                                      {"type": "rsa", "fingerprint": "SHA256:abcDEF", "private": False,
+                                       "purpose": "certificate"}))
+    apply(r, Declaration.from_dict(dict(DECL, keys=[{"fingerprint": "SHA256:abcDEF", "purpose": "certificate"}])))
+    keys = {o.data["purpose"]: o.data["declared"] for o in r.observations if o.kind == "key"}
+    assert keys == {"certificate": True, "private-key": False}
+    (f,) = [f for f in r.findings if f.rule == "declaration.undeclared-key"]
+    assert f.path.endswith("etc/ssl/vendor.pem")
+
+
+def test_password_difference_points_at_shadow():
+    r = _result()
+    r.files.append(FileEntry(path="fw.img/squashfs-root/etc/shadow", relpath="etc/shadow", root="fw.img/squashfs-root",
+                             realpath=Path("/nonexistent"), size=1, sha256="0", kind=FileKind.TEXT))
+    r.observations[0].data["password"] = "empty"
+    apply(r, Declaration.from_dict(dict(DECL, accounts=[{"user": "root", "uid": 0, "password": "set"}, {"user": "sshd"},
+                                                        {"user": "opsmaint"}])))
+    (f,) = [f for f in r.findings if f.rule == "declaration.undeclared-account"]
+    assert f.path.endswith("etc/shadow") and "password empty (declared set)" in f.message
+    assert f.severity == Severity.HIGH
