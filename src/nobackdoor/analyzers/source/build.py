@@ -42,6 +42,11 @@ _BINARY_GREP = re.compile(r"\bgrep\s+-[A-Za-z]*a")
 _TEST_DIR = re.compile(r"/(tests?|testdata|fixtures)(/|\b)")
 
 
+_RUNS = re.compile(r"\b(eval|sh|bash|dash|source|python3?|perl|node)\b|\$\{?\(?(CONFIG_)?SHELL")
+_FEEDS = re.compile(r"\b(curl|wget|fetch|tftp|nc|base64|base32|gzip|gunzip|zcat|xz|unxz|xzcat|lzma|unlzma|bzip2|"
+                    r"bunzip2|bzcat|zstd|unzstd|lz4|uudecode|openssl|tr|xxd|rev)\b")
+
+
 @dataclass
 class Step:
     kind: str  # decode-exec | fetch-exec
@@ -78,8 +83,8 @@ class BuildMachineryAnalyzer(TreeAnalyzer):
             if not is_build_file(rel) or entry.size > MAX_BUILD_FILE:
                 continue
             body = tree.text(rel)
-            if not body:
-                continue
+            if not body or not _RUNS.search(body) or not _FEEDS.search(body):
+                continue  # nothing runs text, or nothing fetches/decodes it: no parse needed
             for frag_line, frag in fragments(rel, body):
                 for step in shell_steps(frag):
                     yield from self._report(tree, rel, frag_line + step.line - 1, step)

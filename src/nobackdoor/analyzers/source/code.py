@@ -22,12 +22,16 @@ from . import syntax
 from .model import FileModel, MacroInfo, Reach, captures
 from .patterns import LANGUAGE_FAMILY, Patterns, patterns
 from .syntax import Comparison, arguments, callee, comparisons, literal, text, walk
+from .select import select
 from .trojan import trojan_findings
 
 #: files larger than this are not parsed (generated code, amalgamations)
 MAX_PARSE = 4 * 1024 * 1024
 _TEST_DIRS = ("test/", "tests/", "testing/", "spec/", "__tests__/", "testdata/", "t/")
 _SOURCE_TARGETS = ("source", "release")
+#: a file without any of these cannot decode or download what it runs (skips the costly data-flow walk)
+_DECODE_HINTS = ("decode", "b64", "base64", "hex", "inflate", "decompress", "atob", "rot13", "fromcharcode",
+                 "urlopen", "fetch", "request", "http", "curl", "marshal", "zlib", "gzip", "uncompress", "unpack")
 
 
 def is_test_path(relpath: str) -> bool:
@@ -69,9 +73,14 @@ def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
     if family is None or language not in syntax.GRAMMAR:
         return
     src = data.decode("latin-1")
-    if not force and not pats.interesting(family, src):
-        return
-    model = FileModel(data, language, family, pats, extra_macros, extra_functions)
+    if force:
+        parse = data
+    else:
+        kept = select(src, family, pats)
+        if kept is None:
+            return
+        parse = data if kept is src else kept.encode("latin-1")
+    model = FileModel(parse, language, family, pats, extra_macros, extra_functions)
     yield from Checker(entry, model, src).run()
 
 
@@ -84,6 +93,8 @@ class Checker:
         self.spec = model.spec
         self.test = is_test_path(entry.relpath)
         self.reported: set[tuple[str, int]] = set()
+        low = src.lower()
+        self.may_decode = any(w in low for w in _DECODE_HINTS)
 
     def run(self) -> Iterator[Finding]:
         for call in self.m.calls:
@@ -91,7 +102,7 @@ class Checker:
             strong = reach.strong()
             if strong:
                 yield from self._gated(call, reach, strong)
-            if reach.kinds & {"eval", "shell"}:
+            if reach.kinds & {"eval", "shell"} and self.may_decode:
                 yield from self._eval_decoded(call, reach)
         yield from self._credential_checks()
         yield from self._privilege_in_condition()

@@ -16,6 +16,7 @@ from . import syntax
 from .code import analyze_source
 from .model import MacroInfo, read_macros
 from .patterns import patterns
+from .select import _DEFINE, keyword_hits
 
 MAX_HEADER = 2 * 1024 * 1024
 
@@ -37,7 +38,10 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 data = entry.content if entry.content is not None else entry.realpath.read_bytes()
                 if b"#define" not in data:
                     continue
-                root = syntax.parser("c").parse(data).root_node
+                defines = "".join(m.group(0) for m in _DEFINE.finditer(data.decode("latin-1")))
+                if not defines or not keyword_hits(defines, "c", pats) and '"' not in defines:
+                    continue
+                root = syntax.parser("c").parse(defines.encode("latin-1")).root_node
                 for name, info in read_macros(root, "c", pats).items():
                     if info.reach.kinds or info.literal is not None:
                         macros.setdefault(name, info)

@@ -7,6 +7,7 @@ sinks count: a shell spawned by name, a command or code built from data, ``setui
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from .patterns import Patterns
 from .syntax import Spec, arguments, callee, literal, number, text, walk
 
 _queries = threading.local()
+_WORD = re.compile(r"[A-Za-z_]\w*")
 
 #: objects whose method named like a generic sink really is one (``cp.exec`` yes, ``re.exec`` no)
 _SINK_OBJECT_HINTS = ("child", "cp", "proc", "shell", "runtime", "subprocess", "os", "exec", "vm", "syscall")
@@ -236,9 +238,13 @@ def read_macros(root: Node, language: str, pats: Patterns) -> dict[str, MacroInf
     spec = syntax.spec_of("c")
     c_parser = syntax.parser("c")
     calls_of: dict[str, list[tuple[str, bool]]] = {}
+    sink_names = set(pats.sinks.get("c", {}))
     for name, body in bodies.items():
         if out[name].literal is not None or len(body) > 4000:
             continue
+        words = set(_WORD.findall(body))
+        if not (words & sink_names or words & set(bodies)):
+            continue  # neither a sink nor another macro: nothing to follow
         if body.replace("_", "").isalnum():  # alias: #define RUN system
             calls_of[name] = [(body, True)]
             continue

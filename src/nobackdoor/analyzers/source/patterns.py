@@ -16,6 +16,13 @@ LANGUAGE_FAMILY = {
 }
 
 
+#: sink names too common to be worth parsing a file for on their own (they still count as sinks
+#: once a file is parsed for another keyword)
+_GENERIC_SINK_WORDS = frozenset({"call", "run", "start", "bind", "listen", "fork", "include", "require",
+                                 "include_once", "require_once", "do", "source", ".", "accept", "ServerSocket",
+                                 "createServer", "serve_forever"})
+
+
 @dataclass(frozen=True)
 class Sink:
     kind: str  # shell | eval | priv | listen
@@ -54,12 +61,10 @@ class Patterns:
         auto = self._automata.get(family)
         if auto is None:
             auto = ahocorasick.Automaton()
-            words = set(self.sinks.get(family, {}))
+            words = set(self.sinks.get(family, {})) - _GENERIC_SINK_WORDS
             words |= {"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "credential"}
             words |= {"uid", "euid", "is_admin", "isAdmin", "privileged"}
-            words |= self.decoders & {"b64decode", "atob", "base64_decode", "gzinflate", "decode_base64",
-                                      "unhexlify", "fromhex", "decompress", "str_rot13", "fromCharCode"}
-            words |= {"urlopen", "curl_exec", "file_get_contents"}
+            # decoders and downloads matter only when their result is run, and the run is a sink word
             for w in words:
                 if len(w) >= 2:
                     auto.add_word(w, w)

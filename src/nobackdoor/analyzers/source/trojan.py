@@ -29,21 +29,31 @@ def _tables() -> tuple[dict[str, str], frozenset[str]]:
     return dict(raw["bidi"]), frozenset(raw["confusables"])
 
 
-def _context(entry: FileEntry, data: bytes, offset: int) -> str:
-    """'comment', 'string' or 'code' at a byte offset (code when unknown)."""
-    lang = entry.language or ""
-    if lang not in syntax.GRAMMAR or LANGUAGE_FAMILY.get(lang) is None:
+class _Contexts:
+    """'comment', 'string' or 'code' at byte offsets; the file is parsed once, on first use."""
+
+    def __init__(self, entry: FileEntry, data: bytes) -> None:
+        self.entry, self.data, self.root = entry, data, None
+
+    def at(self, offset: int) -> str:
+        lang = self.entry.language or ""
+        if lang not in syntax.GRAMMAR or LANGUAGE_FAMILY.get(lang) is None:
+            return "code"
+        if self.root is None:
+            self.root = syntax.parser(lang).parse(self.data).root_node
+        node = self.root.descendant_for_byte_range(offset, offset + 1)
+        while node is not None:
+            t = node.type
+            if "comment" in t or t in ("pod", "heredoc_body"):
+                return "comment"
+            if "string" in t or t in ("template_string", "char_literal", "raw_string", "heredoc_content"):
+                return "string"
+            node = node.parent
         return "code"
-    tree = syntax.parser(lang).parse(data)
-    node = tree.root_node.descendant_for_byte_range(offset, offset + 1)
-    while node is not None:
-        t = node.type
-        if "comment" in t or t in ("pod", "heredoc_body"):
-            return "comment"
-        if "string" in t or t in ("template_string", "char_literal", "raw_string", "heredoc_content"):
-            return "string"
-        node = node.parent
-    return "code"
+
+
+def _latin(ch: str) -> bool:
+    return "a" <= ch.lower() <= "z"
 
 
 def trojan_findings(entry: FileEntry, data: bytes) -> Iterator[Finding]:
@@ -51,12 +61,14 @@ def trojan_findings(entry: FileEntry, data: bytes) -> Iterator[Finding]:
         return
     text = data.decode("utf-8", "replace")
     bidi, confusables = _tables()
-    hits = [(i, ch) for i, ch in enumerate(text) if ch in bidi][:MAX_HITS]
+    ctx = _Contexts(entry, data)
+    bidi_rx, conf_rx = _regexes()
+    hits = [(m.start(), m.group()) for m, _ in zip(bidi_rx.finditer(text), range(MAX_HITS))]
     if hits:
         rtl = bool(_RTL_LETTERS.search(text))
         first = hits[0][0]
         line = text.count("\n", 0, first) + 1
-        where = _context(entry, data, len(text[:first].encode("utf-8")))
+        where = ctx.at(len(text[:first].encode("utf-8")))
         names = sorted({bidi[ch] for _, ch in hits})
         yield rule("source.trojan-source-bidi").finding(
             entry.path, f"{len(hits)} bidi control character(s) ({', '.join(names)}) first in a {where}",
@@ -64,20 +76,43 @@ def trojan_findings(entry: FileEntry, data: bytes) -> Iterator[Finding]:
             evidence={"controls": names, "count": len(hits), "context": where, "rtl_text_present": rtl,
                       "lines": sorted({text.count("\n", 0, i) + 1 for i, _ in hits})[:10],
                       "_relpath": entry.relpath})
-    seen = 0
-    for m in _WORD.finditer(text):
-        word = m.group()
-        if word.isascii() or not any(ch in confusables for ch in word):
+    seen_words: set[str] = set()
+    reported = 0
+    mixed_rx, word_rx = _mixed_regexes()
+    if not mixed_rx.search(text):
+        return  # no look-alike letter touches a Latin one
+    for w in word_rx.finditer(text):
+        start = w.start()
+        word = w.group()
+        if word in seen_words:
             continue
-        if not any("a" <= ch.lower() <= "z" for ch in word):
-            continue  # a whole word in Cyrillic or Greek is language, not disguise
-        seen += 1
-        if seen > MAX_HITS:
+        seen_words.add(word)
+        letters = [ch for ch in word if ch.isalpha()]
+        latin = sum(1 for ch in letters if _latin(ch))
+        # disguise: a Latin word with a few look-alikes; a word mostly in another script is language
+        if latin == 0 or latin * 2 < len(letters) or any(not _latin(ch) and ch not in confusables for ch in letters):
+            continue
+        reported += 1
+        if reported > MAX_HITS:
             break
-        where = _context(entry, data, len(text[:m.start()].encode("utf-8")))
-        line = text.count("\n", 0, m.start()) + 1
+        where = ctx.at(len(text[:start].encode("utf-8")))
+        line = text.count("\n", 0, start) + 1
         foreign = sorted({f"U+{ord(ch):04X}" for ch in word if ch in confusables})
         rid = "source.homoglyph" if where == "code" else "source.homoglyph-text"
         yield rule(rid).finding(
             entry.path, f"{where} word {word!r} mixes Latin with look-alike letters {', '.join(foreign)}",
             line=line, evidence={"word": word, "codepoints": foreign, "context": where, "_relpath": entry.relpath})
+
+
+@functools.cache
+def _regexes() -> tuple[re.Pattern, re.Pattern]:
+    bidi, confusables = _tables()
+    return (re.compile("[" + "".join(sorted(bidi)) + "]"),
+            re.compile("[" + re.escape("".join(sorted(confusables))) + "]"))
+
+
+@functools.cache
+def _mixed_regexes() -> tuple[re.Pattern, re.Pattern]:
+    _, confusables = _tables()
+    cls = "[" + re.escape("".join(sorted(confusables))) + "]"
+    return re.compile(f"[A-Za-z]{cls}|{cls}[A-Za-z]"), re.compile(rf"\w*{cls}\w*")

@@ -1,0 +1,161 @@
+"""Choose which parts of a file to parse, so that parsing cost follows the suspicious code only.
+
+tree-sitter parses about 5 MB/s; the source analysis must run at 20 MB/s. A back door needs a
+sink, a credential or a privilege name, so only the top-level units (functions, classes) that
+contain one of those keywords are kept, together with the units that call them (so the branch that
+gates a call through a local helper is seen) and, for C, the ``#define`` lines. Everything else
+becomes empty lines: line numbers stay exact, and the parse is of complete units only.
+
+Unit boundaries are lines: a closing brace in column 0 ends a unit in brace languages, a ``def``,
+``class`` or decorator in column 0 starts one in Python. Files without such lines are one unit.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+from .patterns import Patterns
+
+#: when the kept units exceed this share of the file, parse the whole file
+WHOLE_FILE_SHARE = 0.6
+MAX_CALLER_ROUNDS = 3
+
+_PY_START = re.compile(r"^(?:async[ \t]+def|def|class|@)\b", re.M)
+_BRACE_END = re.compile(r"^\}[^\n]*\n?", re.M)
+_DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\n?", re.M)
+_NAME = {
+    "c": re.compile(r"^[A-Za-z_][^\n;=]*?\b([A-Za-z_]\w*)\s*\([^;{]*$", re.M),
+    "python": re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M),
+    "javascript": re.compile(r"(?:function[ \t*]+([A-Za-z_$][\w$]*)|([A-Za-z_$][\w$]*)\s*[=:]\s*(?:async\s*)?"
+                             r"(?:function\b|\([^)]*\)\s*=>))"),
+    "php": re.compile(r"function[ \t]+&?([A-Za-z_]\w*)"),
+    "go": re.compile(r"^func[ \t]+(?:\([^)]*\)[ \t]*)?([A-Za-z_]\w*)", re.M),
+    "perl": re.compile(r"^[ \t]*sub[ \t]+([A-Za-z_]\w*)", re.M),
+    "java": re.compile(r"\b([A-Za-z_]\w*)\s*\([^;{)]*\)\s*(?:throws[^{]*)?\{"),
+}
+
+
+def units(src: str, family: str) -> list[int]:
+    """Start offsets of the top-level units (the file end is appended)."""
+    if family == "python":
+        starts = [0] + [m.start() for m in _PY_START.finditer(src)]
+    else:
+        starts = [0] + [m.end() for m in _BRACE_END.finditer(src)]
+    starts.append(len(src))
+    return sorted(set(starts))
+
+
+def _unit_of(bounds: list[int], pos: int) -> tuple[int, int]:
+    i = bisect.bisect_right(bounds, pos) - 1
+    i = max(0, min(i, len(bounds) - 2))
+    return bounds[i], bounds[i + 1]
+
+
+_CRED_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key",
+                         "credential"})
+_PRIV_WORDS = frozenset({"uid", "euid", "is_admin", "isAdmin", "privileged"})
+_COMPARE_LINE = re.compile(r"(==|!=|\beq\b|\bne\b|strn?(case)?cmp|equals|compare|\bin\b|Equal)[^\n]*['\"]|['\"][^\n]*(==|\beq\b|strn?(case)?cmp)")
+# "token" is also the word of every tokenizer: only a direct comparison with a literal counts
+_TOKEN_LINE = re.compile(r"\btoken\s*(===?|\beq\b)\s*['\"][^'\"]{6,}|strn?cmp\s*\(\s*token\s*,\s*\"[^\"]{6,}")
+_PRIV_LINE = re.compile(r"(?<![=!<>])=\s*(0|1|true|TRUE|True)\s*\)")
+
+
+_METHOD_WORDS = {"javascript": frozenset({"exec", "spawn", "fork", "execSync"}),
+                 "python": frozenset({"exec", "eval", "system"}), "java": frozenset({"exec", "eval"}),
+                 "go": frozenset({"Command"})}
+_EXEC_WORDS = frozenset({"execl", "execlp", "execle", "execv", "execvp", "execve", "execvpe", "posix_spawnp"})
+_LITERAL_ARG = re.compile(r'\(\s*"([^"\\]{0,200})"')
+_SHELLS = ("sh", "bash", "ash", "dash", "ksh", "zsh", "busybox")
+
+
+def _fixed_program(src: str, paren: int) -> bool:
+    m = _LITERAL_ARG.match(src, paren)
+    if not m:
+        return False
+    prog = m.group(1).split()[0].rsplit("/", 1)[-1] if m.group(1).split() else ""
+    return prog not in _SHELLS
+
+
+def keyword_hits(src: str, family: str, pats: Patterns) -> list[int]:
+    """Offsets of keywords that make a unit worth parsing: a sink or decoder name used as a call,
+    a credential name on a line that compares with a string, a privilege name assigned inside
+    parentheses (a condition)."""
+    auto = pats.automaton(family)
+    n = len(src)
+    out = []
+    loose_calls = family in ("perl", "php", "bash")
+    for end, word in auto.iter(src):
+        start = end - len(word) + 1
+        before = src[start - 1] if start > 0 else " "
+        after = src[end + 1] if end + 1 < n else " "
+        if before.isalnum() or before == "_" or after.isalnum() or after == "_":
+            continue
+        if word in _CRED_WORDS or word in _PRIV_WORDS:
+            ls = src.rfind("\n", 0, start) + 1
+            le = src.find("\n", end)
+            line = src[ls:le if le >= 0 else n]
+            rx = _PRIV_LINE if word in _PRIV_WORDS else _TOKEN_LINE if word == "token" else _COMPARE_LINE
+            if rx.search(line):
+                out.append(start)
+            continue
+        if before == "." and word in _METHOD_WORDS.get(family, ()) and \
+                not any(k in src[max(0, start - 24):start] for k in ("child", "cp.", "proc", "Runtime", "exec.", "os.")):
+            continue  # re.exec(), str.run(): a method of something that is not a process API
+        j = end + 1
+        while j < n and src[j] in " \t":
+            j += 1
+        nxt = src[j] if j < n else ""
+        if nxt == "(" or (loose_calls and nxt in "'\"$`"):
+            if word in _EXEC_WORDS and _fixed_program(src, j):
+                continue  # execlp("vi", ...) runs a fixed, non-shell program
+            out.append(start)
+    return out
+
+
+def select(src: str, family: str, pats: Patterns) -> str | None:
+    """The text to parse (unkept lines emptied), or None when nothing in the file is worth parsing."""
+    hits = keyword_hits(src, family, pats)
+    if not hits:
+        return None
+    bounds = units(src, family)
+    if len(bounds) <= 2:
+        return src
+    kept: set[tuple[int, int]] = {_unit_of(bounds, h) for h in hits}
+    # callers of the kept units, a few rounds deep
+    name_rx = _NAME.get(family)
+    frontier = set(kept)
+    for _ in range(MAX_CALLER_ROUNDS):
+        if name_rx is None or not frontier:
+            break
+        names = set()
+        for a, b in frontier:
+            for m in name_rx.finditer(src, a, b):
+                name = next((g for g in m.groups() if g), None)
+                if name and len(name) > 2 and name not in ("if", "for", "while", "switch", "return", "sizeof"):
+                    names.add(name)
+        frontier = set()
+        if not names or len(names) > 200:
+            break
+        call_rx = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\s*\(")
+        for m in call_rx.finditer(src):
+            u = _unit_of(bounds, m.start())
+            if u not in kept:
+                kept.add(u)
+                frontier.add(u)
+    size = sum(b - a for a, b in kept)
+    if size >= WHOLE_FILE_SHARE * len(src):
+        return src
+    if family == "c":
+        kept |= {(m.start(), m.end()) for m in _DEFINE.finditer(src)}
+    parts = []
+    pos = 0
+    for a, b in sorted(kept):
+        if a < pos:
+            a = pos
+        if b <= a:
+            continue
+        parts.append("\n" * src.count("\n", pos, a))
+        parts.append(src[a:b])
+        pos = b
+    parts.append("\n" * src.count("\n", pos))
+    return "".join(parts)
