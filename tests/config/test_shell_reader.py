@@ -78,3 +78,15 @@ def test_bounds_on_hostile_input():
     bomb = base64.b64encode(gzip.compress(b"A" * (20 * 1024 * 1024))).decode()
     s = parse(f"echo {bomb} | base64 -d | gunzip | sh\n")
     assert s.payloads and len(s.payloads[0].decoded or b"") <= 4 * 1024 * 1024
+
+
+def test_time_and_size_budget_on_garbage():
+    import random
+    import time
+
+    rng = random.Random(7)
+    garbage = "".join(rng.choice("ab $(){}\"'|;&<>\n`\\=") for _ in range(1 << 20))
+    t0 = time.monotonic()
+    s = parse(garbage)
+    assert time.monotonic() - t0 < 6.0
+    assert s.truncated

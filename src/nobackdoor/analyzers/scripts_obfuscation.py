@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
-from ..models import Finding, Severity
+from ..models import Finding, ScanError, Severity
 from ..ruleset import rule
 from .base import Tree, TreeAnalyzer, TreeContext
 from .config.decode import looks_like_text
-from .config.scripts import parsed, reached_scripts, script_paths
+from .config.scripts import budget_notes, parsed, reached_scripts, script_paths
 from .config.shell import Script
 from .config.shell_rules import exfiltration, fetch_and_run, remote_shells
 
@@ -25,11 +25,14 @@ PREVIEW_CHARS = 240
 
 class ScriptObfuscationAnalyzer(TreeAnalyzer):
     name = "scripts-obfuscation"
-    order = 30
 
-    def analyze(self, ctx: TreeContext) -> Iterator[Finding]:
+    order = 31  # last of the configuration analyzers: it reports the shell-reading budget notes
+
+    def analyze(self, ctx: TreeContext) -> Iterator[Finding | ScanError]:
         for tree in ctx.trees:
             yield from self._tree(ctx, tree)
+        for path, message in budget_notes(ctx):
+            yield ScanError(path, message)
 
     def _tree(self, ctx: TreeContext, tree: Tree) -> Iterator[Finding]:
         reached = reached_scripts(ctx).get(tree.root, {})

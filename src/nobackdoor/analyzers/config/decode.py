@@ -22,7 +22,7 @@ import re
 import zlib
 
 from .knowledge import basename, knowledge
-from .shell import Command, Payload, Pipeline, Script, _parse_into, _State, option_value, short_flags, stdin_text, unwrap
+from .shell import MAX_PAYLOADS, Command, Payload, Pipeline, Script, _parse_into, _State, option_value, short_flags, stdin_text, unwrap
 
 MAX_ENCODED = 4 * 1024 * 1024
 MAX_DECODED = 4 * 1024 * 1024
@@ -342,6 +342,8 @@ def _payload(stages: list[Command], sink: str, p: Pipeline, script: Script, stat
 
 
 def _record(pl: Payload, script: Script, state: _State, depth: int, at: Command) -> None:
+    if len(state.payloads) >= MAX_PAYLOADS:
+        return
     if any(x.line == pl.line and x.file == pl.file and x.sink == pl.sink and x.methods == pl.methods
            for x in state.payloads):
         return

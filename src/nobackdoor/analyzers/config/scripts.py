@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import time
 
 from ...models import FileKind
 from ..base import Tree, TreeContext
 from .shell import Script, parse
 
 MAX_SCRIPT_BYTES = 1024 * 1024
+SCAN_PARSE_BUDGET = 60.0  # seconds of shell reading per scan, all scripts together
 #: text files in these places are run by init, cron or hotplug even without a #! line
 BOOT_SCRIPT_DIRS = ("etc/init.d/", "etc/rc.d/", "etc/rc0.d/", "etc/rc1.d/", "etc/rc2.d/", "etc/rc3.d/", "etc/rc4.d/",
                     "etc/rc5.d/", "etc/rcS.d/", "etc/hotplug.d/", "etc/hotplug/", "etc/uci-defaults/", "etc/cron.",
@@ -81,9 +83,32 @@ def parsed(ctx: TreeContext, tree: Tree, relpath: str) -> Script | None:
     key = ("script", tree.root, entry.relpath)
     cache = _cache(ctx)
     if key not in cache:
+        spent = cache.get("parse_seconds", 0.0)
+        if spent > SCAN_PARSE_BUDGET:
+            cache.setdefault("skipped", []).append(tree.path_of(entry.relpath))
+            cache[key] = None
+            return None
+        t0 = time.monotonic()
         text = tree.text(entry.relpath) if entry.size <= MAX_SCRIPT_BYTES else None
-        cache[key] = None if text is None else parse(text, read=reader(tree), glob=globber(ctx, tree))
+        script = None if text is None else parse(text, read=reader(tree), glob=globber(ctx, tree))
+        cache["parse_seconds"] = spent + time.monotonic() - t0
+        if script is not None and script.truncated:
+            cache.setdefault("truncated", []).append(tree.path_of(entry.relpath))
+        cache[key] = script
     return cache[key]
+
+
+def budget_notes(ctx: TreeContext) -> list[tuple[str, str]]:
+    """(path, message) for scripts read only in part or not at all because of the budgets (once per scan)."""
+    cache = _cache(ctx)
+    if cache.get("notes_given"):
+        return []
+    cache["notes_given"] = True
+    out = [(p, "shell reading stopped early (size or time budget); the rest of the script was not analysed")
+           for p in cache.get("truncated", [])]
+    out += [(p, f"script not analysed: the scan's shell-reading budget ({SCAN_PARSE_BUDGET:.0f} s) was used up")
+            for p in cache.get("skipped", [])]
+    return out
 
 
 def parsed_text(ctx: TreeContext, tree: Tree, text: str, key: str) -> Script:

@@ -9,6 +9,7 @@ and runs (see :mod:`.decode`), which are parsed again as shell so that every rul
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -24,6 +25,11 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\+?)=(.*)$", re.S)
 _RAW_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 _LOOP_MARK = "\x00LOOP:"
+_OP_START = frozenset("&|;()\n<>0123456789")
+_REDIR = re.compile(r"(\d*)(<<<|<<-|<<|>>|>&|<&|&>>|&>|<>|>\||>|<)")
+MAX_TOKENS = 200_000  # per parse, all nesting included
+MAX_SECONDS = 2.0  # wall-clock budget of one parse
+MAX_PAYLOADS = 256
 
 
 @dataclass
@@ -81,6 +87,7 @@ class Script:
     variables: dict[str, str] = field(default_factory=dict)
     payloads: list[Payload] = field(default_factory=list)
     sourced: list[str] = field(default_factory=list)
+    truncated: bool = False  # the size or time budget stopped the reading early
 
     def commands(self) -> Iterator[Command]:
         for p in self.pipelines:
@@ -115,6 +122,9 @@ class _State:
         self.payloads: list[Payload] = []
         self.fetched_files: dict[str, tuple[int, str]] = {}
         self.depth = 0
+        self.tokens = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
+        self.truncated = False
 
     def loop_values(self, name: str) -> list[str] | None:
         for loop in reversed(self.loops):
@@ -138,7 +148,12 @@ class _Tokenizer:
     def tokens(self) -> Iterator[_Token]:
         s = self.s
         n = len(s)
+        st = self.st
         while self.i < n:
+            st.tokens += 1
+            if st.tokens > MAX_TOKENS or (st.tokens & 0x3FF == 0 and time.monotonic() > st.deadline):
+                st.truncated = True
+                return
             c = s[self.i]
             if c in " \t\r":
                 self.i += 1
@@ -167,14 +182,16 @@ class _Tokenizer:
 
     def _operator(self) -> _Token | None:
         s, i = self.s, self.i
+        if s[i] not in _OP_START:
+            return None
         if s.startswith(("<(", ">("), i):
             return None  # process substitution: read as a word by _word
         # redirections: [n]> >> >& < << <<- <<< &> <> >|
-        m = re.match(r"(\d*)(<<<|<<-|<<|>>|>&|<&|&>>|&>|<>|>\||>|<)", s[i:i + 8])
-        if m and (m.group(1) == "" or True):
+        m = _REDIR.match(s, i, i + 8)
+        if m:
             if m.group(1) and i > 0 and s[i - 1] not in " \t\n;|&()":
                 return None
-            self.i += m.end()
+            self.i = m.end()
             return _Token("redir", m.group(2), self.line)
         for op in OPERATORS:
             if s.startswith(op, i):
@@ -405,6 +422,7 @@ def parse(text: str, *, read: ReadFn | None = None, glob: GlobFn | None = None,
     _parse_into(text, script, state, depth=0, file=None, via=(), line0=1)
     script.payloads = state.payloads
     script.sourced = state.sourced
+    script.truncated = state.truncated
     return script
 
 
