@@ -14,8 +14,7 @@ from nobackdoor.declaration import Declaration, DeclarationError, apply, draft, 
 from nobackdoor.models import FileEntry, FileKind, Finding, Observation, ScanResult, Severity, Target
 from nobackdoor.ruleset import rule
 
-sys.path.insert(0, str(Path(__file__).parent))
-import rootfs  # noqa: E402
+from tests.declaration import rootfs
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from nobackdoor.models import FileEntry, FileKind, Observation, ScanResult, Seve
 from nobackdoor.ruleset import rule
 from nobackdoor.saved import load_result
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "declaration"))
-import rootfs  # noqa: E402
+from tests.declaration import rootfs
 
 
 @pytest.fixture
