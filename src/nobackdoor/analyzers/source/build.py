@@ -85,16 +85,18 @@ class BuildMachineryAnalyzer(TreeAnalyzer):
             body = tree.text(rel)
             if not body or not _RUNS.search(body) or not _FEEDS.search(body):
                 continue  # nothing runs text, or nothing fetches/decodes it: no parse needed
-            for frag_line, frag in fragments(rel, body):
+            for frag_line, frag, automatic in fragments(rel, body):
                 for step in shell_steps(frag):
-                    yield from self._report(tree, rel, frag_line + step.line - 1, step)
+                    yield from self._report(tree, rel, frag_line + step.line - 1, step, automatic)
 
-    def _report(self, tree: Tree, rel: str, line: int, step: Step) -> Iterator[Finding]:
+    def _report(self, tree: Tree, rel: str, line: int, step: Step, automatic: bool = True) -> Iterator[Finding]:
         base = rel.rsplit("/", 1)[0] if "/" in rel else ""
         if step.kind == "fetch-exec":
             yield rule("source.build-fetch-exec").finding(
-                tree.path_of(rel), f"build step downloads and runs code: {step.command[:160]}", line=line,
-                evidence={"command": step.command[:400], "_relpath": rel})
+                tree.path_of(rel), f"build step downloads and runs code: {step.command[:160]}"
+                + ("" if automatic else " (in a helper target/script that the build does not run by itself)"),
+                line=line, severity=None if automatic else "medium",
+                evidence={"command": step.command[:400], "runs_during_build": automatic, "_relpath": rel})
             return
         located = [p for p in (locate(tree, base, f) for f in step.files) if p] or grep_selected(tree, step)
         evidence: dict = {"command": step.command[:400], "stages": [n for n, _ in step.stages],
@@ -184,8 +186,52 @@ def grep_selected(tree: Tree, step: Step) -> list[str]:
 # ---------------------------------------------------------------- fragments of shell a build runs
 
 
-def fragments(relpath: str, body: str) -> Iterator[tuple[int, str]]:
-    """(first line, shell text) for every piece of the build file that a shell will run."""
+#: package.json scripts npm runs by itself on install/publish (npm docs, "scripts": life cycle)
+_NPM_LIFECYCLE = frozenset({"preinstall", "install", "postinstall", "prepare", "prepublish", "preprepare",
+                            "postprepare", "prepack", "postpack"})
+#: Makefile targets a plain build, install or test runs
+_MAKE_BUILD_TARGETS = frozenset({"all", "install", "build", "check", "test", "dist", "default", "install-exec",
+                                 "install-data", "all-am", "install-am"})
+_MAKE_RULE = re.compile(r"^([^\s:=#][^:=]*?)\s*::?(?!=)")
+
+
+def _make_reachable(lines: list[str]) -> set[str]:
+    """Targets a plain ``make``/``make install``/``make check`` reaches (default goal, standard
+    targets and their prerequisites, transitively)."""
+    deps: dict[str, set[str]] = {}
+    default = None
+    for ln in lines:
+        if ln.startswith("\t"):
+            continue
+        m = _MAKE_RULE.match(ln)
+        if not m:
+            continue
+        rest = ln[m.end():].split(";", 1)[0].split("#", 1)[0]
+        for t in m.group(1).split():
+            deps.setdefault(t, set()).update(rest.split())
+            if default is None and not t.startswith("."):
+                default = t
+    todo = [t for t in deps if t in _MAKE_BUILD_TARGETS] + ([default] if default else [])
+    seen: set[str] = set()
+    while todo:
+        t = todo.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        todo.extend(deps.get(t, ()))
+    return seen
+
+
+def fragments(relpath: str, body: str) -> Iterator[tuple[int, str, bool]]:
+    """(first line, shell text, runs during a normal build/install) for every piece of the build file
+    that a shell will run. configure, m4 and CMake always run; a Makefile recipe runs when its target
+    is the default goal, a standard build target or a file target; a package.json script when it is a
+    life-cycle hook."""
+    for line, text_, automatic in _fragments(relpath, body):
+        yield line, text_, automatic
+
+
+def _fragments(relpath: str, body: str) -> Iterator[tuple[int, str, bool]]:
     name = relpath.rsplit("/", 1)[-1]
     if name == "package.json":
         try:
@@ -196,30 +242,39 @@ def fragments(relpath: str, body: str) -> Iterator[tuple[int, str]]:
             for key, cmd in scripts.items():
                 if isinstance(cmd, str):
                     line = body[:body.find(json.dumps(key))].count("\n") + 1 if json.dumps(key) in body else 1
-                    yield line, cmd
+                    yield line, cmd, key in _NPM_LIFECYCLE
         return
     if name.endswith((".m4", ".ac", ".in")) and not name.startswith("Makefile") or name in ("configure.ac",):
-        yield 1, m4_to_shell(body)
+        yield 1, m4_to_shell(body), True
         return
     if name.startswith(("Makefile", "GNUmakefile", "makefile")) or name.endswith(".mk"):
         lines = body.split("\n")
+        reachable = _make_reachable(lines)
         i = 0
+        automatic = True
         while i < len(lines):
             if lines[i].startswith("\t"):
                 start, cmd = i + 1, lines[i][1:]
                 while cmd.endswith("\\") and i + 1 < len(lines):
                     i += 1
                     cmd = cmd[:-1] + " " + lines[i].lstrip("\t")
-                yield start, re.sub(r"\$\(([A-Za-z_]+)\)", r"${\1}", cmd.lstrip("@-+ ")).replace("$$", "$")
+                yield start, re.sub(r"\$\(([A-Za-z_]+)\)", r"${\1}", cmd.lstrip("@-+ ")).replace("$$", "$"), automatic
+            else:
+                m = _MAKE_RULE.match(lines[i])
+                if m:
+                    targets = m.group(1).split()
+                    automatic = any(t in reachable or "%" in t or ("." in t and not t.startswith(".")) or "/" in t
+                                    for t in targets)
             i += 1
         return
     if name == "CMakeLists.txt" or name.endswith(".cmake"):
-        yield from _cmake_commands(body)
+        yield from ((ln, t, True) for ln, t in _cmake_commands(body))
         return
     if name == "setup.py":
-        yield from _python_strings(body)
+        yield from ((ln, t, True) for ln, t in _python_strings(body))
         return
-    yield 1, body
+    # configure and other build scripts run with the build; helper scripts elsewhere are run by hand
+    yield 1, body, name in ("configure", "autogen.sh", "bootstrap", "build.sh") or "/" not in relpath
 
 
 def m4_to_shell(body: str) -> str:

@@ -20,6 +20,8 @@ from .patterns import Patterns
 WHOLE_FILE_SHARE = 0.6
 MAX_CALLER_ROUNDS = 3
 
+BIG_UNIT = 64 * 1024
+_JS_DECL = re.compile(r"^[ \t]{0,4}(?:function|var|let|const)\b", re.M)
 _PY_START = re.compile(r"^(?:async[ \t]+def|def|class|@)\b", re.M)
 _BRACE_END = re.compile(r"^\}[^\n]*\n?", re.M)
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\n?", re.M)
@@ -41,6 +43,9 @@ def units(src: str, family: str) -> list[int]:
         starts = [0] + [m.start() for m in _PY_START.finditer(src)]
     else:
         starts = [0] + [m.end() for m in _BRACE_END.finditer(src)]
+    if family == "javascript" and len(starts) < 3 and len(src) > BIG_UNIT:
+        # a bundle wrapped in one function (UMD, IIFE): its top-level declarations are the units
+        starts += [m.start() for m in _JS_DECL.finditer(src)]
     starts.append(len(src))
     return sorted(set(starts))
 
@@ -56,7 +61,7 @@ _CRED_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "secret", "t
 _PRIV_WORDS = frozenset({"uid", "euid", "is_admin", "isAdmin", "privileged"})
 _COMPARE_LINE = re.compile(r"(==|!=|\beq\b|\bne\b|strn?(case)?cmp|equals|compare|\bin\b|Equal)[^\n]*['\"]|['\"][^\n]*(==|\beq\b|strn?(case)?cmp)")
 # "token" is also the word of every tokenizer: only a direct comparison with a literal counts
-_TOKEN_LINE = re.compile(r"\btoken\s*(===?|\beq\b)\s*['\"][^'\"]{6,}|strn?cmp\s*\(\s*token\s*,\s*\"[^\"]{6,}")
+_TOKEN_LINE = re.compile(r"(?<!typeof )\btoken\s*(===?|\beq\b)\s*['\"][^'\"]{6,}|strn?cmp\s*\(\s*token\s*,\s*\"[^\"]{6,}")
 _PRIV_LINE = re.compile(r"(?<![=!<>])=\s*(0|1|true|TRUE|True)\s*\)")
 
 
