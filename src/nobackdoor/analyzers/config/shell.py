@@ -485,6 +485,7 @@ def _parse_body(text: str, script: Script, state: _State, *, depth: int, file: s
 
     for t in tok.tokens():
         if state.count > MAX_COMMANDS:
+            state.truncated = True
             break
         if t.kind == "redir":
             pending_redir[0] = t.value
