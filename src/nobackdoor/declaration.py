@@ -23,6 +23,7 @@ from .models import Finding, Observation, ScanResult, Severity
 from .ruleset import rule
 
 DECLARATION_VERSION = 1
+MAX_DECLARATION_BYTES = 16 << 20
 
 # Shells that make an account unusable for an interactive login (same list as the accounts analyzer).
 NO_LOGIN_SHELLS = frozenset({"/bin/false", "/sbin/nologin", "/usr/sbin/nologin", "/bin/nologin", "/usr/bin/false", ""})
@@ -162,6 +163,8 @@ def _explain(error: Any) -> str:
 def load(path: str | Path) -> Declaration:
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_DECLARATION_BYTES:
+            raise DeclarationError(f"{path}: larger than {MAX_DECLARATION_BYTES // (1 << 20)} MiB; not a declaration")
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DeclarationError(f"{path}: cannot read: {exc.strerror or exc}") from None

@@ -45,7 +45,7 @@ def load_result(path: str | Path) -> ScanResult | None:
         return None
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         return None
     if not isinstance(doc, dict) or "format_version" not in doc or not isinstance(doc.get("findings"), list):
         return None
