@@ -9,14 +9,13 @@ import stat
 import struct
 import tarfile
 import time
-import zlib
 from pathlib import Path
 
 import pytest
 
 from nobackdoor.unpack import Limits, remove_workdir, unpack
 
-from .conftest import FORMATS, HOSTILE, MARKER, PASSWD, inventory_paths, leftover_workdirs, scan_json
+from .conftest import FORMATS, HOSTILE, inventory_paths, leftover_workdirs, scan_json
 
 
 def truncated(dst: Path) -> dict[str, Path]:
@@ -37,15 +36,18 @@ def truncated(dst: Path) -> dict[str, Path]:
     return paths
 
 
-def gzip_bomb(path: Path, members: int = 64, member_size: int = 64 * 1024 * 1024) -> None:
-    """Concatenated gzip members of zeros: ~64 KiB each on disk, ``members`` x 64 MiB unpacked."""
-    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    body = comp.compress(bytes(member_size)) + comp.flush()
-    member = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + body
-              + struct.pack("<II", zlib.crc32(bytes(member_size)), member_size & 0xFFFFFFFF))
+def zstd_bomb(path: Path, size_on_disk: int = 256 * 1024) -> int:
+    """A zstd frame of run-length blocks: 4 bytes on disk for every 128 KiB of zeros (RFC 8878:
+    window descriptor 0x38 = 128 KiB window, block header = size << 3 | RLE << 1 | last).
+    Returns the size it expands to (8 GiB for 256 KiB)."""
+    blocks = (size_on_disk - 6) // 4
+    block = 128 * 1024
+    rle = ((block << 3) | (1 << 1)).to_bytes(3, "little") + b"\0"
+    last = ((block << 3) | (1 << 1) | 1).to_bytes(3, "little") + b"\0"
     with open(path, "wb") as fh:
-        for _ in range(members):
-            fh.write(member)
+        fh.write(b"\x28\xb5\x2f\xfd" + b"\x00\x38")
+        fh.write(rle * (blocks - 1) + last)
+    return blocks * block
 
 
 @pytest.fixture(scope="module")
@@ -223,14 +225,14 @@ def test_missing_target_exits_2(tmp_path):
 
 
 def test_decompression_bomb_is_stopped(tmp_path):
-    bomb = tmp_path / "bomb.gz"
-    gzip_bomb(bomb)
-    assert bomb.stat().st_size < 8 * 1024 * 1024
+    bomb = tmp_path / "bomb.zst"
+    assert zstd_bomb(bomb) > 7 * 1024**3 and bomb.stat().st_size <= 256 * 1024
     t0 = time.monotonic()
-    proc, doc = scan_json(bomb, "--max-ratio", "20", "--max-extract-size", "0.25", tmpdir=tmp_path / "tmp")
+    proc, doc = scan_json(bomb, "--max-ratio", "50", "--max-extract-size", "0.25", tmpdir=tmp_path / "tmp")
     elapsed = time.monotonic() - t0
     assert proc.returncode in (0, 1)
-    assert any("limit" in e["message"] and e["path"] == "bomb.gz" for e in doc["errors"]), doc["errors"]
+    assert any(("expansion-ratio limit of 50x" in e["message"] or "extracted-size limit" in e["message"])
+               and e["path"] == "bomb.zst" for e in doc["errors"]), doc["errors"]
     # stopped well before 4 GiB; the watchdog may overshoot by what is written between two looks
     assert doc["stats"]["extracted_bytes"] < 1024**3
     assert elapsed < 120

@@ -55,7 +55,7 @@ Progress = Callable[[str], None]
 #: containers whose magic is too weak to call a file that does not unpack "truncated or corrupt"
 _WEAK_MAGIC = {"lzma", "jffs2"}
 #: how often at most the watchdog measures the extraction tree, and the share of one core it may use
-_POLL_MIN, _POLL_MAX, _POLL_SHARE = 0.02, 1.0, 0.05
+_POLL_MIN, _POLL_MAX, _POLL_SHARE = 0.02, 0.25, 0.05
 
 
 @dataclass
@@ -193,7 +193,8 @@ class _Watch:
 
 
 def _tree_size(root: Path) -> tuple[int, int]:
-    """Bytes on disk (allocated blocks, so sparse files count as what they cost) and entries."""
+    """Apparent bytes and entries. Apparent, not allocated: extractors write runs of zeros as
+    sparse files (zstd does), which cost no disk but every later reader pays for in full."""
     total = count = 0
     stack = [str(root)]
     while stack:
@@ -205,7 +206,7 @@ def _tree_size(root: Path) -> tuple[int, int]:
                         if entry.is_dir(follow_symlinks=False):
                             stack.append(entry.path)
                         elif entry.is_file(follow_symlinks=False):
-                            total += entry.stat(follow_symlinks=False).st_blocks * 512
+                            total += entry.stat(follow_symlinks=False).st_size
                     except OSError:
                         pass
         except OSError:
@@ -230,6 +231,9 @@ def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _
     }
     input_size = max(1, path.stat().st_size)
     bytes_left = limits.max_bytes - out.bytes_extracted
+    # a hard bound per written file (RLIMIT_FSIZE in the worker): a bomb writes faster than the
+    # watchdog looks, sparse runs of zeros fastest of all
+    args["max_file_bytes"] = max(1, min(bytes_left, max(limits.ratio_floor, int(input_size * limits.max_ratio))))
     files_left = limits.max_files - budget.files
     watch = _Watch(extract_root)
     breach = None
@@ -290,10 +294,11 @@ def _breach(watch: _Watch, limits: Limits, budget: _Budget, bytes_left: int, fil
             input_size: int) -> str | None:
     if time.monotonic() > budget.deadline:
         return f"extraction time limit of {limits.total_timeout:g} s reached"
-    if watch.size > bytes_left:
-        return f"extracted-size limit of {limits.max_bytes} bytes reached"
+    # the ratio first: when both are exceeded, it is the better diagnosis
     if watch.size > limits.ratio_floor and watch.size / input_size > limits.max_ratio:
         return f"expansion-ratio limit of {limits.max_ratio:g}x reached (decompression bomb?)"
+    if watch.size > bytes_left:
+        return f"extracted-size limit of {limits.max_bytes} bytes reached"
     if watch.count > files_left:
         return f"file-count limit of {limits.max_files} reached"
     return None

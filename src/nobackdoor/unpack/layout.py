@@ -19,6 +19,7 @@ import binascii
 import json
 import os
 import re
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -283,6 +284,11 @@ def _first_relevant_line(text: str) -> str:
 def _message(rep: dict) -> str | None:
     kind = rep.get("__typename__", "")
     severity = str(rep.get("severity", "")).upper()
+    text = " ".join(str(rep.get(k) or "") for k in ("exception", "message")) + _decode(rep.get("stderr"))
+    # the worker's RLIMIT_FSIZE: Python handlers get EFBIG, extractors die of SIGXFSZ
+    if "File too large" in text or "EFBIG" in text or rep.get("exit_code") == -signal.SIGXFSZ:
+        return ("output stopped at the extracted-size limit for one file (see --max-ratio, --max-extract-size; "
+                "decompression bomb?)")
     if kind == "ExtractCommandFailedReport":
         detail = _first_relevant_line(_decode(rep.get("stderr"))) or _first_relevant_line(_decode(rep.get("stdout")))
         program = str(rep.get("command", "")).split(" ")[0].rsplit("/", 1)[-1]

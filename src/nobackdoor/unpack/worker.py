@@ -4,13 +4,19 @@ It runs in its own session so the parent can stop it and every extractor it star
 when a limit is hit; its output goes to a log file so nothing reaches the user's stdout; unblob's
 sandbox (Landlock, where the kernel has it) restricts its writes to the extraction directory.
 
-ARGS_JSON keys: input, extract_root, report, log, max_depth, extractor_timeout, process_num.
+ARGS_JSON keys: input, extract_root, report, log, max_depth, extractor_timeout, process_num,
+and optionally max_file_bytes.
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
+import resource
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 
@@ -43,8 +49,33 @@ def _timed_out_report(report_cls):
     return build
 
 
+def _die_with_parent() -> None:
+    """The worker leads its own process group (so that a limit stops every extractor at once);
+    if the scan that started it dies, take the whole group down instead of extracting on."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def _bound_file_size(limit: int | None) -> None:
+    """No file written by the worker or its extractors may grow past ``limit`` bytes: writes fail
+    with EFBIG (SIGXFSZ ignored, which extractors inherit), and the extractor reports the failure."""
+    if not limit:
+        return
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit), int(limit)))
+
+
 def main(argv: list[str]) -> int:
     args = json.loads(argv[0])
+    _die_with_parent()
+    _bound_file_size(args.get("max_file_bytes"))
     _quiet_logging()
     import unblob.extractors.command as command
 
