@@ -86,6 +86,9 @@ class BuildMachineryAnalyzer(TreeAnalyzer):
             if not body or not _RUNS.search(body) or not _FEEDS.search(body):
                 continue  # nothing runs text, or nothing fetches/decodes it: no parse needed
             for frag_line, frag, automatic in fragments(rel, body):
+                frag = relevant_lines(frag)
+                if frag is None:
+                    continue
                 for step in shell_steps(frag):
                     yield from self._report(tree, rel, frag_line + step.line - 1, step, automatic)
 
@@ -193,6 +196,35 @@ _NPM_LIFECYCLE = frozenset({"preinstall", "install", "postinstall", "prepare", "
 _MAKE_BUILD_TARGETS = frozenset({"all", "install", "build", "check", "test", "dist", "default", "install-exec",
                                  "install-data", "all-am", "install-am"})
 _MAKE_RULE = re.compile(r"^([^\s:=#][^:=]*?)\s*::?(?!=)")
+
+
+_PIPE_OR_EVAL = re.compile(r"\||\beval\b|`|\$\(|\$\{?\(?SHELL")
+_ASSIGN = re.compile(r"^[ \t]*([A-Za-z_][A-Za-z0-9_]*)=")
+
+
+def relevant_lines(body: str) -> str | None:
+    """The lines of a (large) script that can form a decode-or-fetch-and-run step, with the
+    assignments of the variables they use; other lines are emptied so line numbers stay exact.
+    Returns None when no line fetches or decodes into a pipe or eval."""
+    if len(body) < 8192:
+        return body if _FEEDS.search(body) and _RUNS.search(body) else None
+    lines = body.split("\n")
+    keep = {i for i, ln in enumerate(lines) if ("eval" in ln or _FEEDS.search(ln)) and _PIPE_OR_EVAL.search(ln)}
+    if not keep:
+        return None
+    assigned: dict[str, list[int]] = {}
+    for i, ln in enumerate(lines):
+        m = _ASSIGN.match(ln)
+        if m:
+            assigned.setdefault(m.group(1), []).append(i)
+    frontier = set(keep)
+    for _ in range(3):  # variables used by kept lines, a few levels deep
+        names = {v for i in frontier for v in _VAR.findall(lines[i])}
+        frontier = {j for v in names for j in assigned.get(v, ())} - keep
+        keep |= frontier
+        if not frontier:
+            break
+    return "\n".join(ln if i in keep else "" for i, ln in enumerate(lines))
 
 
 def _make_reachable(lines: list[str]) -> set[str]:

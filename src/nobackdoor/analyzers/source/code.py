@@ -27,6 +27,9 @@ from .trojan import trojan_findings
 
 #: files larger than this are not parsed (generated code, amalgamations)
 MAX_PARSE = 4 * 1024 * 1024
+#: a file this big whose lines average this long is minified output
+MINIFIED_MIN_SIZE = 16 * 1024
+MINIFIED_LINE = 400
 _TEST_DIRS = ("test/", "tests/", "testing/", "spec/", "__tests__/", "testdata/", "t/")
 _SOURCE_TARGETS = ("source", "release")
 #: a file without any of these cannot decode or download what it runs (skips the costly data-flow walk)
@@ -73,6 +76,8 @@ def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
     if family is None or language not in syntax.GRAMMAR:
         return
     src = data.decode("latin-1")
+    if not force and len(data) > MINIFIED_MIN_SIZE and len(data) > MINIFIED_LINE * (data.count(b"\n") + 1):
+        return  # minified bundle: a build output, one line, no units to select (its source is analysed)
     if force:
         parse = data
     else:
