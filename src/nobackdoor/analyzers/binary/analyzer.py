@@ -20,7 +20,7 @@ from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledg
 MAX_FUNCTIONS = 1500
 #: callee depth through which a compare still "reaches" a sink
 SINK_DEPTH = 3
-MIN_INLINE_MAGIC = 4
+MIN_INLINE_MAGIC = 6  # shorter runs are structure fields and character classes
 
 
 @dataclass
@@ -230,8 +230,8 @@ def _inline_magic(image, fn, w):
                 continue
             if len(run) >= MIN_INLINE_MAGIC:
                 raw = bytes(offsets[o][0] for o in run)
-                if len(set(raw)) >= 3:
-                    addrs = [offsets[o][1] for o in run]
+                addrs = [offsets[o][1] for o in run]
+                if len(set(raw)) >= 3 and len(set(addrs)) >= 2:  # one wide compare is a field test
                     yield Comparison(fn, min(addrs), "inline compare", raw, rank(raw), end=max(addrs))
             run = [key] if key is not None else []
 

@@ -23,6 +23,9 @@ _FORMAT = re.compile(r"%[-+ #0-9.]*[sdiuxXcfpl]")
 _HEADER_VALUE = re.compile(r"^([A-Za-z][A-Za-z0-9-]{1,40}):\s*(\S.*)$", re.S)
 _TITLE_HYPHEN = re.compile(r"^[A-Z][a-z0-9]*(-[A-Z0-9][A-Za-z0-9]*)*:?$")
 _CAMEL = re.compile(r"[a-z][A-Z]")
+_ENV_ASSIGN = re.compile(r"^[A-Z_][A-Z0-9_]*=")
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+_SPECIAL = frozenset("!@#$%^&*+?~|<>;'\"`(){}[]\\")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+){2,}$")
 _KNOWN_MAGIC = (b"\x7fELF", b"\x1f\x8b", b"PK\x03\x04", b"BZh", b"\xfd7zXZ", b"hsqs", b"sqsh", b"\x89PNG",
                 b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\xca\xfe\xba\xbe")
@@ -52,17 +55,18 @@ def printable(raw: bytes) -> str:
 
 
 def rank(raw: bytes) -> Ranked:
+    full = raw
     raw = raw.rstrip(b"\0")
     text_form, hex_form = printable(raw), raw.hex()
-    score, shape, pw = _score(raw)
+    score, shape, pw = _score(raw, full)
     return Ranked(max(0, min(100, score)), shape, text_form, hex_form, pw)
 
 
-def _score(raw: bytes) -> tuple[int, str, bool]:
+def _score(raw: bytes, full: bytes) -> tuple[int, str, bool]:
     if len(raw) < 3:
         return 0, "too short", False
     if any(b < 32 and b not in (9, 10, 13) or b >= 127 for b in raw):
-        return _binary(raw), "binary magic", False
+        return _binary(full), "binary magic", False
     text = raw.decode("ascii")
     return _text(text)
 
@@ -75,7 +79,7 @@ def _binary(raw: bytes) -> int:
         return 10  # small integers in a structure, not a magic value
     if len(raw) >= 8 and distinct >= max(4, len(raw) // 2):
         return 85
-    if len(raw) >= 4 and distinct >= 3:
+    if len(raw) >= 4 and distinct >= len(raw) - 1:
         return 50
     return 10
 
@@ -101,6 +105,10 @@ def _text(text: str) -> tuple[int, str, bool]:
         return 12, "path", False
     if len(core) < 4:
         return 5, "short token", False
+    if _ENV_ASSIGN.match(text):
+        return 10, "environment assignment", False
+    if text.count(" ") >= 2:
+        return 10, "message text", False
     classes = {
         "upper": any(c.isupper() for c in core),
         "lower": any(c.islower() for c in core),
@@ -117,14 +125,18 @@ def _text(text: str) -> tuple[int, str, bool]:
         return 10, "dotted identifier", False
     if _CAMEL.search(core) and re.search(r"/[0-9][0-9.]*$", core):
         return 85, "vendor product token", False
+    switches = sum(1 for a, b in zip(core, core[1:]) if a.isalnum() and b.isalnum() and a.isdigit() != b.isdigit())
+    special = any(c in _SPECIAL for c in core)
+    if _IDENTIFIER.match(core) and switches <= 1 and classes["upper"] and classes["lower"]:
+        # getModeV2, Curve25519, MD5-sess: API, algorithm and option names
+        return 20, "identifier", False
     password_like = (n_classes >= 3 and " " not in core and len(core) >= 7 and classes["digit"]
-                     and classes["upper"])
+                     and classes["upper"] and (switches >= 2 or special))
     if password_like:
         return 70 + min(20, 2 * len(core)), "password-like", True
     if not classes["upper"]:
         # identifiers, keywords, config names: rank by how random they look
-        switches = sum(1 for a, b in zip(core, core[1:]) if a.isalnum() and b.isalnum() and a.isdigit() != b.isdigit())
-        if switches >= 3 and len(core) >= 6:
+        if switches >= 2 and len(core) >= 6:
             return 45, "random-looking token", False
         return 15, "lower-case keyword", False
     if not classes["lower"]:

@@ -19,7 +19,7 @@ from .elf import Image
 @functools.cache
 def knowledge() -> dict[str, Any]:
     text = resources.files("nobackdoor.rules").joinpath("binary.knowledge.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loader)
 
 
 def base_name(name: str) -> str:
@@ -45,6 +45,8 @@ class Sink:
     argument: str | None  # the constant command, when it resolved
 
     def describe(self) -> str:
+        if self.kind in ("privilege", "redirect"):
+            return f"{self.routine}({self.argument})"
         if self.argument:
             return f"{self.routine}(\"{self.argument}\")"
         return f"{self.routine}(<runtime value>)"
