@@ -336,7 +336,7 @@ class Checker:
         return None
 
     def _credential_checks(self) -> Iterator[Finding]:
-        ifs = captures(self.m.root, self.m.language, self.spec.ifs)
+        ifs = self.m.groups["if"]
         for ifnode in ifs:
             cond = ifnode.child_by_field_name("condition")
             if cond is None:
@@ -412,13 +412,9 @@ class Checker:
         return None
 
     def _privilege_in_condition(self) -> Iterator[Finding]:
-        if self.m.family in ("python", "go", "bash"):
-            types = frozenset({"named_expression"}) if self.m.family == "python" else frozenset()
-        else:
-            types = frozenset({"assignment_expression"})
-        if not types:
+        if self.m.family in ("go", "bash"):
             return
-        for asg in captures(self.m.root, self.m.language, types):
+        for asg in self.m.groups["asg"]:
             left = asg.child_by_field_name("left") or asg.child_by_field_name("name")
             right = asg.child_by_field_name("right") or asg.child_by_field_name("value")
             if left is None or right is None:

@@ -51,6 +51,37 @@ def _query(grammar: str, types: frozenset[str]) -> Query:
     return q
 
 
+_GROUPS = ("call", "fn", "if", "asg", "def")
+
+
+def _multi_query(grammar: str, groups: tuple[tuple[str, frozenset[str]], ...]) -> Query:
+    cache = getattr(_queries, "multi", None)
+    if cache is None:
+        cache = _queries.multi = {}
+    key = (grammar, groups)
+    q = cache.get(key)
+    if q is None:
+        lang = syntax.tslp.get_language(syntax.GRAMMAR[grammar])  # type: ignore[arg-type]
+        patterns = []
+        for name, types in groups:
+            valid = [t for t in sorted(types) if lang.id_for_node_kind(t, True)]
+            if valid:
+                patterns.append("[" + " ".join(f"({t})" for t in valid) + f"] @{name}")
+        q = cache[key] = Query(lang, "\n".join(patterns) or "(ERROR) @none")
+    return q
+
+
+def capture_groups(root: Node, grammar: str, groups: dict[str, frozenset[str]]) -> dict[str, list[Node]]:
+    """One pass over the tree for several node kinds (one query, one traversal)."""
+    got = QueryCursor(_multi_query(grammar, tuple(sorted(groups.items())))).captures(root)
+    out = {}
+    for name in groups:
+        nodes = got.get(name, [])
+        nodes.sort(key=lambda n: n.start_byte)
+        out[name] = nodes
+    return out
+
+
 def captures(root: Node, grammar: str, types: frozenset[str]) -> list[Node]:
     got = QueryCursor(_query(grammar, types)).captures(root)
     nodes = got.get("n", [])
@@ -69,10 +100,14 @@ class FileModel:
         self.spec: Spec = syntax.spec_of(family)
         self.tree = syntax.parser(language).parse(data)
         self.root = self.tree.root_node
-        self.calls = captures(self.root, language, self.spec.calls)
+        asg = frozenset({"named_expression"}) if family == "python" else frozenset({"assignment_expression"})
+        self.groups = capture_groups(self.root, language, {
+            "call": self.spec.calls, "fn": self.spec.functions, "if": self.spec.ifs, "asg": asg,
+            "def": frozenset({"preproc_def", "preproc_function_def"}) if family == "c" else frozenset({"ERROR"})})
+        self.calls = self.groups["call"]
         self.macros: dict[str, MacroInfo] = dict(extra_macros or {})
         if family == "c":
-            self.macros.update(read_macros(self.root, language, pats))
+            self.macros.update(read_macros(self.root, language, pats, self.groups["def"]))
         self.macro_literals = {k: m.literal for k, m in self.macros.items() if m.literal is not None}
         self.functions: dict[str, Node] = {}
         self._fn_of: dict[int, Node | None] = {}
@@ -181,7 +216,7 @@ class FileModel:
         return r
 
     def _summarise(self) -> None:
-        fns = captures(self.root, self.language, self.spec.functions)
+        fns = self.groups["fn"]
         by_fn: dict[str, list[Node]] = {}
         for fn in fns:
             name = syntax.function_name(fn)
@@ -219,10 +254,11 @@ class MacroInfo:
     line: int = 0
 
 
-def read_macros(root: Node, language: str, pats: Patterns) -> dict[str, MacroInfo]:
+def read_macros(root: Node, language: str, pats: Patterns, defs: list[Node] | None = None) -> dict[str, MacroInfo]:
     """C ``#define``s: string constants, and function-like macros whose body calls a sink."""
     out: dict[str, MacroInfo] = {}
-    defs = captures(root, language, frozenset({"preproc_def", "preproc_function_def"}))
+    if defs is None:
+        defs = captures(root, language, frozenset({"preproc_def", "preproc_function_def"}))
     bodies: dict[str, str] = {}
     for d in defs:
         name = text(d.child_by_field_name("name"))

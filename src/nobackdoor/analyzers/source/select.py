@@ -22,6 +22,7 @@ MAX_CALLER_ROUNDS = 3
 
 BIG_UNIT = 64 * 1024
 _JS_DECL = re.compile(r"^[ \t]{0,4}(?:function|var|let|const)\b", re.M)
+_PY_METHOD = re.compile(r"^    (?:async[ \t]+def|def|class|@)\b", re.M)
 _PY_START = re.compile(r"^(?:async[ \t]+def|def|class|@)\b", re.M)
 _BRACE_END = re.compile(r"^\}[^\n]*\n?", re.M)
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\n?", re.M)
@@ -40,7 +41,8 @@ _NAME = {
 def units(src: str, family: str) -> list[int]:
     """Start offsets of the top-level units (the file end is appended)."""
     if family == "python":
-        starts = [0] + [m.start() for m in _PY_START.finditer(src)]
+        # top-level defs and classes, and the methods of classes (parsed dedented, see select())
+        starts = [0] + [m.start() for m in _PY_START.finditer(src)] + [m.start() for m in _PY_METHOD.finditer(src)]
     else:
         starts = [0] + [m.end() for m in _BRACE_END.finditer(src)]
     if family == "javascript" and len(starts) < 3 and len(src) > BIG_UNIT:
@@ -160,7 +162,15 @@ def select(src: str, family: str, pats: Patterns) -> str | None:
         if b <= a:
             continue
         parts.append("\n" * src.count("\n", pos, a))
-        parts.append(src[a:b])
+        unit = src[a:b]
+        if family == "python" and unit.startswith("    "):
+            unit = _dedent4(unit)
+        parts.append(unit)
         pos = b
     parts.append("\n" * src.count("\n", pos))
     return "".join(parts)
+
+
+def _dedent4(unit: str) -> str:
+    """A method taken out of its class reads as a top-level function (line count unchanged)."""
+    return "\n".join(ln[4:] if ln.startswith("    ") else ln.lstrip(" ") for ln in unit.split("\n"))
