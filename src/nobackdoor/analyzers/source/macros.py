@@ -1,4 +1,7 @@
-"""C macros defined in headers that hide a sink (UnrealIRCd 3.2.8.1: ``DEBUG3_DOLOG_SYSTEM``).
+"""C macros and functions of other files that hide a sink.
+
+UnrealIRCd 3.2.8.1 hid ``system()`` behind ``DEBUG3_DOLOG_SYSTEM`` defined in a header; vsftpd
+2.3.4 called a function of another file that opened the shell listener.
 
 The per-file analyzer resolves macros of the file itself. Here every header of a source tree is
 read once for ``#define``s that reach ``system()``/``exec*()``/``setuid()`` (or name a string
@@ -14,11 +17,13 @@ from ...models import FileKind, Finding
 from ..base import TreeAnalyzer, TreeContext
 from . import syntax
 from .code import analyze_source
-from .model import MacroInfo, read_macros
+from .model import FileModel, MacroInfo, Reach, read_macros
 from .patterns import patterns
-from .select import _DEFINE, keyword_hits
+from .select import _DEFINE, keyword_hits, select
 
 MAX_HEADER = 2 * 1024 * 1024
+MAX_EXPORTED = 2000  # functions remembered per tree
+MAX_REANALYSED = 500  # files analysed again per tree
 
 
 class HeaderMacroAnalyzer(TreeAnalyzer):
@@ -45,18 +50,51 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 for name, info in read_macros(root, "c", pats).items():
                     if info.reach.kinds or info.literal is not None:
                         macros.setdefault(name, info)
-            sinks = {n for n, m in macros.items() if m.reach.kinds - {"listen"}}
+            functions = self._exported_functions(tree, pats)
+            sinks = {n for n, m in macros.items() if m.reach.kinds - {"listen"}} | set(functions)
             if not sinks:
                 continue
             auto = ahocorasick.Automaton()
             for n in sinks:
                 auto.add_word(n, n)
             auto.make_automaton()
-            for rel, entry in tree.files.items():
+            reanalysed = 0
+            for rel, entry in sorted(tree.files.items()):
                 if entry.kind != FileKind.SOURCE or entry.language not in ("c", "cpp") or \
                         rel.endswith((".h", ".hh", ".hpp")) or entry.size > 4 * 1024 * 1024:
                     continue
                 data = entry.content if entry.content is not None else entry.realpath.read_bytes()
-                if not any(True for _ in auto.iter(data.decode("latin-1"))):
+                text = data.decode("latin-1")
+                used = {w for end, w in auto.iter(text) if text[end + 1:end + 2] in ("(", " ")}
+                if not used or all(functions.get(w, (None, ""))[1] == rel for w in used if w in functions) \
+                        and not used & set(macros):
                     continue
-                yield from analyze_source(entry, data, pats, extra_macros=macros, force=True)
+                reanalysed += 1
+                if reanalysed > MAX_REANALYSED:
+                    break
+                extra = {w: functions[w][0] for w in used if w in functions and functions[w][1] != rel}
+                yield from analyze_source(entry, data, pats, extra_macros=macros, extra_functions=extra, force=True)
+
+    def _exported_functions(self, tree, pats) -> dict[str, tuple[Reach, str]]:
+        """Non-static C functions, in any file of the tree, that spawn a shell, open a shell
+        listener or take root (vsftpd 2.3.4 kept its listener in another file than its trigger)."""
+        out: dict[str, tuple[Reach, str]] = {}
+        for rel, entry in sorted(tree.files.items()):
+            if entry.kind != FileKind.SOURCE or entry.language not in ("c", "cpp") or \
+                    rel.endswith((".h", ".hh", ".hpp")) or entry.size > 4 * 1024 * 1024:
+                continue
+            data = entry.content if entry.content is not None else entry.realpath.read_bytes()
+            text = data.decode("latin-1")
+            kept = select(text, "c", pats)
+            if kept is None:
+                continue
+            model = FileModel(data if kept is text else kept.encode("latin-1"), entry.language, "c", pats)
+            for name, reach in model.reach_of_function.items():
+                fn = model.functions.get(name)
+                if fn is None or syntax.text(fn).lstrip().startswith("static") or name == "main":
+                    continue
+                if reach.strong() & {"bindshell", "priv", "shell", "eval"}:
+                    out.setdefault(name, (reach, rel))
+            if len(out) > MAX_EXPORTED:
+                break
+        return out
