@@ -39,7 +39,7 @@ def test_ntp_cron_job_is_not_phone_home(rootfs):
 def test_every_encoding_is_decoded_and_analysed(rootfs):
     r = rootfs("obfuscated")
     obf = {f.path.rsplit("/", 1)[-1]: f for f in r.by_rule("obfuscation.decode-and-run")}
-    assert set(obf) == {"hex.sh", "gz.sh", "py.sh", "rot.sh", "esc.sh"}
+    assert set(obf) == {"hex.sh", "gz.sh", "py.sh", "rot.sh", "esc.sh", "carrier.sh"}
     assert obf["hex.sh"].evidence["encoding"] == ["hex"]
     assert obf["gz.sh"].evidence["encoding"] == ["base64", "gzip"]
     assert obf["rot.sh"].evidence["encoding"] == ["tr"]
@@ -61,3 +61,11 @@ def test_what_the_payload_does_is_reported_on_the_same_file(rootfs):
 
 def test_harmless_encoder_use_is_silent(rootfs):
     assert not rootfs("clean").by_rule("obfuscation.decode-and-run")
+
+
+def test_payload_hidden_in_a_data_file(rootfs):
+    r = rootfs("obfuscated")
+    carrier = r.by_rule("obfuscation.payload-carrier")
+    assert [c.path for c in carrier] == ["usr/share/acme/assets/logo.dat"]
+    assert carrier[0].evidence["encoding"] == ["tr", "gzip"] and carrier[0].evidence["decoded_by"] == "usr/share/acme/carrier.sh"
+    assert "nc -l -p 7007" in carrier[0].evidence["decoded_preview"]

@@ -72,6 +72,14 @@ class ScriptObfuscationAnalyzer(TreeAnalyzer):
                 yield rule("obfuscation.decode-and-run").finding(
                     tree.path_of(file), msg, line=pl.line, evidence=evidence,
                     severity=Severity.CRITICAL if does else None)
+                carrier = pl.source_file
+                if carrier and carrier != file and tree.get(carrier) is not None and (carrier, "carrier") not in seen:
+                    seen.add((carrier, "carrier"))
+                    yield rule("obfuscation.payload-carrier").finding(
+                        tree.path_of(carrier), f"carries an encoded payload that /{file} (line {pl.line}) decodes "
+                        f"with {pl.describe()} and runs via {pl.sink}{what}",
+                        evidence=dict(evidence, decoded_by=file, decoded_at_line=pl.line),
+                        severity=Severity.CRITICAL if does else None)
 
 
 def _payload_behaviour(script: Script) -> dict[str, list[str]]:

@@ -214,11 +214,17 @@ def _source(cmd: Command, state: _State) -> tuple[bytes | None, str | None]:
         else:
             files = [a for a in args if not a.startswith("-") and not re.fullmatch(r"\+?\d+[kKmM]?", a)]
             path = files[-1] if files else None
-        if not path or not path.startswith("/") or not state.read or _unresolved(path):
+        if path and _unresolved(path):
+            # "$srcdir/x", "${DIR}/x": a directory variable that is not known statically; try the rest of the
+            # path from the tree's root, where configure scripts and boot scripts run
+            m = re.fullmatch(r"(?:\$\{?[A-Za-z_]\w*\}?|\$\([^()]*\))/+(.+)", path, re.S)
+            path = m.group(1) if m and not _unresolved(m.group(1)) else None
+        if not path or not state.read or path.startswith("-"):
             return None, None
-        text = state.read(path)
+        text = state.read(path)  # relative paths: from the tree's root (boot scripts and configure run there)
         if text is None:
             return None, None
+        state.last_source_file = path.lstrip("./").lstrip("/") if not path.startswith("../") else None
         data = text.encode("utf-8", "surrogateescape")
         if name == "tail":
             n = option_value(args, "-c")
@@ -314,7 +320,9 @@ def inspect_pipeline(p: Pipeline, script: Script, state: _State, depth: int) -> 
 
 
 def _build(stages: list[Command], sink: str, p: Pipeline, state: _State) -> Payload | None:
+    state.last_source_file = None
     src, esc = _source(stages[0], state)
+    source_file = state.last_source_file
     methods: list[str] = [esc] if esc else []
     data = src
     encoded = len(src) if src is not None else 0
@@ -332,7 +340,7 @@ def _build(stages: list[Command], sink: str, p: Pipeline, state: _State) -> Payl
         pass  # compressed but not decompressed by the script: leave as is
     first = stages[0]
     return Payload(line=first.line, file=first.file, methods=methods, sink=sink, encoded_size=encoded,
-                   decoded=data, raw=p.raw[:300], via=first.via)
+                   decoded=data, raw=p.raw[:300], via=first.via, source_file=source_file)
 
 
 def _payload(stages: list[Command], sink: str, p: Pipeline, script: Script, state: _State, depth: int) -> None:

@@ -6,10 +6,11 @@ import posixpath
 import time
 
 from ...models import FileKind
-from ..base import Tree, TreeContext
+from ..base import Tree, TreeContext, normalize
 from .shell import Script, parse
 
 MAX_SCRIPT_BYTES = 1024 * 1024
+MAX_READ_BYTES = 4 * 1024 * 1024  # files read by the shell reader (sourced, or payload carriers)
 SCAN_PARSE_BUDGET = 60.0  # seconds of shell reading per scan, all scripts together
 #: text files in these places are run by init, cron or hotplug even without a #! line
 BOOT_SCRIPT_DIRS = ("etc/init.d/", "etc/rc.d/", "etc/rc0.d/", "etc/rc1.d/", "etc/rc2.d/", "etc/rc3.d/", "etc/rc4.d/",
@@ -23,11 +24,17 @@ def _cache(ctx: TreeContext) -> dict:
 
 
 def reader(tree: Tree):
+    """Read a file of the tree for the shell reader: sourced scripts and encoded payload carriers.
+    Bytes are kept exactly (surrogateescape) so that binary payload files decode faithfully."""
     def read(path: str) -> str | None:
-        entry = tree.resolve(path.lstrip("/"))
-        if entry is None or entry.size > MAX_SCRIPT_BYTES:
+        entry = tree.resolve(normalize(path))
+        if entry is None or entry.size > MAX_READ_BYTES or entry.kind in (FileKind.SYMLINK, FileKind.EMPTY):
             return None
-        return tree.text(entry.relpath)
+        try:
+            data = entry.content if entry.content is not None else entry.realpath.read_bytes()
+        except OSError:
+            return None
+        return data[:MAX_READ_BYTES].decode("utf-8", "surrogateescape")
     return read
 
 

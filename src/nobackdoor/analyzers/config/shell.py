@@ -76,6 +76,7 @@ class Payload:
     decoded: bytes | None  # None when the bytes could not be recovered statically
     raw: str
     via: tuple[str, ...] = ()
+    source_file: str | None = None  # tree file the encoded bytes are read from, when not inline
 
     def describe(self) -> str:
         return "+".join(self.methods) if self.methods else "encoded"
@@ -123,6 +124,7 @@ class _State:
         self.fetched_files: dict[str, tuple[int, str]] = {}
         self.depth = 0
         self.tokens = 0
+        self.last_source_file: str | None = None
         self.deadline = time.monotonic() + MAX_SECONDS
         self.truncated = False
 
