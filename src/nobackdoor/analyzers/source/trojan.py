@@ -18,6 +18,7 @@ from ...ruleset import rule
 from . import syntax
 from .patterns import LANGUAGE_FAMILY
 
+_BIDI_BYTES = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 _RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_HITS = 20
@@ -59,6 +60,12 @@ def _latin(ch: str) -> bool:
 def trojan_findings(entry: FileEntry, data: bytes) -> Iterator[Finding]:
     if data.isascii():
         return
+    # in UTF-8, the bidi controls are E2 80 AA-AE / E2 81 A6-A9 and Cyrillic/Greek letters start
+    # with CE, CF, D0, D1, D3, D4: without those bytes there is nothing to find (checked at C speed)
+    has_bidi = _BIDI_BYTES.search(data) is not None
+    has_foreign = any(b in data for b in (b"\xce", b"\xcf", b"\xd0", b"\xd1", b"\xd2", b"\xd3", b"\xd4"))
+    if not has_bidi and not has_foreign:
+        return
     text = data.decode("utf-8", "replace")
     bidi, confusables = _tables()
     ctx = _Contexts(entry, data)
@@ -79,7 +86,7 @@ def trojan_findings(entry: FileEntry, data: bytes) -> Iterator[Finding]:
     seen_words: set[str] = set()
     reported = 0
     mixed_rx, word_rx = _mixed_regexes()
-    if not mixed_rx.search(text):
+    if not has_foreign or not mixed_rx.search(text):
         return  # no look-alike letter touches a Latin one
     for w in word_rx.finditer(text):
         start = w.start()
