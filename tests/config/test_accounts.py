@@ -93,3 +93,19 @@ def test_md5_crypt_check_speed():
     per_1000 = (time.perf_counter() - t0) / res.tried * 1000
     assert res.password is None and res.complete
     assert per_1000 < 2.0  # measured ~0.35 s per 1,000 on one core; loose bound for loaded CI machines
+
+
+def test_predefined_login_account_with_unknown_password(tmp_path):
+    from tests.config.conftest import analyze_rootfs
+    from passlib.hash import sha512_crypt
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h = sha512_crypt.using(salt="maintslt", rounds=5000).hash("Qz-not-listed-4417")
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/passwd").write_text("root:x:0:0::/root:/bin/sh\nfieldeng:x:600:600::/home/f:/bin/sh\n"
+                                         "backup:x:34:34::/var/backups:/usr/sbin/nologin\n")
+    (tmp_path / "etc/shadow").write_text(f"root:*:1::::::\nfieldeng:{h}:1::::::\nbackup:{h}:1::::::\n")
+    (tmp_path / "bin").mkdir()
+    r = analyze_rootfs(tmp_path)
+    f = r.by_rule("accounts.predefined-login")
+    assert [(x.evidence["user"], x.severity.value) for x in f] == [("fieldeng", "medium")]

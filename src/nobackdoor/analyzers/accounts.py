@@ -123,6 +123,11 @@ class AccountsAnalyzer(TreeAnalyzer):
                 yield rule("accounts.weak-hash").finding(
                     tree.path_of(hash_file), f"account '{user}' (uid {uid}) password stored as {WEAK_SCHEMES[scheme]}",
                     line=hash_line, evidence={"user": user, "uid": uid, "scheme": scheme, "file": hash_file})
+            if state == "set" and login and uid != "0" and user != "root":
+                yield rule("accounts.predefined-login").finding(
+                    tree.path_of(hash_file), f"predefined account '{user}' (uid {uid}, shell {shell or '/bin/sh'}) "
+                    f"ships with a password and can log in; it must be documented", line=hash_line,
+                    evidence={"user": user, "uid": uid, "shell": shell, "scheme": scheme})
 
     def _groups(self, tree: Tree) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
