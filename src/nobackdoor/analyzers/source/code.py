@@ -19,7 +19,7 @@ from ...models import FileEntry, FileKind, Finding
 from ...ruleset import rule
 from ..base import FileAnalyzer, Result
 from . import syntax
-from .model import FileModel, MacroInfo, Reach, captures
+from .model import FileModel, MacroInfo, Reach
 from .patterns import LANGUAGE_FAMILY, Patterns, patterns
 from .syntax import Comparison, arguments, callee, comparisons, literal, text, walk
 from .select import select

@@ -72,18 +72,6 @@ class Patterns:
             self._automata[family] = auto
         return auto
 
-    def interesting(self, family: str, text: str) -> bool:
-        """True when a sink/credential keyword occurs as a whole word in the text."""
-        auto = self.automaton(family)
-        n = len(text)
-        for end, word in auto.iter(text):
-            start = end - len(word) + 1
-            before = text[start - 1] if start > 0 else " "
-            after = text[end + 1] if end + 1 < n else " "
-            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
-                return True
-        return False
-
 
 @functools.cache
 def patterns() -> Patterns:
