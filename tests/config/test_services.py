@@ -70,3 +70,8 @@ def test_service_table_lists_boot_programs(rootfs):
     assert ("/usr/sbin/ntpd", "cron") in progs
     # one-shot utilities and stop branches are not services
     assert not {p for p, _ in progs} & {"killall", "echo", "mkdir", "uptime"}
+
+
+def test_examples_in_documentation_are_low(rootfs):
+    f = rootfs("clean").by_rule("services.bind-shell")
+    assert [(x.path, x.severity.value) for x in f] == [("usr/share/doc/acme/examples/remote-debug.sh", "low")]

@@ -16,6 +16,7 @@ from ..ruleset import rule
 from .base import Tree, TreeAnalyzer, TreeContext
 from .config.scripts import parsed, reached_scripts, script_paths
 from .config.shell_rules import IPV4_RE, URL_RE, endpoints, exfiltration, fetch_and_run
+from .services import DOC_DIRS
 
 MAX_CONFIG_BYTES = 256 * 1024
 #: addresses that are not remote endpoints (loopback, unspecified, broadcast, netmasks)
@@ -63,9 +64,9 @@ class PhoneHomeAnalyzer(TreeAnalyzer):
                 if hit.via:
                     evidence["decoded_via"] = list(hit.via)
                 msg = hit.message + (f" (started: {trigger})" if trigger else " (no boot or cron path to it was found)")
+                severity = None if trigger else Severity.LOW if DOC_DIRS.search(file) else Severity.HIGH
                 yield rule("phonehome.fetch-and-run").finding(
-                    tree.path_of(file), msg, line=hit.line, evidence=evidence,
-                    severity=None if trigger else Severity.HIGH)
+                    tree.path_of(file), msg, line=hit.line, evidence=evidence, severity=severity)
             for hit in exfiltration(script):
                 file = hit.file or rel
                 key = ("exfil", file, hit.line, hit.evidence.get("file"))

@@ -32,6 +32,8 @@ REMOTE_RULES = {"telnetd-shell": "services.telnetd-shell", "bind-shell": "servic
                 "reverse-shell": "services.reverse-shell", "ssh-empty-password": "services.ssh-empty-password"}
 BOOT_ACTIONS = {"sysinit": "boot", "wait": "boot", "once": "boot", "boot": "boot", "bootwait": "boot",
                 "respawn": "respawn", "askfirst": "respawn", "askconsole": "respawn"}
+#: documentation and example trees: scripts there are read by people, not run by the device
+DOC_DIRS = re.compile(r"(^|/)usr/share/(doc|man|info|examples)/|(^|/)(examples?|samples?)/")
 _CRON_LINE = re.compile(r"^\s*(@\w+|(?:\S+\s+){4}\S+)\s+(.*)$")
 
 
@@ -244,6 +246,9 @@ class BootGraph:
         severity = None
         if reachable:
             message += f" (started: {trigger})"
+        elif DOC_DIRS.search(file):
+            message += " (in documentation or examples; nothing starts it)"
+            severity = Severity.LOW
         else:
             message += " (no boot, cron or inetd path to it was found)"
             severity = Severity.HIGH if r.severity == Severity.CRITICAL else None
