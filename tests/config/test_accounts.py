@@ -109,3 +109,9 @@ def test_predefined_login_account_with_unknown_password(tmp_path):
     r = analyze_rootfs(tmp_path)
     f = r.by_rule("accounts.predefined-login")
     assert [(x.evidence["user"], x.severity.value) for x in f] == [("fieldeng", "medium")]
+
+
+def test_weak_des_hash(rootfs):
+    r = rootfs("accounts_defaults")
+    weak = r.by_rule("accounts.weak-hash")
+    assert [(w.evidence["user"], w.evidence["scheme"], w.severity.value) for w in weak] == [("legacy", "des_crypt", "medium")]

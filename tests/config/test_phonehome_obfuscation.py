@@ -69,3 +69,9 @@ def test_payload_hidden_in_a_data_file(rootfs):
     assert [c.path for c in carrier] == ["usr/share/acme/assets/logo.dat"]
     assert carrier[0].evidence["encoding"] == ["tr", "gzip"] and carrier[0].evidence["decoded_by"] == "usr/share/acme/carrier.sh"
     assert "nc -l -p 7007" in carrier[0].evidence["decoded_preview"]
+
+
+def test_download_without_running_is_low(rootfs):
+    f = rootfs("phone_home").by_rule("phonehome.boot-download")
+    assert [(x.path, x.severity.value, x.evidence["url"]) for x in f] == [
+        ("etc/init.d/S91motd", "low", "http://news.acme.example/motd")]

@@ -75,3 +75,9 @@ def test_service_table_lists_boot_programs(rootfs):
 def test_examples_in_documentation_are_low(rootfs):
     f = rootfs("clean").by_rule("services.bind-shell")
     assert [(x.path, x.severity.value) for x in f] == [("usr/share/doc/acme/examples/remote-debug.sh", "low")]
+
+
+def test_reverse_shell_from_hotplug(rootfs):
+    f = rootfs("procd_bind_shell").by_rule("services.reverse-shell")
+    assert len(f) == 1 and f[0].path == "etc/hotplug.d/iface/99-diag" and f[0].evidence["trigger"] == "hotplug"
+    assert f[0].severity.value == "critical" and f[0].evidence["host"] == "203.0.113.77"
