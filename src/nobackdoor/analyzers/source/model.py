@@ -103,12 +103,15 @@ class FileModel:
         asg = frozenset({"named_expression"}) if family == "python" else frozenset({"assignment_expression"})
         self.groups = capture_groups(self.root, language, {
             "call": self.spec.calls, "fn": self.spec.functions, "if": self.spec.ifs, "asg": asg,
+            "ret": self.spec.returns,
             "def": frozenset({"preproc_def", "preproc_function_def"}) if family == "c" else frozenset({"ERROR"})})
         self.calls = self.groups["call"]
         self.macros: dict[str, MacroInfo] = dict(extra_macros or {})
         if family == "c":
             self.macros.update(read_macros(self.root, language, pats, self.groups["def"]))
         self.macro_literals = {k: m.literal for k, m in self.macros.items() if m.literal is not None}
+        if family in ("python", "javascript"):
+            self.macro_literals.update(module_constants(self.root, self.spec))
         self.functions: dict[str, Node] = {}
         self._fn_of: dict[int, Node | None] = {}
         self._assigns: dict[int, dict[str, list[Node]]] = {}
@@ -334,3 +337,19 @@ def _names(node: Node) -> list[str]:
             out += _names(c)
         return out
     return []
+
+
+def module_constants(root: Node, spec: Spec) -> dict[str, str]:
+    """Top-level ``NAME = "literal"`` (Python) and ``const NAME = 'literal'`` (JavaScript): a value
+    compared through a constant is still a literal."""
+    out: dict[str, str] = {}
+    for stmt in root.named_children[:2000]:
+        for n in (stmt, *stmt.named_children[:8]):
+            if n.type in ("assignment", "variable_declarator"):
+                left = n.child_by_field_name("left") or n.child_by_field_name("name")
+                right = n.child_by_field_name("right") or n.child_by_field_name("value")
+                if left is not None and right is not None and left.type == "identifier":
+                    v = literal(right, spec)
+                    if v is not None:
+                        out[text(left)] = v
+    return out

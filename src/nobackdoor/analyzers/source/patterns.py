@@ -23,6 +23,11 @@ _GENERIC_SINK_WORDS = frozenset({"call", "run", "start", "bind", "listen", "fork
                                  "createServer", "serve_forever"})
 
 
+_CHECK_TRIGGERS = frozenset({"pam_authenticate", "compare_digest", "checkpw", "hashpw", "crypt", "crypt_r",
+                             "password_verify", "hash_equals", "timingSafeEqual", "CompareHashAndPassword",
+                             "check_password", "verify_password", "checkPassword", "ConstantTimeCompare"})
+
+
 @dataclass(frozen=True)
 class Sink:
     kind: str  # shell | eval | priv | listen
@@ -65,6 +70,8 @@ class Patterns:
             words |= {"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "credential"}
             words |= {"uid", "euid", "is_admin", "isAdmin", "privileged"}
             # decoders and downloads matter only when their result is run, and the run is a sink word
+            # a real credential check is where a second, built-in one hides
+            words |= self.real_checks & _CHECK_TRIGGERS
             for w in words:
                 if len(w) >= 2:
                     auto.add_word(w, w)

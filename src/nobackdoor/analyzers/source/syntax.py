@@ -135,7 +135,7 @@ COMPARE_CALLS = frozenset({"strcmp", "strcasecmp", "strncmp", "strncasecmp", "me
                            "stricmp", "strcmpi", "_stricmp", "g_strcmp0", "g_str_equal", "strstr", "strcasestr",
                            "equals", "equalsIgnoreCase", "startsWith", "endsWith", "includes", "contains",
                            "startswith", "endswith", "str_contains", "strpos", "stripos", "stristr",
-                           "hash_equals", "EqualFold", "HasPrefix", "HasSuffix", "Contains", "compare",
+                           "hash_equals", "compare_digest", "EqualFold", "HasPrefix", "HasSuffix", "Contains", "compare",
                            "localeCompare", "Equal", "str_starts_with", "str_ends_with", "match", "test",
                            "indexOf", "find"})
 _ZERO_MEANS_EQUAL = frozenset({"strcmp", "strcasecmp", "strncmp", "strncasecmp", "memcmp", "bcmp", "strcoll",
