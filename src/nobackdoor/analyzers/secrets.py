@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
@@ -186,23 +187,24 @@ class SecretsAnalyzer(FileAnalyzer):
         if label == "CERTIFICATE":
             try:
                 cert = x509.load_pem_x509_certificate(block)
-            except ValueError:
-                return
-            ktype, bits = _describe(cert.public_key())
-            blob = _public_blob(cert.public_key())
-            try:
-                ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-            except x509.ExtensionNotFound:
-                ca = False
-            yield self._key_obs(entry, {"type": ktype, "bits": bits, "fingerprint": ssh_fingerprint(blob) if blob else None,
-                                        "private": False, "purpose": "certificate", "subject": cert.subject.rfc4514_string(),
-                                        "issuer": cert.issuer.rfc4514_string(), "ca": ca, "line": line,
-                                        "sha256": hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()})
+                ktype, bits = _describe(cert.public_key())
+                blob = _public_blob(cert.public_key())
+                try:
+                    ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+                except x509.ExtensionNotFound:
+                    ca = False
+                data = {"type": ktype, "bits": bits, "fingerprint": ssh_fingerprint(blob) if blob else None,
+                        "private": False, "purpose": "certificate", "subject": cert.subject.rfc4514_string(),
+                        "issuer": cert.issuer.rfc4514_string(), "ca": ca, "line": line,
+                        "sha256": hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()}
+            except (ValueError, TypeError, UnsupportedAlgorithm):
+                return  # a malformed or exotic certificate: nothing secret in it anyway
+            yield self._key_obs(entry, data)
             return
         if label in ("PUBLIC KEY", "RSA PUBLIC KEY"):
             try:
                 pub = serialization.load_pem_public_key(block)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, UnsupportedAlgorithm):
                 return
             ktype, bits = _describe(pub)
             blob = _public_blob(pub)
@@ -222,7 +224,7 @@ class SecretsAnalyzer(FileAnalyzer):
                 key = serialization.load_pem_private_key(block, password=None)
         except TypeError:
             encrypted = True  # a passphrase is needed
-        except (ValueError, serialization.UnsupportedAlgorithm):
+        except (ValueError, UnsupportedAlgorithm):
             key = None
         if key is not None:
             ktype, bits = _describe(key)
@@ -276,7 +278,7 @@ class SecretsAnalyzer(FileAnalyzer):
                                         "purpose": "private-key", "encrypted": True, "format": "DER"})
             yield self._private_finding(entry, "unknown", None, None, "DER", 1, low, encrypted=True)
             return
-        except (ValueError, serialization.UnsupportedAlgorithm):
+        except (ValueError, UnsupportedAlgorithm):
             key = None
         if key is not None:
             ktype, bits = _describe(key)
@@ -288,12 +290,13 @@ class SecretsAnalyzer(FileAnalyzer):
             return
         try:
             cert = x509.load_der_x509_certificate(data)
-        except ValueError:
+            ktype, bits = _describe(cert.public_key())
+            blob = _public_blob(cert.public_key())
+            obs = {"type": ktype, "bits": bits, "fingerprint": ssh_fingerprint(blob) if blob else None,
+                   "private": False, "purpose": "certificate", "subject": cert.subject.rfc4514_string()}
+        except (ValueError, TypeError, UnsupportedAlgorithm):
             return
-        ktype, bits = _describe(cert.public_key())
-        blob = _public_blob(cert.public_key())
-        yield self._key_obs(entry, {"type": ktype, "bits": bits, "fingerprint": ssh_fingerprint(blob) if blob else None,
-                                    "private": False, "purpose": "certificate", "subject": cert.subject.rfc4514_string()})
+        yield self._key_obs(entry, obs)
 
     def _authorized_keys(self, entry: FileEntry, data: bytes) -> Iterator[Finding | Observation]:
         rel = entry.relpath
