@@ -115,3 +115,13 @@ def test_weak_des_hash(rootfs):
     r = rootfs("accounts_defaults")
     weak = r.by_rule("accounts.weak-hash")
     assert [(w.evidence["user"], w.evidence["scheme"], w.severity.value) for w in weak] == [("legacy", "des_crypt", "medium")]
+
+
+def test_hostile_cost_parameters_are_not_checked():
+    checker = DefaultPasswordChecker()
+    t0 = time.perf_counter()
+    for value, scheme in (("$6$rounds=999999999$abcdefgh$" + "A" * 86, "sha512_crypt"),
+                          ("$2b$31$" + "a" * 53, "bcrypt"), ("pbkdf2_sha256$90000000$salt$hash", "django_pbkdf2")):
+        res = checker.check("root", value, scheme)
+        assert res.tried == 0 and not res.complete
+    assert time.perf_counter() - t0 < 0.5

@@ -118,6 +118,29 @@ def is_costly(scheme: str, value: str) -> bool:
     return False
 
 
+MAX_SHA_CRYPT_ROUNDS = 200_000
+MAX_BCRYPT_COST = 12
+MAX_PBKDF2_ITERATIONS = 600_000
+
+
+def too_costly(scheme: str, value: str) -> bool:
+    """Hashes whose cost parameter would make one check take seconds or hours (a hostile image can set
+    sha-crypt rounds to 999,999,999 or bcrypt cost 31): they are not checked, and the evidence says so."""
+    try:
+        if scheme in ("sha256_crypt", "sha512_crypt"):
+            return _rounds(value) > MAX_SHA_CRYPT_ROUNDS
+        if scheme == "bcrypt":
+            return int(value[4:6]) > MAX_BCRYPT_COST
+        if scheme == "django_pbkdf2":
+            return int(value.split("$")[1]) > MAX_PBKDF2_ITERATIONS
+        if scheme in ("yescrypt", "gost_yescrypt"):
+            params = value.split("$")[2]
+            return not (len(params) >= 2 and params[0] == "j" and params[1] in "56789ABCDE")
+    except (ValueError, IndexError):
+        return True
+    return False
+
+
 def verify(password: str, value: str, scheme: str) -> bool:
     """Does ``password`` produce ``value`` under ``scheme``? (never raises)"""
     try:
@@ -149,7 +172,7 @@ def verify(password: str, value: str, scheme: str) -> bool:
         if scheme == "hex_sha256":
             return _ph.hex_sha256.verify(password, value)
         return False
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OSError):
         return False
     return False
 
@@ -186,7 +209,7 @@ class DefaultPasswordChecker:
         return out
 
     def check(self, user: str, value: str, scheme: str) -> CheckResult:
-        if scheme not in CHECKABLE:
+        if scheme not in CHECKABLE or too_costly(scheme, value):
             return CheckResult(None, None, 0, False)
         key = (user, value)
         if key in self.memo:
