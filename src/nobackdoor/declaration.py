@@ -273,9 +273,21 @@ def _protocol_ok(declared: str | None, observed: str | None) -> bool:
 def _match_listener(obs: dict[str, Any], decl: list[dict[str, Any]]) -> dict | None:
     port = _port(obs.get("port"))
     for entry in decl:
-        if port is not None and port in (entry.get("ports") or []) and _protocol_ok(entry.get("protocol"), obs.get("protocol")):
+        if not _protocol_ok(entry.get("protocol"), obs.get("protocol")):
+            continue
+        if port is not None and port in (entry.get("ports") or []):
+            return entry
+        # a port the program computes at run time (read from its configuration): the declared
+        # service it belongs to covers it, and its configured port is checked on its own
+        if port is None and _program_matches(entry["program"], obs.get("program_path"), obs.get("program_path")):
             return entry
     return None
+
+
+def describe_port(data: dict[str, Any]) -> str:
+    port = _port(data.get("port"))
+    proto = data.get("protocol") or "tcp"
+    return f"{proto}/{port}" if port is not None else f"a {proto} port set at run time"
 
 
 def _fp(value: str | None) -> str:
@@ -454,8 +466,8 @@ def apply(result: ScanResult, declaration: Declaration) -> None:
         # a port read out of a binary's code is a weaker fact than a port in a configuration file
         severity = Severity.MEDIUM if obs.data.get("source") == "binary" else Severity.HIGH
         new.append(rule("declaration.undeclared-listener").finding(
-            obs.path, f"{obs.data.get('program_path') or 'a program'} listens on "
-                      f"{obs.data.get('protocol') or 'port'}/{port}, which no declared service uses",
+            obs.path, f"{obs.data.get('program_path') or 'a program'} listens on {describe_port(obs.data)}, "
+                      "which no declared service uses",
             severity=severity,
             evidence={"port": port, "protocol": obs.data.get("protocol"), "program_path": obs.data.get("program_path"),
                       "_relpath": _relpath(obs.path, obs.data, rels)}))
@@ -598,9 +610,14 @@ def draft(result: ScanResult) -> str:
     for obs in result.observations_of("listener"):
         d = obs.data
         port = _port(d.get("port"))
-        if port is None or any(port in e["ports"] for e in services.values()):
-            continue
         name = _base(d.get("program_path")) or "?"
+        if port is None:
+            if not any(_program_matches(e["program"], d.get("program_path"), d.get("program_path"))
+                       for e in services.values()):
+                services.setdefault((name,), {"program": name, "ports": []})
+            continue
+        if any(port in e["ports"] for e in services.values()):
+            continue
         entry = services.setdefault((name,), {"program": name, "ports": []})
         entry["ports"].append(port)
     for entry in services.values():

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import __version__
-from .declaration import (account_login, account_severity, account_usable, describe_endpoint, describe_service,
-                          endpoint_host, endpoint_severity, key_severity, service_rule_and_severity)
+from .declaration import (account_login, account_severity, account_usable, describe_endpoint, describe_port,
+                          describe_service, endpoint_host, endpoint_severity, key_severity, service_rule_and_severity)
 from .models import FORMAT_VERSION, FileEntry, FileKind, Finding, Observation, ScanResult, Severity
 from .ruleset import rule
 from .saved import BINARY_PLACEHOLDER, normalise_identities
@@ -309,18 +309,25 @@ def _services(old: _Side, new: _Side) -> list[DeltaItem]:
     return items
 
 
+def _listener_key(side: _Side, o: Observation) -> tuple:
+    port = _port(o.data.get("port"))
+    # a port set at run time is identified by the program that listens on it
+    prog = side.rel.get(o.path, o.data.get("program_path")) if port is None else None
+    return port, o.data.get("protocol"), prog
+
+
 def _listeners(old: _Side, new: _Side) -> list[DeltaItem]:
     items = []
-    before = {(_port(o.data.get("port")), o.data.get("protocol")) for o in old.obs("listener")}
+    before = {_listener_key(old, o) for o in old.obs("listener")}
     reported: set[tuple] = set()
     for obs in new.obs("listener"):
         d = obs.data
-        key = (_port(d.get("port")), d.get("protocol"))
-        if key in before or key in reported or key[0] is None:
+        key = _listener_key(new, obs)
+        if key in before or key in reported:
             continue
         reported.add(key)
         prog = d.get("program_path") or "a program"
-        items.append(_item("listeners", "added", obs.path, f"{prog} listens on {d.get('protocol') or 'port'}/{key[0]}",
+        items.append(_item("listeners", "added", obs.path, f"{prog} listens on {describe_port(d)}",
                            {"port": key[0], "protocol": d.get("protocol"), "program_path": d.get("program_path"),
                             "source": d.get("source")}, "diff.new-listener", relpath=new.rel_of(obs.path, d)))
     return items

@@ -294,3 +294,18 @@ def test_password_difference_points_at_shadow():
     (f,) = [f for f in r.findings if f.rule == "declaration.undeclared-account"]
     assert f.path.endswith("etc/shadow") and "password empty (declared set)" in f.message
     assert f.severity == Severity.HIGH
+
+
+def test_listener_on_a_run_time_port_is_covered_by_its_declared_service():
+    r = _result()
+    r.observations.append(Observation("listener", "fw.img/squashfs-root/usr/sbin/sshd",
+                                      {"port": None, "protocol": "tcp", "program_path": "usr/sbin/sshd",
+                                       "source": "binary"}))
+    r.observations.append(Observation("listener", "fw.img/squashfs-root/usr/sbin/rogued",
+                                      {"port": None, "protocol": "tcp", "program_path": "usr/sbin/rogued",
+                                       "source": "binary"}))
+    apply(r, Declaration.from_dict(DECL))
+    (f,) = [f for f in r.findings if f.rule == "declaration.undeclared-listener"]
+    assert "usr/sbin/rogued listens on a tcp port set at run time" in f.message
+    assert f.severity == Severity.MEDIUM
+    assert yaml.safe_load(draft(r))["services"][-1]["program"] == "rogued"
