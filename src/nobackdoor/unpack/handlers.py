@@ -196,9 +196,14 @@ def _parse_uimage(data: bytes) -> tuple[tuple, list[tuple[int, int]]]:
             if n == 0:
                 break
             sizes.append(n)
+        end = UIMAGE_HEADER.size + size
         for n in sizes:
+            if pos + n > end:
+                raise InvalidInputFormat("uImage multi-file size table runs past the image data")
             payloads.append((pos, n))
             pos += (n + 3) & ~3
+        if not payloads:
+            raise InvalidInputFormat("uImage multi-file image without images")
     else:
         payloads.append((UIMAGE_HEADER.size, size))
     return fields, payloads
