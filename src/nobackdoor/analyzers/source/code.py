@@ -83,7 +83,7 @@ def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
     if force:
         parse = data
     else:
-        kept = select(src, family, pats)
+        kept = select(src, family, pats, set(extra_macros or ()) | set(extra_functions or ()))
         if kept is None:
             return
         parse = data if kept is src else kept.encode("latin-1")
@@ -212,7 +212,7 @@ class Checker:
                     continue
                 if why.startswith("parameter") and (syntax.function_name(fn) == "main" if fn else False):
                     continue  # command-line options of a program's own main() are its interface
-                kinds = sorted(strong)
+                kinds = sorted(strong - {"shellname"})
                 chain = " -> ".join(reach.via) or callee(call)[0]
                 msg = (f"input ({why}) compared with rare literal {comp.value!r} gates "
                        f"{'/'.join(kinds)} via {chain}")

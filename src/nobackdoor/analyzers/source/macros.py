@@ -22,6 +22,8 @@ from .patterns import patterns
 from .select import _DEFINE, keyword_hits, select
 
 MAX_HEADER = 2 * 1024 * 1024
+#: plain substrings (fast) that any exportable function's file must contain
+_SHELL_HINTS = ("/bin/sh", "/sh\"", '"sh"', "/bash\"", '"bash"', "setuid(0)", "setuid (0)", "listen(", "listen (")
 MAX_EXPORTED = 2000  # functions remembered per tree
 MAX_REANALYSED = 500  # files analysed again per tree
 
@@ -73,11 +75,12 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 if reanalysed > MAX_REANALYSED:
                     break
                 extra = {w: functions[w][0] for w in used if w in functions and functions[w][1] != rel}
-                yield from analyze_source(entry, data, pats, extra_macros=macros, extra_functions=extra, force=True)
+                sink_macros = {k: v for k, v in macros.items() if k in used or v.literal is not None}
+                yield from analyze_source(entry, data, pats, extra_macros=sink_macros, extra_functions=extra)
 
     def _exported_functions(self, tree, pats) -> dict[str, tuple[Reach, str]]:
-        """Non-static C functions, in any file of the tree, that spawn a shell, open a shell
-        listener or take root (vsftpd 2.3.4 kept its listener in another file than its trigger)."""
+        """Non-static C functions, in any file of the tree, that spawn a shell by name, open a shell
+        listener or take root (helpers that run a command they are given are too common to follow) (vsftpd 2.3.4 kept its listener in another file than its trigger)."""
         out: dict[str, tuple[Reach, str]] = {}
         for rel, entry in sorted(tree.files.items()):
             if entry.kind != FileKind.SOURCE or entry.language not in ("c", "cpp") or \
@@ -85,6 +88,8 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 continue
             data = entry.content if entry.content is not None else entry.realpath.read_bytes()
             text = data.decode("latin-1")
+            if not any(h in text for h in _SHELL_HINTS):
+                continue  # no shell named, no setuid(0), no listener: nothing to export
             kept = select(text, "c", pats)
             if kept is None:
                 continue
@@ -93,7 +98,7 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 fn = model.functions.get(name)
                 if fn is None or syntax.text(fn).lstrip().startswith("static") or name == "main":
                     continue
-                if reach.strong() & {"bindshell", "priv", "shell", "eval"}:
+                if reach.strong() & {"bindshell", "priv", "shellname"}:
                     out.setdefault(name, (reach, rel))
             if len(out) > MAX_EXPORTED:
                 break

@@ -32,9 +32,11 @@ class Reach:
     via: list[str] = field(default_factory=list)  # call chain for the explanation
 
     def strong(self) -> set[str]:
-        k = set(self.kinds) - {"listen"}
+        k = set(self.kinds) - {"listen", "shellname"}
         if "listen" in self.kinds and "shell" in self.kinds:
             k.add("bindshell")
+        if "shellname" in self.kinds:
+            k.add("shellname")
         return k
 
 
@@ -171,6 +173,8 @@ class FileModel:
             if self._strong(sink.kind, call, last):
                 reach.kinds.add(sink.kind)
                 reach.via = [full or last]
+                if sink.kind == "shell" and self._names_shell(call):
+                    reach.kinds.add("shellname")
         return reach
 
     def _strong(self, kind: str, call: Node, name: str) -> bool:
@@ -202,6 +206,14 @@ class FileModel:
             first = v.strip().split(";")[0].split()
             if first and (first[0] in self.pats.shell_programs or first[0].rsplit("/", 1)[-1] in
                           ("sh", "bash", "ash", "dash", "ksh", "zsh")):
+                return True
+        return False
+
+    def _names_shell(self, call: Node) -> bool:
+        for a in arguments(call)[:3]:
+            v = literal(a, self.spec)
+            first = (v or "").strip().split(";")[0].split()
+            if first and first[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash", "ksh", "zsh"):
                 return True
         return False
 

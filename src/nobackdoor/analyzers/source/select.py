@@ -119,9 +119,13 @@ def keyword_hits(src: str, family: str, pats: Patterns) -> list[int]:
     return out
 
 
-def select(src: str, family: str, pats: Patterns) -> str | None:
-    """The text to parse (unkept lines emptied), or None when nothing in the file is worth parsing."""
+def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """The text to parse (unkept lines emptied), or None when nothing in the file is worth parsing.
+    ``extra``: more names whose calls are sinks (macros and functions of other files)."""
     hits = keyword_hits(src, family, pats)
+    if extra:
+        rx = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(extra))) + r")\s*\(")
+        hits += [m.start() for m in rx.finditer(src)]
     if not hits:
         return None
     bounds = units(src, family)
