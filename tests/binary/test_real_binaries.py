@@ -30,3 +30,11 @@ def test_static_busybox_is_fast(analyze):
     t0 = time.monotonic()
     analyze(DEBIAN / "busybox-static_armel_busybox")
     assert time.monotonic() - t0 < 10
+
+
+def test_static_binary_gets_named_syscalls_and_listener(analyze):
+    findings, observations = analyze(FIXTURES / "bin" / "ctrlsrv-clean-aarch64-static", relpath="usr/sbin/ctrlsrv")
+    assert not findings
+    obs = next(o for o in observations if o.kind == "binary")
+    assert {"socket", "bind"} <= set(obs.data["imports"])
+    assert [(o.data["port"], o.data["protocol"]) for o in observations if o.kind == "listener"] == [(31999, "udp")]

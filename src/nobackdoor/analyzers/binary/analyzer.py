@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ...models import FileEntry, FileKind, Observation, ScanError
 from ...ruleset import rule
 from ..base import FileAnalyzer
-from . import constants, elf, functions
+from . import constants, elf, functions, static
 from .ranking import AUTH_THRESHOLD, GATE_THRESHOLD, Ranked, rank
 from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledge, string_at
 
@@ -59,19 +59,29 @@ class Report:
     decisions: list[Decision] = field(default_factory=list)
     offsets: dict[int, int] = field(default_factory=dict)  # address -> file offset
     functions_analysed: int = 0
+    static_routines: int = 0  # libc routines named in a static binary
 
 
 def analyse(data: bytes, shared_library: bool = False) -> Report:
     image = elf.load(data)
     report = Report(arch=image.arch)
     wanted = interesting_imports()
-    if not {base_name(n) for n in image.imports.values()} & wanted:
-        return report  # calls nothing we judge (static binaries: routines are not identified yet)
-    cmap = functions.scan(image)
+    if image.imports:
+        if not {base_name(n) for n in image.imports.values()} & wanted:
+            return report  # calls nothing we judge
+        cmap = functions.scan(image)
+    else:  # statically linked: name the libc routines from their system calls and their use
+        cmap = functions.scan(image)
+        report.static_routines = static.name_syscall_wrappers(image, cmap)
+        report.static_routines += static.name_compare_routines(image, cmap, cmap.call_sites)
+        cmap.reattribute(image.imports)
     present = {base_name(n) for n in cmap.import_sites}
     report.imports = sorted(present & wanted)
     candidates = sorted({fn for name, sites in cmap.import_sites.items() if base_name(name) in wanted
-                         for fn in (cmap.function_of(s) for s in sites) if fn is not None})[:MAX_FUNCTIONS]
+                         for fn in (cmap.function_of(s) for s in sites) if fn is not None})
+    if report.static_routines:
+        candidates = _static_candidates(cmap, candidates)
+    candidates = candidates[:MAX_FUNCTIONS]
     walks: dict[int, constants.Walk] = {}
     for fn in candidates:
         start = fn | 1 if fn in cmap.thumb_starts else fn
@@ -122,6 +132,21 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         if off is not None:
             report.offsets[d.comparison.addr] = off
     return report
+
+
+def _static_candidates(cmap: functions.CallMap, candidates: list[int]) -> list[int]:
+    """In a static binary (no strings-based authentication context) only compares that can reach a
+    command, privilege or redirect routine matter: keep those functions and the ones they call."""
+    k = knowledge()
+    sink_names = set(k["command_sinks"]) | set(k["privilege_sinks"]) | set(k["redirect_sinks"])
+    reaches = {fn for fn, names in cmap.imports_of.items() if names & sink_names}
+    for _ in range(SINK_DEPTH - 1):
+        reaches |= {fn for fn, callees in cmap.callees.items() if callees & reaches}
+    compares = set(k["compare_routines"])
+    keep = {fn for fn in candidates if fn in reaches and cmap.imports_of.get(fn, set()) & compares}
+    keep |= {fn for fn in candidates if fn in reaches and cmap.imports_of.get(fn, set()) & sink_names}
+    keep |= {fn for fn in candidates if cmap.imports_of.get(fn, set()) & {"bind", "socket"}}
+    return sorted(keep)
 
 
 def _unique(sinks: list[Sink]) -> list[Sink]:

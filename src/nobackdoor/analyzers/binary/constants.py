@@ -663,3 +663,35 @@ class _X86(_Tracker):
 
 
 _TRACKERS = {"arm": _Arm, "aarch64": _Aarch64, "mips": _Mips, "mips64": _Mips, "x86": _X86, "x86_64": _X86}
+
+
+_ZERO_TEST = re.compile(
+    r"^(?:cmp (?:r0|w0|x0|eax|rax), #?0(?:x0)?$|tst (?:r0|w0|x0), (?:r0|w0|x0)$|test eax, eax$|test rax, rax$"
+    r"|(?:cbz|cbnz) (?:r0|w0|x0),|(?:beqz|bnez|bltz|bgez|blez|bgtz) \$v0,|(?:beq|bne) \$v0, \$zero,"
+    r"|tbn?z w0, #31,|subs r0, r0, #0$|movs r0, r0$|sltiu \$\w+, \$v0, 1$)")
+
+
+def walk_window(image: Image, site: int, count: int, thumb: bool = False) -> tuple[list | None, bool]:
+    """Arguments of the call at ``site`` (decoding ``count`` instructions before it) and whether its
+    result is tested against zero right after. Fixed-width instruction sets only."""
+    if image.arch not in ("arm", "aarch64", "mips", "mips64"):
+        return None, False
+    width = 2 if thumb else 4
+    start = max(site - count * width, 0)
+    tracker = _TRACKERS[image.arch](image)
+    after = site + (8 if image.arch.startswith("mips") else (4 if not thumb else 4))
+    call = None
+    for event in tracker.run(start | (1 if thumb else 0), after):
+        if isinstance(event, Call) and event.addr == site:
+            call = event
+    if call is None:
+        return None, False
+    tested = False
+    for i, (addr, size, mn, op_str) in enumerate(instructions_lite(image, after | (1 if thumb else 0), after + 12)):
+        text = f"{mn} {op_str}".strip()
+        if _ZERO_TEST.match(text) or _ZERO_TEST.match(text.replace(".w ", " ")):
+            tested = True
+            break
+        if i >= 2:
+            break
+    return call.args, tested

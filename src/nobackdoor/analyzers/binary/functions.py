@@ -26,6 +26,20 @@ class CallMap:
     imports_of: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     thumb_starts: set[int] = field(default_factory=set)
     code_end: dict[int, int] = field(default_factory=dict)
+    #: direct call target (not an import) -> call sites
+    call_sites: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def reattribute(self, imports: dict[int, str]) -> None:
+        """Calls to targets named after the scan (static binaries) become import calls."""
+        for target, sites in list(self.call_sites.items()):
+            name = imports.get(target) or imports.get(target | 1)
+            if not name:
+                continue
+            for site in sites:
+                fn = self.function_of(site)
+                if fn is not None:
+                    self.import_sites[name].append(site)
+                    self.imports_of[fn].add(name)
 
     def function_of(self, addr: int) -> int | None:
         i = bisect.bisect_right(self.starts, addr) - 1
@@ -107,6 +121,7 @@ def scan(image: Image) -> CallMap:
             cmap.imports_of[fn].add(name)
         elif target is not None and target in starts:
             cmap.callees[fn].add(target)
+            cmap.call_sites[target].append(site)
     return cmap
 
 
@@ -170,17 +185,27 @@ def _after_returns(image: Image, raw: bytes, base: int, starts: set[int]) -> Non
 
 def _scan_aarch64(image, raw, base, sites, starts) -> None:
     imports = image.imports
-    for i, w in enumerate(_words(image, raw)):
-        top = w & 0xFC000000
-        if top == 0x94000000:  # bl
-            pc = base + 4 * i
-            target = pc + _sext(w & 0x3FFFFFF, 26) * 4
-            name = imports.get(target)
-            sites.append((pc, target, name))
-            if name is None:
-                starts.add(target)
-        elif (w & 0xFFC07FFF) == 0xA9807BFD or w == 0xD503233F:  # stp x29,x30,[sp,#-n]! / paciasp
-            starts.add(base + 4 * i)
+    words = _words(image, raw)
+    for top in (b"\x94", b"\x95", b"\x96", b"\x97"):  # bl: top byte 0x94-0x97 (little-endian: 4th byte)
+        pos = raw.find(top, 3)
+        while pos >= 0:
+            if pos % 4 == 3:
+                i = pos // 4
+                pc = base + 4 * i
+                target = pc + _sext(words[i] & 0x3FFFFFF, 26) * 4
+                name = imports.get(target)
+                sites.append((pc, target, name))
+                if name is None:
+                    starts.add(target)
+            pos = raw.find(top, pos + 1)
+    for pattern in (b"\xfd\x7b", b"\x3f\x23\x03\xd5"):  # stp x29, x30, [sp, #-n]! / paciasp
+        pos = raw.find(pattern)
+        while pos >= 0:
+            if pos % 4 == 0:
+                w = words[pos // 4]
+                if (w & 0xFFC07FFF) == 0xA9807BFD or w == 0xD503233F:
+                    starts.add(base + pos)
+            pos = raw.find(pattern, pos + 1)
 
 
 def _scan_arm(image, raw, base, sites, starts, thumb) -> None:
