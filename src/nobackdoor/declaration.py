@@ -10,6 +10,7 @@ The file format is documented in ``docs/declaration.md``; :data:`SCHEMA` is its 
 """
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import posixpath
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import yaml
 
 from .models import Finding, Observation, ScanResult, Severity
 from .ruleset import rule
+from .saved import normalised_relpaths
 
 DECLARATION_VERSION = 1
 MAX_DECLARATION_BYTES = 16 << 20
@@ -531,9 +533,13 @@ def _entry_name(entry: dict[str, Any]) -> str:
     return "?"
 
 
-def accepted_entry_matches(entry: dict[str, Any], finding: Finding, relpath: str) -> bool:
+def accepted_entry_matches(entry: dict[str, Any], finding: Finding, relpath: str,
+                           release_fingerprint: str | None = None) -> bool:
+    """``release_fingerprint``: the identity the scan store and diff use (see nobackdoor.saved), which
+    differs from ``finding.fingerprint`` only for names that change with each release."""
     if entry.get("fingerprint"):
-        return finding.fingerprint.startswith(entry["fingerprint"])
+        return finding.fingerprint.startswith(entry["fingerprint"]) or bool(
+            release_fingerprint and release_fingerprint.startswith(entry["fingerprint"]))
     return fnmatch.fnmatchcase(finding.rule, entry["rule"]) and (
         _path_suffix_matches(entry["path"], relpath) or _path_suffix_matches(entry["path"], finding.path))
 
@@ -543,14 +549,19 @@ def _set_aside_accepted(result: ScanResult, declaration: Declaration,
     """Findings the reviewer accepted leave ``findings`` (and so the exit status) but stay reported."""
     if not declaration.accepted:
         return [], []
+    release_rels = normalised_relpaths(result)
     keep, accepted = [], []
     hits = [0] * len(declaration.accepted)
     for finding in result.findings:
         relpath = _relpath(finding.path, finding.evidence, rels)
         if not finding.evidence.get("_relpath") and relpath != finding.path:
             finding.evidence["_relpath"] = relpath  # the identity the reviewer's fingerprint was computed on
+        release_fp = None
+        if release_rels.get(finding.path, relpath) != relpath:
+            release_fp = dataclasses.replace(
+                finding, evidence={**finding.evidence, "_relpath": release_rels[finding.path]}).fingerprint
         for i, entry in enumerate(declaration.accepted):
-            if accepted_entry_matches(entry, finding, relpath):
+            if accepted_entry_matches(entry, finding, relpath, release_fp):
                 hits[i] += 1
                 doc = finding.to_dict()
                 doc["acceptance"] = {k: entry[k] for k in ("reason", "reviewer", "date") if k in entry}

@@ -309,3 +309,21 @@ def test_listener_on_a_run_time_port_is_covered_by_its_declared_service():
     assert "usr/sbin/rogued listens on a tcp port set at run time" in f.message
     assert f.severity == Severity.MEDIUM
     assert yaml.safe_load(draft(r))["services"][-1]["program"] == "rogued"
+
+
+def test_fingerprint_from_the_store_accepts_the_finding_in_a_renamed_binary():
+    from nobackdoor.saved import normalise_identities
+
+    def release(name: str) -> ScanResult:
+        r = ScanResult(target=Target(name, "0" * 64, 1, "binary"))
+        r.files = [FileEntry(path=name, relpath=name, root="", realpath=Path("/x"), size=1, sha256=name,
+                             kind=FileKind.ELF)]
+        r.findings = [rule("accounts.uid0-alias").finding(name, "same finding", evidence={"k": "v", "_relpath": name})]
+        return r
+    old = release("agentd-3.1")
+    normalise_identities(old)  # what the store recorded for 3.1
+    stored_fp = old.findings[0].fingerprint
+    new = release("agentd-3.2")
+    assert new.findings[0].fingerprint != stored_fp
+    apply(new, Declaration.from_dict({"version": 1, "accepted": [{"fingerprint": stored_fp, "reason": "r", "reviewer": "x"}]}))
+    assert new.findings == [] and len(new.extra["accepted"]) == 1

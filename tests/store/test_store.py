@@ -7,6 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
+
+from nobackdoor.declaration import Declaration, apply
 
 from nobackdoor.models import FileEntry, FileKind, ScanResult, Target
 from nobackdoor.ruleset import rule
@@ -123,6 +126,14 @@ def test_command_line_records_and_triages(db_url, tmp_path, capsys):
     assert "accepted (carried from 7.0) by rev-a: vendor documented it" in out
     rc, out, _ = cli("triage", "list", "olt", "--status", "carried", "--format", "json", "--db", db_url)
     assert [r["status"] for r in json.loads(out)] == ["accepted"]
+    # the reviewers' acceptances become a declaration that quiets the next release's scan
+    rc, out, _ = cli("triage", "export", "olt", "--db", db_url)
+    exported = yaml.safe_load(out)
+    assert [e["reason"] for e in exported["accepted"]] == ["vendor documented it"]
+    next_release = _result("olt-7.2.img")
+    apply(next_release, Declaration.from_dict({"version": 1, **exported}))
+    assert [a["message"] for a in next_release.extra["accepted"]] == ["second uid-0 account 'svcop'"]
+    assert all("svcop" not in f.message for f in next_release.findings)
     rc, out, _ = cli("history", "olt", "--format", "json", "--db", db_url)
     doc = json.loads(out)
     assert [v["version"] for v in doc["versions"]] == ["7.0", "7.1"] and doc["versions"][1]["carried"] == 1

@@ -28,6 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_option(lp)
     lp.set_defaults(func=run_list)
 
+    ep = tsub.add_parser("export", help="accepted findings as 'accepted' entries for a declaration (nobackdoor.yml)")
+    ep.add_argument("product")
+    ep.add_argument("--version", dest="product_version", metavar="VERSION", help="default: the latest version")
+    add_db_option(ep)
+    ep.set_defaults(func=run_export)
+
     for action, verb in (("accept", "accepted"), ("confirm", "confirmed")):
         ap = tsub.add_parser(action, help=f"mark a finding {verb}" + (" (justified, not a back door)"
                                                                        if verb == "accepted" else " (a real problem)"))
@@ -39,6 +45,32 @@ def register(sub: argparse._SubParsersAction) -> None:
         ap.add_argument("--reviewer", default=None, help="who decides (default: the login name)")
         add_db_option(ap)
         ap.set_defaults(func=run_decide, decision=verb)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Accepted findings of a version as ``accepted`` entries of a declaration (nobackdoor.yml)."""
+    import yaml
+
+    from ..store import Store, StoreError
+
+    try:
+        with Store(args.db) as store:
+            rows = store.findings(args.product, args.product_version)
+    except StoreError as exc:
+        print(f"nobackdoor: error: {exc}", file=sys.stderr)
+        return 2
+    entries = []
+    for r in rows:
+        if r.status != "accepted":
+            continue
+        entry = {"fingerprint": r.fingerprint, "reason": r.reason, "reviewer": r.reviewer}
+        if r.decided_at:
+            entry["date"] = r.decided_at.date().isoformat()
+        entries.append(entry)
+    header = (f"# accepted findings of {args.product} {args.product_version or '(latest version)'}, "
+              "exported from the scan store; paste under 'accepted:' in nobackdoor.yml\n")
+    print(header + yaml.safe_dump({"accepted": entries}, sort_keys=False, width=100), end="")
+    return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
