@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..inventory import container_format
 from ..models import ScanError
 from . import layout, safety
 from .limits import Limits
@@ -85,6 +84,7 @@ def unpack(target: Path, workdir: Path, limits: Limits, progress: Progress | Non
 def _unpack_file(path: Path, display: str, workdir: Path, out: Extraction, progress: Progress | None,
                  budget: _Budget, top: bool) -> bool:
     """Unpack one file into a fresh slot of ``workdir``; True when anything came out of it."""
+    from ..inventory import container_format  # here: the worker process imports this package too
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
@@ -125,6 +125,8 @@ def _unpack_file(path: Path, display: str, workdir: Path, out: Extraction, progr
 
 def _unpack_directory(target: Path, workdir: Path, out: Extraction, progress: Progress | None,
                       budget: _Budget) -> None:
+    from ..inventory import container_format
+
     root_real = target.resolve()
     out.dirs[""] = set()
     for dirpath, dirnames, filenames in os.walk(root_real, followlinks=False):

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..inventory import container_format
 from ..models import ScanError
 
 if TYPE_CHECKING:
@@ -319,6 +318,7 @@ _UNOPENED_SCAN_MAX = 2000
 
 def _unopened_containers(path: Path, slot: Path, display: str) -> list[str]:
     """Containers left closed because unblob reached the depth limit at ``path``."""
+    from ..inventory import container_format  # not at module level: the unblob worker imports this package
     found: list[str] = []
     candidates: list[Path] = []
     try:
