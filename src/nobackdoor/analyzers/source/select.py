@@ -18,7 +18,7 @@ from .patterns import Patterns
 
 #: when the kept units exceed this share of the file, parse the whole file
 WHOLE_FILE_SHARE = 0.6
-MAX_CALLER_ROUNDS = 3
+MAX_CALLER_ROUNDS = 2
 
 BIG_UNIT = 64 * 1024
 _JS_DECL = re.compile(r"^[ \t]{0,4}(?:function|var|let|const)\b", re.M)
@@ -27,7 +27,7 @@ _PY_START = re.compile(r"^(?:async[ \t]+def|def|class|@)\b", re.M)
 _BRACE_END = re.compile(r"^\}[^\n]*\n?", re.M)
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\n?", re.M)
 _NAME = {
-    "c": re.compile(r"^[A-Za-z_][^\n;=]*?\b([A-Za-z_]\w*)\s*\([^;{]*$", re.M),
+    "c": re.compile(r"^(?:[A-Za-z_][\w \t*]*?[ \t*])?([A-Za-z_]\w*)[ \t]*\(", re.M),
     "python": re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M),
     "javascript": re.compile(r"(?:function[ \t*]+([A-Za-z_$][\w$]*)|([A-Za-z_$][\w$]*)\s*[=:]\s*(?:async\s*)?"
                              r"(?:function\b|\([^)]*\)\s*=>))"),
@@ -140,7 +140,10 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
             break
         names = set()
         for a, b in frontier:
-            for m in name_rx.finditer(src, a, b):
+            # the unit's own name is in its header: before the body's first brace (or the first lines)
+            brace = src.find("{", a, min(b, a + 4096)) if family != "python" else -1
+            end = brace + 1 if brace >= 0 else min(b, a + 4096)
+            for m in name_rx.finditer(src, a, end):
                 name = next((g for g in m.groups() if g), None)
                 if name and len(name) > 2 and name not in ("if", "for", "while", "switch", "return", "sizeof"):
                     names.add(name)
