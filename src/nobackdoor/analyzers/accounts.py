@@ -252,11 +252,7 @@ class AccountsAnalyzer(TreeAnalyzer):
                     line = _line_of(text, node[pk])
                     yield from self._web_account(tree, rel, line, node[uk], node[pk], checker, "JSON user store")
                 else:
-                    for k, v in node.items():
-                        if isinstance(v, (dict, list)):
-                            stack.append(v)
-                        elif isinstance(v, dict) is False and pk is not None and uk is None and isinstance(v, str):
-                            pass
+                    stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
                     # {"alice": {"password": ...}} style: the key is the user name
                     for k, v in node.items():
                         if isinstance(v, dict):

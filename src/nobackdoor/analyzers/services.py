@@ -492,7 +492,6 @@ class BootGraph:
             if len(f) < 6 or f[5] == "internal":
                 continue
             service, proto, server = f[0], f[2], f[5]
-            argv = [server] + f[7:] if len(f) > 6 else [server]
             port = int(service.rsplit(":", 1)[-1]) if service.rsplit(":", 1)[-1].isdigit() else ports.get(service)
             name = basename(server)
             shown = [f[6]] + f[7:] if len(f) > 6 else [server]

@@ -326,8 +326,7 @@ def _build(stages: list[Command], sink: str, p: Pipeline, state: _State) -> Payl
     methods: list[str] = [esc] if esc else []
     data = src
     encoded = len(src) if src is not None else 0
-    start = 0 if decoder_of(stages[0].argv) is None or src is None else 0
-    for c in stages[start:]:
+    for c in stages:
         m = decoder_of(c.argv)
         if not m:
             continue
@@ -336,8 +335,6 @@ def _build(stages: list[Command], sink: str, p: Pipeline, state: _State) -> Payl
             data = _apply(m, c.argv, data) if m != "openssl-decrypt" else None
     if not methods:
         return None
-    if data is not None and data[:2] == b"\x1f\x8b" and "gzip" not in methods:
-        pass  # compressed but not decompressed by the script: leave as is
     first = stages[0]
     return Payload(line=first.line, file=first.file, methods=methods, sink=sink, encoded_size=encoded,
                    decoded=data, raw=p.raw[:300], via=first.via, source_file=source_file)

@@ -121,7 +121,6 @@ class _State:
         self.sourced: list[str] = []
         self.decoded_files: dict[str, Payload] = {}
         self.payloads: list[Payload] = []
-        self.fetched_files: dict[str, tuple[int, str]] = {}
         self.depth = 0
         self.tokens = 0
         self.last_source_file: str | None = None
@@ -340,7 +339,7 @@ class _Tokenizer:
         m = _NAME.match(s, i + 1)
         if m:
             self.i = m.end()
-            return self._param(m.group(0), m.group(0) and s[i:self.i])
+            return self._param(m.group(0), s[i:self.i])
         if nxt and nxt in "0123456789@*#?$!-":
             self.i = i + 2
             return s[i:i + 2]
@@ -430,8 +429,6 @@ def parse(text: str, *, read: ReadFn | None = None, glob: GlobFn | None = None,
 
 def _parse_into(text: str, script: Script, state: _State, *, depth: int, file: str | None,
                 via: tuple[str, ...], line0: int, substitution: bool = False) -> None:
-    from . import decode  # the decoder needs Pipeline/Command; import late to keep the cycle harmless
-
     if depth > MAX_DEPTH:
         return
     outer_depth = state.depth
@@ -444,7 +441,7 @@ def _parse_into(text: str, script: Script, state: _State, *, depth: int, file: s
 
 def _parse_body(text: str, script: Script, state: _State, *, depth: int, file: str | None,
                 via: tuple[str, ...], line0: int, substitution: bool) -> None:
-    from . import decode
+    from . import decode  # the decoder needs Pipeline/Command; imported late to keep the cycle harmless
 
     tok = _Tokenizer(text, state, line0)
     words: list[_Token] = []
@@ -530,7 +527,7 @@ def _parse_body(text: str, script: Script, state: _State, *, depth: int, file: s
         if op in ("(", ")"):
             finish_pipeline()
             continue
-        if _handle_compound(words, state, script):
+        if _handle_compound(words, state):
             words = []
             if op == ";;" and state.cases:
                 state.cases[-1]["expect"] = True
@@ -544,11 +541,11 @@ def _parse_body(text: str, script: Script, state: _State, *, depth: int, file: s
         finish_pipeline()
         if op == ";;" and state.cases:
             state.cases[-1]["expect"] = True
-    if not _handle_compound(words, state, script):
+    if not _handle_compound(words, state):
         finish_pipeline()
 
 
-def _handle_compound(words: list[_Token], state: _State, script: Script) -> bool:
+def _handle_compound(words: list[_Token], state: _State) -> bool:
     """Consume ``for``/``case`` headers; returns True when the words were such a header."""
     if not words:
         return False
@@ -580,7 +577,7 @@ def _glob_word(w: _Token, state: _State) -> list[str]:
         hits = state.glob(value)
         if hits:
             return sorted(hits)
-    if not w.quoted and value.startswith("$(") :
+    if not w.quoted and value.startswith("$("):
         return []
     return [value] if w.quoted else value.split()
 
@@ -613,7 +610,7 @@ def _make_commands(toks: list[_Token], redirs: list, heredoc: str | None, state:
     if not toks:
         return []
     if toks[0].value in ("for", "case") and not toks[0].quoted:
-        _handle_compound(toks, state, Script())
+        _handle_compound(toks, state)
         return []
     # assignments
     assigns = []
