@@ -116,6 +116,8 @@ class ParsedReport:
     formats: set[str] = field(default_factory=set)
     #: start offsets of the chunks found in the input file itself
     top_chunk_starts: set[int] = field(default_factory=set)
+    #: (container, entry) pairs already reported as unsafe
+    seen_entries: set[tuple[str, str]] = field(default_factory=set)
 
 
 #: ExtractionProblem subclasses that are an attempt to write or point outside the tree
@@ -243,7 +245,10 @@ def _one(rep: dict, where: str, handler: str, parsed: ParsedReport, add_error, s
             event["entry"] = entry
         parsed.neutralised.append(event)
         if kind in _ESCAPES or "traversal" in action.lower() or action.startswith("Absolute path. "):
-            add_error(where, kind, f"{prefix}unsafe archive entry {_short(entry)!r} neutralised: {action}")
+            # one error per entry (unblob reports a redirected entry once per file operation)
+            if (where, entry) not in parsed.seen_entries:
+                parsed.seen_entries.add((where, entry))
+                add_error(where, kind, f"{prefix}unsafe archive entry {_short(entry)!r} neutralised: {action}")
         return
     if kind == "MaliciousSymlinkRemoved":
         link = to_display(str(rep.get("link", "")), slot, display)
