@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import struct
+import warnings
 from dataclasses import dataclass, field
 
 import lief
@@ -130,7 +131,25 @@ class Image:
         return i >= 0 and self.code[i][0] <= addr < self.code[i][1]
 
 
+def _name(sym) -> str:
+    """Symbol names of hostile files need not be UTF-8 (LIEF then hands out bytes)."""
+    name = sym.name if sym is not None else ""
+    return name.decode("latin-1") if isinstance(name, bytes) else (name or "")
+
+
 def load(data: bytes) -> Image:
+    """Parse an ELF file; any inconsistency of a hostile file is a NotAnalyzable, never a crash."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # LIEF warns about unknown enum values in fuzzed headers
+            return _load(data)
+    except NotAnalyzable:
+        raise
+    except (ValueError, TypeError, RuntimeError, OverflowError, AttributeError, IndexError, KeyError) as exc:
+        raise NotAnalyzable(f"malformed ELF ({type(exc).__name__})") from None
+
+
+def _load(data: bytes) -> Image:
     binary = lief.ELF.parse(data)
     if binary is None:
         raise NotAnalyzable("not a parsable ELF file")
@@ -187,19 +206,19 @@ def _symbols(binary, image: Image) -> None:
     for sym in list(binary.symtab_symbols) + list(binary.dynamic_symbols):
         if sym.type == lief.ELF.Symbol.TYPE.FUNC and sym.value and sym.shndx != 0:
             start = sym.value
-            image.symbols.setdefault(start, (start + sym.size if sym.size else 0, sym.name))
+            image.symbols.setdefault(start, (start + sym.size if sym.size else 0, _name(sym)))
 
 
 def _relocations(binary, image: Image) -> None:
     for rel in binary.dynamic_relocations:
-        name = rel.symbol.name if rel.has_symbol and rel.symbol is not None else ""
+        name = _name(rel.symbol) if rel.has_symbol and rel.symbol is not None else ""
         if name and rel.symbol.shndx == 0:
             image.got_slots[rel.address] = name
         elif rel.addend and not name:
             image.pointers[rel.address] = rel.addend  # RELATIVE: base 0 + addend
     for rel in binary.pltgot_relocations:
-        if rel.has_symbol and rel.symbol is not None and rel.symbol.name:
-            image.got_slots[rel.address] = rel.symbol.name
+        if rel.has_symbol and rel.symbol is not None and _name(rel.symbol):
+            image.got_slots[rel.address] = _name(rel.symbol)
 
 
 def _dyn(binary, tag) -> int | None:
@@ -224,9 +243,9 @@ def _mips_got(binary, image: Image) -> None:
     for i in range(gotsym, len(syms)):
         slot = got + (local + i - gotsym) * w
         sym = syms[i]
-        if sym.shndx == 0 and sym.name:  # undefined: an import
-            image.imports[slot] = sym.name
-            image.got_slots[slot] = sym.name
+        if sym.shndx == 0 and _name(sym):  # undefined: an import
+            image.imports[slot] = _name(sym)
+            image.got_slots[slot] = _name(sym)
         elif sym.value:
             image.pointers[slot] = sym.value
     # non-PIC executables may also have a PLT with jump slots
