@@ -7,6 +7,9 @@
   extractor redirects traversal into ``.unblob-lost+found`` and strips absolute paths but keeps
   those problems to itself; 7z strips ``../`` and ``/`` from zip names silently. Both now report
   what they neutralised (as unblob ``ExtractionProblem`` reports, which :mod:`.layout` reads).
+* 7z-extracted formats (cramfs, zip, iso9660, ...): p7zip rewrites an image's absolute symlinks to
+  host paths below the output directory; :func:`repair_7z_links` gives them back their in-image
+  target before unblob makes them relative.
 * U-Boot legacy uImage: not covered by unblob. One handler for single and multi-file images; the
   payloads are written out and unblob recurses into them (gzip, lzma, squashfs, ...).
   Header layout from U-Boot's include/image.h (struct legacy_img_hdr, IH_TYPE_MULTI).
