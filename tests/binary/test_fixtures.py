@@ -18,7 +18,8 @@ PLANTS = {
     "httplite-agent": ("binary.auth-magic-value", "auth-bypass", "FactoryProbeTool/2.6"),
     "consolelogin-password": ("binary.hardcoded-password", "hardcoded-secret", "Qv7#Lm2x!Rk"),
 }
-CASES = [(v, a) for v in PLANTS for a in ARCHES] + [(v, "armthumb") for v in PLANTS if v.startswith("ctrlsrv")]
+EXTRA_ARCHES = ["armthumb", "armv7thumb", "mipsbe"]  # Thumb-1, Thumb-2 and big-endian MIPS: ctrlsrv only
+CASES = [(v, a) for v in PLANTS for a in ARCHES] + [(v, a) for v in PLANTS if v.startswith("ctrlsrv") for a in EXTRA_ARCHES]
 
 
 @pytest.mark.parametrize("variant,arch", CASES)
@@ -52,22 +53,22 @@ def test_password_is_also_an_auth_bypass(analyze):
 
 
 @pytest.mark.parametrize("program", ["ctrlsrv", "httplite", "consolelogin"])
-@pytest.mark.parametrize("arch", ARCHES + ["armthumb"])
+@pytest.mark.parametrize("arch", ARCHES + EXTRA_ARCHES)
 def test_clean_twin_is_quiet(analyze, program, arch):
     path = BIN / f"{program}-clean-{arch}"
     if not path.exists():
-        pytest.skip("the Thumb build covers ctrlsrv only")
+        pytest.skip("the Thumb and big-endian builds cover ctrlsrv only")
     findings, _ = analyze(path)
     assert not findings, [(f.rule, f.evidence.get("constant")) for f in findings]
 
 
-@pytest.mark.parametrize("arch", ARCHES + ["armthumb"])
+@pytest.mark.parametrize("arch", ARCHES + EXTRA_ARCHES)
 def test_listener_port_and_protocol(analyze, arch):
     _, observations = analyze(BIN / f"ctrlsrv-clean-{arch}", relpath="usr/sbin/ctrlsrv")
     listeners = [o.data for o in observations if o.kind == "listener"]
     assert listeners == [{"port": 31999, "protocol": "udp", "program_path": "usr/sbin/ctrlsrv", "source": "binary",
                           "function_address": listeners[0]["function_address"], "_relpath": "usr/sbin/ctrlsrv"}]
-    if arch != "armthumb":
+    if arch not in EXTRA_ARCHES:
         _, observations = analyze(BIN / f"httplite-clean-{arch}")
         assert [(o.data["port"], o.data["protocol"]) for o in observations if o.kind == "listener"] == [(8181, "tcp")]
 
