@@ -39,7 +39,9 @@ def postgres_server():
     bindir = _pg_bindir()
     if bindir is None:
         pytest.skip("PostgreSQL binaries are not installed (apt-get install postgresql)")
-    base = Path(tempfile.mkdtemp(prefix="nobackdoor-pg-"))
+    # under /tmp when root: the server user must be able to reach the directory (TMPDIR may be private),
+    # and a short path keeps the socket name under the 107-character limit
+    base = Path(tempfile.mkdtemp(prefix="nobackdoor-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     data, sock = base / "data", base / "sock"
     sock.mkdir()
     if os.geteuid() == 0:
