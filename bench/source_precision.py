@@ -203,7 +203,7 @@ def download(work: Path) -> list[Path]:
     # extract
     out = []
     for archive in sorted(list((dl / "pypi").glob("*")) + list((dl / "npm").glob("*.tgz")) +
-                          list(debdir.glob("*.orig.tar.*"))):
+                          [p for p in debdir.glob("*.orig.tar.*") if not p.name.endswith(".asc")]):
         dest = trees / re.sub(r"(\.tar\.(gz|xz|bz2)|\.tgz|\.zip)$", "", archive.name)
         if not dest.exists():
             try:
