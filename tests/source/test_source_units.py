@@ -134,3 +134,9 @@ def test_key_from_request_data_is_a_credential():
            '    if not check_password(data.get("user"), data.get("password")):\n        return None\n')
     got = findings("views.py", "python", src)
     assert [f.rule for f in got] == ["source.master-password"]
+
+
+def test_one_line_web_shell_in_php():
+    got = findings("x.php", "php", "<?php\nif (isset($_POST['q'])) { eval($_POST['q']); }\n")
+    assert [f.rule for f in got] == ["source.request-executed"]
+    assert findings("y.php", "php", "<?php\n$v = intval($_GET['n']);\nsystem('uptime');\n") == []

@@ -111,6 +111,8 @@ class Checker:
                 yield from self._gated(call, reach, strong)
             if reach.kinds & {"eval", "shell"} and self.may_decode:
                 yield from self._eval_decoded(call, reach)
+            if self.direct_sink_kinds(call) & {"eval", "shell"}:
+                yield from self._request_executed(call)
         yield from self._credential_checks()
         yield from self._returned_master_password()
         yield from self._privilege_in_condition()
@@ -224,6 +226,28 @@ class Checker:
                 if f:
                     yield f
                 return
+
+    def direct_sink_kinds(self, call: Node) -> set[str]:
+        return self.m.direct_sink(call).kinds
+
+    def _request_executed(self, call: Node) -> Iterator[Finding]:
+        """``eval($_POST['x'])``, ``system($_GET['c'])``, ``eval(req.body)``: the one-line web shell.
+        Only request data counts (a command line or the environment is the operator's own input)."""
+        if call.type == "command" or self.test:
+            return
+        for arg in arguments(call)[:2]:
+            for n in walk(arg, limit=200):
+                name = text(n).lstrip("$") if n.type in self.spec.identifiers or n.type in (
+                    "variable_name", "identifier") else ""
+                if name and name.lower() in self.pats.request_names and (
+                        n.parent is None or n.parent.type not in self.spec.calls):
+                    sink = callee(call)[0]
+                    f = self._finding("source.request-executed", call,
+                                      f"{sink}() runs request data ({text(arg)[:80]})",
+                                      {"sink": sink, "argument": text(arg)[:160]})
+                    if f:
+                        yield f
+                    return
 
     def _eval_decoded(self, call: Node, reach: Reach) -> Iterator[Finding]:
         if call.type == "command":

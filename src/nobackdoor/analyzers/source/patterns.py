@@ -49,6 +49,7 @@ class Patterns:
         self.input_calls = frozenset(raw["input_calls"])
         self.input_names = frozenset(n.lower() for n in raw["input_names"])
         self.strong_input_names = frozenset(n.lower() for n in raw["strong_input_names"])
+        self.request_names = frozenset(n.lower() for n in raw["request_names"])
         self.input_key_prefixes = tuple(raw["input_key_prefixes"])
         self.decoders = frozenset(raw["decoders"])
         self.downloaders = frozenset(raw["downloaders"])
