@@ -123,18 +123,20 @@ def _syscalls(image: Image):
         while pos >= 0:
             if pos % 4 == 0:
                 i = pos // 4
-                number = _trap_number(image.arch, words, i)
+                number = _trap_number(image.arch, words, i, image, lo)
                 if number is not None:
                     yield lo + pos, number
             pos = raw.find(pattern, pos + 1)
 
 
-def _trap_number(arch: str, words, i: int) -> int | None:
+def _trap_number(arch: str, words, i: int, image: Image, base: int) -> int | None:
     for j in range(i - 1, max(-1, i - 6), -1):
         v = words[j]
         if arch == "arm":
             if (v & 0xFFFFF000) == 0xE3A07000:  # mov r7, #imm
                 return functions_arm_imm(v)
+            if (v & 0xFFFFF000) == 0xE59F7000:  # ldr r7, [pc, #imm]: numbers that do not fit an immediate
+                return image.u32(base + 4 * j + 8 + (v & 0xFFF))
             if (v & 0xFFF0F000) == 0xE3007000:  # movw r7, #imm
                 return ((v >> 4) & 0xF000) | (v & 0xFFF)
         elif arch == "aarch64":
