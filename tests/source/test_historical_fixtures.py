@@ -66,3 +66,9 @@ def test_macro_chain_is_explained():
     f = next(f for f in result.findings if f.rule == "source.magic-input-command")
     assert f.evidence["via"] == ["TRACE_EMIT", "TRACE_SINK_RAW", "system"]
     assert f.evidence["trigger"] == "Zq"
+
+
+def test_hidden_payload_reports_entropy_of_the_data_file():
+    result = run("buildm4", "planted")
+    payload = next(f for f in result.findings if f.rule == "source.build-hidden-payload")
+    assert 6.0 < payload.evidence["entropy_bits_per_byte"] <= 8.0

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -113,12 +115,13 @@ class BuildMachineryAnalyzer(TreeAnalyzer):
                 data = entry.realpath.read_bytes()[:64 * 1024 * 1024]
             except OSError:
                 continue
+            payload_info = {"entropy_bits_per_byte": entropy(data[:1 << 20])}
             try:
                 out = emulate(step.stages, data)
-                payload_info = {"recovered_bytes": len(out), "recovered_sha256": hashlib.sha256(out).hexdigest(),
-                                "recovered_preview": out[:300].decode("utf-8", "replace")}
+                payload_info.update({"recovered_bytes": len(out), "recovered_sha256": hashlib.sha256(out).hexdigest(),
+                                     "recovered_preview": out[:300].decode("utf-8", "replace")})
             except (Unsupported, ValueError, IndexError) as exc:
-                payload_info = {"emulation": f"not reproduced ({exc})"}
+                payload_info["emulation"] = f"not reproduced ({exc})"
             evidence.update(payload_info)
             yield rule("source.build-hidden-payload").finding(
                 tree.path_of(path), f"read by {rel}:{line}, transformed ({' | '.join(n for n, _ in step.stages)}) "
@@ -128,6 +131,15 @@ class BuildMachineryAnalyzer(TreeAnalyzer):
         yield rule("source.build-decode-exec").finding(
             tree.path_of(rel), f"build step reads {', '.join(located or step.files) or 'data'}, decodes it "
             f"({' | '.join(n for n, _ in step.stages)}) and runs the result", line=line, evidence=evidence)
+
+
+def entropy(data: bytes) -> float:
+    """Shannon entropy in bits per byte (compressed or encrypted data is close to 8)."""
+    if not data:
+        return 0.0
+    counts = Counter(data)
+    n = len(data)
+    return round(-sum(c / n * math.log2(c / n) for c in counts.values()), 3)
 
 
 def locate(tree: Tree, base: str, path: str) -> str | None:
