@@ -1,4 +1,4 @@
-"""Capstone per architecture, and a bounded, data-tolerant instruction walk."""
+"""Capstone per architecture, and a bounded, data-tolerant instruction walk (lite: text operands)."""
 from __future__ import annotations
 
 import functools
@@ -48,27 +48,6 @@ def instructions_lite(image: Image, start: int, end: int) -> Iterator[tuple[int,
         for insn in md.disasm_lite(code, addr):
             yield insn
             last = insn[0] + insn[1]
-        if last >= end or last >= addr + len(code):
-            return
-        addr = last + step  # skip the undecodable word (literal pool, padding)
-
-
-def instructions(image: Image, start: int, end: int) -> Iterator[cs.CsInsn]:
-    """Instructions from start to end; undecodable words (literal pools, padding) are skipped."""
-    thumb = image.arch == "arm" and bool(start & 1)
-    start &= ~1 if image.arch == "arm" else ~0
-    end = min(end, start + MAX_FUNCTION_BYTES)
-    md = engine(image.arch, image.bits, image.little, thumb)
-    step = 2 if thumb else (1 if image.arch.startswith("x86") else 4)
-    addr = start
-    while addr < end:
-        code = image.read(addr, end - addr)
-        if not code:
-            return
-        last = addr
-        for insn in md.disasm(code, addr):
-            yield insn
-            last = insn.address + insn.size
         if last >= end or last >= addr + len(code):
             return
         addr = last + step  # skip the undecodable word (literal pool, padding)

@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-import collections
+import array
 import re
 
 from . import functions
@@ -104,7 +104,6 @@ def _syscalls(image: Image):
                     yield lo + m.start(), int.from_bytes(window[i + 1:i + 5], "little")
             continue
         if image.arch == "arm" and image.thumb:
-            import array
             half = array.array("H")
             half.frombytes(raw[: len(raw) // 2 * 2])
             if not image.little:
@@ -151,11 +150,3 @@ def functions_arm_imm(w: int) -> int:
     rot = ((w >> 8) & 0xF) * 2
     imm = w & 0xFF
     return ((imm >> rot) | (imm << (32 - rot))) & 0xFFFFFFFF
-
-
-def direct_calls(cmap_sites) -> dict[int, list[int]]:
-    out: dict[int, list[int]] = collections.defaultdict(list)
-    for site, target, name in cmap_sites:
-        if name is None and target is not None:
-            out[target].append(site)
-    return out
