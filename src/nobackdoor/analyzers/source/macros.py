@@ -38,6 +38,7 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
         pats = patterns()
         for tree in ctx.trees:
             macros: dict[str, MacroInfo] = {}
+            headers: list[str] = []  # #define lines of each header
             for rel, entry in tree.files.items():
                 if entry.kind != FileKind.SOURCE or not rel.endswith((".h", ".hh", ".hpp")) or \
                         entry.size > MAX_HEADER:
@@ -46,13 +47,18 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 if b"#define" not in data:
                     continue
                 defines = "".join(m.group(0) for m in _DEFINE.finditer(data.decode("latin-1")))
-                if not defines or not keyword_hits(defines, "c", pats) and '"' not in defines:
-                    continue
-                root = syntax.parser("c").parse(defines.encode("latin-1")).root_node
-                for name, info in read_macros(root, "c", pats).items():
-                    if info.reach.kinds or info.literal is not None:
-                        macros.setdefault(name, info)
+                if defines:
+                    headers.append(defines)
+            # first the macros that reach a sink; string constants only matter when there are some
+            for defines in headers:
+                if keyword_hits(defines, "c", pats):
+                    macros.update(self._read(defines, pats, sinks_only=True))
             functions = self._exported_functions(tree, pats)
+            if macros or functions:
+                for defines in headers:
+                    if '"' in defines:
+                        for name, info in self._read(defines, pats, sinks_only=False).items():
+                            macros.setdefault(name, info)
             sinks = {n for n, m in macros.items() if m.reach.kinds - {"listen"}} | set(functions)
             if not sinks:
                 continue
@@ -77,6 +83,12 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 extra = {w: functions[w][0] for w in used if w in functions and functions[w][1] != rel}
                 sink_macros = {k: v for k, v in macros.items() if k in used or v.literal is not None}
                 yield from analyze_source(entry, data, pats, extra_macros=sink_macros, extra_functions=extra)
+
+    @staticmethod
+    def _read(defines: str, pats, sinks_only: bool) -> dict[str, MacroInfo]:
+        root = syntax.parser("c").parse(defines.encode("latin-1")).root_node
+        return {name: info for name, info in read_macros(root, "c", pats).items()
+                if info.reach.kinds or (not sinks_only and info.literal is not None)}
 
     def _exported_functions(self, tree, pats) -> dict[str, tuple[Reach, str]]:
         """Non-static C functions, in any file of the tree, that spawn a shell by name, open a shell
