@@ -58,7 +58,9 @@ def _die_with_parent() -> None:
         while True:
             time.sleep(0.5)
             if os.getppid() != parent:
-                os.killpg(os.getpgrp(), signal.SIGKILL)
+                if os.getpgrp() == os.getpid():  # our own group (start_new_session): extractors too
+                    os.killpg(os.getpgrp(), signal.SIGKILL)
+                os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
