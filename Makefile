@@ -48,8 +48,13 @@ $(VENV)/.installed: pyproject.toml
 bench: setup
 	$(BIN)/python bench/run_bench.py
 
-fixtures:
-	$(PYTHON) tests/fixtures/build_fixtures.py
+# rebuild the committed fixtures and the demo firmware (needs the build tools and cross compilers)
+fixtures: setup
+	$(BIN)/python examples/build_demo.py
+	$(BIN)/python tests/fixtures/unpack/build.py
+	$(BIN)/python tests/fixtures/config/build_fixtures.py
+	$(BIN)/python tests/fixtures/source/build_fixtures.py
+	bash tests/fixtures/binary/build.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -63,7 +63,8 @@ def shipped_key() -> bytes:
 def build_rootfs(root: Path) -> None:
     shutil.copytree(HERE / "rootfs-src", root, symlinks=True)
     (root / "README").unlink()
-    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "var", "lib"):
+    # git keeps no empty directories: create every one the image needs
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "var", "lib", "root", "etc/ssl/private"):
         (root / d).mkdir(parents=True, exist_ok=True)
     (root / "bin" / "busybox").write_bytes(busybox())
     for applet in APPLETS:
