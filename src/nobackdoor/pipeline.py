@@ -11,6 +11,7 @@ import hashlib
 import multiprocessing
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -62,7 +63,12 @@ def scan(target: str | Path, options: PipelineOptions | None = None) -> ScanResu
         workdir = Path(tempfile.mkdtemp(prefix="nobackdoor-"))
     try:
         progress("unpacking", 0, 1)
+        # Unpacking mostly waits on the extraction child; load the analyzers meanwhile, so that
+        # the forked workers inherit them instead of each importing them again.
+        preload = threading.Thread(target=_preload_analyzers, args=(options.analyzer_options,), daemon=True)
+        preload.start()
         extraction = unpack(target, workdir, options.limits, lambda msg: progress(msg, 0, 1))
+        preload.join()
         progress("unpacking", 1, 1)
         assign_rootfs_roots(extraction)
         t_unpack = time.monotonic()
@@ -110,6 +116,13 @@ def scan(target: str | Path, options: PipelineOptions | None = None) -> ScanResu
 # ---------------------------------------------------------------- file stage
 
 _WORKER_ANALYZERS: list[FileAnalyzer] = []
+
+
+def _preload_analyzers(opts: ScanOptions) -> None:
+    for analyzer in [*file_analyzers(opts), *tree_analyzers(opts)]:
+        prepare = getattr(analyzer, "prepare", None)
+        if prepare is not None:
+            prepare()
 
 
 def _init_worker(opts: ScanOptions) -> None:
