@@ -7,7 +7,9 @@ Reports and the store consume the :class:`~nobackdoor.models.ScanResult`; nothin
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import multiprocessing
 import os
 import tempfile
@@ -61,20 +63,23 @@ def scan(target: str | Path, options: PipelineOptions | None = None) -> ScanResu
             raise TargetError(f"--keep-extracted directory {workdir} is not empty")
     else:
         workdir = Path(tempfile.mkdtemp(prefix="nobackdoor-"))
+    stack = contextlib.ExitStack()
     try:
         progress("unpacking", 0, 1)
         # Unpacking mostly waits on the extraction child; load the analyzers meanwhile, so that
         # the forked workers inherit them instead of each importing them again.
         preload = threading.Thread(target=_preload_analyzers, args=(options.analyzer_options,), daemon=True)
         preload.start()
-        extraction = unpack(target, workdir, options.limits, lambda msg: progress(msg, 0, 1))
+        pool = stack.enter_context(_closing(FilePool(options.jobs)))
+        early = EarlyAnalysis(pool, lambda: not preload.is_alive(), options.analyzer_options)
+        extraction = unpack(target, workdir, options.limits, lambda msg: progress(msg, 0, 1), on_poll=early.poll)
         preload.join()
         progress("unpacking", 1, 1)
         assign_rootfs_roots(extraction)
         t_unpack = time.monotonic()
         kind = _target_kind(target, extraction)
         aopts = ScanOptions(**{**options.analyzer_options.__dict__, "target_kind": kind})
-        entries, results = run_file_stage(extraction, aopts, options.jobs, progress)
+        entries, results = run_file_stage(extraction, aopts, pool, progress, early)
         t_files = time.monotonic()
         result = ScanResult(target=Target(str(target), "", 0, kind), tool_version=__version__)
         result.errors.extend(extraction.errors)
@@ -95,6 +100,7 @@ def scan(target: str | Path, options: PipelineOptions | None = None) -> ScanResu
             stage(result)
         result.findings = _dedupe(result.findings)
         result.findings.sort(key=Finding.sort_key)
+        result.observations.sort(key=_observation_key)
         result.errors.sort(key=lambda e: (e.path, e.message))
         result.stats = {
             "files": len(entries),
@@ -109,13 +115,14 @@ def scan(target: str | Path, options: PipelineOptions | None = None) -> ScanResu
         }
         return result
     finally:
+        stack.close()  # stop the workers before their files go
         if not options.keep_extracted:
             remove_workdir(workdir)
 
 
 # ---------------------------------------------------------------- file stage
 
-_WORKER_ANALYZERS: list[FileAnalyzer] = []
+_WORKER_ANALYZERS: dict[str, list[FileAnalyzer]] = {}
 
 
 def _preload_analyzers(opts: ScanOptions) -> None:
@@ -125,16 +132,19 @@ def _preload_analyzers(opts: ScanOptions) -> None:
             prepare()
 
 
-def _init_worker(opts: ScanOptions) -> None:
-    global _WORKER_ANALYZERS
-    _WORKER_ANALYZERS = file_analyzers(opts)
+def _analyzers_for(opts: ScanOptions) -> list[FileAnalyzer]:
+    key = repr(opts)
+    if key not in _WORKER_ANALYZERS:
+        _WORKER_ANALYZERS[key] = file_analyzers(opts)
+    return _WORKER_ANALYZERS[key]
 
 
-def _process_batch(batch: list[tuple[Path, str, str, str, bool]]) -> list[tuple[FileEntry, list]]:
-    out = []
-    for realpath, path, relpath, root, unpacked in batch:
-        out.append(_process_one(realpath, path, relpath, root, unpacked, _WORKER_ANALYZERS))
-    return out
+Item = tuple[Path, str, str, str, bool]  # realpath, contract path, relpath, root, unpacked
+
+
+def _process_batch(batch: list[Item], opts: ScanOptions) -> list[tuple[FileEntry | None, list]]:
+    analyzers = _analyzers_for(opts)
+    return [_process_one(*item, analyzers) for item in batch]
 
 
 def _process_one(realpath: Path, path: str, relpath: str, root: str, unpacked: bool,
@@ -146,8 +156,9 @@ def _process_one(realpath: Path, path: str, relpath: str, root: str, unpacked: b
     results: list = []
     if unpacked:
         entry.unpacked = True
-        entry.kind = FileKind.ARCHIVE
-        return entry, results
+        if entry.kind != FileKind.ELF:  # an executable stays one even when data was carved from it
+            entry.kind = FileKind.ARCHIVE
+            return entry, results
     if data is None:
         return entry, results
     for analyzer in analyzers:
@@ -159,42 +170,165 @@ def _process_one(realpath: Path, path: str, relpath: str, root: str, unpacked: b
     return entry, results
 
 
-def run_file_stage(extraction: Extraction, opts: ScanOptions, jobs: int,
-                   progress: ProgressFn) -> tuple[list[FileEntry], list]:
-    items = [(real, path, rel, root, real in extraction.unpacked) for real, path, rel, root in extraction.files]
+class FilePool:
+    """Worker processes for the file stage, forked once the analyzers are loaded."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def get(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("fork"))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class EarlyAnalysis:
+    """Starts on executables while the extraction child is still unpacking other files.
+
+    A file counts as complete when the extractor has restored its recorded modification time
+    (every extractor used does that after writing the data, and images record times older than
+    the scan) and its size did not change between two polls. Only plain, singly-linked ELF files
+    are taken, the costliest to analyse; their results are matched to the final layout later,
+    and anything that does not match is analysed again in the normal way.
+    """
+
+    POLL_EVERY = 0.3
+
+    def __init__(self, pool: FilePool, ready: Callable[[], bool], opts: ScanOptions) -> None:
+        self.pool = pool
+        self.ready = ready
+        self.opts = opts
+        self.cutoff = time.time() - 3600
+        self.sizes: dict[str, int] = {}
+        self.futures: dict[str, tuple[str, object]] = {}  # realpath -> (relpath used, future)
+        self._last = 0.0
+
+    def poll(self, root: Path) -> None:
+        now = time.monotonic()
+        if now - self._last < self.POLL_EVERY or self.pool.jobs <= 1 or not self.ready():
+            return
+        self._last = now
+        for path, st in _walk_files(root):
+            if path in self.futures or st.st_mtime > self.cutoff or st.st_nlink != 1 or st.st_size < 64:
+                continue
+            previous, self.sizes[path] = self.sizes.get(path), st.st_size
+            if previous != st.st_size or not _is_elf(path):
+                continue
+            rel = _relpath_in_innermost(path)
+            item = (Path(path), path, rel, "", False)
+            self.futures[path] = (rel, self.pool.get().submit(_process_batch, [item], self.opts))
+
+    def take(self, item: Item) -> tuple[FileEntry | None, list] | None:
+        """The early result for a final item, with its paths set, or None to analyse it anew."""
+        realpath, path, relpath, root, _ = item
+        early = self.futures.pop(str(realpath), None)
+        if early is None or early[0] != relpath:
+            return None
+        try:
+            ((entry, results),) = early[1].result()
+        except Exception:
+            return None
+        placeholder = str(realpath)
+        if entry is not None:
+            entry.path, entry.relpath, entry.root = path, relpath, root
+        for r in results:
+            if getattr(r, "path", None) == placeholder:
+                r.path = path
+        return entry, results
+
+
+def _walk_files(root: Path):
+    stack = [str(root)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for e in it:
+                    try:
+                        if e.is_dir(follow_symlinks=False):
+                            stack.append(e.path)
+                        elif e.is_file(follow_symlinks=False):
+                            yield e.path, e.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+
+
+def _is_elf(path: str) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return os.read(fd, 4) == b"\x7fELF"
+    finally:
+        os.close(fd)
+
+
+def _relpath_in_innermost(path: str) -> str:
+    parts = path.split("/")
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i].endswith("_extract"):
+            return "/".join(parts[i + 1:])
+    return parts[-1]
+
+
+def run_file_stage(extraction: Extraction, opts: ScanOptions, pool: FilePool, progress: ProgressFn,
+                   early: EarlyAnalysis | None = None) -> tuple[list[FileEntry], list]:
+    items: list[Item] = [(real, path, rel, root, real in extraction.unpacked)
+                         for real, path, rel, root in extraction.files]
     total = len(items)
-    jobs = jobs or os.cpu_count() or 1
     entries: list[FileEntry] = []
     results: list = []
+
+    def add(entry: FileEntry | None, res: list) -> None:
+        if entry is not None:
+            entries.append(entry)
+        results.extend(res)
+
+    remaining: list[Item] = []
+    for item in items:
+        got = early.take(item) if early is not None else None
+        if got is None:
+            remaining.append(item)
+        else:
+            add(*got)
+    sizes = {it[0]: _size(it[0]) for it in remaining}
     # big files first so that the slowest work starts early; batches keep IPC overhead low
-    items.sort(key=lambda it: -_size(it[0]))
-    heavy = sum(1 for it in items if _size(it[0]) > 32 * 1024)
-    if jobs <= 1 or heavy < 8:
+    remaining.sort(key=lambda it: -sizes[it[0]])
+    heavy = sum(1 for it in remaining if sizes[it[0]] > 32 * 1024)
+    if pool.jobs <= 1 or heavy < 4:
         analyzers = file_analyzers(opts)
-        for i, it in enumerate(items):
-            entry, res = _process_one(*it, analyzers)
-            if entry is not None:
-                entries.append(entry)
-            results.extend(res)
+        for i, it in enumerate(remaining):
+            add(*_process_one(*it, analyzers))
             if i % 50 == 0:
                 progress("analysing files", i, total)
     else:
-        batches: list[list] = [[] for _ in range(max(jobs * 8, 1))]
-        for i, it in enumerate(items):
+        batches: list[list[Item]] = [[] for _ in range(pool.jobs * 8)]
+        for i, it in enumerate(remaining):
             batches[i % len(batches)].append(it)
-        done = 0
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(opts,)) as pool:
-            for batch_out in pool.map(_process_batch, [b for b in batches if b]):
-                for entry, res in batch_out:
-                    if entry is not None:
-                        entries.append(entry)
-                    results.extend(res)
-                    done += 1
-                progress("analysing files", done, total)
+        done = total - len(remaining)
+        futures = [pool.get().submit(_process_batch, b, opts) for b in batches if b]
+        for fut in futures:
+            for entry, res in fut.result():
+                add(entry, res)
+                done += 1
+            progress("analysing files", done, total)
     progress("analysing files", total, total)
     return entries, results
+
+
+@contextlib.contextmanager
+def _closing(pool: FilePool):
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 def _size(path: Path) -> int:
@@ -298,6 +432,10 @@ def _anchor_findings(result: ScanResult) -> None:
     for f in result.findings:
         if "_relpath" not in f.evidence and f.path in by_path:
             f.evidence["_relpath"] = by_path[f.path]
+
+
+def _observation_key(obs: Observation) -> tuple:
+    return (obs.kind, obs.path, json.dumps(obs.data, sort_keys=True, default=str))
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

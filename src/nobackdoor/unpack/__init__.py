@@ -64,15 +64,19 @@ class _Budget:
     limits: Limits
     deadline: float
     files: int = 0
+    on_poll: Callable[[Path], None] | None = None
 
 
-def unpack(target: Path, workdir: Path, limits: Limits, progress: Progress | None = None) -> Extraction:
+def unpack(target: Path, workdir: Path, limits: Limits, progress: Progress | None = None,
+           on_poll: Callable[[Path], None] | None = None) -> Extraction:
+    """Unpack ``target`` below ``workdir``. ``on_poll(extract_root)`` is called from the watchdog
+    loop while an extraction runs, so that a caller can start work on files already complete."""
     target = Path(target)
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     out = Extraction()
     t0 = time.monotonic()
-    budget = _Budget(limits, deadline=t0 + limits.total_timeout)
+    budget = _Budget(limits, deadline=t0 + limits.total_timeout, on_poll=on_poll)
     if target.is_dir():
         _unpack_directory(target, workdir, out, progress, budget)
     else:
@@ -254,6 +258,8 @@ def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _
                 except subprocess.TimeoutExpired:
                     pass
                 watch.measure()
+                if budget.on_poll is not None:
+                    budget.on_poll(extract_root)
                 interval = watch.next_interval(interval)
                 breach = _breach(watch, limits, budget, bytes_left, files_left, input_size)
                 if breach:
