@@ -20,7 +20,7 @@ CLEAN = {
 }
 
 PLANTED_EXTRA_RCS = "/usr/sbin/telnetd -l /bin/sh -p 6107\n"
-PLANTED_ACCOUNT = ("fieldsvc", f"fieldsvc:x:0:0:field service:/root:/bin/sh\n", f"fieldsvc:{_HASH}:19000:0:99999:7:::\n")
+PLANTED_ACCOUNT = ("fieldsvc", "fieldsvc:x:0:0:field service:/root:/bin/sh\n", f"fieldsvc:{_HASH}:19000:0:99999:7:::\n")
 
 
 def build(root: Path, planted: bool = False) -> Path:

@@ -5,9 +5,7 @@ All images are unpacked in one go, bundled in a tar, so that unblob starts once;
 scanned on their own through the CLI."""
 from __future__ import annotations
 
-import io
 import tarfile
-from pathlib import Path
 
 import pytest
 

@@ -83,6 +83,17 @@ def exit_status(result: ScanResult, fail_on: str) -> int:
     return 1 if any(f.severity.rank >= threshold for f in result.findings) else 0
 
 
+def scan_with_progress(target: str, args: argparse.Namespace, options: PipelineOptions | None = None) -> ScanResult:
+    """Run the pipeline with a progress bar on stderr when it is a terminal or -v was given.
+    Raises :class:`~nobackdoor.pipeline.TargetError` for an unreadable target (exit 2)."""
+    from ..pipeline import scan
+
+    options = options or pipeline_options(args)
+    with progress_bar(getattr(args, "verbose", 0) > 0 or sys.stderr.isatty()) as update:
+        options.progress = update
+        return scan(target, options)
+
+
 @contextlib.contextmanager
 def progress_bar(enabled: bool) -> Iterator:
     """A rich progress bar on stderr; a no-op callback when disabled."""

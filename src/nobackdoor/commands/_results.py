@@ -3,12 +3,11 @@ document a previous ``scan --format json`` saved."""
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..models import ScanResult
-from ..pipeline import PipelineOptions, TargetError, scan
+from ..pipeline import PipelineOptions, TargetError
 from ..saved import SavedResultError, load_result
-from ._common import pipeline_options, progress_bar
+from ._common import scan_with_progress
 
 
 def load_or_scan(target: str, args: argparse.Namespace, options: PipelineOptions | None = None) -> ScanResult:
@@ -18,8 +17,4 @@ def load_or_scan(target: str, args: argparse.Namespace, options: PipelineOptions
         raise TargetError(str(exc)) from None
     if saved is not None:
         return saved
-    options = options or pipeline_options(args)
-    show = getattr(args, "verbose", 0) > 0 or sys.stderr.isatty()
-    with progress_bar(show) as update:
-        options.progress = update
-        return scan(target, options)
+    return scan_with_progress(target, args, options)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from .. import report
 from ..attest import AttestError, key_id, load_private_key, sign, statement
-from ..pipeline import TargetError, scan
-from ._common import SEVERITIES, add_scan_options, exit_status, pipeline_options, progress_bar
+from ..pipeline import TargetError
+from ._common import SEVERITIES, add_scan_options, exit_status, scan_with_progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,11 +62,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for path in (out, report_path):
         path.parent.mkdir(parents=True, exist_ok=True)
-    options = pipeline_options(args)
     try:
-        with progress_bar(args.verbose > 0 or sys.stderr.isatty()) as update:
-            options.progress = update
-            result = scan(args.target, options)
+        result = scan_with_progress(args.target, args)
     except TargetError as exc:
         print(f"nobackdoor: {exc}", file=sys.stderr)
         return 2

@@ -5,8 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..pipeline import TargetError, scan
-from ._common import add_scan_options, pipeline_options, progress_bar, write_output
+from ..pipeline import TargetError
+from ._common import add_scan_options, scan_with_progress, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,11 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..sbom import render
 
-    options = pipeline_options(args)
     try:
-        with progress_bar(args.verbose > 0 or sys.stderr.isatty()) as update:
-            options.progress = update
-            result = scan(args.target, options)
+        result = scan_with_progress(args.target, args)
     except TargetError as exc:
         print(f"nobackdoor: {exc}", file=sys.stderr)
         return 2

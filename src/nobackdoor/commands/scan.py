@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 from .. import report
-from ..pipeline import TargetError, scan
+from ..pipeline import TargetError
 from ._record import add_record_options, declaration_stage, record_if_asked
-from ._common import SEVERITIES, add_scan_options, exit_status, pipeline_options, progress_bar, write_output
+from ._common import SEVERITIES, add_scan_options, exit_status, pipeline_options, scan_with_progress, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,11 +30,8 @@ def run(args: argparse.Namespace) -> int:
     options = pipeline_options(args)
     if args.declaration:
         options.post_stages.append(declaration_stage(args.declaration))
-    show_progress = args.verbose > 0 or sys.stderr.isatty()
     try:
-        with progress_bar(show_progress) as update:
-            options.progress = update
-            result = scan(args.target, options)
+        result = scan_with_progress(args.target, args, options)
     except TargetError as exc:
         print(f"nobackdoor: {exc}", file=sys.stderr)
         return 2
