@@ -86,7 +86,8 @@ def main() -> int:
     print(f"  unblob alone (median of {args.repeat}): {u:.2f} s  {['%.2f' % x for x in unpack_times]}")
     print(f"  nobackdoor scan (median of {args.repeat}): {s:.2f} s  {['%.2f' % x for x in scan_times]}")
     print(f"  ratio full scan / unpack only: {s / u:.2f} (target <= 1.5)")
-    leftovers = [p for p in Path(tempfile.gettempdir()).glob("nobackdoor-*")]
+    # scan work directories are mkdtemp("nobackdoor-"): eight random characters after the prefix
+    leftovers = [p for p in Path(tempfile.gettempdir()).glob("nobackdoor-????????") if p.is_dir()]
     if leftovers:
         print(f"  WARNING: leftover work directories: {leftovers}")
     return 0
