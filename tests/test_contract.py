@@ -85,3 +85,11 @@ def test_text_report_groups_by_severity():
     assert proc.returncode == 1
     assert "CRITICAL" in proc.stdout
     assert "etc/passwd" in proc.stdout
+
+
+def test_verbose_json_logs_progress_to_stderr_only():
+    proc = run_cli("scan", str(DEMO_FIRMWARE), "--format", "json", "-v")
+    json.loads(proc.stdout)  # stdout stays a single JSON document
+    lines = proc.stderr.splitlines()
+    assert any("unpacking demo-router-fw.bin" in ln for ln in lines)
+    assert any("analysing" in ln for ln in lines)

@@ -96,9 +96,23 @@ def scan_with_progress(target: str, args: argparse.Namespace, options: PipelineO
 
 @contextlib.contextmanager
 def progress_bar(enabled: bool) -> Iterator:
-    """A rich progress bar on stderr; a no-op callback when disabled."""
+    """A rich progress bar on stderr when it is a terminal; plain timestamped stage lines when it is
+    not (``-v`` into a log); a no-op callback when disabled."""
     if not enabled:
         yield None
+        return
+    if not sys.stderr.isatty():
+        import time
+
+        start = time.monotonic()
+        last = [""]
+
+        def log(stage: str, done: int, total: int) -> None:
+            if stage != last[0]:
+                last[0] = stage
+                print(f"nobackdoor: {time.monotonic() - start:6.2f} s  {stage}", file=sys.stderr, flush=True)
+
+        yield log
         return
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
