@@ -270,6 +270,9 @@ def test_accepting_the_plant_by_fingerprint_is_honoured(twins, tmp_path, run):
     out = json.loads(proc.stdout)
     assert out["findings"] == [] and proc.returncode == 0
     assert sorted(a["fingerprint"] for a in out["accepted"]) == sorted(f["fingerprint"] for f in found)
+    text = run("scan", str(planted), "--declaration", str(decl_file), "--format", "text").stdout
+    assert f"{len(found)} accepted finding(s)" in text
+    assert "lab test (t)" in text and found[0]["rule"] in text
 
 
 def test_declaring_a_certificate_does_not_declare_its_private_key():

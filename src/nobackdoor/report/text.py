@@ -37,6 +37,16 @@ def render(result: ScanResult, args=None) -> str:
         for s in services:
             d = s.data
             con.print(f"  {d.get('program', '?'):<28} {' '.join(d.get('args', []))[:60]:<60} [dim]{s.path}[/]", soft_wrap=True)
+    decl = result.extra.get("declaration")
+    if decl:
+        con.print(f"\n[bold]Declaration[/] {decl.get('file', '')}: {decl.get('undeclared_findings', 0)} undeclared, "
+                  f"{decl.get('accepted_findings', 0)} accepted finding(s)")
+        for item in decl.get("not_observed") or []:
+            con.print(f"  declared but not observed: {item.get('section')}: {item.get('entry')}", soft_wrap=True)
+    for acc in result.extra.get("accepted") or []:
+        why = acc.get("acceptance") or {}
+        con.print(f"  accepted: {acc.get('severity', '?')} {acc.get('rule', '?')} {acc.get('path', '')}"
+                  f"  [dim]{why.get('reason', '')} ({why.get('reviewer', '?')})[/]", soft_wrap=True)
     if result.errors:
         con.print(f"\n[bold]Problems ({len(result.errors)})[/]")
         for e in result.errors:
