@@ -40,7 +40,7 @@ def render(result: ScanResult, args=None) -> str:
     decl = result.extra.get("declaration")
     if decl:
         con.print(f"\n[bold]Declaration[/] {decl.get('file', '')}: {decl.get('undeclared_findings', 0)} undeclared, "
-                  f"{decl.get('accepted_findings', 0)} accepted finding(s)")
+                  f"{decl.get('accepted_findings', 0)} accepted finding(s)", soft_wrap=True)
         for item in decl.get("not_observed") or []:
             con.print(f"  declared but not observed: {item.get('section')}: {item.get('entry')}", soft_wrap=True)
     for acc in result.extra.get("accepted") or []:
