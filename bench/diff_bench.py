@@ -75,7 +75,7 @@ def run_pair(tool: str, bench: Path, planted: dict, timeout: int) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bench", type=Path, default=Path("/work/shared/bench"))
+    ap.add_argument("--bench", type=Path, default=HERE.parent / "shared" / "bench")
     ap.add_argument("--tool", default=str(HERE / ".venv/bin/nobackdoor"))
     ap.add_argument("--only", action="append", default=[])
     ap.add_argument("--jobs", type=int, default=1)

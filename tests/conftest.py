@@ -23,3 +23,19 @@ def run_cli(*args: str, check_json: bool = False) -> subprocess.CompletedProcess
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def run(capsys):
+    """The command line, in-process (the analyzers are imported once per worker, not per call)."""
+    from nobackdoor.cli import main
+
+    def call(*args: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        try:
+            rc = main(list(args))
+        except SystemExit as exc:
+            rc = exc.code
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, rc, out.out, out.err)
+    return call

@@ -3,7 +3,6 @@ and the end-to-end promise: a declared honest image scans quiet, its planted twi
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,20 +15,6 @@ from nobackdoor.ruleset import rule
 from tests.declaration import rootfs
 
 
-@pytest.fixture
-def run(capsys):
-    """The command line, in-process (one import of the analyzers for the whole module)."""
-    from nobackdoor.cli import main
-
-    def call(*args: str) -> subprocess.CompletedProcess:
-        capsys.readouterr()
-        try:
-            rc = main(list(args))
-        except SystemExit as exc:
-            rc = exc.code
-        out = capsys.readouterr()
-        return subprocess.CompletedProcess(args, rc, out.out, out.err)
-    return call
 
 
 # ---------------------------------------------------------------- schema

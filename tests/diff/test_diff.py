@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,6 @@ from nobackdoor.saved import load_result
 from tests.declaration import rootfs
 
 
-@pytest.fixture
-def run(capsys):
-    from nobackdoor.cli import main
-
-    def call(*args: str) -> subprocess.CompletedProcess:
-        capsys.readouterr()
-        try:
-            rc = main(list(args))
-        except SystemExit as exc:
-            rc = exc.code
-        out = capsys.readouterr()
-        return subprocess.CompletedProcess(args, rc, out.out, out.err)
-    return call
 
 
 def _entry(container: str, rel: str, sha: str, mode: int = 0o644, kind: FileKind = FileKind.TEXT) -> FileEntry:
