@@ -55,27 +55,17 @@ class PhoneHomeAnalyzer(TreeAnalyzer):
                 continue
             trigger = reached.get(rel)
             for hit in fetch_and_run(script):
-                file = hit.file or rel
-                key = ("fetch", file, hit.line, hit.evidence.get("url"))
-                if key in seen:
+                file, evidence = _first_sighting(hit, rel, "url", trigger, seen)
+                if evidence is None:
                     continue
-                seen.add(key)
-                evidence = dict(hit.evidence, trigger=trigger or "none found")
-                if hit.via:
-                    evidence["decoded_via"] = list(hit.via)
                 msg = hit.message + (f" (started: {trigger})" if trigger else " (no boot or cron path to it was found)")
                 severity = None if trigger else Severity.LOW if DOC_DIRS.search(file) else Severity.HIGH
                 yield rule("phonehome.fetch-and-run").finding(
                     tree.path_of(file), msg, line=hit.line, evidence=evidence, severity=severity)
             for hit in exfiltration(script):
-                file = hit.file or rel
-                key = ("exfil", file, hit.line, hit.evidence.get("file"))
-                if key in seen:
+                file, evidence = _first_sighting(hit, rel, "file", trigger, seen)
+                if evidence is None:
                     continue
-                seen.add(key)
-                evidence = dict(hit.evidence, trigger=trigger or "none found")
-                if hit.via:
-                    evidence["decoded_via"] = list(hit.via)
                 yield rule("phonehome.exfiltration").finding(tree.path_of(file), hit.message, line=hit.line,
                                                              evidence=evidence)
             for cmd, where, context in endpoints(script):
@@ -113,3 +103,17 @@ class PhoneHomeAnalyzer(TreeAnalyzer):
                         continue
                     data["line"] = lineno
                     yield Observation("endpoint", tree.path_of(rel), data)
+
+
+def _first_sighting(hit, rel: str, key_field: str, trigger: str | None, seen: set[tuple]):
+    """(file, evidence) for a hit not reported yet (a sourced file is reached from several scripts),
+    or (file, None) when it was."""
+    file = hit.file or rel
+    key = (key_field, file, hit.line, hit.evidence.get(key_field))
+    if key in seen:
+        return file, None
+    seen.add(key)
+    evidence = dict(hit.evidence, trigger=trigger or "none found")
+    if hit.via:
+        evidence["decoded_via"] = list(hit.via)
+    return file, evidence
