@@ -83,7 +83,7 @@ def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
     if force:
         parse = data
     else:
-        kept = select(src, family, pats, set(extra_macros or ()) | set(extra_functions or ()))
+        kept = select(src, family, pats, set(extra_macros or ()) | set(extra_functions or ()), data)
         if kept is None:
             return
         parse = data if kept is src else kept.encode("latin-1")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import bisect
 import re
 
+import ahocorasick_rs
+
 from .patterns import Patterns
 
 #: when the kept units exceed this share of the file, parse the whole file
@@ -38,13 +40,29 @@ _NAME = {
 }
 
 
-def units(src: str, family: str) -> list[int]:
+_PY_UNIT_STARTS = ahocorasick_rs.BytesAhoCorasick(
+    [b"\n" + indent + word for indent in (b"", b"    ") for word in (b"def", b"class", b"@", b"async")])
+_LINE_OPENERS = ahocorasick_rs.BytesAhoCorasick([b"\n}"])
+
+
+def units(src: str, family: str, data: bytes | None = None) -> list[int]:
     """Start offsets of the top-level units (the file end is appended)."""
+    if data is None:
+        data = src.encode("latin-1")
     if family == "python":
         # top-level defs and classes, and the methods of classes (parsed dedented, see select())
-        starts = [0] + [m.start() for m in _PY_START.finditer(src)] + [m.start() for m in _PY_METHOD.finditer(src)]
+        starts = [0]
+        # (offsets in b"\n" + data are those of the line starts in data)
+        for _, line_start, _ in _PY_UNIT_STARTS.find_matches_as_indexes(b"\n" + data):
+            # the automaton finds the candidate lines; the regex confirms the keyword is whole
+            rx = _PY_METHOD if data.startswith(b"    ", line_start) else _PY_START
+            if rx.match(src, line_start):
+                starts.append(line_start)
     else:
-        starts = [0] + [m.end() for m in _BRACE_END.finditer(src)]
+        starts = [0]
+        for _, a, _ in _LINE_OPENERS.find_matches_as_indexes(b"\n" + data):
+            le = src.find("\n", a)
+            starts.append(len(src) if le < 0 else le + 1)
     if family == "javascript" and len(starts) < 3 and len(src) > BIG_UNIT:
         # a bundle wrapped in one function (UMD, IIFE): its top-level declarations are the units
         starts += [m.start() for m in _JS_DECL.finditer(src)]
@@ -83,16 +101,19 @@ def _fixed_program(src: str, paren: int) -> bool:
     return prog not in _SHELLS
 
 
-def keyword_hits(src: str, family: str, pats: Patterns) -> list[int]:
+def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = None) -> list[int]:
     """Offsets of keywords that make a unit worth parsing: a sink or decoder name used as a call,
     a credential name on a line that compares with a string, a privilege name assigned inside
-    parentheses (a condition)."""
-    auto = pats.automaton(family)
+    parentheses (a condition). ``src`` is ``data`` decoded as latin-1 (same offsets)."""
+    auto, keywords = pats.automaton(family)
+    if data is None:
+        data = src.encode("latin-1")
     n = len(src)
     out = []
     loose_calls = family in ("perl", "php", "bash")
-    for end, word in auto.iter(src):
-        start = end - len(word) + 1
+    for index, start, end in auto.find_matches_as_indexes(data):
+        word = keywords[index]
+        end -= 1  # offset of the keyword's last character
         before = src[start - 1] if start > 0 else " "
         after = src[end + 1] if end + 1 < n else " "
         if before.isalnum() or before == "_" or after.isalnum() or after == "_":
@@ -119,16 +140,37 @@ def keyword_hits(src: str, family: str, pats: Patterns) -> list[int]:
     return out
 
 
-def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[str] = frozenset()) -> str | None:
+def calls_of(names: set[str] | frozenset[str], src: str, data: bytes) -> list[int]:
+    """Offsets of the whole-word ``name(`` / ``name (`` calls of any of ``names`` (one native pass)."""
+    words = sorted(names)
+    auto = ahocorasick_rs.BytesAhoCorasick([w.encode("latin-1", "replace") for w in words],
+                                           matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    n = len(src)
+    out = []
+    for _, start, end in auto.find_matches_as_indexes(data):
+        if start > 0 and (src[start - 1].isalnum() or src[start - 1] in "_$"):
+            continue
+        j = end
+        while j < n and src[j] in " \t\r\n":
+            j += 1
+        if j < n and src[j] == "(":
+            out.append(start)
+    return out
+
+
+def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[str] = frozenset(),
+           data: bytes | None = None) -> str | None:
     """The text to parse (unkept lines emptied), or None when nothing in the file is worth parsing.
-    ``extra``: more names whose calls are sinks (macros and functions of other files)."""
-    hits = keyword_hits(src, family, pats)
+    ``extra``: more names whose calls are sinks (macros and functions of other files); ``data``:
+    the bytes ``src`` was decoded from as latin-1, when the caller has them."""
+    if data is None:
+        data = src.encode("latin-1")
+    hits = keyword_hits(src, family, pats, data)
     if extra:
-        rx = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(extra))) + r")\s*\(")
-        hits += [m.start() for m in rx.finditer(src)]
+        hits += calls_of(extra, src, data)
     if not hits:
         return None
-    bounds = units(src, family)
+    bounds = units(src, family, data)
     if len(bounds) <= 2:
         return src
     kept: set[tuple[int, int]] = {_unit_of(bounds, h) for h in hits}
@@ -150,9 +192,8 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
         frontier = set()
         if not names or len(names) > 200:
             break
-        call_rx = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\s*\(")
-        for m in call_rx.finditer(src):
-            u = _unit_of(bounds, m.start())
+        for call in calls_of(names, src, data):
+            u = _unit_of(bounds, call)
             if u not in kept:
                 kept.add(u)
                 frontier.add(u)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from importlib import resources
 
+import ahocorasick_rs
 import yaml
 
 from ...models import FileEntry, Finding
@@ -18,7 +19,11 @@ from ...ruleset import rule
 from . import syntax
 from .patterns import LANGUAGE_FAMILY
 
-_BIDI_BYTES = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+# in UTF-8, the bidi controls are E2 80 AA-AE / E2 81 A6-A9 and Cyrillic/Greek letters start with
+# CE-D4: one native multi-pattern pass tells which of the two a file can contain
+_BIDI_BYTES = [b"\xe2\x80" + bytes([c]) for c in range(0xAA, 0xAF)] + [b"\xe2\x81" + bytes([c]) for c in range(0xA6, 0xAA)]
+_FOREIGN_LEADS = [bytes([c]) for c in range(0xCE, 0xD5)]
+_PREFILTER = ahocorasick_rs.BytesAhoCorasick(_BIDI_BYTES + _FOREIGN_LEADS)
 _RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_HITS = 20
@@ -60,10 +65,9 @@ def _latin(ch: str) -> bool:
 def trojan_findings(entry: FileEntry, data: bytes) -> Iterator[Finding]:
     if data.isascii():
         return
-    # in UTF-8, the bidi controls are E2 80 AA-AE / E2 81 A6-A9 and Cyrillic/Greek letters start
-    # with CE, CF, D0, D1, D3, D4: without those bytes there is nothing to find (checked at C speed)
-    has_bidi = _BIDI_BYTES.search(data) is not None
-    has_foreign = any(b in data for b in (b"\xce", b"\xcf", b"\xd0", b"\xd1", b"\xd2", b"\xd3", b"\xd4"))
+    found = {i for i, _, _ in _PREFILTER.find_matches_as_indexes(data)}
+    has_bidi = any(i < len(_BIDI_BYTES) for i in found)
+    has_foreign = any(i >= len(_BIDI_BYTES) for i in found)
     if not has_bidi and not has_foreign:
         return
     text = data.decode("utf-8", "replace")
@@ -85,12 +89,25 @@ def trojan_findings(entry: FileEntry, data: bytes) -> Iterator[Finding]:
                       "_relpath": entry.relpath})
     seen_words: set[str] = set()
     reported = 0
-    mixed_rx, word_rx = _mixed_regexes()
-    if not has_foreign or not mixed_rx.search(text):
-        return  # no look-alike letter touches a Latin one
-    for w in word_rx.finditer(text):
-        start = w.start()
-        word = w.group()
+    if not has_foreign:
+        return
+    runs_rx = _confusable_runs()
+    # only the words where a look-alike letter meets a Latin one (directly or across digits and
+    # underscores) can be disguised: locale tables full of Greek or Cyrillic words cost little
+    last_end = -1
+    for m in runs_rx.finditer(text):
+        if m.start() < last_end:
+            continue
+        start = m.start()
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        end = m.end()
+        while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+            end += 1
+        last_end = end
+        if not any("a" <= ch <= "z" or "A" <= ch <= "Z" for ch in text[start:end]):
+            continue
+        word = text[start:end]
         if word in seen_words:
             continue
         seen_words.add(word)
@@ -119,7 +136,6 @@ def _regexes() -> tuple[re.Pattern, re.Pattern]:
 
 
 @functools.cache
-def _mixed_regexes() -> tuple[re.Pattern, re.Pattern]:
+def _confusable_runs() -> re.Pattern:
     _, confusables = _tables()
-    cls = "[" + re.escape("".join(sorted(confusables))) + "]"
-    return re.compile(f"[A-Za-z]{cls}|{cls}[A-Za-z]"), re.compile(rf"\w*{cls}\w*")
+    return re.compile("[" + re.escape("".join(sorted(confusables))) + "]+")
