@@ -12,7 +12,9 @@ business of the script analyzers.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -20,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import ahocorasick_rs
 from tree_sitter import Node
 
 from ...models import FileKind, Finding
@@ -27,6 +30,7 @@ from ...ruleset import rule
 from ..base import Tree, TreeAnalyzer, TreeContext
 from . import syntax
 from .emulate import Unsupported, emulate
+from .model import captures
 from .syntax import text
 
 MAX_BUILD_FILE = 4 * 1024 * 1024
@@ -211,7 +215,10 @@ _MAKE_RULE = re.compile(r"^([^\s:=#][^:=]*?)\s*::?(?!=)")
 
 
 _PIPE_OR_EVAL = re.compile(r"\||\beval\b|`|\$\(|\$\{?\(?SHELL")
-_ASSIGN = re.compile(r"^[ \t]*([A-Za-z_][A-Za-z0-9_]*)=")
+_ASSIGN_M = re.compile(r"^[ \t]*([A-Za-z_][A-Za-z0-9_]*)=", re.M)
+_FEED_LIST = [w.encode() for w in _FEEDS.pattern.split("(", 1)[1].split(")", 1)[0].split("|")] + [b"eval"]
+_FEED_WORDS = ahocorasick_rs.BytesAhoCorasick(_FEED_LIST)  # overlapping: "eval" inside "revaluate" counts
+_NEWLINE = re.compile(b"\n")
 
 
 def relevant_lines(body: str) -> str | None:
@@ -221,14 +228,22 @@ def relevant_lines(body: str) -> str | None:
     if len(body) < 8192:
         return body if _FEEDS.search(body) and _RUNS.search(body) else None
     lines = body.split("\n")
-    keep = {i for i, ln in enumerate(lines) if ("eval" in ln or _FEEDS.search(ln)) and _PIPE_OR_EVAL.search(ln)}
+    # line numbers of the matches of one pass over the whole text (not a regex call per line)
+    raw = body.encode("utf-8", "replace")  # same lines; a native byte automaton finds the words
+    newlines = [m.start() for m in _NEWLINE.finditer(raw)]
+    candidates = set()
+    for index, a, b in _FEED_WORDS.find_matches_as_indexes(raw, overlapping=True):
+        if _FEED_LIST[index] != b"eval" and (raw[a - 1:a].isalnum() or raw[a - 1:a] == b"_" or
+                                              raw[b:b + 1].isalnum() or raw[b:b + 1] == b"_"):
+            continue
+        candidates.add(bisect.bisect_left(newlines, a))
+    keep = {i for i in candidates if _PIPE_OR_EVAL.search(lines[i])}
     if not keep:
         return None
     assigned: dict[str, list[int]] = {}
-    for i, ln in enumerate(lines):
-        m = _ASSIGN.match(ln)
-        if m:
-            assigned.setdefault(m.group(1), []).append(i)
+    starts = list(itertools.accumulate((len(ln) + 1 for ln in lines[:-1]), initial=0))
+    for m in _ASSIGN_M.finditer(body):
+        assigned.setdefault(m.group(1), []).append(bisect.bisect_right(starts, m.start()) - 1)
     frontier = set(keep)
     for _ in range(3):  # variables used by kept lines, a few levels deep
         names = {v for i in frontier for v in _VAR.findall(lines[i])}
@@ -382,9 +397,9 @@ def _unquote(node: Node) -> str:
     return s
 
 
-def _assignments(root: Node) -> dict[str, list[str]]:
+def _assignments(nodes: list[Node]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for n in syntax.walk(root, limit=300000):
+    for n in nodes:
         if n.type == "variable_assignment":
             name = text(n.child_by_field_name("name"))
             value = n.child_by_field_name("value")
@@ -438,16 +453,21 @@ def _pipeline_commands(node: Node) -> list[Node]:
     return out
 
 
+_STEP_NODES = frozenset({"pipeline", "command", "variable_assignment"})
+
+
 def shell_steps(body: str, depth: int = 0) -> list[Step]:
     """Pipelines in a shell text whose data ends in an interpreter (see module docstring)."""
     if depth > 2 or len(body) > MAX_BUILD_FILE:
         return []
     tree = syntax.parser("bash").parse(body.encode("utf-8", "replace"))
-    root = tree.root_node
-    assigns = _assignments(root)
+    # the three node kinds that matter, collected by one tree-sitter query in document order
+    # (a Python walk over every node of a 1 MB configure script costs more than its parse)
+    nodes = captures(tree.root_node, "bash", _STEP_NODES)
+    assigns = _assignments(nodes)
     steps: list[Step] = []
     has_eval_var = False
-    for n in syntax.walk(root, limit=300000):
+    for n in nodes:
         if n.type == "pipeline":
             cmds = _pipeline_commands(n)
             if len(cmds) < 2:

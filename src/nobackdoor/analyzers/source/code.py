@@ -72,7 +72,10 @@ class SourceCodeAnalyzer(FileAnalyzer):
 def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
                    extra_macros: dict[str, MacroInfo] | None = None,
                    extra_functions: dict[str, Reach] | None = None,
-                   force: bool = False) -> Iterator[Finding]:
+                   force: bool = False, focus: set[str] | None = None) -> Iterator[Finding]:
+    """Findings of one source file. ``extra_*``: sinks and constants defined in other files;
+    ``focus``: parse only the code around calls of these names (a second pass over a file whose
+    own keywords were analysed already)."""
     language = entry.language or ""
     family = LANGUAGE_FAMILY.get(language)
     if family is None or language not in syntax.GRAMMAR:
@@ -83,7 +86,10 @@ def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
     if force:
         parse = data
     else:
-        kept = select(src, family, pats, set(extra_macros or ()) | set(extra_functions or ()), data)
+        if focus is None:
+            kept = select(src, family, pats, set(extra_macros or ()) | set(extra_functions or ()), data)
+        else:
+            kept = select(src, family, pats, focus, data, only_extra=True)
         if kept is None:
             return
         parse = data if kept is src else kept.encode("latin-1")
@@ -215,7 +221,7 @@ class Checker:
                 if why.startswith("parameter") and (syntax.function_name(fn) == "main" if fn else False):
                     continue  # command-line options of a program's own main() are its interface
                 kinds = sorted(strong - {"shellname"})
-                chain = " -> ".join(reach.via) or callee(call)[0]
+                chain = " -> ".join(reach.via) or self.m.callee(call)[0]
                 msg = (f"input ({why}) compared with rare literal {comp.value!r} gates "
                        f"{'/'.join(kinds)} via {chain}")
                 f = self._finding("source.magic-input-command", comp.node, msg, {
@@ -241,7 +247,7 @@ class Checker:
                     "variable_name", "identifier") else ""
                 if name and name.lower() in self.pats.request_names and (
                         n.parent is None or n.parent.type not in self.spec.calls):
-                    sink = callee(call)[0]
+                    sink = self.m.callee(call)[0]
                     f = self._finding("source.request-executed", call,
                                       f"{sink}() runs request data ({text(arg)[:80]})",
                                       {"sink": sink, "argument": text(arg)[:160]})
@@ -259,7 +265,7 @@ class Checker:
             downloaded = downloaded or self._has_download(arg, fn)
         if not decoded and not downloaded:
             return
-        sink = callee(call)[0]
+        sink = self.m.callee(call)[0]
         if downloaded:
             f = self._finding("source.eval-downloaded", call, f"{sink}() runs data downloaded by {downloaded}",
                               {"sink": sink, "download": downloaded})

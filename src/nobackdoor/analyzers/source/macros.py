@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import ahocorasick
+import ahocorasick_rs
 
 from ...models import FileKind, Finding
 from ..base import TreeAnalyzer, TreeContext
@@ -23,7 +23,8 @@ from .select import _DEFINE, keyword_hits, select
 
 MAX_HEADER = 2 * 1024 * 1024
 #: plain substrings (fast) that any exportable function's file must contain
-_SHELL_HINTS = ("/bin/sh", "/sh\"", '"sh"', "/bash\"", '"bash"', "setuid(0)", "setuid (0)", "listen(", "listen (")
+_SHELL_HINTS = ahocorasick_rs.BytesAhoCorasick([b"/bin/sh", b"/sh\"", b'"sh"', b"/bash\"", b'"bash"', b"setuid(0)",
+                                               b"setuid (0)", b"listen(", b"listen ("])
 MAX_EXPORTED = 2000  # functions remembered per tree
 MAX_REANALYSED = 500  # files analysed again per tree
 
@@ -62,18 +63,16 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
             sinks = {n for n, m in macros.items() if m.reach.kinds - {"listen"}} | set(functions)
             if not sinks:
                 continue
-            auto = ahocorasick.Automaton()
-            for n in sinks:
-                auto.add_word(n, n)
-            auto.make_automaton()
+            names = sorted(sinks)
+            auto = ahocorasick_rs.BytesAhoCorasick([n.encode("latin-1", "replace") for n in names],
+                                                   matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
             reanalysed = 0
             for rel, entry in sorted(tree.files.items()):
                 if entry.kind != FileKind.SOURCE or entry.language not in ("c", "cpp") or \
                         rel.endswith((".h", ".hh", ".hpp")) or entry.size > 4 * 1024 * 1024:
                     continue
                 data = entry.content if entry.content is not None else entry.realpath.read_bytes()
-                text = data.decode("latin-1")
-                used = {w for end, w in auto.iter(text) if text[end + 1:end + 2] in ("(", " ")}
+                used = {names[i] for i, _, end in auto.find_matches_as_indexes(data) if data[end:end + 1] in (b"(", b" ")}
                 if not used or all(functions.get(w, (None, ""))[1] == rel for w in used if w in functions) \
                         and not used & set(macros):
                     continue
@@ -82,7 +81,8 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                     break
                 extra = {w: functions[w][0] for w in used if w in functions and functions[w][1] != rel}
                 sink_macros = {k: v for k, v in macros.items() if k in used or v.literal is not None}
-                yield from analyze_source(entry, data, pats, extra_macros=sink_macros, extra_functions=extra)
+                yield from analyze_source(entry, data, pats, extra_macros=sink_macros, extra_functions=extra,
+                                          focus=used)
 
     @staticmethod
     def _read(defines: str, pats, sinks_only: bool) -> dict[str, MacroInfo]:
@@ -99,10 +99,10 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                     rel.endswith((".h", ".hh", ".hpp")) or entry.size > 4 * 1024 * 1024:
                 continue
             data = entry.content if entry.content is not None else entry.realpath.read_bytes()
-            text = data.decode("latin-1")
-            if not any(h in text for h in _SHELL_HINTS):
+            if not _SHELL_HINTS.find_matches_as_indexes(data):
                 continue  # no shell named, no setuid(0), no listener: nothing to export
-            kept = select(text, "c", pats)
+            text = data.decode("latin-1")
+            kept = select(text, "c", pats, data=data)
             if kept is None:
                 continue
             model = FileModel(data if kept is text else kept.encode("latin-1"), entry.language, "c", pats)

@@ -119,6 +119,8 @@ class FileModel:
         self._assigns: dict[int, dict[str, list[Node]]] = {}
         self._params: dict[int, set[str]] = {}
         self.reach_of_function: dict[str, Reach] = dict(extra_functions or {})
+        self._callee: dict[int, tuple[str, str, Node | None]] = {}
+        self._direct: dict[int, Reach] = {}
         self._summarise()
 
     # ------------------------------------------------------------ structure
@@ -157,8 +159,21 @@ class FileModel:
 
     # ------------------------------------------------------------ sinks
 
+    def callee(self, call: Node) -> tuple[str, str, Node | None]:
+        """:func:`syntax.callee`, computed once per call node."""
+        got = self._callee.get(call.id)
+        if got is None:
+            got = self._callee[call.id] = callee(call)
+        return got
+
     def direct_sink(self, call: Node) -> Reach:
-        full, last, obj = callee(call)
+        got = self._direct.get(call.id)
+        if got is None:
+            got = self._direct[call.id] = self._direct_sink(call)
+        return Reach(set(got.kinds), list(got.via))  # callers extend the result
+
+    def _direct_sink(self, call: Node) -> Reach:
+        full, last, obj = self.callee(call)
         reach = Reach()
         if not last:
             return reach
@@ -220,7 +235,7 @@ class FileModel:
     def reach(self, call: Node) -> Reach:
         """Where a call leads: a sink itself, a local function or a macro that reaches one."""
         r = self.direct_sink(call)
-        _, last, obj = callee(call)
+        _, last, obj = self.callee(call)
         if obj is None or self.family in ("c", "php", "perl"):
             sub = self.reach_of_function.get(last)
             if sub is None and last in self.macros:
@@ -237,7 +252,13 @@ class FileModel:
             name = syntax.function_name(fn)
             if name:
                 self.functions.setdefault(name, fn)
+        # only calls of a sink, a function or a macro can make a function reach anything
+        sink_names = self.pats.sinks.get(self.family, {})
         for call in self.calls:
+            last = self.callee(call)[1]
+            if not (last in sink_names or last in self.functions or last in self.macros
+                    or last in self.reach_of_function):
+                continue
             fn = self.function_of(call)
             if fn is not None:
                 by_fn.setdefault(syntax.function_name(fn), []).append(call)
@@ -249,7 +270,7 @@ class FileModel:
                     continue
                 cur = self.reach_of_function.setdefault(name, Reach())
                 for call in calls:
-                    _, last, _ = callee(call)
+                    _, last, _ = self.callee(call)
                     if last == name:
                         continue
                     r = self.reach(call)

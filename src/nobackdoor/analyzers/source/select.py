@@ -63,10 +63,12 @@ def units(src: str, family: str, data: bytes | None = None) -> list[int]:
         for _, a, _ in _LINE_OPENERS.find_matches_as_indexes(b"\n" + data):
             le = src.find("\n", a)
             starts.append(len(src) if le < 0 else le + 1)
-    if family == "javascript" and len(starts) < 3 and len(src) > BIG_UNIT:
-        # a bundle wrapped in one function (UMD, IIFE): its top-level declarations are the units
-        starts += [m.start() for m in _JS_DECL.finditer(src)]
     starts.append(len(src))
+    if family == "javascript" and len(src) > BIG_UNIT:
+        # a bundle wrapped in a function (UMD, IIFE): the declarations inside a big unit are units
+        big = [(a, b) for a, b in zip(starts, starts[1:]) if b - a > BIG_UNIT]
+        for a, b in big:
+            starts += [m.start() for m in _JS_DECL.finditer(src, a, b)]
     return sorted(set(starts))
 
 
@@ -159,13 +161,14 @@ def calls_of(names: set[str] | frozenset[str], src: str, data: bytes) -> list[in
 
 
 def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[str] = frozenset(),
-           data: bytes | None = None) -> str | None:
+           data: bytes | None = None, only_extra: bool = False) -> str | None:
     """The text to parse (unkept lines emptied), or None when nothing in the file is worth parsing.
     ``extra``: more names whose calls are sinks (macros and functions of other files); ``data``:
-    the bytes ``src`` was decoded from as latin-1, when the caller has them."""
+    the bytes ``src`` was decoded from as latin-1, when the caller has them; ``only_extra``: the
+    calls of ``extra`` are the only reason to keep a unit."""
     if data is None:
         data = src.encode("latin-1")
-    hits = keyword_hits(src, family, pats, data)
+    hits = [] if only_extra else keyword_hits(src, family, pats, data)
     if extra:
         hits += calls_of(extra, src, data)
     if not hits:
