@@ -34,6 +34,7 @@ MINIFIED_LINE = 400
 _TEST_DIRS = ("test/", "tests/", "testing/", "spec/", "__tests__/", "testdata/", "t/")
 _SOURCE_TARGETS = ("source", "release")
 _WORDS = re.compile(r"[a-z_]+")
+_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 #: a file without any of these cannot decode or download what it runs (skips the costly data-flow walk)
 _DECODE_HINTS = ("decode", "b64", "base64", "hex", "inflate", "decompress", "atob", "rot13", "fromcharcode",
                  "urlopen", "fetch", "request", "http", "curl", "marshal", "zlib", "gzip", "uncompress", "unpack")
@@ -294,8 +295,15 @@ class Checker:
                 for rhs in assigns.get(text(n).lstrip("$"), [])[:3]:
                     yield from self._resolve(rhs, fn, depth + 1)
 
+    def _names_in(self, node: Node) -> set[str]:
+        """Identifier-like words of a node's text (to skip walks that cannot find a name)."""
+        return set(_IDENT.findall((node.text or b"").decode("latin-1")))
+
     def _has_decoder(self, arg: Node, fn: Node | None) -> str | None:
         for root in self._resolve(arg, fn):
+            words = self._names_in(root)
+            if self.pats.decoders.isdisjoint(words) and "from" not in words:
+                continue  # neither a decoder nor Buffer.from in it
             for n in walk(root, limit=400):
                 if n.type not in self.spec.calls:
                     continue
@@ -317,6 +325,8 @@ class Checker:
 
     def _has_download(self, arg: Node, fn: Node | None) -> str | None:
         for root in self._resolve(arg, fn):
+            if self.pats.downloaders.isdisjoint(self._names_in(root)):
+                continue
             for n in walk(root, limit=400):
                 if n.type not in self.spec.calls:
                     continue
@@ -324,7 +334,7 @@ class Checker:
                 if last not in self.pats.downloaders:
                     continue
                 low = full.lower()
-                if last in ("get", "request", "read", "download", "readAll", "get_contents"):
+                if last in ("get", "Get", "request", "read", "download", "readAll", "get_contents"):
                     if not any(k in low for k in ("http", "request", "urllib", "axios", "url", "curl", "lwp")):
                         continue
                 if last == "file_get_contents":
@@ -456,6 +466,9 @@ class Checker:
                     yield f
 
     def _or_with_real_check(self, cond: Node) -> str | None:
+        raw = cond.text or b""
+        if b"||" not in raw and b"or" not in raw:
+            return None  # no alternative in it (checked on the text before walking the tree)
         for n in walk(cond, limit=300):
             if n.type in self.spec.binaries and text(n.child_by_field_name("operator")) in ("||", "or"):
                 for side in n.named_children:

@@ -7,6 +7,7 @@ sinks count: a shell spawned by name, a command or code built from data, ``setui
 """
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from dataclasses import dataclass, field
@@ -105,7 +106,7 @@ class FileModel:
         asg = frozenset({"named_expression"}) if family == "python" else frozenset({"assignment_expression"})
         self.groups = capture_groups(self.root, language, {
             "call": self.spec.calls, "fn": self.spec.functions, "if": self.spec.ifs, "asg": asg,
-            "ret": self.spec.returns,
+            "ret": self.spec.returns, "assign": self.spec.assignments,
             "def": frozenset({"preproc_def", "preproc_function_def"}) if family == "c" else frozenset({"ERROR"})})
         self.calls = self.groups["call"]
         self.macros: dict[str, MacroInfo] = dict(extra_macros or {})
@@ -117,6 +118,7 @@ class FileModel:
         self.functions: dict[str, Node] = {}
         self._fn_of: dict[int, Node | None] = {}
         self._assigns: dict[int, dict[str, list[Node]]] = {}
+        self._assign_starts: list[int] | None = None
         self._params: dict[int, set[str]] = {}
         self.reach_of_function: dict[str, Reach] = dict(extra_functions or {})
         self._callee: dict[int, tuple[str, str, Node | None]] = {}
@@ -144,8 +146,13 @@ class FileModel:
         if scope.id in self._assigns:
             return self._assigns[scope.id]
         out: dict[str, list[Node]] = {}
-        for n in walk(scope, limit=20000):
-            if n.type not in self.spec.assignments:
+        nodes = self.groups["assign"]  # every assignment of the file, in document order
+        if self._assign_starts is None:
+            self._assign_starts = [n.start_byte for n in nodes]
+        lo = bisect.bisect_left(self._assign_starts, scope.start_byte)
+        hi = bisect.bisect_right(self._assign_starts, scope.end_byte)
+        for n in nodes[lo:hi]:
+            if n.end_byte > scope.end_byte:
                 continue
             left = (n.child_by_field_name("left") or n.child_by_field_name("name")
                     or n.child_by_field_name("declarator"))

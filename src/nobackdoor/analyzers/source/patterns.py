@@ -52,7 +52,8 @@ class Patterns:
         self.request_names = frozenset(n.lower() for n in raw["request_names"])
         self.input_key_prefixes = tuple(raw["input_key_prefixes"])
         self.decoders = frozenset(raw["decoders"])
-        self.downloaders = frozenset(raw["downloaders"])
+        # matched against a call's last name: "http.Get" is called as ...Get
+        self.downloaders = frozenset(n.rsplit(".", 1)[-1] for n in raw["downloaders"])
         self.credential_names = frozenset(n.lower() for n in raw["credential_names"])
         self.real_checks = frozenset(raw["real_checks"])
         self.success_calls = frozenset(n.lower() for n in raw["success_calls"])
