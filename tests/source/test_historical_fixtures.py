@@ -72,3 +72,16 @@ def test_hidden_payload_reports_entropy_of_the_data_file():
     result = run("buildm4", "planted")
     payload = next(f for f in result.findings if f.rule == "source.build-hidden-payload")
     assert 6.0 < payload.evidence["entropy_bits_per_byte"] <= 8.0
+
+
+def test_cross_file_shell_listener_is_followed_through_the_scan_pipeline(run):
+    """vsftpd 2.3.4's shape through the full scan (worker processes): the file analyzer observes
+    the listener function of one file, the tree analyzer follows the call from the other."""
+    import json
+
+    proc = run("scan", str(FIXTURES / "smiley" / "planted"), "--format", "json")
+    doc = json.loads(proc.stdout)
+    sinks = doc["observations"].get("sink-function", [])
+    assert any(o["path"].endswith("src/sysdeputil.c") and "bindshell" in o["reaches"] for o in sinks), sinks
+    hits = [f for f in doc["findings"] if f["rule"] == "source.magic-input-command" and f["path"].endswith("src/str.c")]
+    assert hits and hits[0]["severity"] in ("high", "critical")

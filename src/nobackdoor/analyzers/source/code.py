@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from tree_sitter import Node
 
-from ...models import FileEntry, FileKind, Finding
+from ...models import FileEntry, FileKind, Finding, Observation
 from ...ruleset import rule
 from ..base import FileAnalyzer, Result
 from . import syntax
@@ -33,6 +33,7 @@ MINIFIED_MIN_SIZE = 16 * 1024
 MINIFIED_LINE = 400
 _TEST_DIRS = ("test/", "tests/", "testing/", "spec/", "__tests__/", "testdata/", "t/")
 _SOURCE_TARGETS = ("source", "release")
+_HEADER_SUFFIXES = (".h", ".hh", ".hpp")
 _WORDS = re.compile(r"[a-z_]+")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 #: a file without any of these cannot decode or download what it runs (skips the costly data-flow walk)
@@ -67,16 +68,23 @@ class SourceCodeAnalyzer(FileAnalyzer):
         yield from trojan_findings(entry, data)
         if len(data) > MAX_PARSE:
             return
-        yield from analyze_source(entry, data, patterns())
+        # C functions other files can call to reach a shell or root: the header-macro tree analyzer
+        # follows them across files (vsftpd 2.3.4), without parsing this file a second time
+        exports = self.options.target_kind in _SOURCE_TARGETS and entry.language in ("c", "cpp") and \
+            not entry.relpath.endswith(_HEADER_SUFFIXES)
+        yield from analyze_source(entry, data, patterns(), observe_exports=exports)
 
 
 def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
                    extra_macros: dict[str, MacroInfo] | None = None,
                    extra_functions: dict[str, Reach] | None = None,
-                   force: bool = False, focus: set[str] | None = None) -> Iterator[Finding]:
+                   force: bool = False, focus: set[str] | None = None,
+                   observe_exports: bool = False) -> Iterator[Finding | Observation]:
     """Findings of one source file. ``extra_*``: sinks and constants defined in other files;
     ``focus``: parse only the code around calls of these names (a second pass over a file whose
-    own keywords were analysed already)."""
+    own keywords were analysed already); ``observe_exports``: also yield a ``sink-function``
+    observation for each non-static C function that spawns a shell by name, binds a shell to a
+    listener or sets uid 0."""
     language = entry.language or ""
     family = LANGUAGE_FAMILY.get(language)
     if family is None or language not in syntax.GRAMMAR:
@@ -96,6 +104,11 @@ def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
         parse = data if kept is src else kept.encode("latin-1")
     model = FileModel(parse, language, family, pats, extra_macros, extra_functions)
     yield from Checker(entry, model, src).run()
+    if observe_exports:
+        for name, reach, strong in model.exported_sinks():
+            yield Observation("sink-function", entry.path, {
+                "function": name, "reaches": sorted(strong), "kinds": sorted(reach.kinds), "via": reach.via[:8],
+                "language": language})
 
 
 class Checker:

@@ -3,9 +3,11 @@
 UnrealIRCd 3.2.8.1 hid ``system()`` behind ``DEBUG3_DOLOG_SYSTEM`` defined in a header; vsftpd
 2.3.4 called a function of another file that opened the shell listener.
 
-The per-file analyzer resolves macros of the file itself. Here every header of a source tree is
-read once for ``#define``s that reach ``system()``/``exec*()``/``setuid()`` (or name a string
-constant), and each C file that uses one of them is analysed again with those macros known.
+The per-file analyzer resolves macros of the file itself and observes the functions that reach a
+shell or root (``sink-function``). Here every header of a source tree is read once for
+``#define``s that reach ``system()``/``exec*()``/``setuid()`` (or name a string constant), and
+each C file that uses one of them, or another file's sink function, is analysed again around
+those calls with them known.
 """
 from __future__ import annotations
 
@@ -17,14 +19,11 @@ from ...models import FileKind, Finding
 from ..base import TreeAnalyzer, TreeContext
 from . import syntax
 from .code import analyze_source
-from .model import FileModel, MacroInfo, Reach, read_macros
+from .model import MacroInfo, Reach, read_macros
 from .patterns import patterns
-from .select import _DEFINE, keyword_hits, select
+from .select import _DEFINE, keyword_hits
 
 MAX_HEADER = 2 * 1024 * 1024
-#: plain substrings (fast) that any exportable function's file must contain
-_SHELL_HINTS = ahocorasick_rs.BytesAhoCorasick([b"/bin/sh", b"/sh\"", b'"sh"', b"/bash\"", b'"bash"', b"setuid(0)",
-                                               b"setuid (0)", b"listen(", b"listen ("])
 MAX_EXPORTED = 2000  # functions remembered per tree
 MAX_REANALYSED = 500  # files analysed again per tree
 
@@ -54,7 +53,7 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
             for defines in headers:
                 if keyword_hits(defines, "c", pats):
                     macros.update(self._read(defines, pats, sinks_only=True))
-            functions = self._exported_functions(tree, pats)
+            functions = self._exported_functions(tree, ctx)
             if macros or functions:
                 for defines in headers:
                     if '"' in defines:
@@ -90,28 +89,18 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
         return {name: info for name, info in read_macros(root, "c", pats).items()
                 if info.reach.kinds or (not sinks_only and info.literal is not None)}
 
-    def _exported_functions(self, tree, pats) -> dict[str, tuple[Reach, str]]:
-        """Non-static C functions, in any file of the tree, that spawn a shell by name, open a shell
-        listener or take root (helpers that run a command they are given are too common to follow) (vsftpd 2.3.4 kept its listener in another file than its trigger)."""
+    @staticmethod
+    def _exported_functions(tree, ctx: TreeContext) -> dict[str, tuple[Reach, str]]:
+        """Non-static C functions of the tree that spawn a shell by name, open a shell listener or
+        take root, as the per-file analyzer observed them (``sink-function``); vsftpd 2.3.4 kept its
+        listener in another file than its trigger."""
+        rel_of = {e.path: rel for rel, e in tree.files.items()}
         out: dict[str, tuple[Reach, str]] = {}
-        for rel, entry in sorted(tree.files.items()):
-            if entry.kind != FileKind.SOURCE or entry.language not in ("c", "cpp") or \
-                    rel.endswith((".h", ".hh", ".hpp")) or entry.size > 4 * 1024 * 1024:
+        for obs in ctx.observed("sink-function"):
+            rel = rel_of.get(obs.path)
+            if rel is None:
                 continue
-            data = entry.content if entry.content is not None else entry.realpath.read_bytes()
-            if not _SHELL_HINTS.find_matches_as_indexes(data):
-                continue  # no shell named, no setuid(0), no listener: nothing to export
-            text = data.decode("latin-1")
-            kept = select(text, "c", pats, data=data)
-            if kept is None:
-                continue
-            model = FileModel(data if kept is text else kept.encode("latin-1"), entry.language, "c", pats)
-            for name, reach in model.reach_of_function.items():
-                fn = model.functions.get(name)
-                if fn is None or syntax.text(fn).lstrip().startswith("static") or name == "main":
-                    continue
-                if reach.strong() & {"bindshell", "priv", "shellname"}:
-                    out.setdefault(name, (reach, rel))
-            if len(out) > MAX_EXPORTED:
+            out.setdefault(obs.data["function"], (Reach(set(obs.data["kinds"]), list(obs.data["via"])), rel))
+            if len(out) >= MAX_EXPORTED:
                 break
         return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query, QueryCursor
@@ -251,6 +252,18 @@ class FileModel:
                 r.kinds |= sub.kinds
                 r.via = [last, *sub.via]
         return r
+
+    def exported_sinks(self) -> Iterator[tuple[str, Reach, set[str]]]:
+        """(name, reach, strong kinds) of the non-static functions other files can call to spawn a
+        shell by name, bind a shell to a listener or set uid 0 (a helper that runs whatever
+        command it is given is too common to follow)."""
+        for name, reach in self.reach_of_function.items():
+            fn = self.functions.get(name)
+            if fn is None or name == "main" or (fn.text or b"")[:256].lstrip().startswith(b"static"):
+                continue
+            strong = reach.strong() & {"bindshell", "priv", "shellname"}
+            if strong:
+                yield name, reach, strong
 
     def _summarise(self) -> None:
         fns = self.groups["fn"]

