@@ -216,6 +216,17 @@ def download(work: Path) -> list[Path]:
     return out
 
 
+def reference_loop() -> float:
+    """CPU seconds of a fixed pure-Python loop: 0.3-0.6 on this 2-vCPU VM when idle; about twice
+    that when the sibling vCPU is busy (the two share a core). Printed so that a reader can tell a
+    slow analysis from a loaded machine."""
+    t = time.process_time()
+    acc = 0
+    for i in range(5_000_000):
+        acc += i * i
+    return round(time.process_time() - t, 3)
+
+
 def analyse(trees: list[Path], repeat: int = 3) -> dict:
     """Findings of one pass; CPU time of ``repeat`` passes over all trees. The machine is a shared
     VM whose CPU time per pass varies by up to 1.5x, so the best pass is the figure (as timeit
@@ -293,7 +304,9 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     trees = sorted(p for p in (work / "trees").glob("*") if p.is_dir()) if args.skip_download else download(work)
     log(f"{len(trees)} source trees")
+    before = reference_loop()
     res = analyse(trees, args.repeat)
+    res["reference_loop_cpu_seconds"] = [before, reference_loop()]
     print(f"trees={res['trees']} files={res['files']} MB={res['bytes'] / 1e6:.1f} lines={res['lines']}")
     print(f"high/critical findings: {res['high_critical']} = {res['high_critical_per_100k_lines']} per 100k lines "
           f"(all severities: {res['all_findings']}, analyzer errors: {res['errors']})")
@@ -303,6 +316,8 @@ def main() -> int:
           f"({res['bytes'] / 1e6:.1f} MB in {res['cpu_seconds']} CPU s, best of {len(res['cpu_seconds_per_pass'])} "
           f"passes; median {res['mb_per_cpu_second_median']} MB/s; CPU s per pass, first one cold: "
           f"{', '.join(map(str, res['cpu_seconds_per_pass']))})")
+    print(f"machine state: reference loop {res['reference_loop_cpu_seconds'][0]} s before, "
+          f"{res['reference_loop_cpu_seconds'][1]} s after (0.3-0.6 s idle, about twice that on a loaded host)")
     if not args.no_semgrep:
         sg = semgrep(work, work / "trees")
         res["semgrep"] = sg
