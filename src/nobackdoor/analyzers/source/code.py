@@ -48,6 +48,18 @@ def is_test_path(relpath: str) -> bool:
         name.endswith(("_test.go", "_test.py", ".spec.js", ".spec.ts"))
 
 
+def ordinary_literal(value: str, pats: Patterns) -> bool:
+    """A literal that cannot be a trigger: too short, unprintable, protocol or CLI vocabulary, or a
+    path, option, format or prefix (ordinary parsing)."""
+    v = value.strip()
+    if len(v) < 2 or not v.isprintable():
+        return True
+    low = v.lower()
+    if low in pats.common_words or low.lstrip("-/.") in pats.common_words:
+        return True
+    return v.startswith(("/", ".", "-", "%", "<", "\\")) or v.endswith(("/", ":", "="))
+
+
 class SourceCodeAnalyzer(FileAnalyzer):
     name = "source-code"
     kinds = frozenset({FileKind.SOURCE, FileKind.SCRIPT})
@@ -186,13 +198,8 @@ class Checker:
         v = value.strip()
         if char:
             return len(v) >= 2 and not v.isalnum()
-        if len(v) < 2 or not v.isprintable():
+        if ordinary_literal(v, self.pats):
             return False
-        low = v.lower()
-        if low in self.pats.common_words or low.lstrip("-/.") in self.pats.common_words:
-            return False
-        if v.startswith(("/", ".", "-", "%", "<", "\\")) or v.endswith(("/", ":", "=")):
-            return False  # paths, options, formats, prefixes: ordinary parsing, not triggers
         # a trigger is used once: a value repeated in the file is vocabulary
         return self.src.count(value) <= 1
 

@@ -11,6 +11,7 @@ those calls with them known.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import ahocorasick_rs
@@ -18,7 +19,7 @@ import ahocorasick_rs
 from ...models import FileKind, Finding
 from ..base import TreeAnalyzer, TreeContext
 from . import syntax
-from .code import analyze_source
+from .code import analyze_source, ordinary_literal
 from .model import MacroInfo, Reach, read_macros
 from .patterns import patterns
 from .select import _DEFINE, keyword_hits
@@ -26,6 +27,31 @@ from .select import _DEFINE, keyword_hits
 MAX_HEADER = 2 * 1024 * 1024
 MAX_EXPORTED = 2000  # functions remembered per tree
 MAX_REANALYSED = 500  # files analysed again per tree
+
+
+_STRING_DEFINE = re.compile(r'^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+"((?:[^"\\\n]|\\.){2,200})"[ \t]*$', re.M)
+_COMPARED = re.compile(rb"cmp\s*\(|==|!=")
+
+
+def _string_constants(defines: str) -> dict[str, MacroInfo]:
+    """``#define NAME "text"`` lines of a header (the plain shape, read without a parse)."""
+    out = {}
+    for m in _STRING_DEFINE.finditer(defines):
+        out[m.group(1)] = MacroInfo(m.group(1), literal=syntax.unescape(m.group(2)),
+                                    line=defines.count("\n", 0, m.start()) + 1)
+    return out
+
+
+def _whole_word(data: bytes, start: int, end: int) -> bool:
+    before = data[start - 1:start]
+    after = data[end:end + 1]
+    return not (before.isalnum() or before == b"_") and not (after.isalnum() or after == b"_")
+
+
+def _line(data: bytes, pos: int) -> bytes:
+    a = data.rfind(b"\n", 0, pos) + 1
+    b = data.find(b"\n", pos)
+    return data[a:b if b >= 0 else len(data)]
 
 
 class HeaderMacroAnalyzer(TreeAnalyzer):
@@ -60,9 +86,13 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                         for name, info in self._read(defines, pats, sinks_only=False).items():
                             macros.setdefault(name, info)
             sinks = {n for n, m in macros.items() if m.reach.kinds - {"listen"}} | set(functions)
-            if not sinks:
+            # string constants of headers compared in a C file: the trigger of a local sink may be one
+            constants = {n: m for h in headers for n, m in _string_constants(h).items()
+                         if not ordinary_literal(m.literal or "", pats)}
+            constants = {n: m for n, m in constants.items() if not (n in macros and macros[n].reach.kinds)}
+            if not sinks and not constants:
                 continue
-            names = sorted(sinks)
+            names = sorted(sinks | set(constants))
             auto = ahocorasick_rs.BytesAhoCorasick([n.encode("latin-1", "replace") for n in names],
                                                    matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
             reanalysed = 0
@@ -71,17 +101,31 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                         rel.endswith((".h", ".hh", ".hpp")) or entry.size > 4 * 1024 * 1024:
                     continue
                 data = entry.content if entry.content is not None else entry.realpath.read_bytes()
-                used = {names[i] for i, _, end in auto.find_matches_as_indexes(data) if data[end:end + 1] in (b"(", b" ")}
-                if not used or all(functions.get(w, (None, ""))[1] == rel for w in used if w in functions) \
-                        and not used & set(macros):
+                used: set[str] = set()
+                compared: set[str] = set()
+                for i, start, end in auto.find_matches_as_indexes(data):
+                    name = names[i]
+                    if name in constants:
+                        if _whole_word(data, start, end) and _COMPARED.search(_line(data, start)):
+                            compared.add(name)
+                    elif data[end:end + 1] in (b"(", b" "):
+                        used.add(name)
+                cross = used and not (all(functions.get(w, (None, ""))[1] == rel for w in used if w in functions)
+                                      and not used & set(macros))
+                # a compared constant matters only where the file has a sink of its own
+                local = bool(compared) and bool(keyword_hits(data.decode("latin-1"), "c", pats, data))
+                if not cross and not local:
                     continue
                 reanalysed += 1
                 if reanalysed > MAX_REANALYSED:
                     break
                 extra = {w: functions[w][0] for w in used if w in functions and functions[w][1] != rel}
-                sink_macros = {k: v for k, v in macros.items() if k in used or v.literal is not None}
-                yield from analyze_source(entry, data, pats, extra_macros=sink_macros, extra_functions=extra,
-                                          focus=used)
+                known = {k: v for k, v in macros.items() if k in used or v.literal is not None}
+                known.update({k: constants[k] for k in compared})
+                # with compared constants the file's own sinks are analysed again (their branches
+                # now compare with literals); otherwise only around the cross-file calls
+                yield from analyze_source(entry, data, pats, extra_macros=known, extra_functions=extra,
+                                          focus=None if local else used)
 
     @staticmethod
     def _read(defines: str, pats, sinks_only: bool) -> dict[str, MacroInfo]:
