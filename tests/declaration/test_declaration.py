@@ -315,3 +315,22 @@ def test_fingerprint_from_the_store_accepts_the_finding_in_a_renamed_binary():
     assert new.findings[0].fingerprint != stored_fp
     apply(new, Declaration.from_dict({"version": 1, "accepted": [{"fingerprint": stored_fp, "reason": "r", "reviewer": "x"}]}))
     assert new.findings == [] and len(new.extra["accepted"]) == 1
+
+
+def test_html_report_shows_the_declaration_and_the_accepted_findings_with_their_justification():
+    from nobackdoor.report import render
+
+    r = _result()
+    fp = r.findings[0].fingerprint
+    decl = dict(DECL, accounts=DECL["accounts"] + [{"user": "ghostacct", "uid": 1042}],
+                accepted=[{"fingerprint": fp[:16], "reason": "documented <maintenance> account", "reviewer": "lab-a",
+                           "date": "2026-10-01"}])
+    apply(r, Declaration.from_dict(decl))
+    page = render("html", r)
+    assert 'id="declaration"' in page and 'href="#declaration"' in page
+    assert "Accepted findings (1)" in page
+    assert "documented &lt;maintenance&gt; account" in page and "lab-a" in page and "2026-10-01" in page
+    assert "accounts.uid0-alias" in page
+    assert "Declared but not observed" in page and "ghostacct" in page
+    # without a declaration there is no such section
+    assert 'id="declaration"' not in render("html", _result())

@@ -47,9 +47,10 @@ def render(result: ScanResult, args=None) -> str:
         '<body><div class="page">',
         _header(result),
         _verdict(result, fail_on, rows),
-        _nav(),
+        _nav(result),
         _charts(result),
         _findings(result),
+        _declaration(result),
         _services(result),
         _observations(result),
         _matrix(rows),
@@ -117,8 +118,10 @@ def _verdict(result: ScanResult, fail_on: Severity, rows: list[compliance.Clause
             f"</p></section>")
 
 
-def _nav() -> str:
-    links = [("charts", "Overview"), ("findings", "Findings"), ("services", "Boot services"),
+def _nav(result: ScanResult | None = None) -> str:
+    declared = result is not None and bool(result.extra.get("declaration"))
+    links = [("charts", "Overview"), ("findings", "Findings"), *([("declaration", "Declaration")] if declared else []),
+             ("services", "Boot services"),
              ("observations", "Accounts, listeners, endpoints"), ("compliance", "Compliance matrix"),
              ("sbom", "Components (SBOM)"), ("problems", "Problems")]
     return '<nav>' + " ".join(f'<a href="#{a}">{t}</a>' for a, t in links) + "</nav>"
@@ -328,6 +331,7 @@ _OBS_TABLES = [
     ("endpoint", "Remote endpoints", ["url", "host", "ip", "port", "scheme", "context"]),
     ("key", "Keys and certificates", ["type", "bits", "purpose", "private", "fingerprint"]),
     ("setuid", "Set-uid programs", ["mode", "owner"]),
+    ("sink-function", "Source functions that reach a shell or root", ["function", "reaches", "via", "language"]),
 ]
 
 
@@ -347,6 +351,49 @@ def _observations(result: ScanResult) -> str:
         out.append(f"<h3>{title} ({len(items)})</h3><table class=\"grid\"><tr>{head}</tr>{''.join(body)}</table>")
     if not shown:
         out.append('<p class="none">None observed.</p>')
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _declaration(result: ScanResult) -> str:
+    """What the vendor declared against what was observed: counts, declared entries that were not
+    seen, and the findings set aside as accepted with their justification (shown, never hidden)."""
+    decl = result.extra.get("declaration")
+    if not decl:
+        return ""
+    out = ['<section id="declaration"><h2>Declaration</h2>',
+           f"<p>Checked against <code>{e(decl.get('file') or '')}</code>"
+           + (f" ({e(decl.get('product'))} {e(decl.get('release') or '')})" if decl.get("product") else "")
+           + f": <b>{int(decl.get('undeclared_findings') or 0)}</b> finding(s) for undeclared access, "
+           f"<b>{int(decl.get('accepted_findings') or 0)}</b> accepted by the declaration.</p>"]
+    observed = decl.get("observed") or {}
+    if observed:
+        out.append('<table class="grid"><tr><th>Observed</th><th>Count</th></tr>' + "".join(
+            f"<tr><td>{e(_label(str(k)))}</td><td>{_cell(v)}</td></tr>" for k, v in sorted(observed.items()))
+            + "</table>")
+    missing = decl.get("not_observed") or []
+    if missing:
+        out.append(f"<h3>Declared but not observed ({len(missing)})</h3><p>The declaration may be out of date.</p>"
+                   '<table class="grid"><tr><th>Section</th><th>Entry</th></tr>' + "".join(
+                       f"<tr><td>{e(m.get('section', ''))}</td><td><code>{e(m.get('entry', ''))}</code></td></tr>"
+                       for m in missing[:MAX_ITEMS * 5]) + "</table>")
+    unmatched = decl.get("accepted_entries_unmatched") or []
+    if unmatched:
+        out.append(f"<p>{len(unmatched)} accepted entr{'y' if len(unmatched) == 1 else 'ies'} of the declaration "
+                   "matched no finding.</p>")
+    accepted = result.extra.get("accepted") or []
+    if accepted:
+        rows = []
+        for acc in accepted[:MAX_ITEMS * 5]:
+            why = acc.get("acceptance") or {}
+            rows.append(f"<tr><td>{e(acc.get('severity', ''))}</td><td><code>{e(acc.get('rule', ''))}</code></td>"
+                        f"<td><code>{e(acc.get('path', ''))}</code></td><td>{e(_clip(acc.get('message', ''), 300))}</td>"
+                        f"<td>{e(why.get('reason', ''))}</td><td>{e(why.get('reviewer', ''))}</td>"
+                        f"<td>{e(why.get('date', ''))}</td></tr>")
+        out.append(f"<h3>Accepted findings ({len(accepted)})</h3><p>Set aside by the declaration, with the "
+                   "justification it gives; they do not count in the verdict.</p>"
+                   '<table class="grid"><tr><th>Severity</th><th>Rule</th><th>File</th><th>Finding</th>'
+                   "<th>Reason</th><th>Reviewer</th><th>Date</th></tr>" + "".join(rows) + "</table>")
     out.append("</section>")
     return "\n".join(out)
 
