@@ -107,3 +107,16 @@ def test_version_from_file_name(tmp_path):
     entry.kind = FileKind.ELF  # as for a real ELF; only the name matters here
     obs = list(ComponentStrings().analyze(entry, data))
     assert [(o.data["name"], o.data["version"], o.data["source"]) for o in obs] == [("uclibc", "0.9.33.2", "file name")]
+
+
+def test_sbom_runs_only_the_component_analyzers():
+    from nobackdoor.analyzers import ScanOptions, analyzer_names, file_analyzers, tree_analyzers
+    from nobackdoor.commands.sbom import SBOM_ANALYZERS
+
+    # every name the sbom command asks for exists (a renamed analyzer must not empty the SBOM)
+    assert set(SBOM_ANALYZERS) <= set(analyzer_names())
+    opts = ScanOptions(only=SBOM_ANALYZERS)
+    chosen = {a.name for a in file_analyzers(opts)} | {a.name for a in tree_analyzers(opts)}
+    assert chosen == set(SBOM_ANALYZERS)
+    everything = {a.name for a in file_analyzers(ScanOptions())} | {a.name for a in tree_analyzers(ScanOptions())}
+    assert chosen < everything

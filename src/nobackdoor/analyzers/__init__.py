@@ -35,9 +35,17 @@ def _discover() -> tuple[tuple[type[FileAnalyzer], ...], tuple[type[TreeAnalyzer
     )
 
 
+def _selected(cls: type, options: ScanOptions | None) -> bool:
+    return not (options and options.only) or cls.name in options.only
+
+
 def file_analyzers(options: ScanOptions | None = None) -> list[FileAnalyzer]:
-    return [cls(options) for cls in _discover()[0]]
+    return [cls(options) for cls in _discover()[0] if _selected(cls, options)]
 
 
 def tree_analyzers(options: ScanOptions | None = None) -> list[TreeAnalyzer]:
-    return [cls(options) for cls in _discover()[1]]
+    return [cls(options) for cls in _discover()[1] if _selected(cls, options)]
+
+
+def analyzer_names() -> list[str]:
+    return sorted(cls.name for group in _discover() for cls in group)

@@ -30,6 +30,8 @@ class ScanOptions:
 
     extra_rules: tuple[str, ...] = ()  # user YARA rule files (--rules)
     target_kind: str = ""
+    #: names of the analyzers to run (empty: all); e.g. ``sbom`` needs only the component readers
+    only: tuple[str, ...] = ()
 
 
 class FileAnalyzer:

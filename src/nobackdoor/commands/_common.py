@@ -49,7 +49,7 @@ def limits_from(args: argparse.Namespace) -> Limits:
     )
 
 
-def pipeline_options(args: argparse.Namespace) -> PipelineOptions:
+def pipeline_options(args: argparse.Namespace, only: tuple[str, ...] = ()) -> PipelineOptions:
     from ..analyzers import ScanOptions
 
     for rule_file in args.rules:
@@ -59,7 +59,7 @@ def pipeline_options(args: argparse.Namespace) -> PipelineOptions:
         limits=limits_from(args),
         jobs=args.jobs,
         keep_extracted=args.keep_extracted,
-        analyzer_options=ScanOptions(extra_rules=tuple(str(Path(r).resolve()) for r in args.rules)),
+        analyzer_options=ScanOptions(extra_rules=tuple(str(Path(r).resolve()) for r in args.rules), only=only),
     )
 
 

@@ -6,7 +6,10 @@ import sys
 from pathlib import Path
 
 from ..pipeline import TargetError
-from ._common import add_scan_options, scan_with_progress, write_output
+from ._common import add_scan_options, pipeline_options, scan_with_progress, write_output
+
+#: the analyzers that observe components; the back-door analyzers are not needed for an SBOM
+SBOM_ANALYZERS = ("components", "component-databases")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from ..sbom import render
 
     try:
-        result = scan_with_progress(args.target, args)
+        result = scan_with_progress(args.target, args, pipeline_options(args, only=SBOM_ANALYZERS))
     except TargetError as exc:
         print(f"nobackdoor: {exc}", file=sys.stderr)
         return 2
