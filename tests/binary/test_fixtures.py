@@ -1,4 +1,4 @@
-"""Own fixture daemons (tests/fixtures/binary/src, built by build.sh for four architectures and Thumb):
+"""Own fixture daemons (tests/fixtures/binary/src, built by build.sh for six architectures and Thumb):
 every planted trigger is found with the right category, the clean twins stay quiet."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from .conftest import FIXTURES
 
 BIN = FIXTURES / "bin"
-ARCHES = ["mipsel", "armel", "aarch64", "x86_64"]
+ARCHES = ["mipsel", "armel", "aarch64", "x86_64", "powerpc", "ppc64le"]
 
 # variant -> (rule, category, the constant the evidence must name)
 PLANTS = {

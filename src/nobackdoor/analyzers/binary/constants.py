@@ -662,19 +662,186 @@ class _X86(_Tracker):
         self.set(dst, value)
 
 
-_TRACKERS = {"arm": _Arm, "aarch64": _Aarch64, "mips": _Mips, "mips64": _Mips, "x86": _X86, "x86_64": _X86}
+# ------------------------------------------------------------------ PowerPC
+
+_PPC_MEM = re.compile(r"^(-?(?:0x[0-9a-f]+|\d+))\((r\d+)\)$")
+_PPC_LOADS = {"lwz": 4, "lwzu": 4, "lwzx": 0, "ld": 8, "ldu": 8, "lbz": 1, "lbzu": 1, "lhz": 2, "lhzu": 2,
+              "lha": 2, "lwa": 4}
+_PPC_INDEXED = {"ldbrx": 8, "lwbrx": 4, "ldx": 8, "lwzx": 4, "lbzx": 1, "lhzx": 2}
+_PPC_KEEP = {"clrlwi", "rlwinm", "clrldi", "rldicl", "extsb", "extsh", "extsw", "andi"}
+_PPC_STORES = {"stw": 4, "sth": 2, "stwu": 0, "std": 0, "stb": 0, "stmw": 0, "stdu": 0}
+_PPC_COMPARES = {"cmpwi", "cmplwi", "cmpdi", "cmpldi"}
+_PPC_REG_COMPARES = {"cmpw", "cmplw", "cmpd", "cmpld", "subfc", "subf", "xor"}
+
+
+@dataclass(frozen=True)
+class _Pointer:
+    """``base + offset`` for a register whose value is unknown (a stack or input buffer)."""
+
+    base: str
+    offset: int
+
+
+class _Ppc(_Tracker):
+    """Byte-reversed loads (``ldbrx``) read constants in memory order: inlined compares reverse both
+    sides, so equality holds in memory order."""
+
+    ARGS = ("r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10")
+    CLOBBER = ("r0", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12")
+    RETURN = "r3"
+
+    def __init__(self, image):
+        super().__init__(image)
+        self.toc = image.gp if image.bits == 64 else None
+        self.lr: int | None = None
+        self.ctr = None
+
+    def run(self, start, end):
+        for addr, size, mn, op_str in instructions_lite(self.image, start, end):
+            yield from self.step(addr, mn.rstrip("+-").rstrip("."), op_str)
+
+    def reg(self, name: str):
+        if name == "r2" and self.toc is not None:
+            return self.toc
+        v = self.regs.get(name)
+        return v if isinstance(v, int) else None
+
+    def call(self, addr, target):
+        c = super().call(addr, target)
+        self.lr = self.ctr = None
+        return c
+
+    def _load(self, breg: str, disp: int, size: int, unsigned: bool):
+        bval = self.reg(breg)
+        if bval is not None:
+            return self.load((bval + disp) & self.mask, size) if size >= 4 else None
+        ptr = self.regs.get(breg)
+        if isinstance(ptr, _Pointer):
+            return Loaded(ptr.base, ptr.offset + disp, size) if size >= 4 or unsigned else None
+        if ptr is None and size in (1, 2) and unsigned:
+            return Loaded(breg, disp, size)
+        return None
+
+    def step(self, addr, mn, op_str):
+        ops = [o.strip() for o in op_str.split(",")] if op_str else []
+        if ops and ops[0].startswith("cr") and mn.startswith(("cmp", "b")):
+            ops = ops[1:]  # condition-register field
+        if mn == "bl" and ops:
+            target = parse_int(ops[0])
+            word = self.image.u32(target) if target is not None else None
+            if target == addr + 4 or word == 0x4E800021:  # reads the PC (GOT pointer set-up), not a call
+                self.lr = target + 4 if word == 0x4E800021 else addr + 4
+                return
+            yield self.call(addr, target)
+            return
+        if mn == "bctrl":
+            yield self.call(addr, self.ctr)
+            return
+        if mn in ("b", "bctr"):
+            target = parse_int(ops[0]) if mn == "b" and ops else self.ctr
+            if target is not None and target in self.imports:
+                yield self.call(addr, target)  # tail call into an import
+            return
+        if mn.startswith("b"):
+            if self.image.u32(addr) == 0x429F0005:  # bcl 20,31,.+4 (Capstone names it differently)
+                self.lr = addr + 4
+            return
+        if mn == "mtctr" and ops:
+            self.ctr = self.reg(ops[0])
+            return
+        if mn == "mflr" and ops:
+            self.set(ops[0], self.lr)
+            return
+        if mn in _PPC_COMPARES and len(ops) == 2:
+            v, imm = self.regs.get(ops[0]), parse_int(ops[1])
+            if isinstance(v, Loaded) and imm is not None:
+                yield Compare(addr, v.base, v.offset, imm & ((1 << (8 * v.size)) - 1), v.size)
+            return
+        if mn in _PPC_REG_COMPARES and len(ops) >= 2:
+            # an inlined memcmp: words of input against words loaded from a constant table
+            a, b = (self.regs.get(o) for o in ops[-2:])
+            if isinstance(b, Loaded):
+                a, b = b, a
+            if isinstance(a, Loaded) and isinstance(b, int) and a.size >= 4:
+                yield Compare(addr, a.base, a.offset, b & ((1 << (8 * a.size)) - 1), a.size)
+            if mn.startswith("cmp"):
+                return
+        if mn in _PPC_STORES:
+            size = _PPC_STORES[mn]
+            if size and len(ops) == 2:
+                v = self.const(ops[0])
+                if v is not None:
+                    yield Store(addr, v & ((1 << (8 * size)) - 1), size)
+            if mn in ("stwu", "stdu") and len(ops) == 2:
+                m = _PPC_MEM.match(ops[1])
+                if m and m.group(2) != "r1":
+                    self.regs.pop(m.group(2), None)
+            return
+        if not ops or not ops[0].startswith("r") or mn.startswith(("cmp", "mt", "st", "tw", "td", "sc", "sync")):
+            return
+        dst = ops[0]
+        if dst == "r1" or (dst == "r2" and self.toc is not None):
+            return
+        value = None
+        n = len(ops)
+        if mn == "li" and n == 2:
+            value = parse_int(ops[1])
+        elif mn == "lis" and n == 2:
+            imm = parse_int(ops[1])
+            value = imm << 16 if imm is not None else None
+        elif mn == "addi" and n == 3 and self.reg(ops[1]) is None and ops[1] != "r2":
+            src, imm = self.regs.get(ops[1]), parse_int(ops[2])
+            if imm is not None and src is None:
+                value = _Pointer(ops[1], imm)
+            elif imm is not None and isinstance(src, _Pointer):
+                value = _Pointer(src.base, src.offset + imm)
+        elif mn in ("addi", "addis", "ori", "oris", "addic") and n == 3:
+            src, imm = self.reg(ops[1]), parse_int(ops[2])
+            if src is not None and imm is not None:
+                if mn in ("addis", "oris"):
+                    imm = (imm & 0xFFFF) << 16 if mn == "oris" else imm << 16
+                value = src | (imm & 0xFFFFFFFF) if mn.startswith("or") else src + imm
+        elif mn == "mr" and n == 2:
+            value = self.reg(ops[1]) if ops[1] == "r2" else self.regs.get(ops[1])
+        elif mn == "or" and n == 3 and ops[1] == ops[2]:
+            value = self.regs.get(ops[1])
+        elif mn == "add" and n == 3:
+            a, b = self.reg(ops[1]), self.reg(ops[2])
+            if a is not None and b is not None:
+                value = a + b
+        elif mn in _PPC_LOADS and n == 2:
+            m = _PPC_MEM.match(ops[1])
+            if m:
+                value = self._load(m.group(2), int(m.group(1), 0), _PPC_LOADS[mn], mn != "lha")
+                if mn.endswith("u"):
+                    self.regs.pop(m.group(2), None)
+        elif mn in _PPC_INDEXED and n == 3:
+            if ops[1] == "0":
+                value = self._load(ops[2], 0, _PPC_INDEXED[mn], True)
+            elif self.reg(ops[1]) is not None and self.reg(ops[2]) is not None:
+                value = self.load((self.reg(ops[1]) + self.reg(ops[2])) & self.mask, _PPC_INDEXED[mn])
+        elif mn in _PPC_KEEP and n >= 2:
+            v = self.regs.get(ops[1])
+            if isinstance(v, Loaded):
+                value = v
+        self.set(dst, value)
+
+
+_TRACKERS = {"arm": _Arm, "aarch64": _Aarch64, "mips": _Mips, "mips64": _Mips, "x86": _X86, "x86_64": _X86,
+             "ppc": _Ppc, "ppc64": _Ppc}
 
 
 _ZERO_TEST = re.compile(
     r"^(?:cmp (?:r0|w0|x0|eax|rax), #?0(?:x0)?$|tst (?:r0|w0|x0), (?:r0|w0|x0)$|test eax, eax$|test rax, rax$"
     r"|(?:cbz|cbnz) (?:r0|w0|x0),|(?:beqz|bnez|bltz|bgez|blez|bgtz) \$v0,|(?:beq|bne) \$v0, \$zero,"
-    r"|tbn?z w0, #31,|subs r0, r0, #0$|movs r0, r0$|sltiu \$\w+, \$v0, 1$)")
+    r"|tbn?z w0, #31,|subs r0, r0, #0$|movs r0, r0$|sltiu \$\w+, \$v0, 1$"
+    r"|cmp[wd]i (?:cr\d, )?r3, 0$|(?:or|mr)\. r\d+, r3(?:, r3)?$|cntlz[wd] r\d+, r3$)")
 
 
 def walk_window(image: Image, site: int, count: int, thumb: bool = False) -> tuple[list | None, bool]:
     """Arguments of the call at ``site`` (decoding ``count`` instructions before it) and whether its
     result is tested against zero right after. Fixed-width instruction sets only."""
-    if image.arch not in ("arm", "aarch64", "mips", "mips64"):
+    if image.arch not in ("arm", "aarch64", "mips", "mips64", "ppc", "ppc64"):
         return None, False
     width = 2 if thumb else 4
     start = max(site - count * width, 0)

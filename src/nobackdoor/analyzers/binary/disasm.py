@@ -25,8 +25,8 @@ def engine(arch: str, bits: int, little: bool, thumb: bool = False) -> cs.Cs:
         md = cs.Cs(cs.CS_ARCH_X86, cs.CS_MODE_64)
     elif arch == "x86":
         md = cs.Cs(cs.CS_ARCH_X86, cs.CS_MODE_32)
-    elif arch == "ppc":
-        md = cs.Cs(cs.CS_ARCH_PPC, cs.CS_MODE_32 | endian)
+    elif arch in ("ppc", "ppc64"):
+        md = cs.Cs(cs.CS_ARCH_PPC, (cs.CS_MODE_64 if bits == 64 else cs.CS_MODE_32) | endian)
     else:
         raise ValueError(arch)
     return md

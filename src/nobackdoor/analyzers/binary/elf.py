@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import lief
 
+from . import ppc
+
 lief.logging.disable()
 
 #: e_machine -> our architecture name (the ones the disassembler supports)
@@ -21,7 +23,7 @@ _ARCH = {
     lief.ELF.ARCH.AARCH64: "aarch64", lief.ELF.ARCH.I386: "x86", lief.ELF.ARCH.X86_64: "x86_64",
     lief.ELF.ARCH.PPC: "ppc", lief.ELF.ARCH.PPC64: "ppc64",
 }
-SUPPORTED = frozenset({"mips", "mips64", "arm", "aarch64", "x86", "x86_64"})
+SUPPORTED = frozenset({"mips", "mips64", "arm", "aarch64", "x86", "x86_64", "ppc", "ppc64"})
 
 MAX_CSTRING = 512
 
@@ -61,7 +63,7 @@ class Image:
     code: list[tuple[int, int]] = field(default_factory=list)
     #: readable, non-code (start, end) ranges where constants live (.rodata, .data, ...)
     data_ranges: list[tuple[int, int]] = field(default_factory=list)
-    gp: int | None = None  # MIPS: value of $gp in PIC code
+    gp: int | None = None  # MIPS: value of $gp in PIC code; PowerPC64: the TOC pointer (r2)
     thumb: bool = False  # ARM: the entry point is Thumb code
 
     def __post_init__(self) -> None:
@@ -175,6 +177,8 @@ def _load(data: bytes) -> Image:
     _relocations(binary, image)
     if arch in ("mips", "mips64"):
         _mips_got(binary, image)
+    elif arch in ("ppc", "ppc64"):
+        ppc.resolve_imports(binary, image)
     else:
         _plt_stubs(binary, image)
     return image

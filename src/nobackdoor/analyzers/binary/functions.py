@@ -12,6 +12,7 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from . import ppc
 from .elf import Image
 
 
@@ -96,6 +97,8 @@ def scan(image: Image) -> CallMap:
             _scan_mips(image, raw, lo, sites, starts)
         elif image.arch in ("x86_64", "x86"):
             _scan_x86(image, raw, lo, sites, starts)
+        elif image.arch in ("ppc", "ppc64"):
+            _scan_ppc(image, raw, lo, sites, starts)
     for lo, hi in image.code:
         raw = image.read(lo, hi - lo)
         if raw:
@@ -133,7 +136,8 @@ def _words(image: Image, raw: bytes) -> array.array:
     return words
 
 
-_PADDING_WORDS = {0, 0xD503201F, 0xE320F000, 0xE1A00000}  # zero, AArch64 nop, ARM nop / mov r0,r0
+#: zero, AArch64 nop, ARM nop / mov r0,r0, PowerPC nop (ori 0,0,0)
+_PADDING_WORDS = {0, 0xD503201F, 0xE320F000, 0xE1A00000, 0x60000000}
 _X86_PAD = frozenset(b"\x90\xcc\x66\x0f\x1f\x2e\x84\x00\x40\x44\x80")
 
 
@@ -153,7 +157,7 @@ def _after_returns(image: Image, raw: bytes, base: int, starts: set[int]) -> Non
                     j += 1
                 starts.add(base + 2 * j)
         return
-    if arch in ("aarch64", "arm", "mips", "mips64"):
+    if arch in ("aarch64", "arm", "mips", "mips64", "ppc", "ppc64"):
         words = _words(image, raw)
         n = len(words)
         for i, w in enumerate(words):
@@ -162,6 +166,9 @@ def _after_returns(image: Image, raw: bytes, base: int, starts: set[int]) -> Non
                 skip = 1
             elif arch == "arm":
                 ret = w == 0xE12FFF1E or (w & 0xFFFF8000) == 0xE8BD8000 or w == 0xE49DF004
+                skip = 1
+            elif arch in ("ppc", "ppc64"):
+                ret = w == 0x4E800020  # blr
                 skip = 1
             else:
                 ret = w == 0x03E00008  # jr ra (+ delay slot)
@@ -301,6 +308,28 @@ def _scan_mips(image, raw, base, sites, starts) -> None:
             sites.append((pc, target, imports.get(target)))
             starts.add(target)
         prev2, prev1 = prev1, w
+
+
+def _scan_ppc(image, raw, base, sites, starts) -> None:
+    """``bl`` calls (a ``bl`` onto a ``blrl`` word or the next word only reads the PC for the GOT
+    pointer), 32-bit frame set-ups ``stwu r1,-n(r1)`` and ELFv2 global entries ``addis r2,r12,hi``."""
+    imports = image.imports
+    words = _words(image, raw)
+    for i, w in enumerate(words):
+        top = w >> 26
+        if top == 18 and (w & 3) == 1:
+            pc = base + 4 * i
+            target = ppc.bl_target(w, pc)
+            name = imports.get(target)
+            if name is None:
+                if image.u32(target) == ppc.BLRL or target == pc + 4:
+                    continue
+                starts.add(target)
+            sites.append((pc, target, name))
+        elif (w & 0xFFFF8000) == 0x94218000:  # stwu r1,-n(r1): 32-bit GCC opens its frame first
+            starts.add(base + 4 * i)
+        elif (w & 0xFFFF0000) == 0x3C4C0000:  # addis r2,r12,hi: ELFv2 global entry
+            starts.add(base + 4 * i)
 
 
 def _scan_x86(image, raw, base, sites, starts) -> None:

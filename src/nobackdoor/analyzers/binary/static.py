@@ -87,7 +87,10 @@ def _is_string(image: Image, addr: int) -> bool:
 
 
 def _family(image: Image) -> str:
-    return "mips" if image.arch.startswith("mips") else image.arch
+    for family in ("mips", "ppc"):  # 32- and 64-bit share one table
+        if image.arch.startswith(family):
+            return family
+    return image.arch
 
 
 def _syscalls(image: Image):
@@ -116,7 +119,8 @@ def _syscalls(image: Image):
                             break
             continue
         words = functions._words(image, raw)
-        trap = {"arm": 0xEF000000, "aarch64": 0xD4000001}.get(image.arch, 0x0000000C)
+        trap = {"arm": 0xEF000000, "aarch64": 0xD4000001, "ppc": 0x44000002, "ppc64": 0x44000002}.get(
+            image.arch, 0x0000000C)
         pattern = trap.to_bytes(4, "little" if image.little else "big")
         pos = raw.find(pattern)
         while pos >= 0:
@@ -129,7 +133,9 @@ def _syscalls(image: Image):
 
 
 def _trap_number(arch: str, words, i: int, image: Image, base: int) -> int | None:
-    for j in range(i - 1, max(-1, i - 6), -1):
+    # glibc on PowerPC tests for the scv instruction between loading r0 and the trap: look further back
+    back = 16 if arch.startswith("ppc") else 6
+    for j in range(i - 1, max(-1, i - back), -1):
         v = words[j]
         if arch == "arm":
             if (v & 0xFFFFF000) == 0xE3A07000:  # mov r7, #imm
@@ -141,6 +147,11 @@ def _trap_number(arch: str, words, i: int, image: Image, base: int) -> int | Non
         elif arch == "aarch64":
             if (v & 0x7FE0001F) == 0x52800008:  # mov w8/x8, #imm
                 return (v >> 5) & 0xFFFF
+        elif arch in ("ppc", "ppc64"):
+            if (v & 0xFFFF0000) == 0x38000000:  # li r0, imm
+                return v & 0xFFFF
+            if v == 0x4E800020 or (v & 0xFC000001) == 0x48000001:  # blr / bl: another routine
+                return None
         elif (v & 0xFFFF0000) == 0x24020000:  # li v0, imm (MIPS)
             return v & 0xFFFF
     return None

@@ -1,0 +1,192 @@
+"""PowerPC (32-bit and 64-bit, either endian): which import each call stub reaches, and the TOC.
+
+PowerPC code never calls an import directly; it calls a small stub that jumps through a slot:
+
+* 32-bit secure PLT (binutils default since 2.17): in position-independent code the stub is
+  ``lwz r11,X(r30); mtctr r11; bctr`` (``addis r11,r30,hi; lwz r11,lo(r11)`` for big offsets),
+  relative to the *caller's* PIC register r30; the caller sets r30 up in its prologue with
+  ``bcl 20,31,1f; 1: mflr r30; addis r30,r30,hi; addi r30,r30,lo`` (-fPIC/-fPIE), ``lwz r0,d(r30);
+  add r30,r0,r30`` (older GCC) or ``bl _GLOBAL_OFFSET_TABLE_-4`` (a ``blrl`` word) + ``mflr r30``
+  (-fpic). Non-PIC stubs are ``lis r11,hi; lwz r11,lo(r11); mtctr r11; bctr``.
+* 32-bit BSS PLT (the older ABI, still produced by some embedded toolchains): ``.plt`` is
+  executable and each R_PPC_JMP_SLOT address is itself the call target.
+* 64-bit (ELFv1 and ELFv2): ``std r2,24|40(r1); [addis r12,r2,hi;] ld r12|r11,lo(r2|r12); mtctr;
+  bctr``, relative to the TOC pointer r2 (``.got`` + 0x8000).
+
+Sources: Power Architecture 32-bit ABI Supplement 1.0 (Linux, secure PLT), the 64-bit ELF V2 ABI
+Specification (OpenPOWER) and ELF V1 ABI, binutils bfd/elf32-ppc.c and elf64-ppc.c stub layouts.
+"""
+from __future__ import annotations
+
+import array
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .elf import Image
+
+BCL_NEXT = 0x429F0005  # bcl 20,31,.+4: loads the address of the next instruction into lr
+BLRL = 0x4E800021
+BLR = 0x4E800020
+BCTR = 0x4E800420
+NOP = 0x60000000
+MTCTR_R11, MTCTR_R12 = 0x7D6903A6, 0x7D8903A6
+MFLR_R30 = 0x7FC802A6
+ADD_R30_R0_R30 = 0x7FC0F214
+
+
+def sext16(v: int) -> int:
+    v &= 0xFFFF
+    return v - 0x10000 if v & 0x8000 else v
+
+
+def words(image: Image, raw: bytes) -> array.array:
+    out = array.array("I")
+    out.frombytes(raw[: len(raw) // 4 * 4])
+    if (not image.little) != (array.array("I", [1]).tobytes()[0] == 0):
+        out.byteswap()
+    return out
+
+
+def bl_target(w: int, pc: int) -> int | None:
+    """Target of ``bl`` (relative, link), or None for any other word."""
+    if (w & 0xFC000003) != 0x48000001:
+        return None
+    off = w & 0x03FFFFFC
+    if off & 0x02000000:
+        off -= 0x04000000
+    return pc + off
+
+
+def resolve_imports(binary, image: Image) -> None:
+    if image.bits == 64:
+        image.gp = _toc(binary, image)
+    _bss_plt(binary, image)
+    pic_stubs: dict[int, int] = {}  # stub address -> offset from the caller's r30
+    for lo, hi in image.code:
+        raw = image.read(lo, hi - lo)
+        if not raw:
+            continue
+        w = words(image, raw)
+        if image.bits == 64:
+            _stubs64(image, raw, w, lo)
+        else:
+            _stubs32(image, raw, w, lo, pic_stubs)
+    if pic_stubs:
+        _resolve_pic32(image, pic_stubs)
+
+
+def _bss_plt(binary, image: Image) -> None:
+    import lief
+
+    for sec in binary.sections:
+        if sec.name == ".plt" and sec.has(lief.ELF.Section.FLAGS.EXECINSTR):
+            lo, hi = sec.virtual_address, sec.virtual_address + sec.size
+            for slot, name in image.got_slots.items():
+                if lo <= slot < hi:
+                    image.imports[slot] = name
+
+
+def _toc(binary, image: Image) -> int | None:
+    for sec in binary.sections:
+        if sec.name == ".got" and sec.size:
+            return sec.virtual_address + 0x8000
+    # section headers stripped: an ELFv2 global entry point sets r2 from r12 (its own address)
+    for lo, hi in image.code:
+        raw = image.read(lo, hi - lo) or b""
+        w = words(image, raw)
+        for i in range(len(w) - 1):
+            if (w[i] & 0xFFFF0000) == 0x3C4C0000 and (w[i + 1] & 0xFFFF0000) == 0x38420000:
+                return lo + 4 * i + (sext16(w[i]) << 16) + sext16(w[i + 1])
+    return None
+
+
+def _find_words(image: Image, raw: bytes, value: int):
+    pattern = value.to_bytes(4, "little" if image.little else "big")
+    pos = raw.find(pattern)
+    while pos >= 0:
+        if pos % 4 == 0:
+            yield pos // 4
+        pos = raw.find(pattern, pos + 1)
+
+
+def _stubs32(image: Image, raw: bytes, w, base: int, pic_stubs: dict[int, int]) -> None:
+    for i in _find_words(image, raw, MTCTR_R11):
+        if i < 1 or i + 1 >= len(w) or w[i + 1] != BCTR:
+            continue
+        ld = w[i - 1]
+        prev = w[i - 2] if i >= 2 else 0
+        if (ld & 0xFFFF0000) == 0x817E0000:  # lwz r11,X(r30)
+            pic_stubs[base + 4 * (i - 1)] = sext16(ld)
+        elif (ld & 0xFFFF0000) == 0x816B0000 and (prev & 0xFFFF0000) == 0x3D7E0000:  # addis r11,r30,hi
+            pic_stubs[base + 4 * (i - 2)] = (sext16(prev) << 16) + sext16(ld)
+        elif (ld & 0xFFFF0000) == 0x816B0000 and (prev & 0xFFFF0000) == 0x3D600000:  # lis r11,hi
+            slot = ((sext16(prev) << 16) + sext16(ld)) & 0xFFFFFFFF
+            name = image.got_slots.get(slot)
+            if name:
+                image.imports[base + 4 * (i - 2)] = name
+
+
+def _stubs64(image: Image, raw: bytes, w, base: int) -> None:
+    toc = image.gp
+    if toc is None:
+        return
+    for mt in (MTCTR_R12, MTCTR_R11):
+        for i in _find_words(image, raw, mt):
+            if i < 1:
+                continue
+            ld = w[i - 1]
+            prev = w[i - 2] if i >= 2 else 0
+            first = i - 1
+            if (ld & 0xFFFF0003) in (0xE9820000, 0xE9620000):  # ld r12|r11, X(r2)
+                slot = toc + sext16(ld & 0xFFFC)
+            elif (ld & 0xFFFF0003) in (0xE98C0000, 0xE96C0000) and (prev & 0xFFFF0000) == 0x3D820000:
+                slot = toc + (sext16(prev) << 16) + sext16(ld & 0xFFFC)  # addis r12,r2,hi; ld r1x,lo(r12)
+                first = i - 2
+            else:
+                continue
+            name = image.got_slots.get(slot & 0xFFFFFFFFFFFFFFFF)
+            if not name:
+                continue
+            image.imports.setdefault(base + 4 * first, name)
+            if first and w[first - 1] in (0xF8410018, 0xF8410028):  # std r2,24|40(r1): the stub starts here
+                image.imports.setdefault(base + 4 * (first - 1), name)
+
+
+def _resolve_pic32(image: Image, pic_stubs: dict[int, int]) -> None:
+    """Name each r30-relative stub from a call site: r30 as the calling function computed it."""
+    left = set(pic_stubs)
+    for lo, hi in image.code:
+        raw = image.read(lo, hi - lo)
+        if not raw:
+            continue
+        w = words(image, raw)
+        lr = r30 = None
+        for i, v in enumerate(w):
+            top = v >> 26
+            if top == 18:  # b/bl
+                if v & 3 != 1:
+                    continue
+                pc = lo + 4 * i
+                target = bl_target(v, pc)
+                if target in left and r30 is not None:
+                    name = image.got_slots.get((r30 + pic_stubs[target]) & 0xFFFFFFFF)
+                    if name:
+                        image.imports[target] = name
+                        left.discard(target)
+                        if not left:
+                            return
+                elif image.u32(target) == BLRL:  # bl _GLOBAL_OFFSET_TABLE_-4
+                    lr = target + 4
+            elif v == BCL_NEXT:
+                lr = lo + 4 * i + 4
+            elif v == MFLR_R30:
+                r30 = lr
+            elif r30 is not None:
+                hi16 = v & 0xFFFF0000
+                if hi16 == 0x3FDE0000:  # addis r30,r30,hi
+                    r30 = (r30 + (sext16(v) << 16)) & 0xFFFFFFFF
+                elif hi16 == 0x3BDE0000:  # addi r30,r30,lo
+                    r30 = (r30 + sext16(v)) & 0xFFFFFFFF
+                elif hi16 == 0x801E0000 and i + 1 < len(w) and w[i + 1] == ADD_R30_R0_R30:
+                    off = image.u32((r30 + sext16(v)) & 0xFFFFFFFF)
+                    r30 = (r30 + off) & 0xFFFFFFFF if off is not None else None
