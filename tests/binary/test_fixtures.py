@@ -18,7 +18,8 @@ PLANTS = {
     "httplite-agent": ("binary.auth-magic-value", "auth-bypass", "FactoryProbeTool/2.6"),
     "consolelogin-password": ("binary.hardcoded-password", "hardcoded-secret", "Qv7#Lm2x!Rk"),
 }
-EXTRA_ARCHES = ["armthumb", "armv7thumb", "mipsbe"]  # Thumb-1, Thumb-2 and big-endian MIPS: ctrlsrv only
+# Thumb-1, Thumb-2, big-endian MIPS and position-dependent PowerPC with the BSS PLT: ctrlsrv only
+EXTRA_ARCHES = ["armthumb", "armv7thumb", "mipsbe", "powerpcbssplt"]
 CASES = [(v, a) for v in PLANTS for a in ARCHES] + [(v, a) for v in PLANTS if v.startswith("ctrlsrv") for a in EXTRA_ARCHES]
 
 
