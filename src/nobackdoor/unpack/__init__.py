@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..models import ScanError
-from . import layout, safety
+from . import elf_tail, layout, safety
 from .limits import Limits
 
 __all__ = ["Limits", "Extraction", "unpack", "remove_workdir"]
@@ -86,8 +86,9 @@ def unpack(target: Path, workdir: Path, limits: Limits, progress: Progress | Non
 
 
 def _unpack_file(path: Path, display: str, workdir: Path, out: Extraction, progress: Progress | None,
-                 budget: _Budget, top: bool) -> bool:
-    """Unpack one file into a fresh slot of ``workdir``; True when anything came out of it."""
+                 budget: _Budget, top: bool, depth: int = 1) -> bool:
+    """Unpack one file into a fresh slot of ``workdir``; True when anything came out of it.
+    ``top``: the file is listed itself when nothing comes out of it."""
     from ..inventory import container_format  # here: the worker process imports this package too
     try:
         with open(path, "rb") as fh:
@@ -96,10 +97,10 @@ def _unpack_file(path: Path, display: str, workdir: Path, out: Extraction, progr
         out.errors.append(ScanError(display, f"cannot read: {exc.strerror or exc}"))
         return False
     if head[:4] == b"\x7fELF":
-        # a single executable: analysed as it is, not carved
+        # an executable is analysed as it is; only what is appended after its end is unpacked
         if top:
             out.files.append((path, display, display, ""))
-        return False
+        return _unpack_elf_tail(path, display, workdir, out, progress, budget, depth)
     slot = Path(tempfile.mkdtemp(prefix="u", dir=workdir))
     if progress:
         progress(f"unpacking {display}")
@@ -113,7 +114,8 @@ def _unpack_file(path: Path, display: str, workdir: Path, out: Extraction, progr
                                              "(truncated or corrupt)"
                                     + ("; what could be carved from it is analysed" if opened
                                        else "; analysed as a plain file")))
-    elif not opened and top and run.completed and not fmt:
+    elif not opened and top and run.completed and not fmt and not run.top_chunk_starts:
+        # (a chunk that was found but failed to extract has its own error from the report)
         out.errors.append(ScanError(display, "no known container or filesystem format found; "
                                              "analysed as a single file"))
     if opened:
@@ -125,6 +127,42 @@ def _unpack_file(path: Path, display: str, workdir: Path, out: Extraction, progr
     if top:
         out.files.append((path, display, display, ""))
     return False
+
+
+def _unpack_elf_tail(path: Path, display: str, workdir: Path, out: Extraction, progress: Progress | None,
+                     budget: _Budget, depth: int) -> bool:
+    """Carve the data appended after the end of the ELF ``path`` (an updater stub's payload) and
+    unpack it like any other file; listed as ``DISPLAY/appended@0xOFFSET``. True when carved."""
+    tail = elf_tail.appended_tail(path)
+    if tail is None:
+        return False
+    where = f"{display}/appended@0x{tail.offset:x}"
+    limits = budget.limits
+    if depth >= limits.max_depth:
+        out.errors.append(ScanError(where, f"data appended to the executable not unpacked: depth limit "
+                                           f"({limits.max_depth}) reached (raise --max-depth)"))
+        return False
+    if tail.size > limits.max_bytes - out.bytes_extracted:
+        out.errors.append(ScanError(where, f"data appended to the executable ({tail.size} bytes) not unpacked: "
+                                           f"extracted-size limit of {limits.max_bytes} bytes reached"))
+        return False
+    if time.monotonic() > budget.deadline:
+        out.errors.append(ScanError(where, "data appended to the executable not unpacked: extraction time "
+                                           f"limit of {limits.total_timeout:g} s reached"))
+        return False
+    slot = Path(tempfile.mkdtemp(prefix="t", dir=workdir))
+    carved = slot / f"{tail.offset}-{tail.offset + tail.size}.appended"
+    try:
+        elf_tail.copy_tail(path, tail, carved)
+    except OSError as exc:
+        out.errors.append(ScanError(where, f"cannot carve the data appended to the executable: {exc.strerror or exc}"))
+        return False
+    out.bytes_extracted += tail.size
+    out.unpacked.add(path)
+    if not _unpack_file(carved, where, workdir, out, progress, budget, top=False, depth=depth + 1):
+        # no container in it (a script, a vendor blob): analysed as the file it is
+        out.files.append((carved, where, where.rsplit("/", 1)[1], display))
+    return True
 
 
 def _unpack_directory(target: Path, workdir: Path, out: Extraction, progress: Progress | None,
@@ -160,10 +198,14 @@ def _unpack_directory(target: Path, workdir: Path, out: Extraction, progress: Pr
                 continue
             try:
                 with open(full, "rb") as fh:
-                    fmt = container_format(fh.read(4096))
+                    head = fh.read(4096)
             except OSError as exc:
                 out.errors.append(ScanError(rel, f"cannot read: {exc.strerror}"))
                 continue
+            if head[:4] == b"\x7fELF":
+                _unpack_elf_tail(full, rel, workdir, out, progress, budget, depth=1)
+                continue
+            fmt = container_format(head)
             if fmt and fmt not in _WEAK_MAGIC:
                 if time.monotonic() > budget.deadline:
                     out.errors.append(ScanError(rel, "not unpacked: extraction time limit of "

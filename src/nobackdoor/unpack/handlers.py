@@ -16,8 +16,15 @@
 """
 from __future__ import annotations
 
+import json
+import lzma
 import os
+import re
+import resource
+import shlex
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -40,7 +47,9 @@ from unblob.models import (
     Reference,
     ValidChunk,
 )
-from unblob.report import ExtractionProblem, PathTraversalProblem
+from unblob.report import ErrorReport, ExtractCommandFailedReport, ExtractionProblem, PathTraversalProblem, Severity
+
+from .limits import Limits
 
 
 def repair_7z_links(outdir: Path) -> None:
@@ -62,6 +71,14 @@ def repair_7z_links(outdir: Path) -> None:
                 continue
 
 
+class PayloadProblem(ErrorReport):
+    """A problem met by one of nobackdoor's own extractors, worded for the scan errors
+    (:mod:`.layout` shows ``message``)."""
+
+    severity: Severity = Severity.ERROR
+    message: str
+
+
 class SevenZipExtractor(Extractor):
     """One of unblob's 7z commands, followed by :func:`repair_7z_links`."""
 
@@ -79,22 +96,80 @@ class SevenZipExtractor(Extractor):
 
 
 class SquashfsExtractor(Extractor):
-    """unsquashfs first, 7z second; device nodes are never created (``-no-xattrs`` and the
-    post-extraction sanitizer in :mod:`nobackdoor.unpack.safety` remove any that appear)."""
+    """unsquashfs first, 7z second (it reads some vendor LZMA variants), then the pure-Python reader
+    (:mod:`.squashfs_reader`: squashfs 4 with a vendor magic). Device nodes are never created
+    (``-no-xattrs`` and the post-extraction sanitizer in :mod:`nobackdoor.unpack.safety` remove
+    any that appear). When none can read the image, one report names each reader's reason."""
 
     def extract(self, inpath: Path, outdir: Path):
+        failures: list[tuple[str, ExtractError]] = []
         try:
             Command("unsquashfs", "-no-xattrs", "-no-progress", "-quiet", "-f", "-d", "{outdir}", "{inpath}").extract(
                 inpath, outdir
             )
-        except ExtractError as first:
-            try:
-                SevenZipExtractor(Command("7z", "x", "-y", "-snld", "{inpath}", "-o{outdir}")).extract(inpath, outdir)
-            except ExtractError:
-                raise first from None
+            return None
+        except ExtractError as exc:
+            failures.append(("unsquashfs", exc))
+        try:
+            SevenZipExtractor(Command("7z", "x", "-y", "-snld", "{inpath}", "-o{outdir}")).extract(inpath, outdir)
+            return None
+        except ExtractError as exc:
+            failures.append(("7z", exc))
+        try:
+            return ExtractResult(reports=run_python_squashfs_reader(inpath, outdir))
+        except ExtractError as exc:
+            failures.append(("python reader", exc))
+        reasons = "; ".join(f"{name}: {_reason(exc)}" for name, exc in failures)
+        raise ExtractError(PayloadProblem(message=f"no squashfs reader could read it, vendor variant or truncated or "
+                                                  f"corrupt ({reasons[:600]})"))
 
     def get_dependencies(self) -> list[str]:
         return ["unsquashfs", "7z"]
+
+
+def run_python_squashfs_reader(inpath: Path, outdir: Path) -> list:
+    """:mod:`.squashfs_reader` in a child process, under unblob's per-extractor time limit; the
+    problem reports it printed."""
+    import unblob.extractors.command as command
+    from unblob import report as unblob_report
+
+    cmd = [sys.executable, "-m", "nobackdoor.unpack.squashfs_reader", str(inpath), str(outdir)]
+    try:
+        res = subprocess.run(cmd, capture_output=True, timeout=command.COMMAND_TIMEOUT,
+                             check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ExtractError(command.ExtractorTimedOut(cmd=cmd, timeout=exc.timeout)) from None
+    if res.returncode != 0:
+        raise ExtractError(ExtractCommandFailedReport(command=shlex.join(cmd), stdout=res.stdout[-4096:],
+                                                      stderr=res.stderr[-4096:], exit_code=res.returncode))
+    reports = []
+    for line in res.stdout.decode("utf-8", "replace").splitlines()[:100_000]:
+        try:
+            data = json.loads(line)
+            cls = getattr(unblob_report, str(data.pop("__typename__", "")), None)
+            if isinstance(cls, type) and issubclass(cls, ExtractionProblem):
+                reports.append(cls.model_validate(data))
+        except (ValueError, TypeError):
+            continue
+    return reports
+
+
+def _reason(exc: ExtractError) -> str:
+    """One line saying why an extractor failed, from its unblob reports."""
+    for rep in exc.reports:
+        if isinstance(rep, ExtractCommandFailedReport):
+            text = (rep.stderr or rep.stdout or b"").decode("utf-8", "replace")
+            lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+            hit = next((ln for ln in lines if re.search(r"error|fail|invalid|corrupt|unsupported|not |can't|cannot",
+                                                        ln, re.I)), lines[-1] if lines else "")
+            return f"exit {rep.exit_code}" + (f", {hit[:160]}" if hit else "")
+        if isinstance(rep, PayloadProblem):
+            return rep.message[:160]
+        if hasattr(rep, "timeout"):
+            return f"stopped after {rep.timeout} s"
+        if hasattr(rep, "dependencies"):
+            return "not installed"
+    return "failed"
 
 
 #: every unblob squashfs handler (v1-v4, vendor variants) extracts with sasquatch
@@ -170,6 +245,49 @@ _REPLACED: dict[type[Handler], type[Handler]] = {
     _zip.ZIPHandler: _with_extractor(_zip.ZIPHandler, AuditedZipExtractor(_zip.ZIPHandler.EXTRACTOR)),
 }
 
+#: superblock magics vendors put on standard little-endian squashfs 4.0 images, which neither unblob's
+#: handlers (v4 takes only hsqs and Broadcom's shsq) nor unsquashfs or 7z accept: LZMA builds
+#: ("sqlz"/"zlqs", the magics of the LZMA squashfs 2.x/3.x patches), DD-WRT's "hsqt"/"tqsh", Broadcom's
+#: big-endian "qshs", and the big-endian "sqsh" on a little-endian layout. Sources: sasquatch
+#: (devttys0/sasquatch, patches/patch0.txt) and unblob's squashfs handlers, which name these magics.
+VENDOR_SQUASHFS4_MAGICS = (b"sqlz", b"zlqs", b"hsqt", b"tqsh", b"qshs", b"sqsh")
+
+
+class SquashFSv4VendorMagicHandler(Handler):
+    """A little-endian squashfs 4.0 superblock under a vendor magic; extracted by
+    :class:`SquashfsExtractor`, whose pure-Python reader ignores the magic."""
+
+    NAME = "squashfs_v4_vendor_magic"
+    # the magic, 24 bytes, then s_major = 4 and s_minor = 0 (little-endian u16 at offset 28)
+    PATTERNS = [HexString(f"{magic.hex(' ')} [24] 04 00 00 00") for magic in VENDOR_SQUASHFS4_MAGICS]
+    EXTRACTOR = SquashfsExtractor()
+    DOC = HandlerDoc(
+        name="SquashFS (v4-LE, vendor magic)",
+        description="A standard little-endian squashfs 4.0 filesystem whose superblock magic a vendor changed.",
+        handler_type=HandlerType.FILESYSTEM,
+        vendor=None,
+        references=[Reference(title="squashfs-tools squashfs_fs.h", url="https://github.com/plougher/squashfs-tools")],
+        limitations=["Read by the pure-Python reader (dissect.squashfs) only."],
+    )
+
+    def calculate_chunk(self, file: File, start_offset: int) -> ValidChunk | None:
+        from .squashfs_reader import v4_le_superblock
+
+        file.seek(start_offset)
+        head = file.read(96)
+        size = file.size() - start_offset
+        if not v4_le_superblock(head, size):
+            raise InvalidInputFormat("not a consistent little-endian squashfs 4.0 superblock")
+        (bytes_used,) = struct.unpack_from("<Q", head, 40)
+        end = start_offset + bytes_used
+        # mksquashfs pads the image to 4 KiB with zeros; take the padding along, as unblob does
+        pad = -bytes_used % 4096
+        file.seek(end)
+        if pad and file.read(pad) == b"\0" * pad:
+            end += pad
+        return ValidChunk(start_offset=start_offset, end_offset=end)
+
+
 UIMAGE_HEADER = struct.Struct(">7I4B32s")
 IH_MAGIC = 0x27051956
 IH_TYPE_MULTI = 4
@@ -212,17 +330,72 @@ def _parse_uimage(data: bytes) -> tuple[tuple, list[tuple[int, int]]]:
     return fields, payloads
 
 
+#: memory the LZMA decoder may take: the dictionary size comes from the (hostile) header, and
+#: kernels and root filesystems use 64 MiB at most
+_LZMA_MEMLIMIT = 256 * 1024 * 1024
+_CHUNK = 1 << 20
+
+
+def output_cap() -> int:
+    """Bytes one extracted file may hold: the worker's RLIMIT_FSIZE, which the parent derives from
+    the limits (``--max-ratio``, ``--max-extract-size``)."""
+    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return soft if soft != resource.RLIM_INFINITY else Limits().max_bytes
+
+
+def write_lzma_alone(payload: bytes, dst: Path, cap: int) -> str | None:
+    """Decompress an ``lzma_alone`` stream (13-byte header: properties, dictionary size, and an
+    uncompressed size that may be all 0xFF, "unknown", with an end marker; xz-utils doc/lzma-file-format.txt)
+    into ``dst``, writing at most ``cap`` bytes. Raises ``lzma.LZMAError`` when no byte decodes;
+    returns a problem description when the output was cut short."""
+    dec = lzma.LZMADecompressor(format=lzma.FORMAT_ALONE, memlimit=_LZMA_MEMLIMIT)
+    chunk = dec.decompress(payload, max_length=_CHUNK)  # raises on a bad header before dst exists
+    written = 0
+    with open(dst, "wb") as fh:
+        while True:
+            if written + len(chunk) > cap:
+                fh.write(chunk[: cap - written])
+                return (f"LZMA payload decompressed only up to the extracted-size limit for one file ({cap} bytes; "
+                        "see --max-ratio, --max-extract-size; decompression bomb?)")
+            fh.write(chunk)
+            written += len(chunk)
+            if dec.eof:
+                return None
+            if dec.needs_input:
+                return f"LZMA payload ends before its end marker (truncated); {written} bytes decompressed"
+            try:
+                chunk = dec.decompress(b"", max_length=_CHUNK)
+            except lzma.LZMAError as exc:
+                return f"LZMA payload corrupt after {written} decompressed bytes ({exc})"
+
+
 class UImageExtractor(Extractor):
     def extract(self, inpath: Path, outdir: Path):
         data = inpath.read_bytes()
         fields, payloads = _parse_uimage(data)
         comp = _COMP_SUFFIX.get(fields[10], "bin")
         outdir.mkdir(parents=True, exist_ok=True)
+        problems = []
         for index, (offset, size) in enumerate(payloads):
             # multi-file images: the first is the kernel, later ones usually filesystems;
             # the compression byte describes the kernel only
             suffix = comp if index == 0 else "bin"
-            (outdir / f"image-{index}.{suffix}").write_bytes(data[offset : offset + size])
+            payload = data[offset : offset + size]
+            if suffix == "lzma":
+                # the header says LZMA: decode it here. unblob's LZMA handler guesses from the bytes
+                # alone and refuses streams that did not shrink (vendor kernels with incompressible
+                # parts) and dictionary sizes outside its pattern, leaving the payload compressed
+                try:
+                    problem = write_lzma_alone(payload, outdir / f"image-{index}.bin", output_cap())
+                except (lzma.LZMAError, MemoryError) as exc:
+                    problems.append(PayloadProblem(message=f"uImage payload {index} announced as LZMA does not "
+                                                           f"decode ({exc}); kept compressed"))
+                else:
+                    if problem:
+                        problems.append(PayloadProblem(message=f"uImage payload {index}: {problem}"))
+                    continue
+            (outdir / f"image-{index}.{suffix}").write_bytes(payload)
+        return ExtractResult(reports=problems)
 
 
 class UImageHandler(Handler):
@@ -256,7 +429,7 @@ class UImageHandler(Handler):
 
 def handlers() -> tuple[type[Handler], ...]:
     """unblob's built-in handlers with nobackdoor's replacements and additions (ours first)."""
-    out: list[type[Handler]] = [UImageHandler]
+    out: list[type[Handler]] = [UImageHandler, SquashFSv4VendorMagicHandler]
     for handler in BUILTIN_HANDLERS:
         out.append(_REPLACED.get(handler, handler))
     return tuple(out)
