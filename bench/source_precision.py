@@ -5,7 +5,7 @@ Downloads source through the package registries with their ordinary clients:
 
 * the most downloaded PyPI projects as sdists (``pip download --no-deps --no-binary :all:``),
 * popular npm packages (``npm pack``),
-* Debian source packages (busybox, dropbear, openssh, lighttpd) with ``apt-get source
+* Debian source packages (busybox, dropbear, openssh, lighttpd, prosody, nmap) with ``apt-get source
   --download-only`` and a private apt state whose deb-src lines are derived from this machine's
   own apt sources (nothing is added to the system configuration),
 
@@ -44,7 +44,9 @@ NPM = ["lodash", "express", "chalk", "commander", "debug", "axios", "moment", "u
        "yargs", "glob", "semver", "body-parser", "request", "ws", "jquery", "underscore", "fs-extra", "qs"]
 BACKENDS = ["setuptools", "wheel", "flit_core", "hatchling", "hatch-vcs", "hatch-fancy-pypi-readme", "setuptools_scm",
             "poetry-core", "pdm-backend", "cffi", "Cython", "maturin", "setuptools-rust", "calver", "expandvars"]
-DEBIAN = ["busybox", "dropbear", "openssh", "lighttpd"]
+# busybox, dropbear, openssh, lighttpd: what CPE firmware is made of; prosody and nmap: real Lua
+# (an XMPP server, and nmap's NSE scripts and libraries), as LuCI web interfaces are Lua
+DEBIAN = ["busybox", "dropbear", "openssh", "lighttpd", "prosody", "nmap"]
 
 SEMGREP_RULES = """
 rules:
@@ -179,7 +181,8 @@ def download(work: Path) -> list[Path]:
     # Debian sources with a private apt state derived from this machine's sources
     debdir = dl / "debian"
     debdir.mkdir(exist_ok=True)
-    if shutil.which("apt-get") and not list(debdir.glob("*.orig.tar.*")):
+    missing = [n for n in DEBIAN if not list(debdir.glob(f"{n}_*.orig.tar.*"))]
+    if shutil.which("apt-get") and missing:
         apt = work / "apt"
         parts = apt / "sources.list.d"
         parts.mkdir(parents=True, exist_ok=True)
@@ -198,7 +201,7 @@ def download(work: Path) -> list[Path]:
         opts = ["-o", "Dir::Etc::SourceList=/dev/null", "-o", f"Dir::Etc::SourceParts={parts}",
                 "-o", f"Dir::State::Lists={apt / 'lists'}", "-o", f"Dir::Cache={apt / 'cache'}"]
         if run(["apt-get", *opts, "update", "-qq"], timeout=600):
-            for name in DEBIAN:
+            for name in missing:
                 log(f"debian {name}")
                 run(["apt-get", *opts, "source", "--download-only", "-qq", name], cwd=debdir, timeout=600)
     # extract

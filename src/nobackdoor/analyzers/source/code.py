@@ -462,7 +462,7 @@ class Checker:
     def _or_comparisons(self, node: Node) -> list[Comparison]:
         out: list[Comparison] = []
         for n in walk(node, limit=300):
-            if n.type in self.spec.binaries and text(n.child_by_field_name("operator")) in ("||", "or"):
+            if n.type in self.spec.binaries and syntax.operator(n) in ("||", "or"):
                 for side in (n.child_by_field_name("left"), n.child_by_field_name("right")):
                     if side is not None:
                         out += comparisons(side, self.spec, self.m.macro_literals)
@@ -490,7 +490,7 @@ class Checker:
         if b"||" not in raw and b"or" not in raw:
             return None  # no alternative in it (checked on the text before walking the tree)
         for n in walk(cond, limit=300):
-            if n.type in self.spec.binaries and text(n.child_by_field_name("operator")) in ("||", "or"):
+            if n.type in self.spec.binaries and syntax.operator(n) in ("||", "or"):
                 for side in n.named_children:
                     for c in walk(side, limit=100):
                         if c.type in self.spec.calls and callee(c)[1] in self.pats.real_checks and \

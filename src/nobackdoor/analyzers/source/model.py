@@ -8,6 +8,7 @@ sinks count: a shell spawned by name, a command or code built from data, ``setui
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import threading
 from collections.abc import Iterator
@@ -158,6 +159,8 @@ class FileModel:
             left = (n.child_by_field_name("left") or n.child_by_field_name("name")
                     or n.child_by_field_name("declarator"))
             right = n.child_by_field_name("right") or n.child_by_field_name("value")
+            if left is None and n.type == "assignment_statement" and n.named_child_count == 2:
+                left, right = n.named_children  # Lua: variable_list = expression_list (no field names)
             if left is None or right is None:
                 continue
             for ident in _names(left):
@@ -230,6 +233,8 @@ class FileModel:
             if first and (first[0] in self.pats.shell_programs or first[0].rsplit("/", 1)[-1] in
                           ("sh", "bash", "ash", "dash", "ksh", "zsh")):
                 return True
+            if remote_shell_command(v):
+                return True
         return False
 
     def _names_shell(self, call: Node) -> bool:
@@ -237,6 +242,8 @@ class FileModel:
             v = literal(a, self.spec)
             first = (v or "").strip().split(";")[0].split()
             if first and first[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash", "ksh", "zsh"):
+                return True
+            if v and remote_shell_command(v):
                 return True
         return False
 
@@ -300,6 +307,28 @@ class FileModel:
                         changed = True
             if not changed:
                 break
+
+
+_SHELL_SERVERS = ("telnetd", "nc", "netcat", "ncat", "socat", "dropbear", "sshd", "/bin/sh", "sh ", "bash", "wget",
+                  "curl", "tftp")
+
+
+@functools.lru_cache(maxsize=4096)
+def remote_shell_command(command: str) -> bool:
+    """A fixed command line that hands a shell to the network (``telnetd -l /bin/sh``, ``nc -l -e
+    /bin/sh``, a reverse shell, ``dropbear -B``) or downloads and runs code: read with the same
+    shell reader and mechanism rules as init scripts, so a literal command is judged by what it
+    does, not by its first word."""
+    if len(command) > 2000 or not any(w in command for w in _SHELL_SERVERS):
+        return False
+    from ..config.shell import parse
+    from ..config.shell_rules import fetch_and_run, remote_shells
+
+    try:
+        script = parse(command)
+    except Exception:  # the shell reader is total in practice; a literal it cannot read is no evidence
+        return False
+    return bool(remote_shells(script) or fetch_and_run(script))
 
 
 @dataclass
@@ -382,6 +411,7 @@ def _names(node: Node) -> list[str]:
         return [text(node).lstrip("$")]
     if t in ("pointer_declarator", "init_declarator", "array_declarator", "expression_list", "pattern_list",
              "tuple_pattern", "variable_declaration", "parenthesized_expression", "list_expression",
+             "variable_list",
              "attribute", "member_expression", "field_expression", "selector_expression"):
         out = []
         if t in ("attribute", "member_expression", "field_expression", "selector_expression"):

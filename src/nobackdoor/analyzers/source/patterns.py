@@ -12,7 +12,7 @@ import yaml
 LANGUAGE_FAMILY = {
     "c": "c", "cpp": "c", "python": "python", "php": "php", "javascript": "javascript",
     "typescript": "javascript", "tsx": "javascript", "perl": "perl", "go": "go", "java": "java",
-    "bash": "bash",
+    "bash": "bash", "lua": "lua",
 }
 
 
@@ -21,6 +21,10 @@ LANGUAGE_FAMILY = {
 _GENERIC_SINK_WORDS = frozenset({"call", "run", "start", "bind", "listen", "fork", "include", "require",
                                  "include_once", "require_once", "do", "source", ".", "accept", "ServerSocket",
                                  "createServer", "serve_forever"})
+
+
+#: generic words that are a sink's own name in one language (LuCI's luci.sys.call runs a command)
+_SPECIFIC_IN = {"lua": frozenset({"call"})}
 
 
 _CHECK_TRIGGERS = frozenset({"pam_authenticate", "compare_digest", "checkpw", "hashpw", "crypt", "crypt_r",
@@ -70,7 +74,7 @@ class Patterns:
         word-bounded and non-overlapping matching loses nothing."""
         auto = self._automata.get(family)
         if auto is None:
-            words = set(self.sinks.get(family, {})) - _GENERIC_SINK_WORDS
+            words = set(self.sinks.get(family, {})) - (_GENERIC_SINK_WORDS - _SPECIFIC_IN.get(family, frozenset()))
             words |= {"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "credential"}
             words |= {"uid", "euid", "is_admin", "isAdmin", "privileged"}
             # decoders and downloads matter only when their result is run, and the run is a sink word

@@ -37,12 +37,14 @@ _NAME = {
     "go": re.compile(r"^func[ \t]+(?:\([^)]*\)[ \t]*)?([A-Za-z_]\w*)", re.M),
     "perl": re.compile(r"^[ \t]*sub[ \t]+([A-Za-z_]\w*)", re.M),
     "java": re.compile(r"\b([A-Za-z_]\w*)\s*\([^;{)]*\)\s*(?:throws[^{]*)?\{"),
+    "lua": re.compile(r"^[ \t]*(?:local[ \t]+)?function[ \t]+(?:[\w]+[.:])*([A-Za-z_]\w*)", re.M),
 }
 
 
 _PY_UNIT_STARTS = ahocorasick_rs.BytesAhoCorasick(
     [b"\n" + indent + word for indent in (b"", b"    ") for word in (b"def", b"class", b"@", b"async")])
 _LINE_OPENERS = ahocorasick_rs.BytesAhoCorasick([b"\n}"])
+_LUA_ENDS = ahocorasick_rs.BytesAhoCorasick([b"\nend"])  # a Lua function closes with "end" in column 0
 
 
 def units(src: str, family: str, data: bytes | None = None) -> list[int]:
@@ -60,7 +62,9 @@ def units(src: str, family: str, data: bytes | None = None) -> list[int]:
                 starts.append(line_start)
     else:
         starts = [0]
-        for _, a, _ in _LINE_OPENERS.find_matches_as_indexes(b"\n" + data):
+        for _, a, _ in (_LUA_ENDS if family == "lua" else _LINE_OPENERS).find_matches_as_indexes(b"\n" + data):
+            if family == "lua" and (data[a + 3:a + 4].isalnum() or data[a + 3:a + 4] == b"_"):
+                continue  # "endpoint = ..." is not the end of a function
             le = src.find("\n", a)
             starts.append(len(src) if le < 0 else le + 1)
     starts.append(len(src))

@@ -15,7 +15,8 @@ from tree_sitter import Node, Parser
 
 #: entry.language -> tree-sitter grammar name
 GRAMMAR = {"c": "c", "cpp": "cpp", "python": "python", "php": "php", "javascript": "javascript",
-           "typescript": "typescript", "tsx": "tsx", "perl": "perl", "go": "go", "java": "java", "bash": "bash"}
+           "typescript": "typescript", "tsx": "tsx", "perl": "perl", "go": "go", "java": "java", "bash": "bash",
+           "lua": "lua"}
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,17 @@ SPECS: dict[str, Spec] = {
         chars=frozenset({"character_literal"}),
         numbers=frozenset({"decimal_integer_literal"}),
     ),
+    "lua": Spec(
+        functions=frozenset({"function_declaration", "function_definition"}),
+        calls=frozenset({"function_call"}),
+        ifs=frozenset({"if_statement", "elseif_statement"}),
+        strings=frozenset({"string"}),
+        identifiers=frozenset({"identifier"}),
+        assignments=frozenset({"assignment_statement"}),
+        binaries=frozenset({"binary_expression"}),
+        negations=frozenset({"unary_expression"}),
+        numbers=frozenset({"number"}),
+    ),
     "bash": Spec(
         functions=frozenset({"function_definition"}),
         calls=frozenset({"command"}),
@@ -172,6 +184,8 @@ def callee(node: Node) -> tuple[str, str, Node | None]:
     fn = None
     if t in ("function_call_expression", "call_expression", "call", "ambiguous_function_call_expression"):
         fn = node.child_by_field_name("function")
+    elif t == "function_call":  # Lua: f(x), a.b.f(x), obj:m(x)
+        fn = node.child_by_field_name("name")
     elif t == "func1op_call_expression":
         fn = node.children[0] if node.children else None
     elif t == "eval_expression":
@@ -195,11 +209,14 @@ def callee(node: Node) -> tuple[str, str, Node | None]:
         return "", "", None
     full = text(fn)
     if fn.type in ("member_expression", "attribute", "selector_expression", "field_expression",
-                   "scoped_identifier", "qualified_identifier"):
+                   "scoped_identifier", "qualified_identifier", "dot_index_expression", "method_index_expression"):
         prop = (fn.child_by_field_name("property") or fn.child_by_field_name("attribute")
-                or fn.child_by_field_name("field") or fn.child_by_field_name("name"))
+                or fn.child_by_field_name("field") or fn.child_by_field_name("name")
+                or fn.child_by_field_name("method"))
         obj = fn.child_by_field_name("object") or fn.child_by_field_name("operand") or \
-            fn.child_by_field_name("argument") or fn.child_by_field_name("scope")
+            fn.child_by_field_name("argument") or fn.child_by_field_name("scope") or fn.child_by_field_name("table")
+        if fn.type == "method_index_expression":
+            full = full.replace(":", ".")
         return full, text(prop), obj
     last = full.replace("->", ".").replace("::", ".").rsplit(".", 1)[-1]
     return full, last, None
@@ -243,6 +260,9 @@ def literal(node: Node, spec: Spec) -> str | None:
         while i < len(raw) and raw[i] in "bBrRuUfFL@$":
             i += 1
         raw = raw[i:]
+        if raw.startswith("[") and raw.endswith("]"):  # Lua long string [[...]] / [==[...]==]
+            level = len(raw) - len(raw.lstrip("[="))
+            return raw[level:len(raw) - level] if level >= 2 else raw
         for q in ('"""', "'''", '"', "'", "`"):
             if raw.startswith(q) and raw.endswith(q) and len(raw) >= 2 * len(q):
                 return unescape(raw[len(q):-len(q)])
@@ -307,8 +327,7 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
             out += comparisons(c, spec, macro_literals, depth + 1)
         return out
     if t in spec.binaries or t in ("comparison_operator", "boolean_operator"):
-        op = cond.child_by_field_name("operator")
-        ops = text(op) if op is not None else ""
+        ops = operator(cond)
         if t == "comparison_operator":
             ops = " ".join(text(c) for c in cond.children if not c.is_named)
         left = cond.child_by_field_name("left") or (cond.named_children[0] if cond.named_children else None)
@@ -349,6 +368,15 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
     if t in spec.calls:
         out += _call_comparison(cond, spec, lit, want_zero=False)
     return out
+
+
+def operator(node: Node) -> str:
+    """The operator of a binary expression: its ``operator`` field, or (grammars without one, such
+    as Lua's) the unnamed token between its operands."""
+    op = node.child_by_field_name("operator")
+    if op is not None:
+        return text(op)
+    return next((text(c) for c in node.children[1:-1] if not c.is_named), "")
 
 
 def _is_index(n: Node) -> bool:
