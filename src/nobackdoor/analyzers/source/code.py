@@ -34,6 +34,10 @@ MINIFIED_LINE = 400
 _TEST_DIRS = ("test/", "tests/", "testing/", "spec/", "__tests__/", "testdata/", "t/")
 _SOURCE_TARGETS = ("source", "release")
 _HEADER_SUFFIXES = (".h", ".hh", ".hpp")
+MAX_CGI_SCRIPT = 256 * 1024
+_CGI_PREFIXES = ("HTTP_", "QUERY_STRING", "REQUEST_URI", "PATH_INFO", "FORM_")
+#: CGI/1.1 (RFC 3875) request meta-variables a shell CGI reads
+_CGI_INPUT = re.compile(rb"\$\{?(QUERY_STRING|HTTP_[A-Z0-9_]+|REQUEST_URI|PATH_INFO|CONTENT_LENGTH|FORM_[A-Za-z0-9_]+)\b")
 _WORDS = re.compile(r"[a-z_]+")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 #: a file without any of these cannot decode or download what it runs (skips the costly data-flow walk)
@@ -71,12 +75,18 @@ class SourceCodeAnalyzer(FileAnalyzer):
         family = LANGUAGE_FAMILY.get(entry.language or "")
         if family is None:
             return False
-        # shell in firmware root filesystems belongs to the script analyzers; here only source trees
+        # boot scripts belong to the script analyzers; shell is read here only as CGI (see analyze)
         if family == "bash":
-            return False
+            return entry.size <= MAX_CGI_SCRIPT
         return True
 
     def analyze(self, entry: FileEntry, data: bytes) -> Iterable[Result]:
+        if LANGUAGE_FAMILY.get(entry.language or "") == "bash":
+            # a shell script that reads web request data is a CGI program: its branches on that data
+            # are checked like any other source (the script analyzers follow boot, cron and hotplug)
+            if _CGI_INPUT.search(data):
+                yield from analyze_source(entry, data, patterns(), force=True)
+            return
         yield from trojan_findings(entry, data)
         if len(data) > MAX_PARSE:
             return
@@ -136,6 +146,16 @@ class Checker:
         self.may_decode = any(w in low for w in _DECODE_HINTS)
 
     def run(self) -> Iterator[Finding]:
+        if self.m.family == "bash":
+            # a shell CGI: decode-and-run and request-in-eval idioms are the script analyzers' (and
+            # old CGI argument parsing evals the query string); the branch checks apply
+            for call in self.m.calls:
+                reach = self.m.reach(call)
+                strong = reach.strong()
+                if strong:
+                    yield from self._gated(call, reach, strong)
+            yield from self._credential_checks()
+            return
         for call in self.m.calls:
             reach = self.m.reach(call)
             strong = reach.strong()
@@ -185,6 +205,8 @@ class Checker:
                     return f"parameter {name}"
                 if name.lower() in (self.pats.strong_input_names if strong else self.pats.input_names):
                     return name
+                if self.m.family == "bash" and t == "variable_name" and name.startswith(_CGI_PREFIXES):
+                    return f"CGI variable {name}"
                 if name in assigns and depth < 3:
                     for rhs in assigns[name][:4]:
                         if rhs.start_byte <= node.start_byte <= rhs.end_byte:
@@ -209,7 +231,9 @@ class Checker:
         p = node.parent
         fn_types = self.spec.functions
         while p is not None and p.type not in fn_types:
-            if p.type in self.spec.ifs:
+            if p.type == "case_item" and child.type not in ("extglob_pattern", "word", "string", "raw_string"):
+                yield p, p  # shell: the branch of a case pattern (read by syntax.comparisons)
+            elif p.type in self.spec.ifs:
                 cond = p.child_by_field_name("condition")
                 taken = cond is not None and child.id != cond.id and child.type not in (
                     "else_clause", "elif_clause", "else_if_clause", "else")

@@ -186,6 +186,11 @@ class FileModel:
     def _direct_sink(self, call: Node) -> Reach:
         full, last, obj = self.callee(call)
         reach = Reach()
+        if self.family == "bash" and remote_shell_command(text(call)):
+            # telnetd -l /bin/sh, nc -e /bin/sh, a reverse shell, curl | sh: judged by what it does
+            reach.kinds |= {"shell", "shellname"}
+            reach.via = [text(call)[:80]]
+            return reach
         if not last:
             return reach
         for sink in self.pats.sinks.get(self.family, {}).get(last, ()):

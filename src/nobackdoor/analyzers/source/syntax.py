@@ -312,6 +312,8 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
     macro_literals = macro_literals or {}
 
     def lit(n: Node) -> str | None:
+        if n.type == "word" and not any(ch in text(n) for ch in "$`*?["):
+            return text(n)  # shell: an unquoted plain word in a test is a literal
         v = literal(n, spec)
         if v is None and n.type == "identifier" and text(n) in macro_literals:
             return macro_literals[text(n)]
@@ -322,6 +324,17 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
         return v
 
     t = cond.type
+    if t == "case_item":
+        # shell: case "$subject" in *pattern*) ... -- the pattern's literal text is compared
+        stmt = cond.parent
+        subject = stmt.child_by_field_name("value") if stmt is not None else None
+        if subject is None:
+            return out
+        for pat in cond.children_by_field_name("value"):
+            value = _glob_literal(text(pat))
+            if value:
+                out.append(Comparison(subject, value, cond))
+        return out
     if t in ("parenthesized_expression", "condition_clause", "expression_statement", "test_command"):
         for c in cond.named_children:
             out += comparisons(c, spec, macro_literals, depth + 1)
@@ -368,6 +381,16 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
     if t in spec.calls:
         out += _call_comparison(cond, spec, lit, want_zero=False)
     return out
+
+
+def _glob_literal(pattern: str) -> str:
+    """The fixed text of a shell case pattern (``*mode=x*`` -> ``mode=x``; alternatives, classes and
+    expansions give no literal)."""
+    p = pattern.strip().strip("'\"")
+    if any(ch in p for ch in "|[]$`?"):
+        return ""
+    p = p.strip("*")
+    return "" if "*" in p else p
 
 
 def operator(node: Node) -> str:
