@@ -4,12 +4,13 @@ Entry points: inittab (BusyBox ``tty::action:process`` and SysV ``id:rl:action:p
 ``linuxrc`` scripts of initramfs images, rcS and ``init.d`` scripts (loops over ``S??*`` are expanded
 against the tree), OpenWrt ``rc.d`` links and procd ``procd_set_param command``, SysV ``rc?.d``,
 ``rc.local``, systemd units (enabled through ``*.wants`` or shipped in ``/etc/systemd/system``),
-inetd/xinetd, crontabs and hotplug scripts. Sourced files and simple variables are followed by the
-shell reader. Every program started is an ``service`` observation (the reviewer's service table) with
+inetd/xinetd, crontabs, hotplug scripts, mdev.conf and udev rules (``RUN``/``PROGRAM``/``IMPORT{program}``).
+Sourced files and simple variables are followed by the shell reader. Every program started is an ``service`` observation (the reviewer's service table) with
 the program path resolved in the tree (busybox applet links followed), and every port a
 ``listener`` observation. Findings: telnetd/netcat/socat giving a shell without login, SSH daemons
 accepting empty passwords, shells or auto-login on consoles (debug interfaces), cron jobs running
-scripts that download and run code.
+scripts that download and run code. Console scripts (``getty -l``, inittab ``askconsole``, ``telnetd -l``)
+are read for an unconditional ``exec`` of a shell or ``login -f`` (:mod:`.login_bypass`).
 """
 from __future__ import annotations
 
@@ -25,9 +26,19 @@ from .config.knowledge import basename, knowledge
 from .config.scripts import is_script, parsed, parsed_text, reached_scripts, script_paths
 from .config.shell import Command, Pipeline, Script, option_value, short_flags, unwrap
 from .config.shell_rules import Hit, daemon_port, fetch_and_run, is_shell_program, netcat_listen, remote_shells
+from .login_bypass import unconditional_shell
 
 DEFAULT_PATH = "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin"
 SYSTEMD_DIRS = ("etc/systemd/system", "lib/systemd/system", "usr/lib/systemd/system")
+#: getty templates that systemd-getty-generator instantiates for the kernel console without any *.wants link
+GETTY_TEMPLATES = ("serial-getty@.service", "getty@.service", "console-getty.service")
+#: udev rule directories, highest priority first (a file in an earlier one masks the same name later;
+#: systemd udev(7)); programs named without a path are looked up in the udev library directories
+UDEV_RULE_DIRS = ("etc/udev/rules.d", "run/udev/rules.d", "usr/local/lib/udev/rules.d", "lib/udev/rules.d",
+                  "usr/lib/udev/rules.d")
+UDEV_LIB_DIRS = ("lib/udev", "usr/lib/udev")
+#: udev keys that run a program: RUN (not RUN{builtin}), PROGRAM, IMPORT{program}
+_UDEV_KEY = re.compile(r'(?:^|,)\s*(RUN|PROGRAM|IMPORT)(?:\{([^}]*)\})?\s*(==|!=|\+=|-=|:=|=)\s*"((?:[^"\\]|\\.)*)"')
 REMOTE_RULES = {"telnetd-shell": "services.telnetd-shell", "bind-shell": "services.bind-shell",
                 "reverse-shell": "services.reverse-shell", "ssh-empty-password": "services.ssh-empty-password"}
 BOOT_ACTIONS = {"sysinit": "boot", "wait": "boot", "once": "boot", "boot": "boot", "bootwait": "boot",
@@ -59,6 +70,7 @@ class BootGraph:
         self.out: list[Finding | Observation] = []
         self.seen_hits: set[tuple] = set()
         self.last_procd: dict[str, Any] | None = None
+        self.console_seen: set[tuple] = set()
 
     # ------------------------------------------------------------ driver
 
@@ -83,6 +95,7 @@ class BootGraph:
         self._xinetd()
         self._cron()
         self._hotplug()
+        self._udev()
         self._unreached()
         self._configs()
         reached_scripts(self.ctx)[self.tree.root] = dict(self.reached)
@@ -191,6 +204,16 @@ class BootGraph:
             prog = option_value(argv[1:], "-l")
             data["shell"] = True
             data["login"] = not is_shell_program(prog)
+            grant = self._script_grant(prog) if prog and data["login"] else None
+            if grant and trigger in ("boot", "respawn", "inetd", "systemd", "hotplug"):
+                data["login"] = False
+                script_rel, g = grant
+                line = int(source.rsplit(":", 1)[1]) if source.rsplit(":", 1)[-1].isdigit() else None
+                self.out.append(rule("services.telnetd-shell").finding(
+                    self.tree.path_of(file), f"telnetd ({trigger}) on tcp port {data['port'] or 23} runs {prog}, which "
+                    f"runs '{g.command}' (line {g.line}) without asking for a password", line=line,
+                    evidence={"program": prog, "script": self.tree.path_of(script_rel), "script_line": g.line,
+                              "port": data["port"] or 23, "trigger": trigger, "user": g.user}))
         elif name in self.k.netcats:
             listens, port, prog, _ = netcat_listen(argv)
             if listens:
@@ -304,6 +327,8 @@ class BootGraph:
                                     f"without a password", {"program": prog, "autologin": user, "tty": tty or "console"})
             path, resolved = self._resolve(prog, DEFAULT_PATH)
             if path and is_script(self.tree, path):
+                if trigger == "respawn":  # askfirst/askconsole/respawn: the script owns a console
+                    self._console_script(prog, f"etc/inittab:{lineno}", tty or "console", action)
                 self.walk(path, trigger, argv[1:], "etc/inittab")
                 continue
             data = self._service(cmds[0], [prog] + argv[1:], path, resolved, trigger, source, "etc/inittab",
@@ -334,9 +359,14 @@ class BootGraph:
             self._console_shell(lineno, tty, action, f"getty on {tty or 'the console'} logs '{autologin}' in "
                                 f"automatically, without a password", {"program": argv[0], "autologin": autologin,
                                                                        "tty": tty})
+        else:
+            self._getty_login_options(argv, lineno, tty, action, "etc/inittab")
 
     def _console_shell(self, lineno: int, tty: str | None, action: str, message: str, evidence: dict,
                        file: str = "etc/inittab") -> None:
+        if (file, lineno) in self.console_seen:
+            return  # a getty template reached both through its instance and through the generator
+        self.console_seen.add((file, lineno))
         evidence = dict(evidence, action=action)
         self.out.append(rule("services.console-shell").finding(self.tree.path_of(file), message, line=lineno,
                                                                  evidence=evidence))
@@ -357,7 +387,14 @@ class BootGraph:
         for name, rel in units.items():
             if rel.startswith("etc/systemd/system/") and not self.tree.files[rel].kind.value == "symlink":
                 enabled.setdefault(name, rel)
-        for name in sorted(enabled):
+            if name in GETTY_TEMPLATES:  # started by systemd-getty-generator for the kernel console
+                enabled.setdefault(name, rel)
+        dropins = self._dropins()
+        for name in dropins:
+            if "getty" in name:  # a drop-in for a console getty changes what the generator starts
+                enabled.setdefault(name, dropins[name][0])
+        # instances before templates: a template started by the generator repeats what an instance reported
+        for name in sorted(enabled, key=lambda n: ("@." in n, n)):
             template, instance = name, ""
             m = re.match(r"^(.+)@(.+)(\.service|\.socket)$", name)
             if m:
@@ -374,7 +411,22 @@ class BootGraph:
             if name.endswith(".socket"):
                 self._socket_unit(name, rel, text, units)
             else:
-                self._service_unit(rel, text, instance)
+                extra = dropins.get(template, []) + dropins.get(name, []) if template != name else dropins.get(name, [])
+                self._service_unit(rel, text, instance, dropins=[d for d in extra if d != rel])
+
+    def _dropins(self) -> dict[str, list[str]]:
+        """unit name -> its ``*.conf`` drop-ins (``/etc`` masks a same-named file of ``/lib``), by file name."""
+        by_unit: dict[str, dict[str, str]] = {}
+        for rel in self.tree.files:
+            d, base = posixpath.split(rel)
+            parent, unit_dir = posixpath.split(d)
+            if parent in SYSTEMD_DIRS and unit_dir.endswith((".service.d", ".socket.d")) and base.endswith(".conf"):
+                unit = unit_dir[:-2]
+                current = by_unit.setdefault(unit, {}).get(base)
+                if current is None or SYSTEMD_DIRS.index(parent) < SYSTEMD_DIRS.index(posixpath.dirname(
+                        posixpath.dirname(current))):
+                    by_unit[unit][base] = rel
+        return {unit: [files[b] for b in sorted(files)] for unit, files in by_unit.items()}
 
     def _unit_values(self, text: str) -> list[tuple[int, str, str, str]]:
         out = []
@@ -391,11 +443,24 @@ class BootGraph:
                 out.append((lineno, section, k.strip(), v.strip()))
         return out
 
-    def _service_unit(self, rel: str, text: str, instance: str, trigger: str = "systemd") -> None:
-        values = self._unit_values(text)
-        tty = next((v for _, sec, k, v in values if k == "TTYPath"), None)
-        std_tty = any(k == "StandardInput" and v.startswith("tty") for _, _, k, v in values)
-        for lineno, section, key, value in values:
+    def _effective_values(self, rel: str, text: str, dropins: list[str]) -> list[tuple[str, int, str, str, str]]:
+        """(file, line, section, key, value) of a unit and its drop-ins, in systemd's order: drop-ins after
+        the unit, and an empty ``ExecStart=`` clears the commands set before it (systemd.unit(5))."""
+        out: list[tuple[str, int, str, str, str]] = []
+        for file, body in [(rel, text)] + [(d, self.tree.text(d) or "") for d in dropins]:
+            for lineno, section, key, value in self._unit_values(body):
+                if key.startswith("ExecStart") and value == "":
+                    out = [v for v in out if v[3] != key]
+                    continue
+                out.append((file, lineno, section, key, value))
+        return out
+
+    def _service_unit(self, rel: str, text: str, instance: str, trigger: str = "systemd",
+                      dropins: list[str] | None = None) -> None:
+        values = self._effective_values(rel, text, dropins or [])
+        tty = next((v for _, _, sec, k, v in values if k == "TTYPath"), None)
+        std_tty = any(k == "StandardInput" and v.startswith("tty") for _, _, _, k, v in values)
+        for rel, lineno, section, key, value in values:
             if section != "Service" or key not in ("ExecStart", "ExecStartPre", "ExecStartPost"):
                 continue
             cmdline = value.lstrip("-@:+!").replace("%I", instance).replace("%i", instance)
@@ -414,8 +479,16 @@ class BootGraph:
                                     {"program": prog, "tty": t}, file=rel)
             if name in ("getty", "agetty", "mingetty"):
                 self._getty_in(argv, lineno, instance or tty, rel)
+            elif name == "login" and option_value(argv[1:], "-f"):
+                user = option_value(argv[1:], "-f")
+                t = (tty or instance or "console").removeprefix("/dev/")
+                self._console_shell(lineno, t, "systemd", f"systemd unit runs login -f: '{user}' is logged in on {t} "
+                                    f"without a password", {"program": prog, "autologin": user, "tty": t}, file=rel)
             path, resolved = self._resolve(prog, DEFAULT_PATH)
             if path and is_script(self.tree, path):
+                if tty or std_tty:
+                    self._console_script(prog, f"{rel}:{lineno}", (tty or instance or "console").removeprefix("/dev/"),
+                                         "systemd")
                 self.walk(path, trigger, argv[1:], rel)
                 continue
             self._service(cmds[0], argv, path, resolved, trigger, f"{rel}:{lineno}", rel, None)
@@ -432,6 +505,55 @@ class BootGraph:
             self._console_shell(lineno, tty, "systemd", f"getty on {tty or 'a console'} logs '{autologin}' in "
                                 f"automatically, without a password", {"program": argv[0], "autologin": autologin,
                                                                        "tty": tty}, file=rel)
+        else:
+            self._getty_login_options(argv, lineno, tty, "systemd", rel)
+
+    def _getty_login_options(self, argv: list[str], lineno: int, tty: str | None, action: str, rel: str) -> None:
+        """``agetty -o '-f root'`` (login told the user is already authenticated) and ``-l SCRIPT`` where the
+        script always runs a shell or ``login -f``."""
+        args = argv[1:]
+        options = option_value(args, "-o", "--login-options")
+        if options:
+            words = options.split()
+            user = option_value(words, "-f")
+            if user is not None:
+                shown = user if user and user != "--" else "the user name typed at the prompt"
+                self._console_shell(lineno, tty, action, f"getty on {tty or 'a console'} passes '-f' to login: "
+                                    f"{shown} is logged in without a password", {"program": argv[0],
+                                    "login_options": options, "autologin": user, "tty": tty}, file=rel)
+                return
+        login_prog = option_value(args, "-l", "--login-program")
+        if login_prog:
+            self._console_script(login_prog, f"{rel}:{lineno}", tty or "console", action)
+
+    def _script_grant(self, prog: str | None):
+        """(script relpath, grant) when ``prog`` is a script of the tree that always gives a shell."""
+        if not prog or "$" in prog:
+            return None
+        path, resolved = self._resolve(prog, DEFAULT_PATH)
+        if not path or not is_script(self.tree, path):
+            return None
+        rel = resolved or path
+        text = self.tree.text(rel)
+        grant = unconditional_shell(text) if text else None
+        return (rel, grant) if grant else None
+
+    def _console_script(self, prog: str, started_by: str, tty: str, action: str) -> None:
+        """A console runs a script instead of login: report it when the script always hands out a shell."""
+        found = self._script_grant(prog)
+        if not found:
+            return
+        rel, g = found
+        key = (rel, g.line)
+        if key in self.console_seen:
+            return
+        self.console_seen.add(key)
+        what = f"logs '{g.user}' in with login -f" if g.user else "runs a shell"
+        self.out.append(rule("services.console-shell").finding(
+            self.tree.path_of(rel), f"console script started by /{started_by} on {tty} {what} ('{g.command}') "
+            f"without asking for a password", line=g.line,
+            evidence={"script": rel, "command": g.command, "started_by": started_by, "tty": tty, "action": action,
+                      "autologin": g.user}))
 
     def _socket_unit(self, name: str, rel: str, text: str, units: dict[str, str]) -> None:
         values = self._unit_values(text)
@@ -620,6 +742,80 @@ class BootGraph:
                     self._command(cmd, "etc/mdev.conf", "hotplug", DEFAULT_PATH, 0, source=f"etc/mdev.conf:{lineno}")
                 self._remote_hits(script, "etc/mdev.conf", reachable=True, trigger="hotplug", at="etc/mdev.conf",
                                   line=lineno)
+
+    # ------------------------------------------------------------ udev
+
+    def _udev_rule_files(self) -> list[str]:
+        """Active rule files: one per file name, the highest-priority directory wins; a link to /dev/null masks."""
+        chosen: dict[str, str] = {}
+        for d in UDEV_RULE_DIRS:
+            for rel in self.tree.files:
+                if posixpath.dirname(rel) == d and rel.endswith(".rules"):
+                    chosen.setdefault(posixpath.basename(rel), rel)
+        out = []
+        for name in sorted(chosen):
+            entry = self.tree.get(chosen[name])
+            if entry is not None and (entry.link_target or "") == "/dev/null":
+                continue
+            out.append(chosen[name])
+        return out
+
+    def _udev(self) -> None:
+        for rel in self._udev_rule_files():
+            text = self.tree.text(rel)
+            if not text:
+                continue
+            for lineno, line in self._udev_lines(text):
+                for m in _UDEV_KEY.finditer(line):
+                    key, attr, value = m.group(1), m.group(2), m.group(4)
+                    if key == "RUN" and attr not in (None, "program"):
+                        continue  # RUN{builtin}
+                    if key == "IMPORT" and attr != "program":
+                        continue
+                    self._udev_command(rel, lineno, self._udev_value(value))
+
+    @staticmethod
+    def _udev_lines(text: str) -> Iterator[tuple[int, str]]:
+        """Logical lines of a rules file (backslash continuations joined), comments left out."""
+        buf, start = "", 0
+        for lineno, line in enumerate(text.splitlines()[:20000], 1):
+            if not buf:
+                start = lineno
+                if line.lstrip().startswith("#"):
+                    continue
+            if line.endswith("\\"):
+                buf += line[:-1]
+                continue
+            yield start, buf + line
+            buf = ""
+        if buf:
+            yield start, buf
+
+    def _udev_value(self, value: str) -> str:
+        """The command a udev key runs, with ``$$``/``%%`` unescaped and a bare program name looked up in the
+        udev library directory (udev(7): programs without a path are taken from there)."""
+        value = value.replace('\\"', '"').replace("$$", "$").replace("%%", "%")
+        first, _, rest = value.strip().partition(" ")
+        if first and "/" not in first and not first.startswith("$"):
+            for d in UDEV_LIB_DIRS:
+                if self.tree.get(f"{d}/{first}") is not None:
+                    return f"/{d}/{first} {rest}".strip()
+        return value
+
+    def _udev_command(self, rel: str, lineno: int, command: str) -> None:
+        script = parsed_text(self.ctx, self.tree, command, f"{rel}:{lineno}")
+        for cmd in script.commands():
+            self._command(cmd, rel, "hotplug", DEFAULT_PATH, 0, source=f"{rel}:{lineno}")
+        self._remote_hits(script, rel, reachable=True, trigger="hotplug", at=rel, line=lineno)
+        for hit in fetch_and_run(script):
+            key = ("udev-fetch", rel, lineno, hit.evidence.get("url"))
+            if key in self.seen_hits:
+                continue
+            self.seen_hits.add(key)
+            self.out.append(rule("phonehome.fetch-and-run").finding(
+                self.tree.path_of(rel), f"udev rule runs a command that {hit.message} (started: hotplug, whenever the "
+                f"matching device event happens)", line=lineno,
+                evidence=dict(hit.evidence, trigger="hotplug", command=command[:300])))
 
     # ------------------------------------------------------------ configuration files
 
