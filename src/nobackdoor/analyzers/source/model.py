@@ -244,6 +244,8 @@ class FileModel:
 
     def _names_shell(self, call: Node) -> bool:
         for a in arguments(call)[:3]:
+            if a.type in ("list", "array", "array_creation_expression") and a.named_child_count:
+                a = a.named_children[0]  # subprocess.call(["/bin/sh", "-i"]), spawn("/bin/sh", [...])
             v = literal(a, self.spec)
             first = (v or "").strip().split(";")[0].split()
             if first and first[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash", "ksh", "zsh"):

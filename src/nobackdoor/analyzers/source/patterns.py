@@ -74,7 +74,11 @@ class Patterns:
         word-bounded and non-overlapping matching loses nothing."""
         auto = self._automata.get(family)
         if auto is None:
-            words = set(self.sinks.get(family, {})) - (_GENERIC_SINK_WORDS - _SPECIFIC_IN.get(family, frozenset()))
+            generic = _GENERIC_SINK_WORDS - _SPECIFIC_IN.get(family, frozenset())
+            words = set(self.sinks.get(family, {})) - generic
+            # a generic last name is still a keyword in its qualified form (subprocess.call, subprocess.run)
+            words |= {sink.qualified for last, sinks in self.sinks.get(family, {}).items() if last in generic
+                      for sink in sinks if "." in sink.qualified}
             words |= {"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "credential"}
             words |= {"uid", "euid", "is_admin", "isAdmin", "privileged"}
             # decoders and downloads matter only when their result is run, and the run is a sink word
