@@ -95,6 +95,11 @@ def test_udev_bare_program_name_and_program_key(case):
     assert [(x.path, x.line) for x in tel] == [("lib/udev/rules.d/85-acme-tty.rules", 2)]
 
 
+def test_udev_rule_runs_script_that_fetches_and_runs(case):
+    f = [x for x in case("udev_backdoor").by_rule("phonehome.fetch-and-run") if x.path == "usr/libexec/acme/modem-up"]
+    assert len(f) == 1 and f[0].evidence["trigger"] == "hotplug" and f[0].severity.value == "critical"
+
+
 def test_udev_rule_masked_by_dev_null_is_silent(case):
     r = case("udev_backdoor")
     assert not [f for f in r.findings if "90-acme-old" in f.path]
@@ -202,6 +207,12 @@ def test_systemd_getty_dropin_autologin_and_login_options(case):
     assert ("lib/systemd/system/console-getty.service", "root") in f
     assert ("etc/systemd/system/acme-console.service", "maint") in f
     assert all(x.category == "debug-interface" for x in case("console_bypass").by_rule("services.console-shell"))
+
+
+def test_initramfs_init_that_only_runs_a_shell(case):
+    f = case("initramfs_shell").by_rule("services.console-shell")
+    assert [(x.path, x.line, x.evidence["started_by"]) for x in f] == [("init", 5, "the kernel as pid 1")]
+    assert _medium_up(case("initramfs_clean")) == []
 
 
 def test_stock_openwrt_login_scripts_and_getty_overrides_are_silent(case):

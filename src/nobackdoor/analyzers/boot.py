@@ -136,10 +136,6 @@ def find_cmdlines(relpath: str, data: bytes) -> list[Cmdline]:
     return out
 
 
-def _printable(b: int) -> bool:
-    return 0x20 <= b < 0x7F or b == 0x09
-
-
 def _records(data: bytes, whole: bool) -> Iterator[tuple[int, str, int | None]]:
     """(offset, text, line or None) of the printable records to look at: every line of a named text file,
     otherwise the printable run around each anchor (NUL, newline and binary bytes end a record)."""
@@ -159,13 +155,15 @@ def _records(data: bytes, whole: bool) -> Iterator[tuple[int, str, int | None]]:
         while pos >= 0 and hits < MAX_ANCHORS:
             hits += 1
             lo, hi = max(0, pos - MAX_RECORD), min(len(data), pos + MAX_RECORD)
-            s = pos
-            while s > lo and _printable(data[s - 1]):
-                s -= 1
-            e = pos
-            while e < hi and _printable(data[e]):
-                e += 1
-            if s not in seen:
+            lo = max(data.rfind(b"\x00", lo, pos), data.rfind(b"\n", lo, pos), lo - 1) + 1
+            ends = [i for i in (data.find(b"\x00", pos, hi), data.find(b"\n", pos, hi)) if i >= 0]
+            hi = min(ends) if ends else hi
+            s, e = pos, pos
+            for run in _PRINTABLE_RUN.finditer(data, lo, hi):  # the printable run holding the anchor
+                if run.start() <= pos < run.end():
+                    s, e = run.start(), run.end()
+                    break
+            if s not in seen and e > s:
                 seen.add(s)
                 line = data.count(b"\n", 0, s) + 1 if is_text else None
                 yield s, data[s:e].decode("latin-1"), line
@@ -207,8 +205,9 @@ def classify(record: str, context: str | None, env: bool) -> list[Cmdline]:
         inner = _uboot_commands(value)
         if inner:
             return inner
-        if name.lower() == "bootargs":
-            return [Cmdline("uboot-env", value, name)]
+        if name.lower().endswith("bootargs"):  # the first record of an env blob may follow printable CRC bytes
+            return [Cmdline("uboot-env", value, "bootargs" if name.lower() != "bootargs" and
+                            not name.lower().endswith("_bootargs") else name)]
         if env and looks_like_cmdline(value, 1) and _has_danger(value):
             return [Cmdline("uboot-env", value, name)]
         return []

@@ -20,7 +20,8 @@ from .config.shell import option_value, unwrap
 MAX_SCRIPT_BYTES = 256 * 1024
 MAX_NODES = 20000
 #: commands after which the rest of the script may not run, or that authenticate the user
-_LEAVES = frozenset({"exit", "return", "logout", "exec", "reboot", "halt", "poweroff"})
+_LEAVES = frozenset({"exit", "return", "logout", "exec", "reboot", "halt", "poweroff", "switch_root", "pivot_root",
+                     "run-init"})
 _WORD_NODES = ("word", "string", "raw_string", "expansion", "simple_expansion", "concatenation", "number")
 _DEFAULT = re.compile(r"^\$\{[A-Za-z_]\w*:?[-=]([^}]*)\}$")
 
@@ -62,6 +63,15 @@ def unconditional_shell(text: str) -> ShellGrant | None:
         inner = unwrap(argv)
         if not inner:
             continue
+        if basename(inner[0]) == "cttyhack" and len(inner) > 1:  # BusyBox: run the program on the real console
+            inner = unwrap(inner[1:])
+            if not inner:
+                continue
+        if basename(inner[0]) == "chroot":  # chroot NEWROOT [COMMAND...]: with no command, an interactive shell
+            rest = [a for a in inner[1:] if not a.startswith("-")][1:]
+            inner = unwrap(rest) if rest else ["sh"]
+            if not inner:
+                continue
         name = basename(inner[0]).lstrip("-")
         written = node.text.decode("utf-8", "replace")[:200]
         if k.is_shell(name) and "-c" not in inner and not any(not a.startswith("-") for a in inner[1:]):

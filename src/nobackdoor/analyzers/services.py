@@ -84,6 +84,8 @@ class BootGraph:
         for entry in ("init", "linuxrc", "etc/preinit", "etc/rc.local", "etc/rc.d/rc.local", "etc/init.d/rc.local",
                       "etc/rc", "etc/rc.sysinit", "etc/init.d/rcS"):
             if tree.get(entry) is not None and is_script(tree, entry):
+                if entry in ("init", "linuxrc"):  # pid 1 of an initramfs owns the console
+                    self._console_script("/" + entry, "the kernel as pid 1", "console", "init")
                 self.walk(entry, "boot", ["start"], None)
         for rel in sorted(tree.files):
             d, base = posixpath.split(rel)
@@ -328,7 +330,7 @@ class BootGraph:
             path, resolved = self._resolve(prog, DEFAULT_PATH)
             if path and is_script(self.tree, path):
                 if trigger == "respawn":  # askfirst/askconsole/respawn: the script owns a console
-                    self._console_script(prog, f"etc/inittab:{lineno}", tty or "console", action)
+                    self._console_script(prog, f"/etc/inittab:{lineno}", tty or "console", action)
                 self.walk(path, trigger, argv[1:], "etc/inittab")
                 continue
             data = self._service(cmds[0], [prog] + argv[1:], path, resolved, trigger, source, "etc/inittab",
@@ -487,7 +489,7 @@ class BootGraph:
             path, resolved = self._resolve(prog, DEFAULT_PATH)
             if path and is_script(self.tree, path):
                 if tty or std_tty:
-                    self._console_script(prog, f"{rel}:{lineno}", (tty or instance or "console").removeprefix("/dev/"),
+                    self._console_script(prog, f"/{rel}:{lineno}", (tty or instance or "console").removeprefix("/dev/"),
                                          "systemd")
                 self.walk(path, trigger, argv[1:], rel)
                 continue
@@ -524,7 +526,7 @@ class BootGraph:
                 return
         login_prog = option_value(args, "-l", "--login-program")
         if login_prog:
-            self._console_script(login_prog, f"{rel}:{lineno}", tty or "console", action)
+            self._console_script(login_prog, f"/{rel}:{lineno}", tty or "console", action)
 
     def _script_grant(self, prog: str | None):
         """(script relpath, grant) when ``prog`` is a script of the tree that always gives a shell."""
@@ -550,7 +552,7 @@ class BootGraph:
         self.console_seen.add(key)
         what = f"logs '{g.user}' in with login -f" if g.user else "runs a shell"
         self.out.append(rule("services.console-shell").finding(
-            self.tree.path_of(rel), f"console script started by /{started_by} on {tty} {what} ('{g.command}') "
+            self.tree.path_of(rel), f"console script started by {started_by} on {tty} {what} ('{g.command}') "
             f"without asking for a password", line=g.line,
             evidence={"script": rel, "command": g.command, "started_by": started_by, "tty": tty, "action": action,
                       "autologin": g.user}))
