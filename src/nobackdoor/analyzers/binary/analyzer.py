@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ...models import FileEntry, FileKind, Observation, ScanError
 from ...ruleset import rule
 from ..base import FileAnalyzer
-from . import constants, elf, functions, static
+from . import constants, elf, functions, signatures, static
 from .ranking import AUTH_THRESHOLD, GATE_THRESHOLD, Ranked, rank
 from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledge, string_at
 
@@ -70,11 +70,16 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         if not {base_name(n) for n in image.imports.values()} & wanted:
             return report  # calls nothing we judge
         cmap = functions.scan(image)
-    else:  # statically linked: name the libc routines from their system calls and their use
+    else:  # statically linked: name the libc routines from their bytes, system calls and use
+        report.static_routines = signatures.name_ifunc_stubs(image, image.irelative, image.plt)
         cmap = functions.scan(image)
-        report.static_routines = static.name_syscall_wrappers(image, cmap)
-        report.static_routines += static.name_compare_routines(image, cmap, cmap.call_sites)
+        report.static_routines += signatures.name_routines(image, list(cmap.call_sites))
+        report.static_routines += static.name_syscall_wrappers(image, cmap)
+        compares = set(knowledge()["compare_routines"])
+        if not compares & set(image.imports.values()):  # an unknown C library: recognise them by use
+            report.static_routines += static.name_compare_routines(image, cmap, cmap.call_sites)
         cmap.reattribute(image.imports)
+    library_from = _library_start(image) if report.static_routines else 1 << 64
     present = {base_name(n) for n in cmap.import_sites}
     report.imports = sorted(present & wanted)
     candidates = sorted({fn for name, sites in cmap.import_sites.items() if base_name(name) in wanted
@@ -100,6 +105,8 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     callers = cmap.callers()
 
     for fn, w in walks.items():
+        if fn >= library_from:
+            continue  # the static C library's own compares (charset names, locale keywords) are not input checks
         comps = list(_comparisons(image, fn, w, k))
         report.comparisons.extend(comps)
         neighbours = {fn} | cmap.callees.get(fn, set()) | callers.get(fn, set())
@@ -132,6 +139,14 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         if off is not None:
             report.offsets[d.comparison.addr] = off
     return report
+
+
+def _library_start(image: elf.Image) -> int:
+    """Where the C library begins in a static program: the linker places the program's own objects
+    first (after the start-up code at the entry point) and the archive members it pulls in after
+    them, so the lowest routine named from its bytes or system call marks the library."""
+    named = [a & ~1 for a in image.imports if (a & ~1) > image.entry and image.is_code(a & ~1)]
+    return min(named, default=1 << 64)
 
 
 def _static_candidates(cmap: functions.CallMap, candidates: list[int]) -> list[int]:

@@ -64,6 +64,9 @@ class Image:
     #: readable, non-code (start, end) ranges where constants live (.rodata, .data, ...)
     data_ranges: list[tuple[int, int]] = field(default_factory=list)
     gp: int | None = None  # MIPS: value of $gp in PIC code; PowerPC64: the TOC pointer (r2)
+    #: static programs: IRELATIVE slot -> resolver address (IFUNC), and the PLT ranges that jump through them
+    irelative: dict[int, int] = field(default_factory=dict)
+    plt: list[tuple[int, int]] = field(default_factory=list)
     thumb: bool = False  # ARM: the entry point is Thumb code
 
     def __post_init__(self) -> None:
@@ -175,6 +178,8 @@ def _load(data: bytes) -> Image:
     image.thumb = arch == "arm" and bool(image.entry & 1)
     _symbols(binary, image)
     _relocations(binary, image)
+    if not image.got_slots:
+        _static_ifuncs(binary, image)
     if arch in ("mips", "mips64"):
         _mips_got(binary, image)
     elif arch in ("ppc", "ppc64"):
@@ -223,6 +228,16 @@ def _relocations(binary, image: Image) -> None:
     for rel in binary.pltgot_relocations:
         if rel.has_symbol and rel.symbol is not None and _name(rel.symbol):
             image.got_slots[rel.address] = _name(rel.symbol)
+
+
+def _static_ifuncs(binary, image: Image) -> None:
+    """A static program's IFUNC slots (glibc string routines): R_*_IRELATIVE, addend = resolver."""
+    for rel in binary.relocations:
+        if str(getattr(rel.type, "name", "")).endswith("IRELATIVE") and rel.addend:
+            image.irelative[rel.address] = rel.addend & ((1 << image.bits) - 1)
+    if image.irelative:
+        image.plt = sorted((sec.virtual_address, sec.virtual_address + sec.size) for sec in binary.sections
+                           if sec.name.startswith((".plt", ".iplt")) and sec.size)
 
 
 def _dyn(binary, tag) -> int | None:

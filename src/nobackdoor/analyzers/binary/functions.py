@@ -125,6 +125,8 @@ def scan(image: Image) -> CallMap:
         elif target is not None and target in starts:
             cmap.callees[fn].add(target)
             cmap.call_sites[target].append(site)
+        elif target is not None and image.is_code(target):  # x86: no frame set-up (syscall wrappers)
+            cmap.call_sites[target].append(site)
     return cmap
 
 

@@ -1,0 +1,112 @@
+"""C-library routines of a statically linked program, recognised by their bytes.
+
+A static, stripped program has no import names; the routines the decision needs (compare, command,
+privilege, network) are found by the first bytes of the functions its calls reach, with the fields
+that relocations fill in masked (``rules/binary.libc-signatures.yaml``, generated from Debian's glibc
+by ``tests/fixtures/binary/libc_signatures.py``). On x86-64, glibc picks string routines at start-up
+(IFUNC): the call goes through a PLT slot whose IRELATIVE relocation names a resolver, and the
+resolver's candidate implementations are what the signatures recognise.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+
+import yaml
+
+from .elf import Image
+
+_HEAD = 64  # bytes a signature covers at most
+
+
+@functools.cache
+def _table() -> dict[str, dict[str, list[str]]]:
+    text = resources.files("nobackdoor.rules").joinpath("binary.libc-signatures.yaml").read_text("utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506 (safe loader)
+
+
+def _key(image: Image) -> str | None:
+    return {("x86_64", True): "x86_64", ("arm", True): "armel", ("aarch64", True): "aarch64",
+            ("mips", True): "mipsel", ("mips", False): "mipsel", ("ppc", False): "powerpc",
+            ("ppc64", True): "ppc64le"}.get((image.arch, image.little))
+
+
+@functools.cache
+def _index(key: str, swap_words: bool) -> tuple[dict[tuple[int, bytes], list[tuple[bytes, bytes, str]]], tuple[int, ...]]:
+    """(offset, 4 fixed bytes) -> [(pattern, mask, routine)]; and the offsets to probe."""
+    index: dict[tuple[int, bytes], list[tuple[bytes, bytes, str]]] = {}
+    for routine, texts in (_table().get(key) or {}).items():
+        for text in texts:
+            pattern = bytes(int(text[i:i + 2], 16) if text[i] != "." else 0 for i in range(0, len(text), 2))
+            mask = bytes(0 if text[i] == "." else 0xFF for i in range(0, len(text), 2))
+            if swap_words:  # the same instruction words in the other byte order (big-endian MIPS)
+                n = len(pattern) // 4 * 4
+                pattern = b"".join(pattern[i:i + 4][::-1] for i in range(0, n, 4))
+                mask = b"".join(mask[i:i + 4][::-1] for i in range(0, n, 4))
+            m = re.search(rb"\xff{4}", mask)
+            if m:
+                off = m.start()
+                index.setdefault((off, pattern[off:off + 4]), []).append((pattern, mask, routine))
+    return index, tuple(sorted({off for off, _ in index}))
+
+
+def routine_at(image: Image, addr: int) -> str | None:
+    key = _key(image)
+    if key is None:
+        return None
+    index, offsets = _index(key, key == "mipsel" and not image.little)
+    head = image.read(addr, _HEAD)
+    if not head:
+        return None
+    for off in offsets:
+        for pattern, mask, routine in index.get((off, head[off:off + 4]), ()):
+            if len(head) >= len(pattern) and all(h & m == p for h, m, p in zip(head, mask, pattern)):
+                return routine
+    return None
+
+
+def name_routines(image: Image, targets) -> int:
+    """Name every call target whose bytes are a known routine; returns how many were named."""
+    named = 0
+    for target in targets:
+        if target in image.imports:
+            continue
+        routine = routine_at(image, target)
+        if routine:
+            image.imports[target] = routine
+            named += 1
+    return named
+
+
+_LEA_RIP = re.compile(rb"[\x48\x4c]\x8d[\x05\x0d\x15\x1d\x25\x2d\x35\x3d](....)", re.S)
+_JMP_SLOT = re.compile(rb"\xff\x25(....)", re.S)
+
+
+def name_ifunc_stubs(image: Image, irelative: dict[int, int], plt: list[tuple[int, int]]) -> int:
+    """x86-64: PLT stub -> IRELATIVE slot -> resolver -> the implementations it chooses between."""
+    if image.arch != "x86_64" or not irelative:
+        return 0
+    slot_name: dict[int, str] = {}
+    for slot, resolver in irelative.items():
+        code = image.read(resolver, 512) or b""
+        for m in _LEA_RIP.finditer(code):
+            target = resolver + m.end() + int.from_bytes(m.group(1), "little", signed=True)
+            routine = routine_at(image, target)
+            if routine:
+                slot_name[slot] = routine
+                break
+    named = 0
+    for lo, hi in plt:
+        raw = image.read(lo, hi - lo) or b""
+        for m in _JMP_SLOT.finditer(raw):
+            slot = lo + m.end() + int.from_bytes(m.group(1), "little", signed=True)
+            name = slot_name.get(slot)
+            if name:
+                stub = lo + m.start()
+                image.imports.setdefault(stub, name)
+                image.imports.setdefault(lo + (m.start() // 16) * 16, name)  # the 16-byte entry's start
+                named += 1
+    for slot, name in slot_name.items():
+        image.got_slots.setdefault(slot, name)
+    return named
