@@ -136,10 +136,21 @@ def find_cmdlines(relpath: str, data: bytes) -> list[Cmdline]:
     return out
 
 
+def _looks_text(head: bytes) -> bool:
+    """Text files get line numbers, binary ones offsets (0xff flash padding is not UTF-8)."""
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # only a character cut at the end of the sample
+    return True
+
+
 def _records(data: bytes, whole: bool) -> Iterator[tuple[int, str, int | None]]:
     """(offset, text, line or None) of the printable records to look at: every line of a named text file,
     otherwise the printable run around each anchor (NUL, newline and binary bytes end a record)."""
-    is_text = b"\x00" not in data[:8192]
+    is_text = _looks_text(data[:8192])
     if whole:
         offset = 0
         for lineno, raw in enumerate(data.split(b"\n")[:MAX_TEXT_LINES], 1):
