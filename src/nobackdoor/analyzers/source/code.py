@@ -23,7 +23,7 @@ from . import syntax
 from .model import FileModel, MacroInfo, Reach, remote_shell_command
 from .patterns import LANGUAGE_FAMILY, Patterns, patterns
 from .syntax import Comparison, arguments, callee, comparisons, literal, text, walk
-from .select import select
+from .select import IPV4_LITERAL, select
 from .trojan import trojan_findings
 
 #: files larger than this are not parsed (generated code, amalgamations)
@@ -36,6 +36,13 @@ _SOURCE_TARGETS = ("source", "release")
 _HEADER_SUFFIXES = (".h", ".hh", ".hpp")
 MAX_CGI_SCRIPT = 256 * 1024
 #: socket calls that, with a shell named by path in the same function, serve that shell
+#: the device's own networks (RFC 1918, shared address space): not a phone-home destination
+_PRIVATE_IP = re.compile(r"^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)")
+#: identifiers that hold a credential (as a word or a part of a snake_case / camelCase name)
+_CREDENTIAL_WORD = re.compile(r"\b\w*(?:[Pp]assw(?:or)?d|PASSW(?:OR)?D|[Pp]assphrase|[Ss]ecret|SECRET|[Tt]oken|TOKEN|"
+                              r"[Aa]pi_?[Kk]ey|API_?KEY|[Cc]redential|CREDENTIAL|[Pp]rivate_?[Kk]ey)\w*\b")
+#: short credential names as whole identifiers (not in Python, where ``pass`` is a statement)
+_SHORT_CREDENTIAL = re.compile(r"\b(?:pass|pwd|passwd|pw|psk|wpa_key|wifi_key)\b")
 _LISTEN_CALLS = frozenset({"listen", "accept", "bind", "createServer", "socket_listen", "stream_socket_server"})
 _CGI_PREFIXES = ("HTTP_", "QUERY_STRING", "REQUEST_URI", "PATH_INFO", "FORM_")
 #: CGI/1.1 (RFC 3875) request meta-variables a shell CGI reads
@@ -159,6 +166,7 @@ class Checker:
             yield from self._credential_checks()
             return
         yield from self._shell_served()
+        yield from self._exfiltration()
         for call in self.m.calls:
             reach = self.m.reach(call)
             strong = reach.strong()
@@ -319,6 +327,39 @@ class Checker:
             where = f"{syntax.function_name(fn) or 'a function'}()" if fn is not None else "top-level code"
             f = self._finding("source.shell-served", shell_call, f"{where} {how}: {text(shell_call)[:120]}",
                               {"sink": sink, "call": text(shell_call)[:200], "mechanism": how,
+                               "function": syntax.function_name(fn) if fn is not None else ""},
+                              severity="medium" if self.test else None)
+            if f:
+                yield f
+
+    def _exfiltration(self) -> Iterator[Finding]:
+        """A network send in a function that names a remote host by IPv4 address and handles a
+        credential or an account/key file (see rule source.exfiltration). Private, loopback and
+        link-local addresses are the device's own network, not a phone-home destination."""
+        done: set[int] = set()
+        for call in self.m.calls:
+            if self.m.callee(call)[1] not in self.pats.network_sends:
+                continue
+            fn = self.m.function_of(call)
+            scope = fn if fn is not None else self.m.root
+            if scope.id in done:
+                continue
+            body = text(scope)
+            ip = next((m.group(0) for m in IPV4_LITERAL.finditer(body) if not _PRIVATE_IP.match(m.group(0))), None)
+            if ip is None:
+                continue
+            paths = sorted({p for p in self.pats.sensitive_paths if p in body})
+            creds = sorted({m.group(0) for m in _CREDENTIAL_WORD.finditer(body)} |
+                           ({m.group(0) for m in _SHORT_CREDENTIAL.finditer(body)} if self.m.family != "python" else set()))
+            if not paths and not creds:
+                continue
+            done.add(scope.id)
+            what = ", ".join(paths + creds[:4])
+            sink = self.m.callee(call)[0]
+            where = f"{syntax.function_name(fn) or 'a function'}()" if fn is not None else "top-level code"
+            f = self._finding("source.exfiltration", call,
+                              f"{where} sends data to the hard-coded address {ip} and handles {what}",
+                              {"address": ip, "sink": sink, "sensitive_files": paths, "credentials": creds[:8],
                                "function": syntax.function_name(fn) if fn is not None else ""},
                               severity="medium" if self.test else None)
             if f:

@@ -88,6 +88,9 @@ _PRIV_WORDS = frozenset({"uid", "euid", "is_admin", "isAdmin", "privileged"})
 _COMPARE_LINE = re.compile(r"(==|!=|\beq\b|\bne\b|strn?(case)?cmp|equals|compare|\bin\b|Equal)[^\n]*['\"]|['\"][^\n]*(==|\beq\b|strn?(case)?cmp)")
 # "token" is also the word of every tokenizer: only a direct comparison with a literal counts
 _TOKEN_LINE = re.compile(r"(?<!typeof )\btoken\s*(===?|\beq\b)\s*['\"][^'\"]{6,}|strn?cmp\s*\(\s*token\s*,\s*\"[^\"]{6,}")
+#: an IPv4 address that is a remote host (not loopback, unspecified, link-local, multicast, broadcast)
+IPV4_LITERAL = re.compile(r"(?<![\w.])(?!127\.|0\.|169\.254\.|22[4-9]\.|23\d\.|255\.)"
+                          r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\w.])")
 _PRIV_LINE = re.compile(r"(?<![=!<>])=\s*(0|1|true|TRUE|True)\s*\)")
 
 
@@ -120,6 +123,13 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
     for index, start, end in auto.find_matches_as_indexes(data):
         word = keywords[index]
         end -= 1  # offset of the keyword's last character
+        if word in pats.endpoint_anchors:
+            # a remote host named by address: the unit matters when the line holds an IPv4 literal
+            ls = src.rfind("\n", 0, start) + 1
+            le = src.find("\n", end)
+            if IPV4_LITERAL.search(src, ls, le if le >= 0 else n):
+                out.append(start)
+            continue
         before = src[start - 1] if start > 0 else " "
         after = src[end + 1] if end + 1 < n else " "
         if before.isalnum() or before == "_" or after.isalnum() or after == "_":
