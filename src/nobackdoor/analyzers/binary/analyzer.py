@@ -21,6 +21,9 @@ MAX_FUNCTIONS = 1500
 #: callee depth through which a compare still "reaches" a sink
 SINK_DEPTH = 3
 MIN_INLINE_MAGIC = 6  # shorter runs are structure fields and character classes
+#: a static program with at most this much code of its own (before the C library) is analysed in full;
+#: larger ones (multi-call binaries such as busybox) only where a compare can reach a command
+SMALL_STATIC_PROGRAM = 256 * 1024
 
 
 @dataclass
@@ -79,13 +82,17 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         if not compares & set(image.imports.values()):  # an unknown C library: recognise them by use
             report.static_routines += static.name_compare_routines(image, cmap, cmap.call_sites)
         cmap.reattribute(image.imports)
-    library_from = _library_start(image) if report.static_routines else 1 << 64
+    library_from = _library_start(image, cmap) if report.static_routines else 1 << 64
     present = {base_name(n) for n in cmap.import_sites}
     report.imports = sorted(present & wanted)
     candidates = sorted({fn for name, sites in cmap.import_sites.items() if base_name(name) in wanted
                          for fn in (cmap.function_of(s) for s in sites) if fn is not None})
     if report.static_routines:
-        candidates = _static_candidates(cmap, candidates)
+        kept = _static_candidates(cmap, candidates)
+        if _own_code_size(image, library_from) <= SMALL_STATIC_PROGRAM:
+            # a small program's own code is judged like a dynamically linked one (authentication too)
+            kept = sorted(set(kept) | {fn for fn in candidates if fn < library_from})
+        candidates = kept
     candidates = candidates[:MAX_FUNCTIONS]
     walks: dict[int, constants.Walk] = {}
     for fn in candidates:
@@ -141,12 +148,46 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     return report
 
 
-def _library_start(image: elf.Image) -> int:
+def _own_code_size(image: elf.Image, library_from: int) -> int:
+    return sum(max(0, min(hi, library_from) - lo) for lo, hi in image.code)
+
+
+def _library_start(image: elf.Image, cmap: functions.CallMap) -> int:
     """Where the C library begins in a static program: the linker places the program's own objects
     first (after the start-up code at the entry point) and the archive members it pulls in after
-    them, so the lowest routine named from its bytes or system call marks the library."""
-    named = [a & ~1 for a in image.imports if (a & ~1) > image.entry and image.is_code(a & ~1)]
+    them. The first of those is the start-up routine the entry code hands ``main`` to
+    (``__libc_start_main``); failing that, the lowest routine named from its bytes or system call."""
+    entry = image.entry & ~1
+    named = [a & ~1 for a in image.imports if (a & ~1) > entry and image.is_code(a & ~1)]
+    first = _entry_call(image, cmap, entry)
+    if first is not None and first > entry:
+        named.append(first)
     return min(named, default=1 << 64)
+
+
+def _entry_call(image: elf.Image, cmap: functions.CallMap, entry: int) -> int | None:
+    """Target of the first call (PowerPC: branch) in the program's entry code."""
+    window = 0x80
+    if image.arch.startswith("ppc"):
+        from . import ppc
+        raw = image.read(entry, window) or b""
+        for i, w in enumerate(ppc.words(image, raw)):
+            if (w >> 26) == 18 and not w & 2:  # b / bl
+                off = w & 0x03FFFFFC
+                return entry + 4 * i + (off - 0x04000000 if off & 0x02000000 else off)
+        return None
+    best = None
+    for target, sites in cmap.call_sites.items():
+        if entry <= target < entry + window:
+            continue  # MIPS `bal .+8` reads the PC
+        for site in sites:
+            if entry <= site < entry + window and (best is None or site < best[0]):
+                best = (site, target)
+    for name, sites in cmap.import_sites.items():  # the start-up routine may itself have been named
+        for site in sites:
+            if entry <= site < entry + window and (best is None or site < best[0]):
+                best = (site, None)
+    return best[1] if best else None
 
 
 def _static_candidates(cmap: functions.CallMap, candidates: list[int]) -> list[int]:

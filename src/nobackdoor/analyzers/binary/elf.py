@@ -182,6 +182,8 @@ def _load(data: bytes) -> Image:
         _static_ifuncs(binary, image)
     if arch in ("mips", "mips64"):
         _mips_got(binary, image)
+        if image.gp is None:
+            image.gp = _mips_gp_from_code(image)
     elif arch in ("ppc", "ppc64"):
         ppc.resolve_imports(binary, image)
     else:
@@ -269,6 +271,31 @@ def _mips_got(binary, image: Image) -> None:
             image.pointers[slot] = sym.value
     # non-PIC executables may also have a PLT with jump slots
     _plt_stubs(binary, image)
+
+
+def _mips_gp_from_code(image: Image) -> int | None:
+    """A static MIPS program has no dynamic tags to derive $gp from, but its PIC functions compute it:
+    ``lui gp,hi; addiu gp,gp,lo; addu gp,gp,t9`` at their start (t9 = the function's address).
+    The value two such prologues agree on is $gp."""
+    order = "little" if image.little else "big"
+    seen: dict[int, int] = {}
+    for lo, hi in image.code:
+        raw = image.read(lo, hi - lo) or b""
+        pattern = (0x0399E021).to_bytes(4, order)  # addu gp, gp, t9
+        pos = raw.find(pattern)
+        while pos >= 8 and len(seen) < 64:
+            if pos % 4 == 0:
+                w0 = int.from_bytes(raw[pos - 8:pos - 4], order)
+                w1 = int.from_bytes(raw[pos - 4:pos], order)
+                if (w0 & 0xFFFF0000) == 0x3C1C0000 and (w1 & 0xFFFF0000) == 0x279C0000:
+                    low = w1 & 0xFFFF
+                    low = low - 0x10000 if low & 0x8000 else low
+                    gp = (lo + pos - 8 + ((w0 & 0xFFFF) << 16) + low) & 0xFFFFFFFF
+                    seen[gp] = seen.get(gp, 0) + 1
+                    if seen[gp] >= 2:
+                        return gp
+            pos = raw.find(pattern, pos + 1)
+    return None
 
 
 def _plt_stubs(binary, image: Image) -> None:

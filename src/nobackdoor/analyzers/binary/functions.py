@@ -278,6 +278,7 @@ def _scan_mips(image, raw, base, sites, starts) -> None:
     words = _words(image, raw)
     n = len(words)
     prev2 = prev1 = 0
+    got_values: dict[int, int | None] = {}  # GOT slot -> value (the same slots are loaded everywhere)
     for i, w in enumerate(words):
         op = w & 0xFFFF0000
         pc = base + 4 * i
@@ -287,7 +288,9 @@ def _scan_mips(image, raw, base, sites, starts) -> None:
             if name:
                 sites.append((pc, slot, name))
             else:
-                value = image.pointer(slot)
+                value = got_values.get(slot, -1)
+                if value == -1:
+                    value = got_values[slot] = image.pointer(slot)
                 if value is not None:
                     # local call: lw t9, got(gp); addiu t9, t9, lo; jalr t9
                     for j in range(i + 1, min(i + 4, n)):
@@ -296,6 +299,14 @@ def _scan_mips(image, raw, base, sites, starts) -> None:
                             sites.append((pc, target, None))
                             starts.add(target)
                             break
+                    else:  # a static program's GOT holds the routine's own address
+                        if not image.got_slots and image.is_code(value) and not any(
+                                (words[j] >> 26) == 3 or (words[j] & 0xFFFF0000) == 0x04110000
+                                for j in range(i + 1, min(i + 3, n))):  # unless relaxed to jal/bal
+                            name = imports.get(value)
+                            sites.append((pc, value, name))
+                            if name is None:
+                                starts.add(value)
         elif op == 0x3C1C0000:  # lui gp, hi: PIC prologue
             starts.add(pc)
         elif (op == 0x27BD0000 or op == 0x67BD0000) and (w & 0x8000) and (prev2 == 0x03E00008 or prev1 == 0x03E00008

@@ -23,7 +23,7 @@ _HEAD = 64  # bytes a signature covers at most
 @functools.cache
 def _table() -> dict[str, dict[str, list[str]]]:
     text = resources.files("nobackdoor.rules").joinpath("binary.libc-signatures.yaml").read_text("utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506 (safe loader)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 
 
 def _key(image: Image) -> str | None:
@@ -33,9 +33,10 @@ def _key(image: Image) -> str | None:
 
 
 @functools.cache
-def _index(key: str, swap_words: bool) -> tuple[dict[tuple[int, bytes], list[tuple[bytes, bytes, str]]], tuple[int, ...]]:
-    """(offset, 4 fixed bytes) -> [(pattern, mask, routine)]; and the offsets to probe."""
-    index: dict[tuple[int, bytes], list[tuple[bytes, bytes, str]]] = {}
+def _index(key: str, swap_words: bool) -> tuple[dict[tuple[int, bytes], list[tuple[int, int, int, str]]], tuple[int, ...]]:
+    """(offset, 4 fixed bytes) -> [(length, pattern, mask, routine)] with the bytes as big integers
+    (one masked compare per candidate); and the offsets to probe."""
+    index: dict[tuple[int, bytes], list[tuple[int, int, int, str]]] = {}
     for routine, texts in (_table().get(key) or {}).items():
         for text in texts:
             pattern = bytes(int(text[i:i + 2], 16) if text[i] != "." else 0 for i in range(0, len(text), 2))
@@ -47,7 +48,8 @@ def _index(key: str, swap_words: bool) -> tuple[dict[tuple[int, bytes], list[tup
             m = re.search(rb"\xff{4}", mask)
             if m:
                 off = m.start()
-                index.setdefault((off, pattern[off:off + 4]), []).append((pattern, mask, routine))
+                entry = (len(pattern), int.from_bytes(pattern, "big"), int.from_bytes(mask, "big"), routine)
+                index.setdefault((off, pattern[off:off + 4]), []).append(entry)
     return index, tuple(sorted({off for off, _ in index}))
 
 
@@ -60,8 +62,8 @@ def routine_at(image: Image, addr: int) -> str | None:
     if not head:
         return None
     for off in offsets:
-        for pattern, mask, routine in index.get((off, head[off:off + 4]), ()):
-            if len(head) >= len(pattern) and all(h & m == p for h, m, p in zip(head, mask, pattern)):
+        for size, pattern, mask, routine in index.get((off, head[off:off + 4]), ()):
+            if len(head) >= size and int.from_bytes(head[:size], "big") & mask == pattern:
                 return routine
     return None
 
@@ -79,8 +81,8 @@ def name_routines(image: Image, targets) -> int:
     return named
 
 
-_LEA_RIP = re.compile(rb"[\x48\x4c]\x8d[\x05\x0d\x15\x1d\x25\x2d\x35\x3d](....)", re.S)
-_JMP_SLOT = re.compile(rb"\xff\x25(....)", re.S)
+_LEA_RIP = re.compile(rb"[\x48\x4c]\x8d[\x05\x0d\x15\x1d\x25\x2d\x35\x3d](....)", re.DOTALL)
+_JMP_SLOT = re.compile(rb"\xff\x25(....)", re.DOTALL)
 
 
 def name_ifunc_stubs(image: Image, irelative: dict[int, int], plt: list[tuple[int, int]]) -> int:
@@ -105,7 +107,8 @@ def name_ifunc_stubs(image: Image, irelative: dict[int, int], plt: list[tuple[in
             if name:
                 stub = lo + m.start()
                 image.imports.setdefault(stub, name)
-                image.imports.setdefault(lo + (m.start() // 16) * 16, name)  # the 16-byte entry's start
+                if raw[max(0, m.start() - 4):m.start()] == b"\xf3\x0f\x1e\xfa":  # endbr64 opens the entry
+                    image.imports.setdefault(stub - 4, name)
                 named += 1
     for slot, name in slot_name.items():
         image.got_slots.setdefault(slot, name)
