@@ -34,6 +34,7 @@ from unblob.file_utils import FileSystem, InvalidInputFormat
 from unblob.handlers import BUILTIN_HANDLERS
 from unblob.handlers.archive import cpio as _cpio
 from unblob.handlers.archive import zip as _zip
+from unblob.handlers.executable import elf as _elf
 from unblob.handlers.filesystem import squashfs as _sq
 from unblob.models import (
     ExtractError,
@@ -119,9 +120,9 @@ class SquashfsExtractor(Extractor):
             return ExtractResult(reports=run_python_squashfs_reader(inpath, outdir))
         except ExtractError as exc:
             failures.append(("python reader", exc))
-        reasons = "; ".join(f"{name}: {_reason(exc)}" for name, exc in failures)
-        raise ExtractError(PayloadProblem(message=f"no squashfs reader could read it, vendor variant or truncated or "
-                                                  f"corrupt ({reasons[:600]})"))
+        reasons = "; ".join(f"{name}: {_reason(exc, inpath)}" for name, exc in failures)
+        raise ExtractError(PayloadProblem(message=f"no squashfs reader could read it (vendor variant, or truncated or "
+                                                  f"corrupt): {reasons}"))
 
     def get_dependencies(self) -> list[str]:
         return ["unsquashfs", "7z"]
@@ -154,22 +155,26 @@ def run_python_squashfs_reader(inpath: Path, outdir: Path) -> list:
     return reports
 
 
-def _reason(exc: ExtractError) -> str:
-    """One line saying why an extractor failed, from its unblob reports."""
+def _reason(exc: ExtractError, inpath: Path) -> str:
+    """One line saying why an extractor failed, from its unblob reports (work paths left out)."""
     for rep in exc.reports:
         if isinstance(rep, ExtractCommandFailedReport):
-            text = (rep.stderr or rep.stdout or b"").decode("utf-8", "replace")
+            text = (rep.stderr or rep.stdout or b"").decode("utf-8", "replace").replace(str(inpath), inpath.name)
             lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-            hit = next((ln for ln in lines if re.search(r"error|fail|invalid|corrupt|unsupported|not |can't|cannot",
-                                                        ln, re.I)), lines[-1] if lines else "")
-            return f"exit {rep.exit_code}" + (f", {hit[:160]}" if hit else "")
+            # the first line that says what is wrong, not only which file ("ERROR: file")
+            hit = next((ln for ln in lines if _WHY.search(ln) and len(ln.replace(inpath.name, "")) > 12),
+                       lines[-1] if lines else "")
+            return f"exit {rep.exit_code}" + (f", {hit[:120]}" if hit else "")
         if isinstance(rep, PayloadProblem):
-            return rep.message[:160]
+            return rep.message[:120]
         if hasattr(rep, "timeout"):
             return f"stopped after {rep.timeout} s"
         if hasattr(rep, "dependencies"):
             return "not installed"
     return "failed"
+
+
+_WHY = re.compile(r"error|fail|invalid|corrupt|unsupported|not |can't|cannot", re.I)
 
 
 #: every unblob squashfs handler (v1-v4, vendor variants) extracts with sasquatch
@@ -230,6 +235,35 @@ class AuditedZipExtractor(Extractor):
         return self.command.get_dependencies()
 
 
+class InPlaceElfChunk(_elf.ElfChunk):
+    """An ELF at the start of a file that goes on after it (an updater stub and its payload).
+    unblob copies such an ELF to ``carved.elf`` to analyse it again; but the file itself stays in
+    the tree under its own name and is analysed there, so the copy would report every finding
+    twice. Only what follows the ELF is carved. Kernels (initramfs inside) and UPX-packed
+    programs keep unblob's extraction."""
+
+    def extract(self, inpath: Path, outdir: Path):
+        if self.start_offset == 0 and not self.is_whole_file:
+            elf = _elf.lief.ELF.parse(str(inpath))
+            is_kernel = elf is not None and elf.header.file_type == _elf.lief.ELF.Header.FILE_TYPE.EXEC \
+                and elf.has_section(_elf.KERNEL_INIT_DATA_SECTION)
+            with open(inpath, "rb") as fh:
+                packed = b"UPX!" in fh.read(4096)
+            if not (is_kernel or packed):
+                return None
+        return super().extract(inpath, outdir)
+
+
+def _elf_in_place(cls: type[Handler]) -> type[Handler]:
+    def calculate_chunk(self, file: File, start_offset: int):
+        chunk = cls.calculate_chunk(self, file, start_offset)
+        if chunk is None:
+            return None
+        return InPlaceElfChunk(start_offset=chunk.start_offset, end_offset=chunk.end_offset)
+
+    return type(cls.__name__, (cls,), {"calculate_chunk": calculate_chunk, "__module__": __name__})
+
+
 def _with_extractor(cls: type[Handler], extractor: Extractor) -> type[Handler]:
     return type(cls.__name__, (cls,), {"EXTRACTOR": extractor, "__module__": __name__})
 
@@ -243,6 +277,8 @@ _REPLACED: dict[type[Handler], type[Handler]] = {
        if isinstance(h.EXTRACTOR, Command) and h.EXTRACTOR._command_template[:2] == ["7z", "x"]
        and h is not _zip.ZIPHandler},
     _zip.ZIPHandler: _with_extractor(_zip.ZIPHandler, AuditedZipExtractor(_zip.ZIPHandler.EXTRACTOR)),
+    _elf.ELF32Handler: _elf_in_place(_elf.ELF32Handler),
+    _elf.ELF64Handler: _elf_in_place(_elf.ELF64Handler),
 }
 
 #: superblock magics vendors put on standard little-endian squashfs 4.0 images, which neither unblob's

@@ -298,6 +298,8 @@ def _message(rep: dict) -> str | None:
         program = str(rep.get("command", "")).split(" ")[0].rsplit("/", 1)[-1]
         return (f"extractor {program} failed (exit {rep.get('exit_code')}); the container is probably truncated "
                 f"or corrupt" + (f": {detail[:200]}" if detail else ""))
+    if kind == "PayloadProblem":  # nobackdoor's own extractors (handlers.py), already worded for the reader
+        return " ".join(str(rep.get("message") or kind).split())[:800]
     if kind == "ExtractorTimedOut":
         program = str(rep.get("cmd", "")).split(" ")[0].rsplit("/", 1)[-1]
         return f"extractor {program} stopped after the per-extractor time limit of {rep.get('timeout')} s"

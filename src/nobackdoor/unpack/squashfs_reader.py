@@ -154,11 +154,11 @@ def main(argv: list[str]) -> int:
     try:
         problems = extract(Path(argv[0]), Path(argv[1]))
     except MemoryError:
-        print("python squashfs reader: memory limit reached (corrupt or hostile image)", file=sys.stderr)
+        print("MemoryError: memory limit reached (corrupt or hostile image)", file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - every parse failure of a hostile image ends here
         text = str(exc).splitlines()[0][:200] if str(exc) else ""
-        print(f"python squashfs reader: {type(exc).__name__}: {text}", file=sys.stderr)
+        print(f"{type(exc).__name__}: {text}", file=sys.stderr)
         return 1
     for problem in problems:
         print(json.dumps(problem.model_dump(mode="json")))
