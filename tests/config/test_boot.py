@@ -201,6 +201,12 @@ def test_unconditional_login_script_on_console_and_telnet(case):
         ("etc/init.d/S40telnet", "usr/libexec/login.sh", 7323)]
 
 
+def test_boot_script_shell_on_a_serial_port(case):
+    f = {(x.path, x.line, x.evidence["tty"]) for x in case("console_bypass").by_rule("services.console-shell")
+         if x.path == "etc/init.d/S45debug"}
+    assert f == {("etc/init.d/S45debug", 4, "ttyAMA3"), ("etc/init.d/S45debug", 5, "ttyAMA4")}
+
+
 def test_systemd_getty_dropin_autologin_and_login_options(case):
     f = {(x.path, x.evidence.get("autologin")) for x in case("console_bypass").by_rule("services.console-shell")}
     assert ("etc/systemd/system/serial-getty@ttyS1.service.d/autologin.conf", "root") in f

@@ -148,6 +148,12 @@ class BootGraph:
         if not argv or "$" in argv[0] or not argv[0]:
             return
         name = basename(argv[0])
+        on_console = None
+        if name == "cttyhack" and len(argv) > 1:  # BusyBox: run the program on the real console
+            argv = unwrap(argv[1:])
+            if not argv:
+                return
+            name, on_console = basename(argv[0]), "console"
         if self.k.is_shell(name):
             if "-c" in argv:
                 return  # parsed as nested commands already
@@ -156,7 +162,12 @@ class BootGraph:
                 path, _ = self._resolve(script_arg, path_var)
                 if path and is_script(self.tree, path):
                     self.walk(path, trigger, argv[2:], rel, depth + 1)
+            else:
+                self._script_console_shell(cmd, argv[0], rel, trigger, on_console)
             return
+        if name in ("getty", "agetty", "mingetty") and trigger in ("boot", "respawn"):
+            tty = next((a.removeprefix("/dev/") for a in argv[1:] if a and self.k.is_console_tty(a)), None)
+            self._getty(argv, cmd.line, tty, trigger, file=cmd.file or rel)
         if name in self.k.utilities or name in (".", "source") or name.startswith(("procd_", "json_", "config_", "uci_")):
             return
         path, resolved = self._resolve(argv[0], path_var)
@@ -348,7 +359,18 @@ class BootGraph:
                 return a.removeprefix("/dev/")
         return ident or None
 
-    def _getty(self, argv: list[str], lineno: int, tty: str | None, action: str) -> None:
+    def _script_console_shell(self, cmd: Command, prog: str, rel: str, trigger: str, tty: str | None) -> None:
+        """A boot script starts an interactive shell with its input on a console: ``sh </dev/ttyS1 >... &``."""
+        if tty is None:
+            tty = next((t.removeprefix("/dev/") for op, t in cmd.redirects
+                        if op in ("<", "<>") and t.startswith("/dev/") and self.k.is_console_tty(t)), None)
+        if tty is None or trigger not in ("boot", "respawn"):
+            return
+        file = cmd.file or rel
+        self._console_shell(cmd.line, tty, trigger, f"boot script runs {prog} on {tty} without any login",
+                            {"program": prog, "tty": tty}, file=file)
+
+    def _getty(self, argv: list[str], lineno: int, tty: str | None, action: str, file: str = "etc/inittab") -> None:
         args = argv[1:]
         login_prog = option_value(args, "-l", "--login-program")
         autologin = option_value(args, "-a", "--autologin")
@@ -356,13 +378,13 @@ class BootGraph:
         if login_prog and is_shell_program(login_prog):
             self._console_shell(lineno, tty, action, f"getty on {tty or 'the console'} runs '{login_prog}' instead "
                                 f"of login{' without asking for a user name' if skip_login else ''}",
-                                {"program": argv[0], "login_program": login_prog, "tty": tty})
+                                {"program": argv[0], "login_program": login_prog, "tty": tty}, file=file)
         elif autologin:
             self._console_shell(lineno, tty, action, f"getty on {tty or 'the console'} logs '{autologin}' in "
                                 f"automatically, without a password", {"program": argv[0], "autologin": autologin,
-                                                                       "tty": tty})
+                                                                       "tty": tty}, file=file)
         else:
-            self._getty_login_options(argv, lineno, tty, action, "etc/inittab")
+            self._getty_login_options(argv, lineno, tty, action, file)
 
     def _console_shell(self, lineno: int, tty: str | None, action: str, message: str, evidence: dict,
                        file: str = "etc/inittab") -> None:
