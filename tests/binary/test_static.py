@@ -12,7 +12,7 @@ from nobackdoor.analyzers.binary import analyzer, elf, signatures
 from .conftest import FIXTURES
 from .test_fixtures import PLANTS
 
-STATIC_ARCHES = ["x86_64", "armel", "mipsel", "powerpc"]
+STATIC_ARCHES = ["x86_64", "armel", "mipsel", "powerpc", "x86_64musl"]
 CLEAN = ["ctrlsrv-clean", "httplite-clean", "consolelogin-clean"]
 
 
@@ -36,7 +36,8 @@ def test_static_plant_found(analyze, static_dir, variant, arch):
     assert constant in (hits[0].evidence["constant"], hits[0].evidence["constant_hex"])
     if rule_id.startswith("binary.magic-gates"):
         assert hits[0].evidence["sinks"]
-        assert hits[0].evidence.get("port") == 31999
+        if arch != "x86_64musl":  # musl's htons is a 7-byte function nothing can recognise
+            assert hits[0].evidence.get("port") == 31999
 
 
 @pytest.mark.parametrize("arch", STATIC_ARCHES)
@@ -53,6 +54,7 @@ def test_static_routines_named_from_their_bytes(static_dir, arch):
     assert not image.got_slots  # nothing to read names from
     report = analyzer.analyse(data)
     assert {"strcmp", "strncmp", "system", "bind", "recvfrom"} <= set(report.imports)
+    assert report.static_routines
 
 
 def test_signature_needs_every_fixed_byte(static_dir):

@@ -160,7 +160,7 @@ def _library_start(image: elf.Image, cmap: functions.CallMap) -> int:
     entry = image.entry & ~1
     named = [a & ~1 for a in image.imports if (a & ~1) > entry and image.is_code(a & ~1)]
     first = _entry_call(image, cmap, entry)
-    if first is not None and first > entry:
+    if first is not None and first > entry + 0x100:  # musl's _start calls _start_c right behind it
         named.append(first)
     return min(named, default=1 << 64)
 
