@@ -184,6 +184,13 @@ def test_parameters(text, expected):
     assert p["debug_shell"] is None
 
 
+def test_grub_variable_used_on_the_linux_line():
+    found = find_cmdlines("boot/grub/grub.cfg", b'set dbgopts="init=/bin/ash"\nmenuentry x {\n'
+                          b'  linux /vmlinuz root=/dev/sda1 $dbgopts\n}\n')
+    assert [(c.variable, parameters(c.text)["init"]) for c in found if parameters(c.text)["init"]] == [
+        ("dbgopts", "/bin/ash")]
+
+
 def test_prose_is_not_a_command_line():
     assert find_cmdlines("usr/share/doc/x/README", b"Boot with init=/bin/sh and console=ttyS0 to recover.\n") == []
 

@@ -51,6 +51,7 @@ IH_TYPE_SCRIPT = 6
 _ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*=\s*(.*?)\s*$")
 _CONFIG = re.compile(r"\b(CONFIG_(?:CMDLINE|BOOTARGS)|GRUB_CMDLINE_LINUX(?:_DEFAULT)?)\b[\s=]*\"([^\"]*)\"")
 _GRUB_LINE = re.compile(r"^\s*(?:linux|linux16|linuxefi|kernel)\s+\S+\s*(.*)$")
+_GRUB_SET = re.compile(r"^\s*set\s+([A-Za-z_]\w*)=(.*)$")
 _APPEND = re.compile(r"^\s*append\s+(.*)$", re.I)
 _OPTIONS = re.compile(r"^\s*options\s+(.*)$")
 _SETENV = re.compile(r"^(?:setenv|fw_setenv|env\s+set)\s+(?:-f\s+)?([\w.-]+)\s*(.*)$")
@@ -192,7 +193,12 @@ def classify(record: str, context: str | None, env: bool) -> list[Cmdline]:
         return [Cmdline(source, m.group(2), m.group(1))]
     if context == "grub":
         g = _GRUB_LINE.match(s)
-        return [Cmdline("grub", g.group(1))] if g else []
+        if g:
+            return [Cmdline("grub", g.group(1))]
+        v = _GRUB_SET.match(s)  # set extra="init=/bin/sh", later used as $extra on a linux line
+        if v and looks_like_cmdline(_unquote(v.group(2)), 1) and _has_danger(_unquote(v.group(2))):
+            return [Cmdline("grub", _unquote(v.group(2)), v.group(1))]
+        return []
     if context == "syslinux":
         a = _APPEND.match(s)
         return [Cmdline("syslinux", a.group(1))] if a else []
