@@ -73,7 +73,7 @@ def _medium_up(r: Result) -> list:
 
 def test_udev_rule_runs_script_with_bind_shell(case):
     r = case("udev_backdoor")
-    f = r.by_rule("services.bind-shell")
+    f = [x for x in r.by_rule("services.bind-shell") if not x.path.endswith(".rules")]
     assert [x.path for x in f] == ["usr/libexec/acme/usb-service.sh"]
     assert f[0].severity.value == "critical" and f[0].evidence["trigger"] == "hotplug" and f[0].evidence["port"] == 7613
     svc = [s for s in r.of("service") if s["source"].startswith("etc/udev/rules.d/70-acme-usb.rules")]
@@ -98,6 +98,11 @@ def test_udev_bare_program_name_and_program_key(case):
 def test_udev_rule_runs_script_that_fetches_and_runs(case):
     f = [x for x in case("udev_backdoor").by_rule("phonehome.fetch-and-run") if x.path == "usr/libexec/acme/modem-up"]
     assert len(f) == 1 and f[0].evidence["trigger"] == "hotplug" and f[0].severity.value == "critical"
+
+
+def test_udev_two_programs_on_one_rule_line(case):
+    f = case("udev_backdoor").by_rule("services.bind-shell")
+    assert [(x.line, x.evidence.get("port")) for x in f if x.path == "lib/udev/rules.d/85-acme-tty.rules"] == [(3, 7444)]
 
 
 def test_udev_rule_masked_by_dev_null_is_silent(case):

@@ -5,7 +5,8 @@ Entry points: inittab (BusyBox ``tty::action:process`` and SysV ``id:rl:action:p
 against the tree), OpenWrt ``rc.d`` links and procd ``procd_set_param command``, SysV ``rc?.d``,
 ``rc.local``, systemd units (enabled through ``*.wants`` or shipped in ``/etc/systemd/system``),
 inetd/xinetd, crontabs, hotplug scripts, mdev.conf and udev rules (``RUN``/``PROGRAM``/``IMPORT{program}``).
-Sourced files and simple variables are followed by the shell reader. Every program started is an ``service`` observation (the reviewer's service table) with
+Sourced files and simple variables are followed by the shell reader. Every program started is an
+``service`` observation (the reviewer's service table) with
 the program path resolved in the tree (busybox applet links followed), and every port a
 ``listener`` observation. Findings: telnetd/netcat/socat giving a shell without login, SSH daemons
 accepting empty passwords, shells or auto-login on consoles (debug interfaces), cron jobs running
@@ -796,7 +797,7 @@ class BootGraph:
                         continue  # RUN{builtin}
                     if key == "IMPORT" and attr != "program":
                         continue
-                    self._udev_command(rel, lineno, self._udev_value(value))
+                    self._udev_command(rel, lineno, self._udev_value(value), f"{rel}:{lineno}:{m.start()}")
 
     @staticmethod
     def _udev_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -826,8 +827,8 @@ class BootGraph:
                     return f"/{d}/{first} {rest}".strip()
         return value
 
-    def _udev_command(self, rel: str, lineno: int, command: str) -> None:
-        script = parsed_text(self.ctx, self.tree, command, f"{rel}:{lineno}")
+    def _udev_command(self, rel: str, lineno: int, command: str, key: str) -> None:
+        script = parsed_text(self.ctx, self.tree, command, key)
         for cmd in script.commands():
             self._command(cmd, rel, "hotplug", DEFAULT_PATH, 0, source=f"{rel}:{lineno}")
         self._remote_hits(script, rel, reachable=True, trigger="hotplug", at=rel, line=lineno)
