@@ -113,3 +113,29 @@ rule sercomm_scmm_tcp32764
     condition:
         uint32(0) == 0x464c457f and ($le or $be) and $daemon
 }
+
+rule xiongmai_opentelnet_magic
+{
+    meta:
+        description = "Xiongmai (XMeye) DVR/NVR/camera firmware: a TCP message 'OpenTelnet:OpenOnce' to the maintenance port (9527/9530) starts a telnet console"
+        source = "bashis, 'Xiongmai XMeye: OpenTelnet backdoor', full-disclosure / IPVM reports, 2017-2018; SEC Consult advisory on Xiongmai 'XMeye P2P Cloud', 2018-10-09"
+        severity = "critical"
+    strings:
+        $magic = "OpenTelnet:OpenOnce"
+    condition:
+        $magic
+}
+
+rule netgear_telnetenabled_magic_packet
+{
+    meta:
+        description = "Netgear telnetenabled: a Blowfish-encrypted 'magic packet' with the built-in credentials Gearguy/Geardog makes the router start telnetd"
+        source = "OpenWrt wiki 'Netgear telnet console' and the netgear-telnetenable tool (insanid / yoshac), 2009-2013"
+        severity = "critical"
+    strings:
+        $daemon = "telnetenabled"
+        $user = "Gearguy"
+        $pass = "Geardog"
+    condition:
+        $daemon and ($user or $pass)
+}
