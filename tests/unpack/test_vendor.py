@@ -225,6 +225,18 @@ def test_tail_bigger_than_the_size_limit_is_reported(tmp_path):
     assert [f[1] for f in extraction.files] == ["updater-squashfs.elf"]
 
 
+def test_stubs_appended_to_stubs_stop_at_the_depth_limit(tmp_path):
+    """An ELF whose payload is an ELF whose payload is an ELF...: each level counts against --max-depth."""
+    path = tmp_path / "matryoshka.elf"
+    path.write_bytes(STUB * 6 + b"#!/bin/sh\nexit 0\n")
+    extraction = unpack(path, tmp_path / "work", Limits(max_depth=3))
+    paths = [f[1] for f in extraction.files]
+    step = f"appended@0x{len(STUB):x}"
+    assert paths == ["matryoshka.elf", f"matryoshka.elf/{step}", f"matryoshka.elf/{step}/{step}"]
+    assert [e.path for e in extraction.errors] == [f"matryoshka.elf/{step}/{step}/{step}"]
+    assert "depth limit (3)" in extraction.errors[0].message
+
+
 def test_elf_tail_nested_in_an_archive_is_carved_once(bundle):
     """unblob's own ELF handler carves inside containers; the stub is not copied to carved.elf."""
     paths = {f[1] for f in bundle.files}
@@ -330,3 +342,24 @@ def test_unreadable_vendor_squashfs_names_every_reader(tmp_path):
     assert any("no squashfs reader could read it" in m and "unsquashfs:" in m and "7z:" in m
                and "python reader:" in m and "truncated or corrupt" in m for m in msgs), msgs
     assert "no known container" not in " ".join(msgs)
+
+
+def test_squashfs3_lzma_nobody_reads_is_reported(tmp_path):
+    """A squashfs 3 big-endian "sqlz" superblock (the LZMA 3.x patch) in front of data no reader
+    takes: unblob finds the chunk, unsquashfs, 7z and the Python reader (squashfs 4 only) refuse it,
+    and the scan error says so and why; the bytes are still analysed."""
+    head = bytearray(96)
+    head[0:4] = b"sqlz"
+    struct.pack_into(">IHHHH", head, 4, 12, 0, 0, 0, 0)
+    struct.pack_into(">HHHH", head, 28, 3, 1, 0x8000, 15)  # s_major 3, s_minor 1, block size 32 KiB
+    struct.pack_into(">I", head, 51, 0x8000)
+    struct.pack_into(">Q", head, 63, 4096)  # bytes_used (the v3 superblock is packed)
+    image = tmp_path / "v3-lzma.bin"
+    image.write_bytes(bytes(head) + BUILD.pseudo_random(31, 4096 - len(head)))
+    extraction = unpack(image, tmp_path / "work", Limits())
+    msgs = [e.message for e in extraction.errors]
+    assert any(m.startswith("squashfs_v3_nonstandard: no squashfs reader could read it")
+               and "python reader: exit 1, ValueError: superblock is not a little-endian squashfs 4.0" in m
+               for m in msgs), msgs
+    assert "squashfs_v3_nonstandard" in extraction.formats
+    assert [f[1] for f in extraction.files] == ["v3-lzma.bin"]

@@ -104,7 +104,7 @@ def _unpack_file(path: Path, display: str, workdir: Path, out: Extraction, progr
     slot = Path(tempfile.mkdtemp(prefix="u", dir=workdir))
     if progress:
         progress(f"unpacking {display}")
-    run = _run_unblob(path, slot, out, display, budget)
+    run = _run_unblob(path, slot, out, display, budget, depth)
     extract_dir = slot / (path.name + layout.SUFFIX)
     fmt = container_format(head)
     opened = extract_dir.is_dir() and any(extract_dir.iterdir())
@@ -159,9 +159,15 @@ def _unpack_elf_tail(path: Path, display: str, workdir: Path, out: Extraction, p
         return False
     out.bytes_extracted += tail.size
     out.unpacked.add(path)
-    if not _unpack_file(carved, where, workdir, out, progress, budget, top=False, depth=depth + 1):
+    entry = (carved, where, where.rsplit("/", 1)[1], display)
+    with open(carved, "rb") as fh:
+        executable = fh.read(4) == b"\x7fELF"
+    if executable:  # another program: analysed as one, and its own tail unpacked
+        out.files.append(entry)
+    if not _unpack_file(carved, where, workdir, out, progress, budget, top=False, depth=depth + 1) \
+            and not executable:
         # no container in it (a script, a vendor blob): analysed as the file it is
-        out.files.append((carved, where, where.rsplit("/", 1)[1], display))
+        out.files.append(entry)
     return True
 
 
@@ -262,8 +268,11 @@ def _tree_size(root: Path) -> tuple[int, int]:
     return total, count
 
 
-def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _Budget) -> _Run:
+def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _Budget, depth: int = 1) -> _Run:
+    """unblob on ``path``, which sits ``depth`` levels deep (the target is 1): it may nest
+    containers only as deep as the depth limit leaves."""
     limits = budget.limits
+    max_depth = max(1, limits.max_depth - depth + 1)
     run = _Run()
     report = slot / "unblob-report.json"
     log = slot / "unblob.log"
@@ -273,7 +282,7 @@ def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _
         "extract_root": str(extract_root),
         "report": str(report),
         "log": str(log),
-        "max_depth": limits.max_depth,
+        "max_depth": max_depth,
         "extractor_timeout": limits.extractor_timeout,
         "process_num": max(1, os.cpu_count() or 1),
     }
@@ -321,7 +330,7 @@ def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
         out.errors.append(ScanError(display, "unpacking failed" + (f": {tail[0][:300]}" if tail else "")))
     if report.exists():
-        parsed = layout.read_report(report, slot, display, limits.max_depth)
+        parsed = layout.read_report(report, slot, display, max_depth)
         out.errors.extend(parsed.errors)
         out.neutralised.extend(parsed.neutralised)
         out.formats |= parsed.formats
