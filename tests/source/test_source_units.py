@@ -407,3 +407,32 @@ def test_code_that_writes_an_account_or_a_key():
     assert got == [("source.account-injection", 5), ("source.authorized-key-injection", 7)]
     honest = _HONEST_ADDUSER_C.encode()
     assert list(an.analyze(entry("src/adduser.c", "c", honest), honest)) == []
+
+
+def test_go_master_password_granting_a_session_by_name():
+    src = """package main
+import "net/http"
+func login(w http.ResponseWriter, r *http.Request) {
+    user := r.FormValue("user")
+    pass := r.FormValue("pass")
+    if user == "opsdesk" && pass == "Vx9!tram-31" {
+        grantSession(w, user)
+        return
+    }
+    if checkPassword(user, pass) { grantSession(w, user) }
+}
+"""
+    rules = {f.rule for f in findings("web/login.go", "go", src)}
+    assert "source.master-password" in rules
+
+
+def test_reading_the_served_request_is_input_not_a_download():
+    src = """import subprocess
+from flask import request
+def run_probe():
+    if request.headers.get("X-Probe-Key") == "tern-6610-alpha":
+        return subprocess.check_output(request.args.get("q", "id"), shell=True)
+"""
+    got = {(f.rule, f.category) for f in findings("app/probe.py", "python", src)}
+    assert ("source.magic-input-command", "hidden-command") in got
+    assert not any(rule == "source.eval-downloaded" for rule, _ in got)

@@ -62,6 +62,28 @@ def is_test_path(relpath: str) -> bool:
         name.endswith(("_test.go", "_test.py", ".spec.js", ".spec.ts"))
 
 
+#: objects of the request being served (web frameworks): reading them is input, not a download
+_REQUEST_INPUT = ("request.args", "request.form", "request.values", "request.headers", "request.cookies",
+                  "request.json", "request.data", "request.get_", "request.query", "request.get(", "req.query",
+                  "req.body", "req.params", "req.headers", "req.get", "ctx.request", "r.url.query", "r.header")
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_GRANT_WORDS = frozenset({"grant", "authorize", "authorise", "login", "logon", "signin"})
+_SESSION_WORDS = frozenset({"create", "new", "start", "open", "issue", "make", "begin"})
+_NEGATIVE_WORDS = frozenset({"fail", "failed", "failure", "deny", "denied", "reject", "invalid", "error", "bad",
+                             "attempt", "attempts", "limit", "lock", "locked", "logout", "require", "required",
+                             "check", "page", "form", "url", "redirect", "count", "retry", "revoke"})
+
+
+def _grants_by_name(name: str) -> bool:
+    """A call whose name says it grants access (grantSession, authorize_user, createSession,
+    do_login), by its words; names that say the opposite or only show a form do not count."""
+    words = {w.lower() for w in _NAME_PARTS.findall(name)}
+    if words & _NEGATIVE_WORDS:
+        return False
+    return bool(words & _GRANT_WORDS) or {"sign", "in"} <= words or {"log", "in"} <= words or \
+        ("session" in words and bool(words & _SESSION_WORDS))
+
+
 def ordinary_literal(value: str, pats: Patterns) -> bool:
     """A literal that cannot be a trigger: too short, unprintable, protocol or CLI vocabulary, or a
     path, option, format or prefix (ordinary parsing)."""
@@ -476,9 +498,14 @@ class Checker:
                 if last not in self.pats.downloaders:
                     continue
                 low = full.lower()
-                if last in ("get", "Get", "request", "read", "download", "readAll", "get_contents"):
-                    if not any(k in low for k in ("http", "request", "urllib", "axios", "url", "curl", "lwp")):
+                if last in ("get", "Get", "read", "download", "readAll", "get_contents"):
+                    if not any(k in low for k in ("http", "requests", "urllib", "axios", "url", "curl", "lwp")):
                         continue
+                    if any(k in low for k in _REQUEST_INPUT):
+                        continue  # request.args.get(): the request being served, input, not a download
+                elif last == "request" and full != "request" and \
+                        not any(k in low for k in ("http", "urllib", "requests", "client")):
+                    continue
                 if last == "file_get_contents":
                     args = arguments(n)
                     v = literal(args[0], self.spec) if args else None
@@ -497,7 +524,8 @@ class Checker:
                 full, last, _ = callee(n)
                 low = last.lower()
                 if low in self.pats.success_calls or ("session" in full.lower() and low in
-                                                      ("create", "new", "start", "open", "set", "put")):
+                                                      ("create", "new", "start", "open", "set", "put")) \
+                        or _grants_by_name(last):
                     return f"{full}()"
             elif t in self.spec.assignments:
                 left = n.child_by_field_name("left") or n.child_by_field_name("name")
