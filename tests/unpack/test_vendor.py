@@ -363,3 +363,32 @@ def test_squashfs3_lzma_nobody_reads_is_reported(tmp_path):
                for m in msgs), msgs
     assert "squashfs_v3_nonstandard" in extraction.formats
     assert [f[1] for f in extraction.files] == ["v3-lzma.bin"]
+
+
+@pytest.mark.parametrize("comp", ["gzip", "xz", "lzma", "lzo", "zstd"])
+def test_python_reader_takes_every_compressor(tmp_path, comp):
+    from nobackdoor.unpack.squashfs_reader import extract
+
+    data = bytearray((BUILD.FORMATS / f"rootfs-{comp}.sqfs").read_bytes())
+    data[:4] = b"zlqs"
+    image = tmp_path / "img"
+    image.write_bytes(bytes(data))
+    out = tmp_path / "out"
+    assert extract(image, out) == []
+    assert (out / "etc" / "passwd").read_bytes() == PASSWD
+    assert (out / "bin" / "toolbox").stat().st_mode & 0o777 == 0o755
+    assert (out / "usr" / "bin" / "tool").resolve() == (out / "bin" / "toolbox").resolve()
+
+
+def test_python_reader_keeps_links_inside(tmp_path):
+    from nobackdoor.unpack.squashfs_reader import extract
+
+    data = bytearray((BUILD.HOSTILE / "symlink-escape.sqfs").read_bytes())
+    data[:4] = b"sqlz"
+    image = tmp_path / "img"
+    image.write_bytes(bytes(data))
+    out = tmp_path / "out"
+    problems = extract(image, out)
+    assert {p.path for p in problems} >= {"etc/shadow-leak", "canary-link"}
+    assert not (out / "etc" / "shadow-leak").is_symlink() and not (out / "canary-link").is_symlink()
+    assert (out / "etc" / "passwd").read_bytes() == PASSWD

@@ -10,6 +10,10 @@ plain files, and says for every file where it came from (its container chain):
   scan errors.
 
 A directory target is walked as it is; container files found inside it are unpacked the same way.
+An ELF (the target, or a file of a directory target) is analysed as it is; data appended after
+the end its headers give (:mod:`.elf_tail`: an updater stub's payload) is carved to
+``ELF/appended@0xOFFSET`` and unpacked like any other file. Inside containers unblob's ELF
+handler does the same carving (:class:`.handlers.InPlaceElfChunk`).
 """
 from __future__ import annotations
 

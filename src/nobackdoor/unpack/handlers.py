@@ -50,7 +50,7 @@ from unblob.models import (
 )
 from unblob.report import ErrorReport, ExtractCommandFailedReport, ExtractionProblem, PathTraversalProblem, Severity
 
-from .limits import Limits
+from .limits import output_cap
 
 
 def repair_7z_links(outdir: Path) -> None:
@@ -370,13 +370,6 @@ def _parse_uimage(data: bytes) -> tuple[tuple, list[tuple[int, int]]]:
 #: kernels and root filesystems use 64 MiB at most
 _LZMA_MEMLIMIT = 256 * 1024 * 1024
 _CHUNK = 1 << 20
-
-
-def output_cap() -> int:
-    """Bytes one extracted file may hold: the worker's RLIMIT_FSIZE, which the parent derives from
-    the limits (``--max-ratio``, ``--max-extract-size``)."""
-    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-    return soft if soft != resource.RLIM_INFINITY else Limits().max_bytes
 
 
 def write_lzma_alone(payload: bytes, dst: Path, cap: int) -> str | None:

@@ -1,6 +1,7 @@
 """Bounds on extraction. Every firmware image is hostile input until proven otherwise."""
 from __future__ import annotations
 
+import resource
 from dataclasses import dataclass
 
 GiB = 1024**3
@@ -33,3 +34,11 @@ class Limits:
             "extractor_timeout": self.extractor_timeout,
             "total_timeout": self.total_timeout,
         }
+
+
+def output_cap() -> int:
+    """Bytes one extracted file may hold, for extractors that decode in Python: the unpack
+    worker's RLIMIT_FSIZE, which the parent derives from the limits (``--max-ratio``,
+    ``--max-extract-size``); the default total when no such limit is set."""
+    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return soft if soft != resource.RLIM_INFINITY else Limits().max_bytes

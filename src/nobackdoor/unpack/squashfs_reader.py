@@ -79,7 +79,7 @@ def extract(image: Path, outdir: Path) -> list:
     from unblob.file_utils import FileSystem
     from unblob.report import SpecialFileExtractionProblem
 
-    from .handlers import output_cap
+    from .limits import output_cap
 
     cap = output_cap()
     fs = FileSystem(outdir)
@@ -119,6 +119,8 @@ def extract(image: Path, outdir: Path) -> list:
                         raise ValueError(f"{path}: file of {entry.size} bytes exceeds the extracted-size limit "
                                          f"for one file ({cap} bytes)")
                     fs.write_chunks(Path(path), _chunks(entry.open(), entry.size))
+                    # the image's permission bits (set-id included: analyzers look at them), readable for the scan
+                    fs.chmod(Path(path), (entry.mode & 0o7777) | 0o400)
                 elif entry.is_symlink():
                     fs.create_symlink(src=Path(entry.link), dst=Path(path))
                 else:
@@ -146,11 +148,23 @@ def _chunks(stream, size: int):
         yield block
 
 
+def _quiet_logging() -> None:
+    """unblob's FileSystem logs every file it creates through structlog; keep warnings only, on
+    stderr (stdout carries the reports)."""
+    import logging
+
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+                        logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: python -m nobackdoor.unpack.squashfs_reader IMAGE OUTDIR", file=sys.stderr)
         return 2
     resource.setrlimit(resource.RLIMIT_AS, (_MEMORY, _MEMORY))
+    _quiet_logging()
     try:
         problems = extract(Path(argv[0]), Path(argv[1]))
     except MemoryError:
