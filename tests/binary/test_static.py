@@ -12,7 +12,7 @@ from nobackdoor.analyzers.binary import analyzer, elf, signatures
 from .conftest import FIXTURES
 from .test_fixtures import PLANTS
 
-STATIC_ARCHES = ["x86_64", "armel", "mipsel", "powerpc", "x86_64musl"]
+STATIC_ARCHES = ["x86_64", "armel", "mipsel", "powerpc", "aarch64", "ppc64le", "x86_64musl"]
 CLEAN = ["ctrlsrv-clean", "httplite-clean", "consolelogin-clean"]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ...models import FileEntry, FileKind, Observation, ScanError
 from ...ruleset import rule
 from ..base import FileAnalyzer
-from . import constants, elf, functions, signatures, static
+from . import constants, elf, functions, ppc, signatures, static
 from .ranking import AUTH_THRESHOLD, GATE_THRESHOLD, Ranked, rank
 from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledge, string_at
 
@@ -78,6 +78,8 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         cmap = functions.scan(image)
         report.static_routines += signatures.name_routines(image, list(cmap.call_sites))
         report.static_routines += static.name_syscall_wrappers(image, cmap)
+        if image.arch == "ppc64":
+            ppc.local_entries(image)
         compares = set(knowledge()["compare_routines"])
         if not compares & set(image.imports.values()):  # an unknown C library: recognise them by use
             report.static_routines += static.name_compare_routines(image, cmap, cmap.call_sites)

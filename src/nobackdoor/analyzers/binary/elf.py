@@ -235,7 +235,10 @@ def _relocations(binary, image: Image) -> None:
 def _static_ifuncs(binary, image: Image) -> None:
     """A static program's IFUNC slots (glibc string routines): R_*_IRELATIVE, addend = resolver."""
     for rel in binary.relocations:
-        if str(getattr(rel.type, "name", "")).endswith("IRELATIVE") and rel.addend:
+        # LIEF names the type where it knows it; R_PPC_IRELATIVE / R_PPC64_IRELATIVE are number 248
+        irelative = str(getattr(rel.type, "name", "")).endswith("IRELATIVE") or (
+            image.arch in ("ppc", "ppc64") and int(rel.type) & 0xFFFF == 248)
+        if irelative and rel.addend:
             image.irelative[rel.address] = rel.addend & ((1 << image.bits) - 1)
     if image.irelative:
         image.plt = sorted((sec.virtual_address, sec.virtual_address + sec.size) for sec in binary.sections

@@ -57,6 +57,19 @@ def bl_target(w: int, pc: int) -> int | None:
     return pc + off
 
 
+def global_entry(image: Image, addr: int) -> bool:
+    """ELFv2 global entry point: ``addis r2,r12,hi`` (``lis r2,hi`` once statically linked); ``addi r2,r2,lo``."""
+    w0, w1 = image.u32(addr), image.u32(addr + 4)
+    return w0 is not None and w1 is not None and (w0 >> 16) in (0x3C4C, 0x3C40) and (w1 >> 16) == 0x3842
+
+
+def local_entries(image: Image) -> None:
+    """Local calls enter an ELFv2 function 8 bytes in: a routine named at its global entry is named there too."""
+    for addr, name in list(image.imports.items()):
+        if global_entry(image, addr):
+            image.imports.setdefault(addr + 8, name)
+
+
 def resolve_imports(binary, image: Image) -> None:
     if image.bits == 64:
         image.gp = _toc(binary, image)

@@ -15,6 +15,7 @@ from importlib import resources
 
 import yaml
 
+from . import ppc
 from .elf import Image
 
 _HEAD = 64  # bytes a signature covers at most
@@ -75,6 +76,8 @@ def name_routines(image: Image, targets) -> int:
         if target in image.imports:
             continue
         routine = routine_at(image, target)
+        if routine is None and image.arch == "ppc64" and ppc.global_entry(image, target - 8):
+            routine = routine_at(image, target - 8)  # ELFv2: local calls enter 8 bytes past the TOC set-up
         if routine:
             image.imports[target] = routine
             named += 1
@@ -85,8 +88,47 @@ _LEA_RIP = re.compile(rb"[\x48\x4c]\x8d[\x05\x0d\x15\x1d\x25\x2d\x35\x3d](....)"
 _JMP_SLOT = re.compile(rb"\xff\x25(....)", re.DOTALL)
 
 
+def _ppc64_ifunc_stubs(image: Image, irelative: dict[int, int]) -> int:
+    """PowerPC64: call stub ``ld r12,X(r2); mtctr r12; bctr`` -> IRELATIVE slot -> resolver, whose
+    TOC-relative ``addis rD,r2,hi; addi rD,rD,lo`` pairs are the implementations it chooses between."""
+    toc = image.gp
+    if toc is None:
+        return 0
+    slot_name: dict[int, str] = {}
+    for slot, resolver in irelative.items():
+        words = ppc.words(image, image.read(resolver, 256) or b"")
+        for i, w in enumerate(words):
+            if (w & 0xFC1F0000) != 0x3C020000:  # addis rD, r2, hi
+                continue
+            rd = (w >> 21) & 31
+            for v in words[i + 1:i + 6]:
+                if (v >> 26) == 14 and ((v >> 16) & 31) == rd:  # addi rX, rD, lo
+                    target = toc + (ppc.sext16(w) << 16) + ppc.sext16(v)
+                    routine = routine_at(image, target)
+                    if routine:
+                        slot_name[slot] = routine
+                    break
+            if slot in slot_name:
+                break
+    named = 0
+    for lo, hi in image.code:
+        raw = image.read(lo, hi - lo) or b""
+        words = ppc.words(image, raw)
+        for i in range(1, len(words) - 1):
+            w = words[i]
+            if w == ppc.MTCTR_R12 and (words[i - 1] & 0xFFFF0003) == 0xE9820000 and words[i + 1] == ppc.BCTR:
+                name = slot_name.get(toc + ppc.sext16(words[i - 1] & 0xFFFC))
+                if name:
+                    start = i - 2 if i >= 2 and words[i - 2] in (0xF8410018, 0xF8410028) else i - 1
+                    image.imports.setdefault(lo + 4 * start, name)
+                    named += 1
+    return named
+
+
 def name_ifunc_stubs(image: Image, irelative: dict[int, int], plt: list[tuple[int, int]]) -> int:
     """x86-64: PLT stub -> IRELATIVE slot -> resolver -> the implementations it chooses between."""
+    if image.arch == "ppc64" and irelative:
+        return _ppc64_ifunc_stubs(image, irelative)
     if image.arch != "x86_64" or not irelative:
         return 0
     slot_name: dict[int, str] = {}

@@ -31,6 +31,8 @@ def name_syscall_wrappers(image: Image, cmap: functions.CallMap) -> int:
     for site, number in _syscalls(image):
         name = table.get(number)
         fn = cmap.function_of(site)
+        if name and fn is not None and fn + 8 in image.imports and image.arch == "ppc64":
+            continue  # named at its ELFv2 local entry already
         if name and fn is not None and fn not in image.imports:
             image.imports[fn] = name
             if fn in cmap.thumb_starts:
