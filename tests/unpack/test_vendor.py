@@ -21,7 +21,14 @@ from nobackdoor.unpack import handlers as nbd_handlers
 from nobackdoor.unpack.elf_tail import Tail, appended_tail, elf_end
 from nobackdoor.unpack.squashfs_reader import MagicNormalised, v4_le_superblock
 
-from .conftest import BUILD, MARKER, PASSWD, inventory_paths, leftover_workdirs, scan_json
+from .conftest import (
+    BUILD,
+    MARKER,
+    PASSWD,
+    inventory_paths,
+    leftover_workdirs,
+    scan_json,
+)
 
 VENDOR = BUILD.VENDOR
 STUB = (VENDOR / "plain-stub.elf").read_bytes()

@@ -11,8 +11,14 @@
   host paths below the output directory; :func:`repair_7z_links` gives them back their in-image
   target before unblob makes them relative.
 * U-Boot legacy uImage: not covered by unblob. One handler for single and multi-file images; the
-  payloads are written out and unblob recurses into them (gzip, lzma, squashfs, ...).
+  payloads are written out and unblob recurses into them (gzip, squashfs, ...). A payload the
+  header calls LZMA is decoded here (:func:`write_lzma_alone`), bounded by the size limits: unblob's
+  LZMA handler guesses from the bytes and leaves some vendor kernels compressed.
   Header layout from U-Boot's include/image.h (struct legacy_img_hdr, IH_TYPE_MULTI).
+* SquashFS 4 under a vendor magic (:class:`SquashFSv4VendorMagicHandler`): read by the
+  pure-Python reader, :mod:`.squashfs_reader`, the last resort of :class:`SquashfsExtractor`.
+* ELF: an ELF at the start of a longer file (an updater stub and its payload) is not copied to
+  ``carved.elf``; the file is analysed under its own name (:class:`InPlaceElfChunk`).
 """
 from __future__ import annotations
 
@@ -20,7 +26,6 @@ import json
 import lzma
 import os
 import re
-import resource
 import shlex
 import struct
 import subprocess
@@ -48,7 +53,13 @@ from unblob.models import (
     Reference,
     ValidChunk,
 )
-from unblob.report import ErrorReport, ExtractCommandFailedReport, ExtractionProblem, PathTraversalProblem, Severity
+from unblob.report import (
+    ErrorReport,
+    ExtractCommandFailedReport,
+    ExtractionProblem,
+    PathTraversalProblem,
+    Severity,
+)
 
 from .limits import output_cap
 
@@ -97,7 +108,7 @@ class SevenZipExtractor(Extractor):
 
 
 class SquashfsExtractor(Extractor):
-    """unsquashfs first, 7z second (it reads some vendor LZMA variants), then the pure-Python reader
+    """unsquashfs first, 7z second (it reads Broadcom's "shsq" images), then the pure-Python reader
     (:mod:`.squashfs_reader`: squashfs 4 with a vendor magic). Device nodes are never created
     (``-no-xattrs`` and the post-extraction sanitizer in :mod:`nobackdoor.unpack.safety` remove
     any that appear). When none can read the image, one report names each reader's reason."""
@@ -131,8 +142,8 @@ class SquashfsExtractor(Extractor):
 def run_python_squashfs_reader(inpath: Path, outdir: Path) -> list:
     """:mod:`.squashfs_reader` in a child process, under unblob's per-extractor time limit; the
     problem reports it printed."""
-    import unblob.extractors.command as command
     from unblob import report as unblob_report
+    from unblob.extractors import command
 
     cmd = [sys.executable, "-m", "nobackdoor.unpack.squashfs_reader", str(inpath), str(outdir)]
     try:
@@ -174,7 +185,7 @@ def _reason(exc: ExtractError, inpath: Path) -> str:
     return "failed"
 
 
-_WHY = re.compile(r"error|fail|invalid|corrupt|unsupported|not |can't|cannot", re.I)
+_WHY = re.compile(r"error|fail|invalid|corrupt|unsupported|not |can't|cannot", re.IGNORECASE)
 
 
 #: every unblob squashfs handler (v1-v4, vendor variants) extracts with sasquatch
@@ -281,11 +292,11 @@ _REPLACED: dict[type[Handler], type[Handler]] = {
     _elf.ELF64Handler: _elf_in_place(_elf.ELF64Handler),
 }
 
-#: superblock magics vendors put on standard little-endian squashfs 4.0 images, which neither unblob's
-#: handlers (v4 takes only hsqs and Broadcom's shsq) nor unsquashfs or 7z accept: LZMA builds
-#: ("sqlz"/"zlqs", the magics of the LZMA squashfs 2.x/3.x patches), DD-WRT's "hsqt"/"tqsh", Broadcom's
-#: big-endian "qshs", and the big-endian "sqsh" on a little-endian layout. Sources: sasquatch
-#: (devttys0/sasquatch, patches/patch0.txt) and unblob's squashfs handlers, which name these magics.
+#: superblock magics vendors put on squashfs images, which unblob's v4 handlers (hsqs, sqsh and
+#: Broadcom's shsq/qshs, each with its own byte order) do not take on a little-endian 4.0 layout,
+#: nor do unsquashfs and 7z: the LZMA builds' "sqlz"/"zlqs", DD-WRT's "hsqt"/"tqsh", Broadcom's
+#: "qshs", and the byte-swapped standard magic "sqsh". Source: the magics unblob's squashfs
+#: handlers name for the v2/v3 vendor variants (unblob/handlers/filesystem/squashfs.py).
 VENDOR_SQUASHFS4_MAGICS = (b"sqlz", b"zlqs", b"hsqt", b"tqsh", b"qshs", b"sqsh")
 
 

@@ -89,9 +89,8 @@ def extract(image: Path, outdir: Path) -> list:
         head = raw.read(96)
         size = raw.seek(0, io.SEEK_END)
         raw.seek(0)
-        if head[:4] != STANDARD_MAGIC:
-            if not v4_le_superblock(head, size):
-                raise ValueError(f"superblock is not a little-endian squashfs 4.0 one (magic {head[:4]!r})")
+        if head[:4] != STANDARD_MAGIC and not v4_le_superblock(head, size):
+            raise ValueError(f"superblock is not a little-endian squashfs 4.0 one (magic {head[:4]!r})")
         sq = SquashFS(io.BufferedReader(MagicNormalised(raw), buffer_size=1 << 16))
         seen = {(sq.root.block, sq.root.offset)}
         stack = [(sq.root, PurePosixPath("."), 0)]
