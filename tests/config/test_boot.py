@@ -173,7 +173,11 @@ def test_command_lines_are_observed(case):
 
 def test_clean_boot_configuration_is_silent(case):
     # Debian's recovery entry passes "single" but init is systemd, which asks for the root password
-    assert _medium_up(case("cmdline_clean")) == []
+    r = case("cmdline_clean")
+    assert _medium_up(r) == []
+    # an example in the documentation is named, at low severity
+    assert [(f.path, f.severity.value) for f in r.by_rule("boot.shell-init")] == [
+        ("usr/share/doc/acme/examples/extlinux-debug.conf", "low")]
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -37,6 +37,7 @@ from ..ruleset import rule
 from .base import FileAnalyzer, Tree, TreeAnalyzer, TreeContext, normalize
 from .config.knowledge import basename, knowledge
 from .login_bypass import unconditional_shell
+from .services import DOC_DIRS
 
 MAX_RECORD = 4096  # longest command line or environment record looked at
 MAX_ANCHORS = 256  # anchor hits followed per file
@@ -46,6 +47,9 @@ ANCHORS = (b"init=", b"bootargs", b"BOOTARGS", b"debug_shell", b"debug-shell", b
 #: records that make a file a U-Boot environment or script (then every variable is a candidate)
 _ENV_MARKERS = (b"bootcmd=", b"bootargs=", b"bootdelay=", b"setenv bootargs", b"fw_setenv bootargs")
 IH_MAGIC = b"\x27\x05\x19\x56"
+MAX_SNIFF = 64 * 1024
+_SYSLINUX_SNIFF = (re.compile(rb"(?im)^[ \t]*append[ \t]"), re.compile(rb"(?im)^[ \t]*(?:label|kernel|linux)[ \t]"))
+_GRUB_SNIFF = (re.compile(rb"(?m)^[ \t]*menuentry[ \t]"), re.compile(rb"(?m)^[ \t]*(?:linux|linux16|linuxefi|kernel)[ \t]"))
 IH_TYPE_SCRIPT = 6
 
 _ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*=\s*(.*?)\s*$")
@@ -120,6 +124,8 @@ def find_cmdlines(relpath: str, data: bytes) -> list[Cmdline]:
     script_image = len(data) > 64 and data[:4] == IH_MAGIC and data[30] == IH_TYPE_SCRIPT
     if kind is None and not script_image and not any(a in data for a in ANCHORS):
         return []
+    if kind is None and not script_image:
+        kind = _sniff_kind(data[:MAX_SNIFF])
     env = kind in ("uboot-env", "uboot-script") or script_image or any(m in data for m in _ENV_MARKERS)
     context = kind or ("uboot-script" if script_image else None)
     out: list[Cmdline] = []
@@ -135,6 +141,17 @@ def find_cmdlines(relpath: str, data: bytes) -> list[Cmdline]:
             if len(out) >= MAX_CMDLINES:
                 return out
     return out
+
+
+def _sniff_kind(head: bytes) -> str | None:
+    """A boot-loader configuration under another name (a copy, a backup, an example): by its keywords."""
+    if not _looks_text(head[:8192]):
+        return None
+    if _SYSLINUX_SNIFF[0].search(head) and _SYSLINUX_SNIFF[1].search(head):
+        return "syslinux"
+    if _GRUB_SNIFF[0].search(head) and _GRUB_SNIFF[1].search(head):
+        return "grub"
+    return None
 
 
 def _looks_text(head: bytes) -> bool:
@@ -364,9 +381,13 @@ class BootCmdlineAnalyzer(TreeAnalyzer):
             d = obs.data
             for finding in self._judge(obs.path, d, rootfs):
                 key = (finding.path, finding.rule, d.get("cmdline"))
-                if key not in seen:
-                    seen.add(key)
-                    yield finding
+                if key in seen:
+                    continue
+                seen.add(key)
+                if DOC_DIRS.search(obs.path):  # an example in documentation boots nothing
+                    finding.severity = Severity.LOW
+                    finding.message += " (in documentation or examples)"
+                yield finding
 
     def _judge(self, path: str, d: dict[str, Any], rootfs: list[Tree]) -> Iterator[Finding]:
         where = _describe(d)
