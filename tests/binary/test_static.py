@@ -12,7 +12,7 @@ from nobackdoor.analyzers.binary import analyzer, elf, signatures
 from .conftest import FIXTURES
 from .test_fixtures import PLANTS
 
-STATIC_ARCHES = ["x86_64", "armel", "mipsel", "powerpc", "aarch64", "ppc64le", "x86_64musl"]
+STATIC_ARCHES = ["x86_64", "armel", "armhf", "mipsel", "mipsbe", "powerpc", "aarch64", "ppc64le", "x86_64musl"]
 CLEAN = ["ctrlsrv-clean", "httplite-clean", "consolelogin-clean"]
 
 
@@ -67,7 +67,7 @@ def test_signature_needs_every_fixed_byte(static_dir):
             hits[addr] = routine
     assert "strcmp" in hits.values()
     addr = next(a for a, r in hits.items() if r == "strcmp")
-    index, offsets = signatures._index("armel", False)
+    index, offsets = signatures._index("armel")
     head = image.read(addr, 64)
     fixed = next(off for off in offsets if any(e[3] == "strcmp" for e in index.get((off, head[off:off + 4]), ())))
     changed = bytearray(data)

@@ -84,7 +84,7 @@ def scan(image: Image) -> CallMap:
             _scan_thumb(image, raw, lo, t_sites, t_starts, t_thumb)
             a_hits = sum(1 for x in a_sites if x[2])
             t_hits = sum(1 for x in t_sites if x[2])
-            if t_hits > a_hits:
+            if t_hits > a_hits or (t_hits == a_hits and image.thumb):  # no imports: the entry decides
                 image.thumb = True
                 sites += t_sites
                 starts |= t_starts

@@ -27,14 +27,15 @@ def _table() -> dict[str, dict[str, list[str]]]:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 
 
-def _key(image: Image) -> str | None:
-    return {("x86_64", True): "x86_64", ("arm", True): "armel", ("aarch64", True): "aarch64",
-            ("mips", True): "mipsel", ("mips", False): "mipsel", ("ppc", False): "powerpc",
-            ("ppc64", True): "ppc64le"}.get((image.arch, image.little))
+def _keys(image: Image) -> tuple[str, ...]:
+    """The signature tables for this architecture and byte order (ARM: ARM-mode armel and Thumb-2 armhf)."""
+    return {("x86_64", True): ("x86_64",), ("arm", True): ("armel", "armhf"), ("aarch64", True): ("aarch64",),
+            ("mips", True): ("mipsel",), ("mips", False): ("mips",), ("ppc", False): ("powerpc",),
+            ("ppc64", True): ("ppc64le",)}.get((image.arch, image.little), ())
 
 
 @functools.cache
-def _index(key: str, swap_words: bool) -> tuple[dict[tuple[int, bytes], list[tuple[int, int, int, str]]], tuple[int, ...]]:
+def _index(key: str) -> tuple[dict[tuple[int, bytes], list[tuple[int, int, int, str]]], tuple[int, ...]]:
     """(offset, 4 fixed bytes) -> [(length, pattern, mask, routine)] with the bytes as big integers
     (one masked compare per candidate); and the offsets to probe."""
     index: dict[tuple[int, bytes], list[tuple[int, int, int, str]]] = {}
@@ -42,10 +43,6 @@ def _index(key: str, swap_words: bool) -> tuple[dict[tuple[int, bytes], list[tup
         for text in texts:
             pattern = bytes(int(text[i:i + 2], 16) if text[i] != "." else 0 for i in range(0, len(text), 2))
             mask = bytes(0 if text[i] == "." else 0xFF for i in range(0, len(text), 2))
-            if swap_words:  # the same instruction words in the other byte order (big-endian MIPS)
-                n = len(pattern) // 4 * 4
-                pattern = b"".join(pattern[i:i + 4][::-1] for i in range(0, n, 4))
-                mask = b"".join(mask[i:i + 4][::-1] for i in range(0, n, 4))
             m = re.search(rb"\xff{4}", mask)
             if m:
                 off = m.start()
@@ -55,17 +52,16 @@ def _index(key: str, swap_words: bool) -> tuple[dict[tuple[int, bytes], list[tup
 
 
 def routine_at(image: Image, addr: int) -> str | None:
-    key = _key(image)
-    if key is None:
-        return None
-    index, offsets = _index(key, key == "mipsel" and not image.little)
-    head = image.read(addr, _HEAD)
-    if not head:
-        return None
-    for off in offsets:
-        for size, pattern, mask, routine in index.get((off, head[off:off + 4]), ()):
-            if len(head) >= size and int.from_bytes(head[:size], "big") & mask == pattern:
-                return routine
+    head = None
+    for key in _keys(image):
+        index, offsets = _index(key)
+        head = head or image.read(addr, _HEAD)
+        if not head:
+            return None
+        for off in offsets:
+            for size, pattern, mask, routine in index.get((off, head[off:off + 4]), ()):
+                if len(head) >= size and int.from_bytes(head[:size], "big") & mask == pattern:
+                    return routine
     return None
 
 
