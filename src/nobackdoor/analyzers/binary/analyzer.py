@@ -3,6 +3,9 @@ authentication check, hard-coded passwords in login routines, and the ports a bi
 
 Only functions that call a comparison, command, privilege, network or authentication routine are
 disassembled (found by a raw call scan, see ``functions``); a 2 MB daemon costs well under a second.
+A statically linked program has no import names: its C-library routines are named from their bytes,
+system calls or use (``signatures``, ``static``), and the library's own code (after the program's
+objects) is used for what it calls but never reported.
 """
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ A single forward walk over a function keeps, for each register, a known constant
 "byte loaded from [base+offset]" value. That is enough for how compilers materialise the operands of
 a call: MIPS PIC ($gp-relative GOT load + addiu, with the branch delay slot), AArch64 ADRP/ADD and
 MOVZ/MOVK, ARM literal pools (PIE ``ldr rX,[pc,#n]; add rX,pc,rX``), MOVW/MOVT and Thumb, x86-64
-RIP-relative LEA and i386 stack arguments. Branch joins are not merged: argument set-up sits right
+RIP-relative LEA and i386 stack arguments, PowerPC ``lis/addi`` pairs, r30-relative ``.got2`` loads (32-bit
+PIC, with ``bcl``/``mflr`` giving the PC) and TOC-relative ``addis/addi`` (64-bit). Branch joins are not merged: argument set-up sits right
 before its call in compiled code, and every decision later is made on resolved bytes.
 
 The walk reads Capstone's "lite" output (mnemonic and operand text): building Capstone's detail

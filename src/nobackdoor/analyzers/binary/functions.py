@@ -1,7 +1,7 @@
 """Function boundaries and the call graph of a stripped binary, without disassembling it.
 
 A raw scan of the code ranges finds every direct call (ARM/Thumb/AArch64 BL, MIPS jal/bal and
-$gp-relative t9 loads, x86 E8 and ``call [slot]``). Call targets, symbols and the usual prologues
+$gp-relative t9 loads, x86 E8 and ``call [slot]``, PowerPC ``bl``). Call targets, symbols and the usual prologues
 give function starts; a call site belongs to the last start before it. Only the functions that call
 something interesting are disassembled later.
 """

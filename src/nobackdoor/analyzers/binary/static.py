@@ -1,5 +1,7 @@
 """Naming libc routines in statically linked, stripped binaries (no import table to read).
 
+* Known C libraries' routines are named from their bytes first (``signatures``); what follows are the
+  fallbacks for a C library no signature covers.
 * System-call wrappers are named by the number loaded next to the trap instruction (``mov r7,#11;
   svc 0`` is execve on ARM EABI); the table is data (``binary.knowledge.yaml: syscalls``).
 * String comparison routines are recognised by how they are used: called from many places with one
