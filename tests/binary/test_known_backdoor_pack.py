@@ -25,6 +25,7 @@ def _rules_hit(tmp_path, extra: bytes) -> list[str]:
 @pytest.mark.parametrize("extra,rule_name", [
     (b"OpenTelnet:OpenOnce", "xiongmai_opentelnet_magic"),
     (b"/usr/sbin/telnetenabled\0Gearguy", "netgear_telnetenabled_magic_packet"),
+    (b"/web_shell_cmd.gch", "zte_web_shell_cmd_page"),
 ])
 def test_documented_strings_fire(tmp_path, extra, rule_name):
     hits = _rules_hit(tmp_path, extra)

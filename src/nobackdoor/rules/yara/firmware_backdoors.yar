@@ -139,3 +139,15 @@ rule netgear_telnetenabled_magic_packet
     condition:
         $daemon and ($user or $pass)
 }
+
+rule zte_web_shell_cmd_page
+{
+    meta:
+        description = "ZTE home gateway web server serves web_shell_cmd.gch, a page that runs shell commands as root for an administrative session"
+        source = "CVE-2014-2321 (NVD): ZTE F460 and F660 cable modems, 'sendcmd' requests to web_shell_cmd.gch; exploit-db 36978"
+        severity = "critical"
+    strings:
+        $page = "web_shell_cmd.gch"
+    condition:
+        $page
+}
