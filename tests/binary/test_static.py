@@ -12,7 +12,8 @@ from nobackdoor.analyzers.binary import analyzer, elf, signatures
 from .conftest import FIXTURES
 from .test_fixtures import PLANTS
 
-STATIC_ARCHES = ["x86_64", "armel", "armhf", "mipsel", "mipsbe", "powerpc", "aarch64", "ppc64le", "x86_64musl"]
+STATIC_ARCHES = ["x86_64", "armel", "armhf", "mipsel", "mipsbe", "mipselnopic", "powerpc", "aarch64", "ppc64le",
+                 "x86_64musl"]
 CLEAN = ["ctrlsrv-clean", "httplite-clean", "consolelogin-clean"]
 
 

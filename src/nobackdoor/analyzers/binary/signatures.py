@@ -74,10 +74,27 @@ def name_routines(image: Image, targets) -> int:
         routine = routine_at(image, target)
         if routine is None and image.arch == "ppc64" and ppc.global_entry(image, target - 8):
             routine = routine_at(image, target - 8)  # ELFv2: local calls enter 8 bytes past the TOC set-up
+        if routine is None and image.arch.startswith("mips"):
+            real = _mips_la25(image, target)
+            routine = routine_at(image, real) if real is not None else None
         if routine:
             image.imports[target] = routine
             named += 1
     return named
+
+
+def _mips_la25(image: Image, addr: int) -> int | None:
+    """Non-PIC MIPS code reaches a PIC routine through an "la25" stub that loads $t9 first (binutils
+    elfxx-mips.c): ``lui t9,hi; j func; addiu t9,t9,lo`` or, in front of the routine itself,
+    ``lui t9,hi; addiu t9,t9,lo``. Returns the routine's address."""
+    w0, w1, w2 = image.u32(addr), image.u32(addr + 4), image.u32(addr + 8)
+    if w0 is None or w1 is None or (w0 & 0xFFFF0000) != 0x3C190000:
+        return None
+    if (w1 >> 26) == 2 and w2 is not None and (w2 & 0xFFFF0000) == 0x27390000:  # j func
+        return ((addr + 8) & 0xF0000000) | ((w1 & 0x3FFFFFF) << 2)
+    if (w1 & 0xFFFF0000) == 0x27390000:
+        return addr + 8
+    return None
 
 
 _LEA_RIP = re.compile(rb"[\x48\x4c]\x8d[\x05\x0d\x15\x1d\x25\x2d\x35\x3d](....)", re.DOTALL)
