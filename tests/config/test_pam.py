@@ -27,7 +27,9 @@ def _run(rel: str, text: str) -> list[tuple[int, str]]:
     e = FileEntry(rel, rel, "", Path("/nonexistent"), len(data), "", FileKind.TEXT, content=data)
     an = PamAnalyzer()
     assert an.wants(e)
-    return [(f.line, f.severity.value) for f in an.analyze(e, data)]
+    found = list(an.analyze(e, data))
+    assert all(f.rule == "pam.auth-bypass" and f.category == "auth-bypass" for f in found)
+    return [(f.line, f.severity.value) for f in found]
 
 
 @pytest.mark.parametrize("rel,text", sorted(DEBIAN_LIKE.items()))

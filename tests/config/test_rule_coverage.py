@@ -8,7 +8,8 @@ from importlib import resources
 
 from nobackdoor.ruleset import all_rules, requirements
 
-RULE_FILES = ("accounts", "services", "secrets", "phonehome", "obfuscation")
+RULE_FILES = ("accounts", "services", "secrets", "phonehome", "obfuscation", "boot", "account_injection", "snmp", "pam",
+              "trust")
 
 
 def _rule_ids() -> list[str]:

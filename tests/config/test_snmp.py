@@ -12,7 +12,9 @@ def _run(rel: str, text: str):
     e = FileEntry(rel, rel, "", Path("/nonexistent"), len(data), "", FileKind.TEXT, content=data)
     an = SnmpAnalyzer()
     assert an.wants(e)
-    return [(f.line, f.severity.value, f.evidence.get("community")) for f in an.analyze(e, data)]
+    found = list(an.analyze(e, data))
+    assert all(f.rule == "snmp.fixed-community" and f.category == "hardcoded-secret" for f in found)
+    return [(f.line, f.severity.value, f.evidence.get("community")) for f in found]
 
 
 def test_write_communities():
