@@ -42,7 +42,9 @@ class PhoneHomeAnalyzer(TreeAnalyzer):
 
     def analyze(self, ctx: TreeContext) -> Iterator[Finding | Observation]:
         for tree in ctx.trees:
-            if not tree.is_rootfs:
+            # root filesystems; and the scripts of update packages and binaries (a script appended to
+            # an updater ELF); source trees' build scripts are the build-machinery analyzer's
+            if not tree.is_rootfs and ctx.options.target_kind in ("source", "release"):
                 continue
             yield from self._tree(ctx, tree)
 
