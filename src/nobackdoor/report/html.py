@@ -332,6 +332,7 @@ _OBS_TABLES = [
     ("key", "Keys and certificates", ["type", "bits", "purpose", "private", "fingerprint"]),
     ("setuid", "Set-uid programs", ["mode", "owner"]),
     ("sink-function", "Source functions that reach a shell or root", ["function", "reaches", "via", "language"]),
+    ("boot-cmdline", "Kernel command lines", ["source", "cmdline", "init", "consoles"]),
 ]
 
 
