@@ -20,6 +20,8 @@ from ..account_injection import PASSWD_LINE, SHADOW_LINE, SSH_KEY, SHELL_PATH
 _TARGETS = ahocorasick_rs.BytesAhoCorasick([b"/etc/passwd", b"/etc/shadow", b"authorized_keys"])
 #: the body of a quoted literal (double or single quotes, backslash escapes)
 _QUOTED = re.compile(r'"((?:[^"\\\n]|\\.){8,600})"|\'((?:[^\'\\\n]|\\.){8,600})\'')
+_MARKS = ahocorasick_rs.BytesAhoCorasick([b":0:", b"::", b"$1$", b"$5$", b"$6$", b"$2a$", b"$2b$", b"$2y$", b"$y$",
+                                          b"ssh-", b"ecdsa-sha2", b"sk-ssh", b"sk-ecdsa"])
 _TEST_PARTS = ("/test/", "/tests/", "/testdata/", "/fixtures/", "/spec/")
 
 
@@ -27,10 +29,15 @@ def account_findings(entry: FileEntry, data: bytes) -> Iterator[Finding]:
     found = {data[a:b] for _, a, b in _TARGETS.find_matches_as_indexes(data)}
     if not found:
         return
+    # only lines with the marks of an account line or a key are read (uid 0, an empty field, a
+    # crypt hash, a key type): the rest of a large file costs one native pass
+    lines = sorted({data.rfind(b"\n", 0, a) + 1 for _, a, _ in _MARKS.find_matches_as_indexes(data)})
+    if not lines:
+        return
     text = data.decode("latin-1")
     test = any(p in "/" + entry.relpath.lower() for p in _TEST_PARTS)
     reported = 0
-    for m in _QUOTED.finditer(text):
+    for m in (q for start in lines for q in _QUOTED.finditer(text, start, _line_end(text, start))):
         value = (m.group(1) or m.group(2) or "").replace("\\n", "\n").replace("\\t", "\t")
         line_no = text.count("\n", 0, m.start()) + 1
         for piece in value.splitlines():
@@ -81,3 +88,8 @@ def _account_reason(line: str) -> str | None:
         if secret.startswith("$") and secret.count("$") >= 3:
             return "a fixed password hash"
     return None
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
