@@ -273,7 +273,11 @@ def test_shell_cgi_without_shell_serving_branches_and_boot_scripts_are_quiet():
     clean = _SHELL_CGI.replace("/usr/sbin/telnetd -l /bin/ash -p 7023", "/usr/sbin/telnetd -p 7023") \
         .replace("nc -l -p 7124 -e /bin/sh &", "logger -t svc restart")
     boot = "#!/bin/sh\n[ \"$1\" = start ] && telnetd -l /bin/sh -p 23 &\n"  # no request data: not a CGI
-    for name, text_ in (("www/cgi-bin/svc.cgi", clean), ("etc/init.d/S50svc", boot)):
+    # an ordinary admin CGI: BusyBox applets and fixed scripts behind request patterns
+    admin = ('#!/bin/sh\necho "Content-Type: text/plain"\necho\ncase "$QUERY_STRING" in\n'
+             '  *do=reboot*) busybox reboot ;;\n  *do=apply_lan*) sh /usr/sbin/apply_lan.sh ;;\n'
+             '  *do=restart_www*) /bin/sh /etc/init.d/www restart ;;\n  *do=log*) busybox logread | tail ;;\nesac\n')
+    for name, text_ in (("www/cgi-bin/svc.cgi", clean), ("etc/init.d/S50svc", boot), ("www/cgi-bin/admin.cgi", admin)):
         data = text_.encode()
         e = FileEntry(name, name, "", Path("/nonexistent"), len(data), "", FileKind.SCRIPT, language="bash",
                       content=data)

@@ -186,11 +186,8 @@ class FileModel:
     def _direct_sink(self, call: Node) -> Reach:
         full, last, obj = self.callee(call)
         reach = Reach()
-        if self.family == "bash" and remote_shell_command(text(call)):
-            # telnetd -l /bin/sh, nc -e /bin/sh, a reverse shell, curl | sh: judged by what it does
-            reach.kinds |= {"shell", "shellname"}
-            reach.via = [text(call)[:80]]
-            return reach
+        if self.family == "bash":
+            return _shell_command_reach(call)
         if not last:
             return reach
         for sink in self.pats.sinks.get(self.family, {}).get(last, ()):
@@ -318,6 +315,44 @@ class FileModel:
 
 _SHELL_SERVERS = ("telnetd", "nc", "netcat", "ncat", "socat", "dropbear", "sshd", "/bin/sh", "sh ", "bash", "wget",
                   "curl", "tftp")
+
+
+_SHELL_NAMES = frozenset({"sh", "bash", "ash", "dash", "ksh", "zsh", "hush", "mksh"})
+
+
+def _shell_command_reach(call: Node) -> Reach:
+    """What a shell script's command leads to. A shell spawned with no script (its input is the
+    connection or the request), ``sh -c`` of data, ``eval`` of data, or a command line that serves a
+    shell (telnetd -l /bin/sh, nc -e, a reverse shell, curl | sh) -- judged by what it does. Running a
+    fixed script (``sh /usr/sbin/apply.sh``) or a BusyBox applet (``busybox reboot``) is ordinary."""
+    reach = Reach()
+    whole = text(call)
+    if remote_shell_command(whole):
+        reach.kinds |= {"shell", "shellname"}
+        reach.via = [whole[:80]]
+        return reach
+    name_node = call.child_by_field_name("name")
+    name = text(name_node).rsplit("/", 1)[-1] if name_node is not None else ""
+    args = [text(a).strip("'\"") for a in call.children_by_field_name("argument")]
+    if name == "busybox":
+        if not args or args[0] not in _SHELL_NAMES:
+            return reach
+        name, args = args[0], args[1:]
+    if name in _SHELL_NAMES:
+        flags = [a for a in args if a.startswith("-")]
+        if any("c" in f[1:] for f in flags if not f.startswith("--")):
+            i = next(i for i, a in enumerate(args) if a.startswith("-") and "c" in a[1:])
+            script = args[i + 1] if i + 1 < len(args) else ""
+            if "$" in script or "`" in script:
+                reach.kinds.add("shell")
+                reach.via = [whole[:80]]
+        elif not [a for a in args if not a.startswith("-")]:
+            reach.kinds |= {"shell", "shellname"}  # an interactive shell on the script's input
+            reach.via = [whole[:80]]
+    elif name in ("eval", "source", ".") and any("$" in a or "`" in a for a in args):
+        reach.kinds.add("eval")
+        reach.via = [whole[:80]]
+    return reach
 
 
 @functools.lru_cache(maxsize=4096)
