@@ -62,7 +62,7 @@ def _is_elf(path: Path) -> bool:
 
 def build_rootfs(dest: Path, count: int) -> list[Path]:
     pool = sorted(p for p in (FIXTURES / "debian").iterdir() if p.name != "VERSIONS")
-    pool += sorted((FIXTURES / "bin").iterdir())
+    pool += sorted(p for p in (FIXTURES / "bin").iterdir() if _is_elf(p))  # (not the static fixtures' archives)
     for d in HOST_DIRS:
         if d.is_dir():
             pool += sorted(p for p in d.iterdir() if p.is_file() and not p.is_symlink() and _is_elf(p)

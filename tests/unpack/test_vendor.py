@@ -399,3 +399,18 @@ def test_python_reader_keeps_links_inside(tmp_path):
     assert {p.path for p in problems} >= {"etc/shadow-leak", "canary-link"}
     assert not (out / "etc" / "shadow-leak").is_symlink() and not (out / "canary-link").is_symlink()
     assert (out / "etc" / "passwd").read_bytes() == PASSWD
+
+
+def test_short_unmarked_tail_is_listed_without_an_extraction_run(tmp_path):
+    # four bytes after the headers' end (a serial number, a counter): analysed as a file of its own,
+    # no extractor is started for it (each run costs seconds)
+    target = tmp_path / "daemon"
+    target.write_bytes((VENDOR / "plain-stub.elf").read_bytes() + b"\x5d\x00\x00\x07")
+    work = tmp_path / "work"
+    extraction = unpack(target, work, Limits())
+    try:
+        listed = [display for _, display, _, _ in extraction.files]
+        assert any(d.startswith("daemon/appended@") for d in listed), listed
+        assert not list(work.rglob("unblob-report.json"))
+    finally:
+        remove_workdir(work)

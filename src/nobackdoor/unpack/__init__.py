@@ -133,10 +133,27 @@ def _unpack_file(path: Path, display: str, workdir: Path, out: Extraction, progr
     return False
 
 
+#: an appended tail without a container magic in it is given to the extractor only from this size
+#: on; smaller ones (a serial number, a checksum, a short script) are analysed as files
+MIN_UNMARKED_TAIL = 4096
+#: strong magics of containers that hide behind a script header (makeself: a shell script, then a
+#: gzip/bzip2/xz tar); from the formats' specifications (RFC 1952, xz, bzip2, squashfs, cpio, zip)
+_TAIL_MAGICS = (b"\x1f\x8b\x08", b"\xfd7zXZ\x00", b"BZh91AY&SY", b"hsqs", b"sqsh", b"070701", b"070702",
+                b"PK\x03\x04", b"ustar\x00", b"ustar  \x00", b"7z\xbc\xaf\x27\x1c", b"\x28\xb5\x2f\xfd", b"UBI#",
+                b"\x27\x05\x19\x56")
+
+
+def _holds_container_magic(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        data = fh.read(MIN_UNMARKED_TAIL)
+    return any(m in data for m in _TAIL_MAGICS)
+
+
 def _unpack_elf_tail(path: Path, display: str, workdir: Path, out: Extraction, progress: Progress | None,
                      budget: _Budget, depth: int) -> bool:
     """Carve the data appended after the end of the ELF ``path`` (an updater stub's payload) and
     unpack it like any other file; listed as ``DISPLAY/appended@0xOFFSET``. True when carved."""
+    from ..inventory import container_format  # here: the worker process imports this package too
     tail = elf_tail.appended_tail(path)
     if tail is None:
         return False
@@ -165,11 +182,17 @@ def _unpack_elf_tail(path: Path, display: str, workdir: Path, out: Extraction, p
     out.unpacked.add(path)
     entry = (carved, where, where.rsplit("/", 1)[1], display)
     with open(carved, "rb") as fh:
-        executable = fh.read(4) == b"\x7fELF"
+        head = fh.read(4096)
+    executable = head[:4] == b"\x7fELF"
     if executable:  # another program: analysed as one, and its own tail unpacked
         out.files.append(entry)
-    if not _unpack_file(carved, where, workdir, out, progress, budget, top=False, depth=depth + 1) \
-            and not executable:
+    # a few bytes with no container magic (a script, a serial number, a checksum) are analysed as the
+    # file they are; starting an extraction run for them would cost seconds each
+    fmt = container_format(head)
+    worth_unpacking = executable or tail.size >= MIN_UNMARKED_TAIL or (fmt is not None and fmt not in _WEAK_MAGIC) \
+        or _holds_container_magic(carved)
+    if not (worth_unpacking and _unpack_file(carved, where, workdir, out, progress, budget, top=False,
+                                             depth=depth + 1)) and not executable:
         # no container in it (a script, a vendor blob): analysed as the file it is
         out.files.append(entry)
     return True
