@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -239,6 +239,8 @@ def _unpack_directory(target: Path, workdir: Path, out: Extraction, progress: Pr
                 _unpack_elf_tail(full, rel, workdir, out, progress, budget, depth=1)
                 continue
             fmt = container_format(head)
+            if fmt in _STREAMS and _decompress_stream(full, rel, fmt, workdir, out, budget):
+                continue  # one compressed file (a test fixture, a compressed module), decompressed here
             if fmt and fmt not in _WEAK_MAGIC:
                 if time.monotonic() > budget.deadline:
                     out.errors.append(ScanError(rel, "not unpacked: extraction time limit of "
@@ -246,6 +248,95 @@ def _unpack_directory(target: Path, workdir: Path, out: Extraction, progress: Pr
                     continue
                 if _unpack_file(full, rel, workdir, out, progress, budget, top=False):
                     out.unpacked.add(full)
+
+
+#: single-stream compressions Python reads itself (RFC 1952, the .xz format, bzip2)
+_STREAMS = frozenset({"gzip", "xz", "bzip2"})
+_STREAM_CHUNK = 1 << 20
+
+
+class _Trailing(Exception):
+    """Data after the end of the compressed stream (another member, an appended payload)."""
+
+
+def _stream_chunks(fmt: str, src) -> Iterator[bytes]:
+    """Decompressed chunks of the one stream in ``src``; EOFError when it is truncated, _Trailing
+    when something follows it."""
+    import bz2
+    import lzma
+    import zlib
+
+    if fmt == "gzip":
+        dec = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        while not dec.eof:
+            data = dec.unconsumed_tail or src.read(_STREAM_CHUNK)
+            if not data:
+                raise EOFError("the stream is truncated")
+            yield dec.decompress(data, _STREAM_CHUNK)
+    else:
+        dec = lzma.LZMADecompressor(format=lzma.FORMAT_XZ, memlimit=256 << 20) if fmt == "xz" \
+            else bz2.BZ2Decompressor()
+        while not dec.eof:
+            data = b""
+            if dec.needs_input:
+                data = src.read(_STREAM_CHUNK)
+                if not data:
+                    raise EOFError("the stream is truncated")
+            yield dec.decompress(data, _STREAM_CHUNK)
+    if (dec.unused_data + src.read(4096)).strip(b"\0"):
+        raise _Trailing()
+
+
+def _decompress_stream(path: Path, rel: str, fmt: str, workdir: Path, out: Extraction, budget: _Budget) -> bool:
+    """Decompress one gzip/xz/bzip2 file of a directory target in this process, as
+    ``REL/<fmt>.uncompressed`` (the name unblob gives it), bounded by the size and ratio limits.
+    A directory with many compressed files (the test fixtures of a source tree, compressed kernel
+    modules) would otherwise start one extraction run, seconds each, per file. Returns False when
+    unblob should take the file as before: the result is itself a container (a .tar.gz), or data
+    follows the stream."""
+    import lzma
+    import zlib
+
+    from ..inventory import container_format
+
+    limits = budget.limits
+    size = max(1, path.stat().st_size)
+    cap = min(limits.max_bytes - out.bytes_extracted, max(limits.ratio_floor, int(size * limits.max_ratio)))
+    slot = Path(tempfile.mkdtemp(prefix="z", dir=workdir))
+    target = slot / f"{fmt}.uncompressed"
+    written = 0
+    problem = None
+    try:
+        with open(path, "rb") as src, open(target, "wb") as dst:
+            for chunk in _stream_chunks(fmt, src):
+                written += len(chunk)
+                if written > cap:
+                    problem = f"decompressed size passes the limit of {cap} bytes (decompression bomb?)"
+                    break
+                dst.write(chunk)
+    except _Trailing:
+        shutil.rmtree(slot, ignore_errors=True)
+        return False
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
+        problem = str(exc) or type(exc).__name__
+    if problem is None and written == 0:
+        problem = "the stream holds no data"
+    if problem is not None:
+        shutil.rmtree(slot, ignore_errors=True)
+        out.errors.append(ScanError(rel, f"looks like {fmt} but could not be decompressed ({problem[:200]}); "
+                                         "analysed as a plain file"))
+        return True
+    with open(target, "rb") as fh:
+        inner = fh.read(4096)
+    if container_format(inner) not in (None, *_WEAK_MAGIC):
+        shutil.rmtree(slot, ignore_errors=True)
+        return False  # a compressed archive: the extractor lays out its contents
+    out.bytes_extracted += written
+    budget.files += 1
+    out.unpacked.add(path)
+    out.formats.add(fmt)
+    out.files.append((target, f"{rel}/{target.name}", target.name, rel))
+    return True
 
 
 @dataclass
