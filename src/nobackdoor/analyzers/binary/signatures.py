@@ -41,6 +41,7 @@ def _index(key: str) -> tuple[dict[tuple[int, bytes], list[tuple[int, int, int, 
     index: dict[tuple[int, bytes], list[tuple[int, int, int, str]]] = {}
     for routine, texts in (_table().get(key) or {}).items():
         for text in texts:
+            text = text.replace(" ", "")  # written one byte per group
             pattern = bytes(int(text[i:i + 2], 16) if text[i] != "." else 0 for i in range(0, len(text), 2))
             mask = bytes(0 if text[i] == "." else 0xFF for i in range(0, len(text), 2))
             m = re.search(rb"\xff{4}", mask)
