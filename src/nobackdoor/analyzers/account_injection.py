@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from ..models import Finding, Severity
 from ..ruleset import rule
-from .base import Tree, TreeAnalyzer, TreeContext
+from .base import TreeAnalyzer, TreeContext
 from .config.passwords import DefaultPasswordChecker, scheme_of
 from .config.scripts import parsed, reached_scripts, script_paths
 from .config.shell import Command, Script, stdin_text, unwrap
