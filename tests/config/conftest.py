@@ -38,12 +38,12 @@ class Result:
         return [f for f in self.findings if f.severity.rank >= 3]
 
 
-def analyze_rootfs(root: Path) -> Result:
-    """Inventory every file under ``root``, run the secrets file analyzer, then the tree analyzers."""
+def analyze_tree(root: Path, file_analyzers=(), tree_analyzers=()) -> Result:
+    """Inventory every file under ``root``, run the file analyzers on the files they want, then the
+    tree analyzers in order (as the pipeline does); the result keeps the tree context as ``ctx``."""
     entries = {}
     dirs = set()
     items: list = []
-    secrets = SecretsAnalyzer()
     for dirpath, dirnames, filenames in os.walk(root):
         for d in dirnames:
             rel = os.path.relpath(os.path.join(dirpath, d), root)
@@ -56,16 +56,24 @@ def analyze_rootfs(root: Path) -> Result:
             rel = os.path.relpath(real, root)
             entry, data = read_entry(real, rel, rel, "")
             entries[rel] = entry
-            if data is not None and secrets.wants(entry):
-                items.extend(secrets.analyze(entry, data))
+            for analyzer in file_analyzers:
+                if data is not None and analyzer.wants(entry):
+                    items.extend(analyzer.analyze(entry, data))
     tree = Tree(root="", files=entries, dirs=dirs)
     observations = [i for i in items if isinstance(i, Observation)]
     findings = [i for i in items if isinstance(i, Finding)]
     ctx = TreeContext(trees=[tree], observations=observations, findings=findings, options=None)  # type: ignore[arg-type]
-    for analyzer in (AccountsAnalyzer(), ServicesAnalyzer(), PhoneHomeAnalyzer(), ScriptObfuscationAnalyzer()):
-        for item in analyzer.analyze(ctx):
-            items.append(item)
-    return Result(items)
+    for analyzer in tree_analyzers:
+        items.extend(analyzer.analyze(ctx))
+    result = Result(items)
+    result.ctx = ctx  # type: ignore[attr-defined]
+    return result
+
+
+def analyze_rootfs(root: Path) -> Result:
+    """The secrets file analyzer, then the configuration tree analyzers."""
+    return analyze_tree(root, (SecretsAnalyzer(),), (AccountsAnalyzer(), ServicesAnalyzer(), PhoneHomeAnalyzer(),
+                                                     ScriptObfuscationAnalyzer()))
 
 
 @pytest.fixture(scope="session")

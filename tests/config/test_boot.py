@@ -4,7 +4,6 @@ Fixtures: tests/fixtures/config/boot/build_boot_fixtures.py (synthetic cases and
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,43 +12,19 @@ from importlib import resources
 
 from nobackdoor.analyzers.config.scripts import reached_scripts
 from nobackdoor.analyzers.boot import BootCmdlineAnalyzer, KernelCmdlineReader, find_cmdlines, parameters
-from nobackdoor.analyzers.base import Tree, TreeContext
 from nobackdoor.analyzers.login_bypass import unconditional_shell
 from nobackdoor.analyzers.phonehome import PhoneHomeAnalyzer
 from nobackdoor.analyzers.services import ServicesAnalyzer
-from nobackdoor.inventory import read_entry
 from nobackdoor.ruleset import all_rules, requirements
 
-from .conftest import Result
+from .conftest import Result, analyze_tree
 
 BOOT = Path(__file__).resolve().parents[1] / "fixtures" / "config" / "boot"
 
 
 def analyze(root: Path) -> Result:
     """Inventory the tree, run the command-line reader on every file, then the tree analyzers."""
-    entries, dirs, items = {}, set(), []
-    reader = KernelCmdlineReader()
-    for dirpath, dirnames, filenames in os.walk(root):
-        for d in dirnames:
-            rel = os.path.relpath(os.path.join(dirpath, d), root)
-            if os.path.islink(os.path.join(dirpath, d)):
-                filenames.append(d)
-            else:
-                dirs.add(rel)
-        for name in filenames:
-            real = Path(dirpath) / name
-            rel = os.path.relpath(real, root)
-            entry, data = read_entry(real, rel, rel, "")
-            entries[rel] = entry
-            if data is not None and reader.wants(entry):
-                items.extend(reader.analyze(entry, data))
-    tree = Tree(root="", files=entries, dirs=dirs)
-    ctx = TreeContext(trees=[tree], observations=list(items), findings=[], options=None)  # type: ignore[arg-type]
-    for analyzer in (ServicesAnalyzer(), PhoneHomeAnalyzer(), BootCmdlineAnalyzer()):
-        items.extend(analyzer.analyze(ctx))
-    result = Result(items)
-    result.ctx = ctx  # type: ignore[attr-defined]
-    return result
+    return analyze_tree(root, (KernelCmdlineReader(),), (ServicesAnalyzer(), PhoneHomeAnalyzer(), BootCmdlineAnalyzer()))
 
 
 @pytest.fixture(scope="module")
