@@ -289,11 +289,12 @@ class Checker:
 
     # ------------------------------------------------------------ checks
 
-    def _gated(self, call: Node, reach: Reach, strong: set[str]) -> Iterator[Finding]:
+    def _triggers(self, call: Node) -> Iterator[tuple[Comparison, str]]:
+        """(comparison, why its subject is input) of each branch around the call that compares
+        outside input with a rare literal."""
         fn = self.m.function_of(call)
-        for ifnode, cond in self._gates(call):
-            comps = self._char_sequence(cond, comparisons(cond, self.spec, self.m.macro_literals))
-            for comp in comps:
+        for _, cond in self._gates(call):
+            for comp in self._char_sequence(cond, comparisons(cond, self.spec, self.m.macro_literals)):
                 if not self.rare(comp.value, comp.char):
                     continue
                 why = self.is_input(comp.subject, fn)
@@ -301,18 +302,23 @@ class Checker:
                     continue
                 if why.startswith("parameter") and (syntax.function_name(fn) == "main" if fn else False):
                     continue  # command-line options of a program's own main() are its interface
-                kinds = sorted(strong - {"shellname"})
-                chain = " -> ".join(reach.via) or self.m.callee(call)[0]
-                msg = (f"input ({why}) compared with rare literal {comp.value!r} gates "
-                       f"{'/'.join(kinds)} via {chain}")
-                f = self._finding("source.magic-input-command", comp.node, msg, {
-                    "trigger": comp.value, "input": text(comp.subject)[:120], "input_origin": why,
-                    "sink_kinds": kinds, "via": reach.via, "sink_line": call.start_point[0] + 1,
-                    "function": syntax.function_name(fn) if fn else ""},
-                    severity="medium" if self.test else None)
-                if f:
-                    yield f
-                return
+                yield comp, why
+
+    def _gated(self, call: Node, reach: Reach, strong: set[str]) -> Iterator[Finding]:
+        for comp, why in self._triggers(call):
+            fn = self.m.function_of(call)
+            kinds = sorted(strong - {"shellname"})
+            chain = " -> ".join(reach.via) or self.m.callee(call)[0]
+            msg = (f"input ({why}) compared with rare literal {comp.value!r} gates "
+                   f"{'/'.join(kinds)} via {chain}")
+            f = self._finding("source.magic-input-command", comp.node, msg, {
+                "trigger": comp.value, "input": text(comp.subject)[:120], "input_origin": why,
+                "sink_kinds": kinds, "via": reach.via, "sink_line": call.start_point[0] + 1,
+                "function": syntax.function_name(fn) if fn else ""},
+                severity="medium" if self.test else None)
+            if f:
+                yield f
+            return
 
     def _shell_served(self) -> Iterator[Finding]:
         """A shell on a socket without a trigger: a bind shell (a listener and a shell named by path in
@@ -330,7 +336,7 @@ class Checker:
         for shell_call in named:
             fn = self.m.function_of(shell_call)
             key = fn.id if fn is not None else -1
-            if key in done or self._has_trigger(shell_call):
+            if key in done or next(self._triggers(shell_call), None) is not None:
                 continue
             names: set[str] = set(names_in.get(-1, ()))
             scope = fn
@@ -394,15 +400,6 @@ class Checker:
                               severity="medium" if self.test else None)
             if f:
                 yield f
-
-    def _has_trigger(self, call: Node) -> bool:
-        """Whether a branch around the call compares outside input with a rare literal."""
-        fn = self.m.function_of(call)
-        for _, cond in self._gates(call):
-            for comp in self._char_sequence(cond, comparisons(cond, self.spec, self.m.macro_literals)):
-                if self.rare(comp.value, comp.char) and self.is_input(comp.subject, fn):
-                    return True
-        return False
 
     def direct_sink_kinds(self, call: Node) -> set[str]:
         return self.m.direct_sink(call).kinds
