@@ -317,14 +317,14 @@ _SHELL_SERVERS = ("telnetd", "nc", "netcat", "ncat", "socat", "dropbear", "sshd"
                   "curl", "tftp")
 
 
-_SHELL_NAMES = frozenset({"sh", "bash", "ash", "dash", "ksh", "zsh", "hush", "mksh"})
-
-
 def _shell_command_reach(call: Node) -> Reach:
     """What a shell script's command leads to. A shell spawned with no script (its input is the
     connection or the request), ``sh -c`` of data, ``eval`` of data, or a command line that serves a
     shell (telnetd -l /bin/sh, nc -e, a reverse shell, curl | sh) -- judged by what it does. Running a
     fixed script (``sh /usr/sbin/apply.sh``) or a BusyBox applet (``busybox reboot``) is ordinary."""
+    from ..config.knowledge import knowledge  # the shells init scripts name (rules/shell-commands.yaml)
+
+    shells = knowledge().shells
     reach = Reach()
     whole = text(call)
     if remote_shell_command(whole):
@@ -335,10 +335,10 @@ def _shell_command_reach(call: Node) -> Reach:
     name = text(name_node).rsplit("/", 1)[-1] if name_node is not None else ""
     args = [text(a).strip("'\"") for a in call.children_by_field_name("argument")]
     if name == "busybox":
-        if not args or args[0] not in _SHELL_NAMES:
+        if not args or args[0] not in shells:
             return reach
         name, args = args[0], args[1:]
-    if name in _SHELL_NAMES:
+    if name in shells:
         flags = [a for a in args if a.startswith("-")]
         if any("c" in f[1:] for f in flags if not f.startswith("--")):
             i = next(i for i, a in enumerate(args) if a.startswith("-") and "c" in a[1:])
