@@ -253,7 +253,11 @@ def _is_auth(image, cmap, fn, w, k, strings: bool = True) -> bool:
 
 
 def _operand(image: elf.Image, value, length: int | None, binary: bool) -> bytes | None:
-    if not isinstance(value, int) or not image.in_data(value):
+    if not isinstance(value, int):
+        return None
+    # a fixed-length compare names its operand as data; without section headers read-only data
+    # and code share a segment, so any read-only address is taken for such an operand
+    if not image.in_data(value) and not (binary and length and image.sectionless and image.readonly(value)):
         return None
     if binary:
         if not length or not 0 < length <= 256:

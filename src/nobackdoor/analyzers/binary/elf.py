@@ -68,6 +68,9 @@ class Image:
     irelative: dict[int, int] = field(default_factory=dict)
     plt: list[tuple[int, int]] = field(default_factory=list)
     thumb: bool = False  # ARM: the entry point is Thumb code
+    #: the section headers were missing or did not match the program headers (sstrip-style or
+    #: tampered): everything was read from the program headers and the dynamic segment
+    sectionless: bool = False
 
     def __post_init__(self) -> None:
         self._seg_starts = [s.vaddr for s in self.segments]
@@ -129,7 +132,25 @@ class Image:
             return i >= 0 and self.data_ranges[i][0] <= addr < self.data_ranges[i][1]
         seg = self._segment(addr)
         off = self.offset_of(addr)
-        return off is not None and off >= 0x100 and not self.is_code(addr) and seg is not None and seg.readonly
+        if off is None or off < 0x100 or seg is None or not seg.readonly:
+            return False
+        if not self.is_code(addr):
+            return True
+        # Without section headers read-only data shares the executable segment with the code
+        # (MIPS, ARM, PowerPC layouts): a NUL-led, NUL-terminated printable run there is a literal.
+        return self.sectionless and self._string_start(off)
+
+    def readonly(self, addr: int) -> bool:
+        seg = self._segment(addr)
+        off = self.offset_of(addr)
+        return seg is not None and seg.readonly and off is not None and off >= 0x100
+
+    def _string_start(self, off: int) -> bool:
+        if off and self.data[off - 1] != 0:
+            return False
+        raw = self.data[off:off + MAX_CSTRING]
+        end = raw.find(b"\0")
+        return end >= 2 and all(32 <= b < 127 or b in (9, 10, 13) for b in raw[:end])
 
     def is_code(self, addr: int) -> bool:
         i = bisect.bisect_right(self.code, (addr, 1 << 64)) - 1
@@ -158,6 +179,10 @@ def _load(data: bytes) -> Image:
     binary = lief.ELF.parse(data)
     if binary is None:
         raise NotAnalyzable("not a parsable ELF file")
+    sectionless = not _sections_match_segments(binary)
+    if sectionless and len(binary.sections):
+        # section headers that disagree with the program headers are ignored, never trusted
+        binary = lief.ELF.parse(_without_section_headers(data)) or binary
     hdr = binary.header
     arch = _ARCH.get(hdr.machine_type)
     bits = 64 if hdr.identity_class == lief.ELF.Header.CLASS.ELF64 else 32
@@ -172,9 +197,9 @@ def _load(data: bytes) -> Image:
          for s in binary.segments if s.type == lief.ELF.Segment.TYPE.LOAD and s.virtual_size),
         key=lambda s: s.vaddr)
     image = Image(data=data, arch=arch, bits=bits, little=little, elf_type=hdr.file_type.name,
-                  entry=hdr.entrypoint, segments=segments)
+                  entry=hdr.entrypoint, segments=segments, sectionless=sectionless)
     image.code = _code_ranges(binary, segments)
-    image.data_ranges = _data_ranges(binary)
+    image.data_ranges = [] if sectionless else _data_ranges(binary)
     image.thumb = arch == "arm" and bool(image.entry & 1)
     _symbols(binary, image)
     _relocations(binary, image)
@@ -191,14 +216,95 @@ def _load(data: bytes) -> Image:
     return image
 
 
+def _sections_match_segments(binary) -> bool:
+    """Section headers are used only when present and consistent with the program headers: every
+    executable section lies inside an executable PT_LOAD, and there is at least one."""
+    loads = [(s.virtual_address, s.virtual_address + s.virtual_size, bool(s.flags & lief.ELF.Segment.FLAGS.X))
+             for s in binary.segments if s.type == lief.ELF.Segment.TYPE.LOAD]
+    executable = 0
+    for sec in binary.sections:
+        if not sec.has(lief.ELF.Section.FLAGS.EXECINSTR) or not sec.size:
+            continue
+        lo, hi = sec.virtual_address, sec.virtual_address + sec.size
+        if not any(a <= lo and hi <= b and x for a, b, x in loads):
+            return False
+        executable += 1
+    return executable > 0
+
+
+def _without_section_headers(data: bytes) -> bytes:
+    """A copy whose ELF header announces no section headers (e_shoff, e_shnum, e_shstrndx = 0)."""
+    out = bytearray(data)
+    little = out[5] == 1
+    order = "<" if little else ">"
+    if out[4] == 2:  # ELF64
+        struct.pack_into(order + "Q", out, 0x28, 0)
+        struct.pack_into(order + "HH", out, 0x3C, 0, 0)
+    else:
+        struct.pack_into(order + "I", out, 0x20, 0)
+        struct.pack_into(order + "HH", out, 0x30, 0, 0)
+    return bytes(out)
+
+
 def _code_ranges(binary, segments: list[Segment]) -> list[tuple[int, int]]:
     ranges = []
     for sec in binary.sections:
         if sec.has(lief.ELF.Section.FLAGS.EXECINSTR) and sec.size and sec.type != lief.ELF.Section.TYPE.NOBITS:
             ranges.append((sec.virtual_address, sec.virtual_address + sec.size))
-    if not ranges:  # section headers stripped: fall back to executable segments
-        ranges = [(s.vaddr, s.vaddr + s.filesz) for s in segments if s.executable]
+    if not ranges:  # section headers stripped: executable segments less the tables the loader reads
+        ranges = _subtract([(s.vaddr, s.vaddr + s.filesz) for s in segments if s.executable],
+                           _loader_tables(binary, segments))
     return sorted(ranges)
+
+
+def _loader_tables(binary, segments: list[Segment]) -> list[tuple[int, int]]:
+    """Address ranges of what the program headers and dynamic tags say is not code: the ELF and
+    program headers, the interpreter name, notes, the dynamic symbol, string, hash, version and
+    relocation tables, and the unwind tables (.eh_frame_hdr to the end of its segment)."""
+    out: list[tuple[int, int]] = []
+    first = min((s.vaddr - s.offset for s in segments if s.offset == 0), default=None)
+    if first is not None:
+        hdr = binary.header
+        out.append((first, first + hdr.program_header_offset + hdr.numberof_segments * hdr.program_header_size))
+    for seg in binary.segments:
+        if seg.type in (lief.ELF.Segment.TYPE.INTERP, lief.ELF.Segment.TYPE.NOTE, lief.ELF.Segment.TYPE.DYNAMIC):
+            out.append((seg.virtual_address, seg.virtual_address + seg.virtual_size))
+        elif seg.type == lief.ELF.Segment.TYPE.GNU_EH_FRAME:
+            host = next((s for s in segments if s.vaddr <= seg.virtual_address < s.vaddr + s.memsz), None)
+            out.append((seg.virtual_address, host.vaddr + host.filesz if host else seg.virtual_address + seg.virtual_size))
+    T = lief.ELF.DynamicEntry.TAG
+    sized = ((T.STRTAB, T.STRSZ), (T.RELA, T.RELASZ), (T.REL, T.RELSZ), (T.JMPREL, T.PLTRELSZ))
+    for start_tag, size_tag in sized:
+        start, size = _dyn(binary, start_tag), _dyn(binary, size_tag)
+        if start and size:
+            out.append((start, start + size))
+    symtab, syment = _dyn(binary, T.SYMTAB), _dyn(binary, T.SYMENT) or (24 if binary.header.identity_class == lief.ELF.Header.CLASS.ELF64 else 16)
+    if symtab:
+        out.append((symtab, symtab + len(binary.dynamic_symbols) * syment))
+    for tag in (T.HASH, T.GNU_HASH, T.VERSYM, T.VERNEED, T.VERDEF):
+        start = _dyn(binary, tag)
+        if start:  # sizes are not recorded: up to the next table (the gap is never code)
+            out.append((start, start + 1))
+    return out
+
+
+def _subtract(ranges: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for lo, hi in ranges:
+        pieces = [(lo, hi)]
+        for a, b in sorted(holes):
+            nxt = []
+            for x, y in pieces:
+                if b <= x or a >= y:
+                    nxt.append((x, y))
+                    continue
+                if x < a:
+                    nxt.append((x, a))
+                if b < y:
+                    nxt.append((b, y))
+            pieces = nxt
+        out.extend(p for p in pieces if p[1] - p[0] >= 4)
+    return out
 
 
 #: read-only data: where compilers put string literals and constant tables (writable data is not a constant)
@@ -240,9 +346,44 @@ def _static_ifuncs(binary, image: Image) -> None:
             image.arch in ("ppc", "ppc64") and int(rel.type) & 0xFFFF == 248)
         if irelative and rel.addend:
             image.irelative[rel.address] = rel.addend & ((1 << image.bits) - 1)
+    if not image.irelative and image.sectionless:
+        _scan_irelative(image)
     if image.irelative:
         image.plt = sorted((sec.virtual_address, sec.virtual_address + sec.size) for sec in binary.sections
-                           if sec.name.startswith((".plt", ".iplt")) and sec.size)
+                           if sec.name.startswith((".plt", ".iplt")) and sec.size) or list(image.code)
+
+
+#: R_<arch>_IRELATIVE relocation type numbers (psABIs); static glibc keeps these in .rela.iplt
+_IRELATIVE_TYPE = {"x86_64": 37, "x86": 42, "arm": 160, "aarch64": 1032, "ppc": 248, "ppc64": 248}
+
+
+def _scan_irelative(image: Image) -> None:
+    """A static program without section headers: find its IRELATIVE table by shape — entries whose
+    type is IRELATIVE, symbol 0, slot in a writable segment and resolver (addend) in code."""
+    rtype = _IRELATIVE_TYPE.get(image.arch)
+    if rtype is None:
+        return
+    order = "<" if image.little else ">"
+    if image.bits == 64:
+        fmt, size, rela = order + "QQQ", 24, True
+    elif image.arch in ("x86", "arm"):
+        fmt, size, rela = order + "II", 8, False
+    else:
+        fmt, size, rela = order + "III", 12, True
+    writable = [(s.vaddr, s.vaddr + s.memsz) for s in image.segments if not s.readonly]
+    needle = rtype.to_bytes(image.word, "little" if image.little else "big")
+    data = image.data
+    pos = data.find(needle)
+    while pos >= 0 and len(image.irelative) < 4096:
+        start = pos - image.word
+        if start >= 0 and start % image.word == 0 and start + size <= len(data):
+            fields = struct.unpack_from(fmt, data, start)
+            slot = fields[0]
+            if any(a <= slot < b for a, b in writable):
+                resolver = fields[2] if rela else image.pointer(slot)
+                if resolver and image.is_code(resolver & ~1):
+                    image.irelative[slot] = resolver & ((1 << image.bits) - 1)
+        pos = data.find(needle, pos + 1)
 
 
 def _dyn(binary, tag) -> int | None:
@@ -302,12 +443,14 @@ def _mips_gp_from_code(image: Image) -> int | None:
 
 
 def _plt_stubs(binary, image: Image) -> None:
-    """Decode PLT stubs back to the GOT slot they jump through, so `call stub` names its import."""
-    for sec in binary.sections:
-        if not sec.name.startswith(".plt") or not sec.size:
-            continue
-        raw = bytes(sec.content)
-        base = sec.virtual_address
+    """Decode PLT stubs back to the GOT slot they jump through, so `call stub` names its import.
+    Without section headers the stubs are looked for over all code (their shapes are exact)."""
+    if image.sectionless:
+        regions = [(lo, image.read(lo, hi - lo) or b"") for lo, hi in image.code]
+    else:
+        regions = [(sec.virtual_address, bytes(sec.content)) for sec in binary.sections
+                   if sec.name.startswith(".plt") and sec.size]
+    for base, raw in regions:
         if image.arch == "aarch64":
             _plt_aarch64(image, raw, base)
         elif image.arch == "arm":
@@ -371,7 +514,7 @@ def _plt_arm(image: Image, raw: bytes, base: int) -> None:
 
 
 def _plt_x86(image: Image, raw: bytes, base: int, binary) -> None:
-    got_plt = None
+    got_plt = _dyn(binary, lief.ELF.DynamicEntry.TAG.PLTGOT)
     for sec in binary.sections:
         if sec.name == ".got.plt":
             got_plt = sec.virtual_address

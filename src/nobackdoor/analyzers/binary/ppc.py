@@ -110,6 +110,9 @@ def _toc(binary, image: Image) -> int | None:
         for i in range(len(w) - 1):
             if (w[i] & 0xFFFF0000) == 0x3C4C0000 and (w[i + 1] & 0xFFFF0000) == 0x38420000:
                 return lo + 4 * i + (sext16(w[i]) << 16) + sext16(w[i + 1])
+            if (w[i] & 0xFFFF0000) == 0x3C400000 and (w[i + 1] & 0xFFFF0000) == 0x38420000:
+                # static: `lis r2,hi; addi r2,r2,lo` loads the TOC pointer as an absolute value
+                return ((sext16(w[i]) << 16) + sext16(w[i + 1])) & 0xFFFFFFFFFFFFFFFF
     return None
 
 
