@@ -165,7 +165,7 @@ def verdict(result: ScanResult, fail_on: str = "high") -> dict[str, Any]:
     worst = result.max_severity()
     blocking = sum(1 for f in result.findings if f.severity.rank >= threshold.rank)
     return {
-        "result": "fail" if blocking else "pass",
+        "result": result.verdict(threshold),
         "failOn": threshold.value,
         "blockingFindings": blocking,
         "maxSeverity": worst.value if worst else None,

@@ -222,11 +222,32 @@ class Observation:
 
 @dataclass
 class ScanError:
+    """Something of the target that was not (fully) read: a parse failure, a limit, a heuristic.
+    Any error makes the scan incomplete: its absence of findings is not a clean bill."""
+
     path: str
     message: str
+    #: what was left unread (e.g. "file", "bytes 1048576-5242880", "analyzer source-code")
+    skipped: str = ""
+    #: why: a parse failure, or the limit or heuristic that cut it ("limit", "parse", "unsupported", ...)
+    reason: str = ""
+    #: how many bytes were left unread, when known
+    bytes: int | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        return {"path": self.path, "message": self.message}
+    def to_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"path": self.path, "message": self.message}
+        if self.skipped:
+            doc["skipped"] = self.skipped
+        if self.reason:
+            doc["reason"] = self.reason
+        if self.bytes is not None:
+            doc["bytes"] = self.bytes
+        return doc
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> "ScanError":
+        return cls(doc.get("path", ""), doc.get("message", ""), doc.get("skipped", ""), doc.get("reason", ""),
+                   doc.get("bytes"))
 
 
 @dataclass
@@ -254,6 +275,19 @@ class ScanResult:
     def observations_of(self, kind: str) -> list[Observation]:
         return [o for o in self.observations if o.kind == kind]
 
+    @property
+    def complete(self) -> bool:
+        """Every byte of the target was read and analysed (no error, no limit, no skip)."""
+        return not self.errors
+
+    def verdict(self, fail_on: "Severity | str" = "high") -> str:
+        """``fail`` (a finding at or above fail_on), ``incomplete`` (none, but something was left
+        unread) or ``pass``."""
+        threshold = Severity.parse(fail_on)
+        if any(f.severity.rank >= threshold.rank for f in self.findings):
+            return "fail"
+        return "pass" if self.complete else "incomplete"
+
     def max_severity(self) -> Severity | None:
         if not self.findings:
             return None
@@ -269,6 +303,8 @@ class ScanResult:
             "target": self.target.to_dict(),
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in self.errors],
+            "complete": self.complete,
+            "verdict": self.verdict(),
             "stats": self.stats,
             "observations": grouped,
             "inventory": [f.to_dict() for f in self.files],
@@ -283,7 +319,7 @@ class ScanResult:
         result = cls(
             target=Target(t.get("path", ""), t.get("sha256", ""), t.get("size", 0), t.get("kind", "")),
             findings=[Finding.from_dict(f) for f in doc.get("findings", [])],
-            errors=[ScanError(e.get("path", ""), e.get("message", "")) for e in doc.get("errors", [])],
+            errors=[ScanError.from_dict(e) for e in doc.get("errors", [])],
             stats=dict(doc.get("stats") or {}),
             tool_version=(doc.get("tool") or {}).get("version", ""),
         )
@@ -301,6 +337,7 @@ class ScanResult:
                     link_target=f.get("link_target"),
                 )
             )
-        known = {"format_version", "tool", "target", "findings", "errors", "stats", "observations", "inventory"}
+        known = {"format_version", "tool", "target", "findings", "errors", "stats", "observations", "inventory",
+                 "complete", "verdict"}
         result.extra = {k: v for k, v in doc.items() if k not in known}
         return result

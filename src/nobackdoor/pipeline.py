@@ -8,6 +8,7 @@ Reports and the store consume the :class:`~nobackdoor.models.ScanResult`; nothin
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -23,7 +24,7 @@ from pathlib import Path
 from . import __version__
 from .analyzers import ScanOptions, Tree, TreeContext, file_analyzers, tree_analyzers
 from .analyzers.base import FileAnalyzer, looks_like_rootfs
-from .inventory import read_entry
+from .inventory import READ_WHOLE_MAX, read_entry
 from .models import FileEntry, FileKind, Finding, Observation, ScanError, ScanResult, Target
 from .unpack import Extraction, Limits, remove_workdir, unpack
 
@@ -160,13 +161,22 @@ def _process_one(realpath: Path, path: str, relpath: str, root: str, unpacked: b
             entry.kind = FileKind.ARCHIVE
             return entry, results
     if data is None:
+        if entry.kind != FileKind.SYMLINK:
+            results.append(ScanError(path, f"{entry.size} bytes, over the {READ_WHOLE_MAX} bytes read per file: "
+                                           "hashed only, not analysed", "file", "limit", entry.size))
         return entry, results
     for analyzer in analyzers:
         try:
             if analyzer.wants(entry):
                 results.extend(analyzer.analyze(entry, data))
+            elif entry.size > analyzer.max_size and analyzer.wants(dataclasses.replace(entry, size=analyzer.max_size)):
+                # the analyzer would read this file but for its size: say so, never skip silently
+                results.append(ScanError(path, f"not read by the {analyzer.name} analyzer: {entry.size} bytes, over "
+                                               f"its limit of {analyzer.max_size}", f"analyzer {analyzer.name}",
+                                         "limit", entry.size))
         except Exception as exc:
-            results.append(ScanError(path, f"analyzer {analyzer.name} failed: {type(exc).__name__}: {exc}"))
+            results.append(ScanError(path, f"analyzer {analyzer.name} failed: {type(exc).__name__}: {exc}",
+                                     f"analyzer {analyzer.name}", "failure"))
     return entry, results
 
 

@@ -50,6 +50,10 @@ def test_verdict_respects_fail_on(result):
     assert "Verdict: 2 findings at or above critical" in page
     result.findings = []
     page = render("html", result)
+    # the sample result has a read error: no finding, but an incomplete scan is never a pass
+    assert result.errors and "Verdict: Incomplete" in page and "not a clean bill" in page
+    result.errors = []
+    page = render("html", result)
     assert "No finding at or above high" in page and "not a proof of absence" in page
 
 

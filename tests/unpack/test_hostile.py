@@ -208,9 +208,13 @@ def test_file_that_is_not_a_container(tmp_path):
     target = tmp_path / "blob.bin"
     target.write_bytes(bytes(range(256)) * 64)
     proc, doc = scan_json(target, tmpdir=tmp_path / "tmp")
-    assert proc.returncode == 0
+    # a blob no reader opens is an incomplete scan: exit 1 by default, with the reason in errors
+    assert proc.returncode == 1
+    assert doc["complete"] is False and doc["verdict"] == "incomplete"
     assert [e["message"] for e in doc["errors"]] == [
         "no known container or filesystem format found; analysed as a single file"]
+    allowed, _ = scan_json(target, "--allow-incomplete", tmpdir=tmp_path / "tmp")
+    assert allowed.returncode == 0
     assert list(inventory_paths(doc)) == ["blob.bin"]
     assert leftover_workdirs(tmp_path / "tmp") == []
 

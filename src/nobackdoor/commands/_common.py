@@ -78,9 +78,20 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.flush()
 
 
-def exit_status(result: ScanResult, fail_on: str) -> int:
-    threshold = Severity.parse(fail_on).rank
-    return 1 if any(f.severity.rank >= threshold for f in result.findings) else 0
+def add_fail_options(p: argparse.ArgumentParser, what: str = "a finding") -> None:
+    p.add_argument("--fail-on", default="high", choices=SEVERITIES,
+                   help=f"exit 1 when {what} has this severity or higher (default high), or when the scan is "
+                        "incomplete (something was left unread: see errors)")
+    p.add_argument("--allow-incomplete", action="store_true",
+                   help="do not fail an incomplete scan (errors only) by the exit status")
+
+
+def exit_status(result: ScanResult, args: argparse.Namespace) -> int:
+    """1 when the verdict is ``fail``, or ``incomplete`` without --allow-incomplete; else 0."""
+    verdict = result.verdict(args.fail_on)
+    if verdict == "fail" or (verdict == "incomplete" and not getattr(args, "allow_incomplete", False)):
+        return 1
+    return 0
 
 
 def scan_with_progress(target: str, args: argparse.Namespace, options: PipelineOptions | None = None) -> ScanResult:

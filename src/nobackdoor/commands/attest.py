@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import report
 from ..attest import AttestError, key_id, load_private_key, sign, statement
 from ..pipeline import TargetError
-from ._common import SEVERITIES, add_scan_options, exit_status, scan_with_progress
+from ._common import add_fail_options, add_scan_options, exit_status, scan_with_progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,8 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="where to write the signed report (default: beside the attestation, "
                         "NAME.report.json for -o NAME.intoto.json)")
     p.add_argument("--report-format", default="json", choices=report.formats(), help="format of the report (default json)")
-    p.add_argument("--fail-on", default="high", choices=SEVERITIES,
-                   help="severity that makes the verdict 'fail' and the exit status 1 (default high)")
+    add_fail_options(p)
     add_scan_options(p)
     p.set_defaults(func=run)
 
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"attestation: {out}\nreport:      {report_path}\nsubject:     {stmt['subject'][0]['name']} sha256 "
           f"{stmt['subject'][0]['digest']['sha256']}\nverdict:     {v['result']} ({_n(v['findings'], 'finding')}, "
           f"{v['blockingFindings']} at or above {v['failOn']})\nsigned by:   {key_id(key.public_key())}", file=sys.stderr)
-    return exit_status(result, args.fail_on)
+    return exit_status(result, args)
 
 
 def _n(count: int, word: str) -> str:

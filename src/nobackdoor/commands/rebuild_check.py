@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import report
 from ..release.rebuild import DEFAULT_PREFIX, RebuildOptions, rebuild_check
 from ..release.repo import ReleaseError
-from ._common import SEVERITIES, exit_status, write_output
+from ._common import add_fail_options, exit_status, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,8 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="add diffoscope's text output to findings on non-ELF files (when installed)")
     p.add_argument("--format", default="text", choices=report.formats(), help="output format (default text)")
     p.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
-    p.add_argument("--fail-on", default="high", choices=SEVERITIES,
-                   help="exit 1 when a finding has this severity or higher (default high)")
+    add_fail_options(p)
     p.add_argument("-v", "--verbose", action="count", default=0, help="show tracebacks of internal errors")
     p.set_defaults(func=run)
 
@@ -54,4 +53,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"nobackdoor: {exc}", file=sys.stderr)
         return 2
     write_output(report.render(args.format, result, args), args.output)
-    return exit_status(result, args.fail_on)
+    return exit_status(result, args)

@@ -10,7 +10,7 @@ from ..models import ScanError
 from ..pipeline import TargetError, scan
 from ..release.check import ReleaseCheckOptions, release_check
 from ..release.repo import ReleaseError
-from ._common import SEVERITIES, add_scan_options, exit_status, pipeline_options, progress_bar, write_output
+from ._common import add_fail_options, add_scan_options, exit_status, pipeline_options, progress_bar, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,8 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-scan", action="store_true", help="only compare; do not scan the release's contents")
     p.add_argument("--format", default="text", choices=report.formats(), help="output format (default text)")
     p.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
-    p.add_argument("--fail-on", default="high", choices=SEVERITIES,
-                   help="exit 1 when a finding has this severity or higher (default high)")
+    add_fail_options(p)
     add_scan_options(p)
     p.set_defaults(func=run)
 
@@ -67,4 +66,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"nobackdoor: {exc}", file=sys.stderr)
             return 2
     write_output(report.render(args.format, result, args), args.output)
-    return exit_status(result, args.fail_on)
+    return exit_status(result, args)

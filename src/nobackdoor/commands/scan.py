@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import report
 from ..pipeline import TargetError
 from ._record import add_record_options, declaration_stage, record_if_asked
-from ._common import SEVERITIES, add_scan_options, exit_status, pipeline_options, scan_with_progress, write_output
+from ._common import add_fail_options, add_scan_options, exit_status, pipeline_options, scan_with_progress, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,8 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("target", help="firmware image, update package, root-filesystem directory, binary or source tree")
     p.add_argument("--format", default="text", choices=report.formats(), help="output format (default text)")
     p.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
-    p.add_argument("--fail-on", default="high", choices=SEVERITIES,
-                   help="exit 1 when a finding has this severity or higher (default high)")
+    add_fail_options(p)
     p.add_argument("--declaration", metavar="FILE", type=Path,
                    help="vendor declaration (nobackdoor.yml): report what it does not list, set aside accepted findings")
     add_record_options(p)
@@ -37,4 +36,4 @@ def run(args: argparse.Namespace) -> int:
         return 2
     write_output(report.render(args.format, result, args), args.output)
     record_if_asked(result, args)
-    return exit_status(result, args.fail_on)
+    return exit_status(result, args)

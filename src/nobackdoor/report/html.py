@@ -105,6 +105,10 @@ def _verdict(result: ScanResult, fail_on: Severity, rows: list[compliance.Clause
         cls, title = "fail", f"{len(blocking)} finding{'s' if len(blocking) != 1 else ''} at or above {fail_on.value}"
         text = ("The software contains code, configuration or data that gives access or runs commands "
                 "outside the documented, authenticated paths. Each finding below shows where and why.")
+    elif not result.complete:
+        cls, title = "incomplete", f"Incomplete: {len(result.errors)} part(s) of the target were not read"
+        text = (f"No finding at or above {fail_on.value} in what was read, but parts of the target were left "
+                "unread (see the problems at the end). An incomplete scan is not a clean bill.")
     else:
         cls, title = "pass", f"No finding at or above {fail_on.value}"
         text = ("No back door was found by the checks that ran. This is not a proof of absence: the "
@@ -557,6 +561,7 @@ nav a{margin-right:16px;color:#0969da;text-decoration:none}
 .verdict h2{margin:0 0 6px;border:0;padding:0;font-size:22px}
 .verdict.fail{background:#fdecea;border-color:#d32f2f}.verdict.fail h2{color:#b71c1c}
 .verdict.pass{background:#e8f5e9;border-color:#2e7d32}.verdict.pass h2{color:#1b5e20}
+.verdict.incomplete{background:#fff8e1;border-color:#f57f17}.verdict.incomplete h2{color:#e65100}
 .chip{display:inline-block;color:#fff;border-radius:12px;padding:2px 10px;margin-right:6px;font-weight:600}
 .chip-none{color:#57606a}
 .charts{display:flex;flex-wrap:wrap;gap:28px}

@@ -21,8 +21,11 @@ def render(result: ScanResult, args=None) -> str:
     t = result.target
     con.print(f"[bold]nobackdoor {result.tool_version}[/]  {x(t.path)}  ({t.kind}, {t.size} bytes, sha256 {t.sha256[:16]}…)")
     con.print(f"{result.stats.get('files', 0)} files, {result.stats.get('seconds', 0)} s")
+    if not result.complete:
+        con.print(f"\n[bold red]INCOMPLETE SCAN[/]: {len(result.errors)} part(s) of the target were not read "
+                  "(see Problems); no finding there is not a clean bill.")
     if not result.findings:
-        con.print("\n[green]No findings.[/]")
+        con.print("\n[green]No findings.[/]" if result.complete else "\nNo findings in what was read.")
     for sev in Severity:
         group = [f for f in result.findings if f.severity == sev]
         if not group:
@@ -52,7 +55,8 @@ def render(result: ScanResult, args=None) -> str:
     if result.errors:
         con.print(f"\n[bold]Problems ({len(result.errors)})[/]")
         for e in result.errors:
-            con.print(f"  {x(e.path or '-')}: {x(e.message)}", soft_wrap=True)
+            left = f" [dim]({x(e.skipped)}, {e.bytes} bytes)[/]" if e.skipped and e.bytes is not None else ""
+            con.print(f"  {x(e.path or '-')}: {x(e.message)}{left}", soft_wrap=True)
     counts = {s.value: sum(1 for f in result.findings if f.severity == s) for s in Severity}
     con.print("\n" + ", ".join(f"{n} {k}" for k, n in counts.items() if n) if result.findings else "")
     return buf.getvalue()
