@@ -370,7 +370,7 @@ def assign_rootfs_roots(extraction: Extraction) -> None:
             prefix = d + "/"
             sub_rels = [r[len(prefix):] for r in rels if r.startswith(prefix)]
             sub_dirs = {x[len(prefix):] for x in dirs if x.startswith(prefix)}
-            if looks_like_rootfs(sub_rels, sub_dirs):
+            if looks_like_rootfs(sub_rels, sub_dirs, by_content=False):  # nested: whole systems only
                 chosen.append(d)
         for d in chosen:
             prefix = d + "/"

@@ -85,3 +85,23 @@ def test_cross_file_shell_listener_is_followed_through_the_scan_pipeline(run):
     assert any(o["path"].endswith("src/sysdeputil.c") and "bindshell" in o["reaches"] for o in sinks), sinks
     hits = [f for f in doc["findings"] if f["rule"] == "source.magic-input-command" and f["path"].endswith("src/str.c")]
     assert hits and hits[0]["severity"] in ("high", "critical")
+
+
+# a long line (a comment, a data table, minified code) never hides the rest of the file
+_COMMENT = {".c": "//", ".py": "#", ".php": "//", ".js": "//"}
+
+
+@pytest.mark.parametrize("case,rule_id,category,path",
+                         [c for c in CASES if c[3].endswith(tuple(_COMMENT)) and c[1].startswith("source.m")])
+def test_one_long_comment_line_hides_nothing(case, rule_id, category, path, tmp_path):
+    import shutil
+
+    tree = tmp_path / case
+    shutil.copytree(FIXTURES / case / "planted", tree)
+    target = tree / path
+    prefix = _COMMENT[target.suffix] + " " + "x" * 40000 + "\n"
+    target.write_bytes(prefix.encode() + target.read_bytes())
+    result = analyse_directory(tree)
+    hits = [f for f in result.findings if f.rule == rule_id and f.path == path]
+    assert hits, [(f.rule, f.path) for f in result.findings]
+    assert hits[0].line and hits[0].line > 1

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..models import FileKind, Finding, Observation, Severity
+from ..models import FileKind, Finding, Observation, ScanError, Severity
 from ..ruleset import rule
 from .base import Tree, TreeAnalyzer, TreeContext
 from .config.passwords import DefaultPasswordChecker, scheme_of
@@ -59,19 +59,25 @@ class AccountsAnalyzer(TreeAnalyzer):
 
     # ------------------------------------------------------------ /etc/passwd + /etc/shadow
 
-    def _system(self, tree: Tree, checker: DefaultPasswordChecker) -> Iterator[Finding | Observation]:
-        passwd = tree.text("etc/passwd")
+    def _system(self, tree: Tree, checker: DefaultPasswordChecker) -> Iterator[Finding | Observation | ScanError]:
+        passwd = tree.config_text("etc/passwd")
         if passwd is None:
+            yield from _unreadable_store(tree, "etc/passwd")
             return
-        shadow_text = tree.text("etc/shadow")
+        shadow_text = tree.config_text("etc/shadow")
+        if shadow_text is None:
+            yield from _unreadable_store(tree, "etc/shadow")
         shadow: dict[str, tuple[int, str]] = {}
         if shadow_text:
             for lineno, f in parse_colon_file(shadow_text):
-                if len(f) >= 2:
-                    shadow.setdefault(f[0], (lineno, f[1]))
+                if len(f) < 2 or _garbled(f):
+                    yield _bad_line(tree, "etc/shadow", lineno, "not a shadow entry")
+                    continue
+                shadow.setdefault(f[0], (lineno, f[1]))
         groups = self._groups(tree)
         for lineno, f in parse_colon_file(passwd):
-            if len(f) < 7:
+            if len(f) < 7 or _garbled(f):
+                yield _bad_line(tree, "etc/passwd", lineno, "not a passwd entry (7 fields)")
                 continue
             user, pw, uid, gid, shell = f[0], f[1], f[2].strip(), f[3].strip(), f[6].strip()
             if pw == "x" and user in shadow:
@@ -262,6 +268,30 @@ class AccountsAnalyzer(TreeAnalyzer):
                             if p2 is not None and u2 is None:
                                 yield from self._web_account(tree, rel, _line_of(text, v[p2]), str(k), v[p2], checker,
                                                              "JSON user store")
+
+
+def _garbled(fields: list[str]) -> bool:
+    return any("\x00" in x or "\ufffd" in x for x in fields[:7])
+
+
+def _bad_line(tree: Tree, rel: str, lineno: int, why: str) -> ScanError:
+    """One unusable line of an account file is skipped alone, and said."""
+    return ScanError(tree.path_of(rel), f"line {lineno}: {why} (binary or malformed); skipped, the other lines "
+                                        "were read", f"line {lineno}", "parse")
+
+
+def _unreadable_store(tree: Tree, rel: str) -> Iterator[ScanError]:
+    """An account file that is present but cannot be read (a link out of the image, to a file made at
+    run time, or a file of the wrong type) leaves accounts unchecked: say so."""
+    entry = tree.get(rel)
+    if entry is None:
+        return
+    if entry.kind == FileKind.SYMLINK:
+        why = f"a link to {entry.link_target!r}, which is not in the image (made at run time?)"
+    else:
+        why = f"not a text file ({entry.kind.value}, {entry.size} bytes)"
+    yield ScanError(tree.path_of(rel), f"account file not read: {why}; its accounts were not checked",
+                    "file", "unreadable", entry.size or None)
 
 
 def _line_of(text: str, value: str) -> int | None:

@@ -73,6 +73,18 @@ class Tree:
         except OSError:
             return None
 
+    def config_text(self, relpath: str, limit: int = 8 * 1024 * 1024) -> str | None:
+        """A line-oriented configuration file's text whatever its inventory kind: one line of binary
+        junk makes a file "data", yet its other lines still configure the system. Undecodable bytes
+        become U+FFFD; the caller reports the lines it cannot use."""
+        entry = self.resolve(relpath)
+        if entry is None or entry.kind in (FileKind.SYMLINK, FileKind.ELF) or entry.size > limit:
+            return None
+        try:
+            return entry.text()
+        except OSError:
+            return None
+
     def resolve(self, relpath: str, depth: int = 0) -> FileEntry | None:
         """Follow symlinks inside this tree (never outside it)."""
         entry = self.get(relpath)
@@ -127,9 +139,24 @@ class TreeAnalyzer:
 ROOTFS_MARKERS = ("etc", "bin", "sbin", "usr", "lib", "www")
 
 
-def looks_like_rootfs(relpaths: Iterable[str], dirs: Iterable[str] = ()) -> bool:
+#: files that configure a running system: a tree that has one under etc/ is a root filesystem (or an
+#: overlay of one) whatever else it holds, and gets the account, boot and service checks
+SYSTEM_FILES = ("etc/passwd", "etc/shadow", "etc/group", "etc/inittab", "etc/inetd.conf", "etc/xinetd.conf",
+                "etc/sudoers", "etc/rc.local", "etc/crontab", "etc/fstab", "etc/securetty", "etc/profile")
+SYSTEM_DIRS = ("etc/init.d/", "etc/rc.d/", "etc/systemd/", "etc/crontabs/", "etc/cron.d/", "etc/config/",
+               "etc/xinetd.d/", "etc/ssh/", "etc/dropbear/", "etc/pam.d/", "etc/udev/", "etc/hotplug.d/")
+
+
+def looks_like_rootfs(relpaths: Iterable[str], dirs: Iterable[str] = (), by_content: bool = True) -> bool:
+    """A root filesystem: etc/ beside another system directory, or (``by_content``) etc/ holding
+    account, init or service files (a directory target of only etc/ is a root filesystem too)."""
+    relpaths = list(relpaths)
     tops = {p.split("/", 1)[0] for p in relpaths} | {d.split("/", 1)[0] for d in dirs}
-    return "etc" in tops and len(tops & set(ROOTFS_MARKERS)) >= 2
+    if "etc" not in tops:
+        return False
+    if len(tops & set(ROOTFS_MARKERS)) >= 2:
+        return True
+    return by_content and any(p in SYSTEM_FILES or p.startswith(SYSTEM_DIRS) for p in relpaths)
 
 
 def normalize(path: str) -> str:

@@ -32,7 +32,7 @@ class ScriptObfuscationAnalyzer(TreeAnalyzer):
         for tree in ctx.trees:
             yield from self._tree(ctx, tree)
         for path, message in budget_notes(ctx):
-            yield ScanError(path, message)
+            yield ScanError(path, message, "part of a script", "limit")
 
     def _tree(self, ctx: TreeContext, tree: Tree) -> Iterator[Finding]:
         reached = reached_scripts(ctx).get(tree.root, {})

@@ -63,7 +63,7 @@ def globber(ctx: TreeContext, tree: Tree):
 
 def is_script(tree: Tree, relpath: str) -> bool:
     entry = tree.resolve(relpath)
-    if entry is None or entry.size > MAX_SCRIPT_BYTES:
+    if entry is None:
         return False
     if entry.kind == FileKind.SCRIPT:
         return entry.interpreter is None or entry.interpreter in ("sh", "ash", "bash", "dash", "busybox", "ksh", "hush",
@@ -96,13 +96,35 @@ def parsed(ctx: TreeContext, tree: Tree, relpath: str) -> Script | None:
             cache[key] = None
             return None
         t0 = time.monotonic()
-        text = tree.text(entry.relpath) if entry.size <= MAX_SCRIPT_BYTES else None
+        text = _bounded_text(entry)
+        if entry.size > 2 * MAX_SCRIPT_BYTES and text is not None:
+            cache.setdefault("gaps", []).append((tree.path_of(entry.relpath), entry.size - 2 * MAX_SCRIPT_BYTES))
         script = None if text is None else parse(text, read=reader(tree), glob=globber(ctx, tree))
         cache["parse_seconds"] = spent + time.monotonic() - t0
         if script is not None and script.truncated:
             cache.setdefault("truncated", []).append(tree.path_of(entry.relpath))
         cache[key] = script
     return cache[key]
+
+
+def _bounded_text(entry) -> str | None:
+    """The script's text; past MAX_SCRIPT_BYTES, its first and last MAX_SCRIPT_BYTES (a script padded
+    with comments still has its commands read at both ends; the gap is reported)."""
+    if entry.kind in (FileKind.ELF, FileKind.SYMLINK, FileKind.ARCHIVE):
+        return None
+    try:
+        if entry.size <= MAX_SCRIPT_BYTES:
+            return entry.text()
+        with open(entry.realpath, "rb") as fh:
+            head = fh.read(MAX_SCRIPT_BYTES)
+            fh.seek(max(MAX_SCRIPT_BYTES, entry.size - MAX_SCRIPT_BYTES))
+            tail = fh.read(MAX_SCRIPT_BYTES)
+    except OSError:
+        return None
+    # cut both halves at line boundaries so that no command is read in part
+    head = head[:head.rfind(b"\n") + 1]
+    tail = tail[tail.find(b"\n") + 1:]
+    return (head + b"\n" + tail).decode("utf-8", errors="replace")
 
 
 def budget_notes(ctx: TreeContext) -> list[tuple[str, str]]:
@@ -115,6 +137,8 @@ def budget_notes(ctx: TreeContext) -> list[tuple[str, str]]:
            for p in cache.get("truncated", [])]
     out += [(p, f"script not analysed: the scan's shell-reading budget ({SCAN_PARSE_BUDGET:.0f} s) was used up")
             for p in cache.get("skipped", [])]
+    out += [(p, f"script larger than {2 * MAX_SCRIPT_BYTES} bytes: its first and last {MAX_SCRIPT_BYTES} bytes "
+                f"were read, {gap} bytes in the middle were not") for p, gap in cache.get("gaps", [])]
     return out
 
 

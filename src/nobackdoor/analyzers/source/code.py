@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from tree_sitter import Node
 
-from ...models import FileEntry, FileKind, Finding, Observation
+from ...models import FileEntry, FileKind, Finding, Observation, ScanError
 from ...ruleset import rule
 from ..base import FileAnalyzer, Result
 from . import syntax
@@ -29,9 +29,6 @@ from .trojan import trojan_findings
 
 #: files larger than this are not parsed (generated code, amalgamations)
 MAX_PARSE = 4 * 1024 * 1024
-#: a file this big whose lines average this long is minified output
-MINIFIED_MIN_SIZE = 16 * 1024
-MINIFIED_LINE = 400
 _TEST_DIRS = ("test/", "tests/", "testing/", "spec/", "__tests__/", "testdata/", "t/")
 _SOURCE_TARGETS = ("source", "release")
 _HEADER_SUFFIXES = (".h", ".hh", ".hpp")
@@ -123,6 +120,8 @@ class SourceCodeAnalyzer(FileAnalyzer):
         yield from trojan_findings(entry, data)
         yield from account_findings(entry, data)
         if len(data) > MAX_PARSE:
+            yield ScanError(entry.path, f"source file of {len(data)} bytes, over the {MAX_PARSE} bytes parsed per "
+                                        "file: its code was not analysed", "file", "limit", len(data))
             return
         # C functions other files can call to reach a shell or root: the header-macro tree analyzer
         # follows them across files (vsftpd 2.3.4), without parsing this file a second time
@@ -146,8 +145,6 @@ def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
     if family is None or language not in syntax.GRAMMAR:
         return
     src = data.decode("latin-1")
-    if not force and len(data) > MINIFIED_MIN_SIZE and len(data) > MINIFIED_LINE * (data.count(b"\n") + 1):
-        return  # minified bundle: a build output, one line, no units to select (its source is analysed)
     if force:
         parse = data
     else:
