@@ -155,6 +155,9 @@ def _process_one(realpath: Path, path: str, relpath: str, root: str, unpacked: b
     except OSError as exc:
         return None, [ScanError(path, f"cannot read: {exc.strerror or exc}")]
     results: list = []
+    if data is not None and data[:4] == b"\x7fELF" and entry.kind != FileKind.ELF:
+        results.append(ScanError(path, "ELF magic but unreadable ELF headers: not analysed as a program",
+                                 "analyzer binary", "parse", entry.size))
     if unpacked:
         entry.unpacked = True
         if entry.kind != FileKind.ELF:  # an executable stays one even when data was carved from it

@@ -407,8 +407,8 @@ class BinaryAnalyzer(FileAnalyzer):
                 self._cache.clear()
             self._cache[entry.sha256] = report
         if isinstance(report, str):
-            if "not supported" not in report:
-                yield ScanError(entry.path, f"binary analysis: {report}")
+            yield ScanError(entry.path, f"binary analysis: {report}", "analyzer binary",
+                            "unsupported" if "not supported" in report else "parse", entry.size)
             return
         yield from self._results(entry, report)
 

@@ -196,6 +196,12 @@ def _load(data: bytes) -> Image:
                  bool(s.flags & lief.ELF.Segment.FLAGS.X), not (s.flags & lief.ELF.Segment.FLAGS.W))
          for s in binary.segments if s.type == lief.ELF.Segment.TYPE.LOAD and s.virtual_size),
         key=lambda s: s.vaddr)
+    if hdr.program_header_offset + hdr.numberof_segments * hdr.program_header_size > len(data):
+        raise NotAnalyzable("the program header table runs past the end of the file (truncated or corrupt)")
+    if not any(seg.executable for seg in segments):
+        raise NotAnalyzable("no loadable code segment (program headers missing or corrupt)")
+    if any(seg.offset + seg.filesz > len(data) for seg in segments):
+        raise NotAnalyzable("a loadable segment lies past the end of the file (truncated or corrupt)")
     image = Image(data=data, arch=arch, bits=bits, little=little, elf_type=hdr.file_type.name,
                   entry=hdr.entrypoint, segments=segments, sectionless=sectionless)
     image.code = _code_ranges(binary, segments)
