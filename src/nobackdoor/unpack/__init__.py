@@ -118,10 +118,15 @@ def _unpack_file(path: Path, display: str, workdir: Path, out: Extraction, progr
                                              "(truncated or corrupt)"
                                     + ("; what could be carved from it is analysed" if opened
                                        else "; analysed as a plain file")))
-    elif not opened and top and run.completed and not fmt and not run.top_chunk_starts:
-        # (a chunk that was found but failed to extract has its own error from the report)
-        out.errors.append(ScanError(display, "no known container or filesystem format found; "
-                                             "analysed as a single file"))
+    elif not opened and run.completed and run.top_chunk_starts:
+        # a handler accepted a chunk but its extractor produced no file (zeroed geometry, bad offsets)
+        out.errors.append(ScanError(display, f"recognised as {', '.join(sorted(run.formats)) or 'a container'} "
+                                             "but nothing could be extracted from it (corrupt?); analysed as a "
+                                             "plain file", "contents", "parse", _size(path)))
+    elif not opened and top and run.completed and not run.top_chunk_starts:
+        out.errors.append(ScanError(display, (f"starts like {fmt} but no reader accepted it; " if fmt else
+                                              "no known container or filesystem format found; ")
+                                    + "analysed as a single file", "contents", "unrecognised", _size(path)))
     if opened:
         events = safety.sanitize(extract_dir, display)
         out.neutralised.extend(events)
@@ -345,6 +350,8 @@ class _Run:
     completed: bool = False
     #: start offsets of the chunks unblob found in the file it was given
     top_chunk_starts: set[int] = field(default_factory=set)
+    #: handlers of the chunks found in that file
+    formats: set[str] = field(default_factory=set)
 
 
 class _Watch:
@@ -384,6 +391,13 @@ def _tree_size(root: Path) -> tuple[int, int]:
         except OSError:
             pass
     return total, count
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
 
 
 def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _Budget, depth: int = 1) -> _Run:
@@ -453,6 +467,7 @@ def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _
         out.neutralised.extend(parsed.neutralised)
         out.formats |= parsed.formats
         run.top_chunk_starts = parsed.top_chunk_starts
+        run.formats = set(parsed.formats)
         run.completed = proc.returncode == 0
     return run
 
