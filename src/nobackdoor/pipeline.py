@@ -85,6 +85,7 @@ def scan(target: str | Path, options: PipelineOptions | None = None) -> ScanResu
         result = ScanResult(target=Target(str(target), "", 0, kind), tool_version=__version__)
         result.errors.extend(extraction.errors)
         _collect(results, result)
+        _collect(_decoy_findings(extraction), result)
         trees = build_trees(entries, extraction)
         ctx = TreeContext(trees=trees, observations=result.observations, findings=result.findings, options=aopts)
         for analyzer in tree_analyzers(aopts):
@@ -412,6 +413,16 @@ def _target_kind(target: Path, extraction: Extraction) -> str:
     sources = sum(1 for _, _, rel, _ in extraction.files if rel.endswith((".c", ".h", ".py", ".js", ".go", ".java",
                                                                         ".php", ".pl", ".ts", ".cpp")))
     return "source" if sources else "firmware"
+
+
+def _decoy_findings(extraction: Extraction) -> Iterable[Finding]:
+    from .ruleset import rule
+
+    for d in extraction.decoys:
+        yield rule("unpack.decoy-entry").finding(
+            f"{d['path']}/{d['entry']}",
+            f"the archive stores '{d['entry']}' twice: first as a {d['first']}, then as the real file "
+            f"({d['size']} bytes, analysed)", evidence=dict(d))
 
 
 def _target_digest(target: Path, files: list[FileEntry]) -> tuple[str, int]:

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..models import ScanError
-from . import elf_tail, layout, safety
-from .limits import Limits
+from . import elf_tail, layout, safety, tar_last
+from .limits import Limits, output_cap
 
 __all__ = ["Limits", "Extraction", "unpack", "remove_workdir"]
 
@@ -51,6 +51,9 @@ class Extraction:
     seconds: float = 0.0
     #: container formats met along the way (unblob handler names, for target-kind detection)
     formats: set[str] = field(default_factory=set)
+    #: names stored twice in an archive whose first entry was a link or other decoy:
+    #: {"path": archive display path, "entry", "first", "size"} (the last entry is what was analysed)
+    decoys: list[dict] = field(default_factory=list)
 
 
 Progress = Callable[[str], None]
@@ -393,6 +396,19 @@ def _tree_size(root: Path) -> tuple[int, int]:
     return total, count
 
 
+def _recover_tar_entries(archive: Path, where: str, depth: int, slot: Path, out: Extraction) -> None:
+    """The last entry of each name a tar stores twice is what a real extraction leaves: restore it
+    where the extractor kept an earlier link instead (see :mod:`.tar_last`)."""
+    extract_dir = slot / (archive.name + layout.SUFFIX) if depth == 0 else Path(str(archive) + layout.SUFFIX)
+    if not extract_dir.is_dir():
+        return
+    decoys, error = tar_last.recover(archive, extract_dir, output_cap())
+    for d in decoys:
+        out.decoys.append({"path": where, "entry": d.entry, "first": d.first, "size": d.size})
+    if error:
+        out.errors.append(ScanError(where, error, "entries", "limit"))
+
+
 def _size(path: Path) -> int | None:
     try:
         return path.stat().st_size
@@ -466,6 +482,8 @@ def _run_unblob(path: Path, slot: Path, out: Extraction, display: str, budget: _
         out.errors.extend(parsed.errors)
         out.neutralised.extend(parsed.neutralised)
         out.formats |= parsed.formats
+        for archive, where, depth_of in parsed.tar_problems:
+            _recover_tar_entries(Path(archive), where, depth_of, slot, out)
         run.top_chunk_starts = parsed.top_chunk_starts
         run.formats = set(parsed.formats)
         run.completed = proc.returncode == 0

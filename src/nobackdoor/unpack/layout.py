@@ -118,6 +118,8 @@ class ParsedReport:
     top_chunk_starts: set[int] = field(default_factory=set)
     #: (container, entry) pairs already reported as unsafe
     seen_entries: set[tuple[str, str]] = field(default_factory=set)
+    #: whole-file tar archives whose extraction reported problems: (archive path, display path, depth)
+    tar_problems: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 #: ExtractionProblem subclasses that are an attempt to write or point outside the tree
@@ -173,9 +175,12 @@ def read_report(report: Path, slot: Path, display: str, max_depth: int) -> Parse
                 chunk_where = where
                 if kind == "ChunkReport" and isinstance(rep.get("start_offset"), int) and rep.get("start_offset"):
                     chunk_where = f"{where}/{handler}@0x{rep['start_offset']:x}"
-                for sub in rep.get("extraction_reports") or []:
-                    if isinstance(sub, dict):
-                        _one(sub, chunk_where, handler, parsed, add_error, slot, display)
+                subs = [sub for sub in rep.get("extraction_reports") or [] if isinstance(sub, dict)]
+                for sub in subs:
+                    _one(sub, chunk_where, handler, parsed, add_error, slot, display)
+                if handler == "tar" and rep.get("start_offset") == 0 and \
+                        any(sub.get("__typename__") in _PROBLEMS for sub in subs):
+                    parsed.tar_problems.append((task_path, where, depth if isinstance(depth, int) else 0))
                 continue
             if kind in _INFO:
                 continue
