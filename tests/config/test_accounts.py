@@ -1,7 +1,6 @@
 """Accounts: uid-0 aliases, empty and default passwords in every crypt scheme, web user stores."""
 from __future__ import annotations
 
-import time
 import warnings
 
 from nobackdoor.analyzers.config.passwords import DefaultPasswordChecker, default_credentials, scheme_of, verify
@@ -81,18 +80,29 @@ def test_default_list_is_sourced_and_sizeable():
     assert all(c.password for c in creds)
 
 
-def test_md5_crypt_check_speed():
-    """A full default-list pass over an md5-crypt hash that matches nothing stays well under a second."""
+def test_md5_crypt_gets_the_full_list():
+    """A cheap scheme is checked against every candidate (speed is measured in bench/config_timing.py)."""
     from passlib.hash import md5_crypt
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         value = md5_crypt.using(salt="Sp33dT3s").hash("not-in-any-list-9f2")
     checker = DefaultPasswordChecker()
-    t0 = time.perf_counter()
     res = checker.check("someone", value, "md5_crypt")
-    per_1000 = (time.perf_counter() - t0) / res.tried * 1000
     assert res.password is None and res.complete
-    assert per_1000 < 2.0  # measured ~0.35 s per 1,000 on one core; loose bound for loaded CI machines
+    assert res.tried == len(checker.candidates("someone"))
+
+
+def test_costly_checks_are_bounded_by_counted_work_not_time():
+    """The budget counts work (candidates x the scheme's cost), so a loaded machine tries exactly the
+    candidates an idle one does."""
+    from passlib.hash import sha512_crypt
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = sha512_crypt.using(salt="budgetst", rounds=5000).hash("not-in-any-list-77")
+    tried = {DefaultPasswordChecker(budget=100).check("someone", value, "sha512_crypt").tried for _ in range(3)}
+    assert len(tried) == 1
+    (n,) = tried
+    assert 0 < n < len(DefaultPasswordChecker().candidates("someone"))
 
 
 def test_predefined_login_account_with_unknown_password(tmp_path):
@@ -119,9 +129,7 @@ def test_weak_des_hash(rootfs):
 
 def test_hostile_cost_parameters_are_not_checked():
     checker = DefaultPasswordChecker()
-    t0 = time.perf_counter()
     for value, scheme in (("$6$rounds=999999999$abcdefgh$" + "A" * 86, "sha512_crypt"),
                           ("$2b$31$" + "a" * 53, "bcrypt"), ("pbkdf2_sha256$90000000$salt$hash", "django_pbkdf2")):
         res = checker.check("root", value, scheme)
         assert res.tried == 0 and not res.complete
-    assert time.perf_counter() - t0 < 0.5

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import time
 
 from ...models import FileKind
 from ..base import Tree, TreeContext, normalize
@@ -11,7 +10,8 @@ from .shell import Script, parse
 
 MAX_SCRIPT_BYTES = 1024 * 1024
 MAX_READ_BYTES = 4 * 1024 * 1024  # files read by the shell reader (sourced, or payload carriers)
-SCAN_PARSE_BUDGET = 60.0  # seconds of shell reading per scan, all scripts together
+#: bytes of shell text read per scan, all scripts together (counted, never timed: same result under load)
+SCAN_PARSE_BUDGET = 256 * 1024 * 1024
 #: text files in these places are run by init, cron or hotplug even without a #! line
 BOOT_SCRIPT_DIRS = ("etc/init.d/", "etc/rc.d/", "etc/rc0.d/", "etc/rc1.d/", "etc/rc2.d/", "etc/rc3.d/", "etc/rc4.d/",
                     "etc/rc5.d/", "etc/rcS.d/", "etc/hotplug.d/", "etc/hotplug/", "etc/uci-defaults/", "etc/cron.",
@@ -90,17 +90,16 @@ def parsed(ctx: TreeContext, tree: Tree, relpath: str) -> Script | None:
     key = ("script", tree.root, entry.relpath)
     cache = _cache(ctx)
     if key not in cache:
-        spent = cache.get("parse_seconds", 0.0)
+        spent = cache.get("parse_bytes", 0)
         if spent > SCAN_PARSE_BUDGET:
             cache.setdefault("skipped", []).append(tree.path_of(entry.relpath))
             cache[key] = None
             return None
-        t0 = time.monotonic()
         text = _bounded_text(entry)
         if entry.size > 2 * MAX_SCRIPT_BYTES and text is not None:
             cache.setdefault("gaps", []).append((tree.path_of(entry.relpath), entry.size - 2 * MAX_SCRIPT_BYTES))
         script = None if text is None else parse(text, read=reader(tree), glob=globber(ctx, tree))
-        cache["parse_seconds"] = spent + time.monotonic() - t0
+        cache["parse_bytes"] = spent + (len(text) if text else 0)
         if script is not None and script.truncated:
             cache.setdefault("truncated", []).append(tree.path_of(entry.relpath))
         cache[key] = script
@@ -133,9 +132,9 @@ def budget_notes(ctx: TreeContext) -> list[tuple[str, str]]:
     if cache.get("notes_given"):
         return []
     cache["notes_given"] = True
-    out = [(p, "shell reading stopped early (size or time budget); the rest of the script was not analysed")
+    out = [(p, "shell reading stopped early (token budget); the rest of the script was not analysed")
            for p in cache.get("truncated", [])]
-    out += [(p, f"script not analysed: the scan's shell-reading budget ({SCAN_PARSE_BUDGET:.0f} s) was used up")
+    out += [(p, f"script not analysed: the scan's shell-reading budget ({SCAN_PARSE_BUDGET} bytes) was used up")
             for p in cache.get("skipped", [])]
     out += [(p, f"script larger than {2 * MAX_SCRIPT_BYTES} bytes: its first and last {MAX_SCRIPT_BYTES} bytes "
                 f"were read, {gap} bytes in the middle were not") for p, gap in cache.get("gaps", [])]
