@@ -14,7 +14,7 @@ APT_PACKAGES := squashfs-tools p7zip-full cpio e2fsprogs u-boot-tools mtd-utils 
 APT_COMMANDS := unsquashfs 7z cpio debugfs mkimage lzop lz4 zstd xz unar lziprecover file git autoreconf \
 	automake libtool make gcc chromium
 
-.PHONY: demo test setup system-deps venv bench clean fixtures
+.PHONY: demo test setup system-deps venv bench clean fixtures variants variants-deps
 
 demo: setup
 	$(BIN)/nobackdoor scan examples/firmware/demo-router-fw.bin --format text || [ $$? -eq 1 ]
@@ -47,6 +47,18 @@ $(VENV)/.installed: pyproject.toml
 
 bench: setup
 	$(BIN)/python bench/run_bench.py
+
+# the blind variant corpus (bench/variants): cross compilers and image tools from Debian, then both splits
+VARIANT_PACKAGES := gcc-mipsel-linux-gnu gcc-mips-linux-gnu gcc-arm-linux-gnueabi gcc-arm-linux-gnueabihf \
+	gcc-aarch64-linux-gnu gcc-powerpc-linux-gnu gcc-powerpc64le-linux-gnu musl-tools zip
+variants-deps:
+	@if ! command -v mips-linux-gnu-gcc >/dev/null 2>&1 || ! command -v musl-gcc >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(VARIANT_PACKAGES); \
+		else echo "run as root:  apt-get install -y $(VARIANT_PACKAGES)"; exit 1; fi; \
+	fi
+
+variants: setup variants-deps
+	$(BIN)/python bench/variants/generate.py
 
 # rebuild the committed fixtures and the demo firmware (needs the build tools and cross compilers)
 fixtures: setup

@@ -55,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-class", type=int, default=8, help="planted variants (pairs) per class and split")
     ap.add_argument("--only", default="", help="comma-separated classes (default: all)")
     ap.add_argument("--family", default="", help="comma-separated families (default: all)")
+    ap.add_argument("--sample", action="store_true",
+                    help="write the committed sample instead: variant 0 of every class of train, to sample/")
     args = ap.parse_args(argv)
+    if args.sample:
+        args.split, args.per_class, args.out = "train", 1, HERE / ".sample-build"
 
     only = {c for c in args.only.split(",") if c} or None
     if only and only - set(CLASSES):
@@ -84,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
              "classes": sorted({e["class"] for e in ctx.labels}), "artifacts": len(ctx.labels),
              "tools": tool_versions()}, indent=1, sort_keys=True) + "\n")
         print(f"{split}: {len(ctx.labels)} artifacts, labels in {labels}", file=sys.stderr)
+    if args.sample:
+        sample = HERE / "sample"
+        if sample.exists():
+            shutil.rmtree(sample)
+        shutil.move(str(args.out / "train"), str(sample))
+        shutil.rmtree(args.out, ignore_errors=True)
+        (sample / "manifest.json").unlink(missing_ok=True)  # tool versions differ between machines
+        print(f"sample: {sample}", file=sys.stderr)
     return 0
 
 

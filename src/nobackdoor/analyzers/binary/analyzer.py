@@ -12,7 +12,7 @@ from __future__ import annotations
 import collections
 from dataclasses import dataclass, field
 
-from ...models import FileEntry, FileKind, Observation, ScanError
+from ...models import FileEntry, FileKind, Observation, ScanError, Severity
 from ...ruleset import rule
 from ..base import FileAnalyzer
 from . import constants, elf, functions, ppc, signatures, static
@@ -24,6 +24,10 @@ MAX_FUNCTIONS = 1500
 #: callee depth through which a compare still "reaches" a sink
 SINK_DEPTH = 3
 MIN_INLINE_MAGIC = 6  # shorter runs are structure fields and character classes
+#: a function that compares input with at least this many distinct constants is a keyword table (a
+#: configuration parser, a command dispatcher): one of its keywords is reported at medium, not high,
+#: since a documented keyword and a hidden one look alike there (the evidence gives the count)
+KEYWORD_TABLE = 4
 #: a static program with at most this much code of its own (before the C library) is analysed in full;
 #: larger ones (multi-call binaries such as busybox) only where a compare can reach a command
 SMALL_STATIC_PROGRAM = 256 * 1024
@@ -53,6 +57,8 @@ class Decision:
     comparison: Comparison
     sinks: list[Sink]
     auth_function: int | None = None
+    #: distinct constants the same function compares input with: a parser or dispatcher compares many
+    keywords: int = 1
 
 
 @dataclass
@@ -121,6 +127,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             continue  # the static C library's own compares (charset names, locale keywords) are not input checks
         comps = list(_comparisons(image, fn, w, k))
         report.comparisons.extend(comps)
+        keywords = len({c.raw for c in comps})
         neighbours = {fn} | cmap.callees.get(fn, set()) | callers.get(fn, set())
         auth_fn = next((g for g in sorted(neighbours) if g in auth_self), None)
         # a compare gates what runs after it and before the next compare (if/else-if chains of
@@ -135,15 +142,17 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 if last < call.addr < nxt and call.target in reach and call.name is None:
                     gated.extend(reach[call.target])
             gated = _unique(gated)
+            if all(s.kind == "redirect" for s in gated):
+                gated = []  # dup2 onto stdout/stderr with nothing run after it is fd plumbing, not a shell
             score = comp.ranked.score
             if gated and score >= GATE_THRESHOLD:
                 strong = any(s.kind in ("shell", "redirect", "privilege") for s in gated)
                 rid = "binary.magic-gates-shell" if strong else "binary.magic-gates-command"
-                report.decisions.append(Decision(rid, comp, gated, auth_fn))
+                report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords))
             elif auth_fn is not None and score >= AUTH_THRESHOLD:
-                report.decisions.append(Decision("binary.auth-magic-value", comp, [], auth_fn))
+                report.decisions.append(Decision("binary.auth-magic-value", comp, [], auth_fn, keywords))
                 if comp.ranked.password_like:
-                    report.decisions.append(Decision("binary.hardcoded-password", comp, [], auth_fn))
+                    report.decisions.append(Decision("binary.hardcoded-password", comp, [], auth_fn, keywords))
     if not shared_library:
         report.listeners = _listeners(image, cmap, walks)
     for d in report.decisions:
@@ -441,8 +450,15 @@ class BinaryAnalyzer(FileAnalyzer):
                 evidence["auth_function"] = hex(d.auth_function)
             if port:
                 evidence["port"] = port
-            yield rule(d.rule_id).finding(entry.path, _message(d, port), offset=report.offsets.get(c.addr),
-                                          evidence=evidence)
+            severity = None
+            message = _message(d, port)
+            if d.keywords >= KEYWORD_TABLE:
+                evidence["keywords_in_function"] = d.keywords
+                message += (f" (one of {d.keywords} constants this function compares input with: a parser or "
+                            "dispatcher, where documented and hidden keywords look alike; check which it is)")
+                severity = Severity.MEDIUM
+            yield rule(d.rule_id).finding(entry.path, message, offset=report.offsets.get(c.addr),
+                                          evidence=evidence, severity=severity)
 
 
 def _message(d: Decision, port: int | None) -> str:
