@@ -75,3 +75,10 @@ def test_download_without_running_is_low(rootfs):
     f = rootfs("phone_home").by_rule("phonehome.boot-download")
     assert [(x.path, x.severity.value, x.evidence["url"]) for x in f] == [
         ("etc/init.d/S91motd", "low", "http://news.acme.example/motd")]
+
+
+def test_malformed_url_does_not_stop_the_analyzer():
+    from nobackdoor.analyzers.phonehome import endpoint_data
+
+    for url in ("http://a.example:twelve.srv.example.com/x", "http://[::1/x"):
+        assert endpoint_data(url, "download")["url"] == url

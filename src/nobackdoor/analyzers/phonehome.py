@@ -26,8 +26,13 @@ _LOCAL_IP = re.compile(r"^(127\.|0\.|255\.|224\.|169\.254\.)")
 def endpoint_data(url_or_host: str, context: str) -> dict:
     data: dict = {"context": context}
     if "://" in url_or_host:
-        parts = urlsplit(url_or_host)
-        data.update(url=url_or_host, scheme=parts.scheme, host=parts.hostname, port=parts.port)
+        try:
+            parts = urlsplit(url_or_host)
+            port = parts.port
+        except ValueError:  # a malformed URL in a file (a bad port, brackets): kept as written
+            data.update(url=url_or_host)
+        else:
+            data.update(url=url_or_host, scheme=parts.scheme, host=parts.hostname, port=port)
     else:
         data.update(host=url_or_host)
     host = data.get("host") or ""
