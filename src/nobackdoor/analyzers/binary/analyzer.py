@@ -293,12 +293,14 @@ def _comparisons(image, fn, w, k):
         length = length if isinstance(length, int) else None
         if "needle" in spec:
             needle = call.args[spec["needle"]] if spec["needle"] < len(call.args) else None
-            hay = call.args[0]
+            hay = call.args[0] if call.args else None
             a, b = _operand(image, hay, None, False), _operand(image, needle, length, binary)
             if a is not None or b is None:
                 continue
             raw = b
         else:
+            if len(call.args) < 2:
+                continue  # arguments the tracker could not recover (x86 stack arguments)
             a = _operand(image, call.args[0], length, binary)
             b = _operand(image, call.args[1], length, binary)
             if (a is None) == (b is None):
