@@ -82,3 +82,12 @@ def test_malformed_url_does_not_stop_the_analyzer():
 
     for url in ("http://a.example:twelve.srv.example.com/x", "http://[::1/x"):
         assert endpoint_data(url, "download")["url"] == url
+
+
+def test_tr_is_a_decoder_only_when_it_permutes_a_set():
+    from nobackdoor.analyzers.config.decode import _tr_is_cipher
+
+    assert _tr_is_cipher("A-Za-z", "N-ZA-Mn-za-m")  # rot13
+    assert _tr_is_cipher(r"\t \-_", r" \t_\-")  # the xz-utils byte swap (escaped dashes are characters)
+    assert not _tr_is_cipher("a-z", "A-Z")  # case folding, as configure scripts and test suites do
+    assert not _tr_is_cipher("/", "_")

@@ -62,8 +62,10 @@ def decoder_of(argv: list[str]) -> str | None:
                                        not any(a.startswith("-aes") or a.startswith("-des") for a in rest)):
                 return "base64"
             return "openssl-decrypt"
-    if name == "tr" and len([a for a in args if not a.startswith("-")]) == 2 and not flags & {"d", "s"}:
-        return "tr"
+    if name == "tr" and not flags & {"d", "s"}:
+        sets = [a for a in args if not a.startswith("-")]
+        if len(sets) == 2 and _tr_is_cipher(sets[0], sets[1]):
+            return "tr"
     if name == "rev":
         return "rev"
     return None
@@ -110,34 +112,45 @@ def _apply(method: str, argv: list[str], data: bytes) -> bytes | None:
     return None
 
 
+def _tr_is_cipher(a: str, b: str) -> bool:
+    """tr maps a set onto itself in another order (rot13, a byte swap): that hides data. Mapping a set
+    onto another (tr a-z A-Z, case folding; tr / _, a separator) only normalises text."""
+    src, dst = _tr_set(a), _tr_set(b)
+    if not src or not dst:
+        return False
+    dst = dst + dst[-1:] * (len(src) - len(dst))
+    return set(src) == set(dst[:len(src)]) and src != dst[:len(src)]
+
+
 def _tr_set(spec: str) -> bytes:
-    """Expand a tr(1) set: ranges, backslash escapes and octal codes (classes left out)."""
+    """Expand a tr(1) set: ranges, backslash escapes and octal codes (classes left out). An escaped
+    dash (``\\-``) is the character itself, never a range."""
     chars: list[int] = []
     i = 0
-    raw: list[int] = []
+    raw: list[tuple[int, bool]] = []  # (byte, written escaped)
     while i < len(spec):
         c = spec[i]
         if c == "\\" and i + 1 < len(spec):
             m = re.match(r"[0-7]{1,3}", spec[i + 1:])
             if m:
-                raw.append(int(m.group(0), 8) & 0xFF)
+                raw.append((int(m.group(0), 8) & 0xFF, True))
                 i += 1 + len(m.group(0))
                 continue
             esc = {"n": 10, "t": 9, "r": 13, "\\": 92, "a": 7, "b": 8, "f": 12, "v": 11}.get(spec[i + 1], ord(spec[i + 1]))
-            raw.append(esc)
+            raw.append((esc, True))
             i += 2
             continue
         if c == "[" and spec.startswith("[:", i):
             return b""  # character classes: not worked out
-        raw.append(ord(c) & 0xFF)
+        raw.append((ord(c) & 0xFF, False))
         i += 1
     j = 0
     while j < len(raw):
-        if j + 2 < len(raw) and raw[j + 1] == ord("-") and raw[j] <= raw[j + 2]:
-            chars.extend(range(raw[j], raw[j + 2] + 1))
+        if j + 2 < len(raw) and raw[j + 1] == (ord("-"), False) and raw[j][0] <= raw[j + 2][0]:
+            chars.extend(range(raw[j][0], raw[j + 2][0] + 1))
             j += 3
         else:
-            chars.append(raw[j])
+            chars.append(raw[j][0])
             j += 1
     return bytes(chars[:4096])
 
