@@ -30,7 +30,7 @@ from ..ruleset import rule
 from .accounts import is_account_store
 from .base import FileAnalyzer
 
-MAX_TEXT_BYTES = 512 * 1024
+MAX_TEXT_BYTES = 16 * 1024 * 1024  # regexes are linear: big configure scripts and bundles are read whole
 PEM_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.S)
 SSH_PUB_RE = re.compile(r"(?:^|\s)((?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)"
                         r")\s+([A-Za-z0-9+/]{40,}={0,3})(?:\s+(.*))?$")
