@@ -10,6 +10,7 @@ objects) is used for what it calls but never reported.
 from __future__ import annotations
 
 import collections
+import math
 from dataclasses import dataclass, field
 
 from ...models import FileEntry, FileKind, Observation, ScanError, Severity
@@ -72,11 +73,14 @@ class Report:
     offsets: dict[int, int] = field(default_factory=dict)  # address -> file offset
     functions_analysed: int = 0
     static_routines: int = 0  # libc routines named in a static binary
+    packer: str | None = None  # the code is packed (see packed_by): nothing else was analysed
 
 
 def analyse(data: bytes, shared_library: bool = False) -> Report:
     image = elf.load(data)
-    report = Report(arch=image.arch)
+    report = Report(arch=image.arch, packer=packed_by(image))
+    if report.packer:
+        return report
     wanted = interesting_imports()
     if image.imports:
         if not {base_name(n) for n in image.imports.values()} & wanted:
@@ -421,6 +425,13 @@ class BinaryAnalyzer(FileAnalyzer):
             yield ScanError(entry.path, f"binary analysis: {report}", "analyzer binary",
                             "unsupported" if "not supported" in report else "parse", entry.size)
             return
+        if report.packer:
+            yield rule("binary.packed").finding(entry.path, f"executable packed ({report.packer}): its code is "
+                                                            "unpacked in memory at start-up and was not analysed",
+                                                evidence={"packer": report.packer, "_relpath": entry.relpath})
+            yield ScanError(entry.path, f"binary analysis: packed executable ({report.packer}), its real code was "
+                                        "not analysed", "analyzer binary", "packed", entry.size)
+            return
         yield from self._results(entry, report)
 
     def _results(self, entry: FileEntry, report: Report):
@@ -461,6 +472,29 @@ class BinaryAnalyzer(FileAnalyzer):
                 severity = Severity.MEDIUM
             yield rule(d.rule_id).finding(entry.path, message, offset=report.offsets.get(c.addr),
                                           evidence=evidence, severity=severity)
+
+
+#: bits per byte above which a loadable code segment is compressed or encrypted (machine code: ~5.5-6.5)
+PACKED_ENTROPY = 7.6
+_UPX_MARKERS = (b"UPX!", b"$Info: This file is packed with the UPX")
+
+
+def packed_by(image: elf.Image) -> str | None:
+    """'UPX' when the UPX structures are there; 'unknown packer' when a program that imports nothing has
+    a near-random largest loadable executable segment (at least 4 KiB); else None."""
+    data = image.data
+    if any(m in data[:0x400] for m in _UPX_MARKERS) or _UPX_MARKERS[1] in data[:0x2000] + data[-0x2000:]:
+        return "UPX"
+    if image.got_slots or image.imports:
+        return None  # a packer's stub imports nothing: big data tables in a library's segment are not packing
+    code = max((s for s in image.segments if s.executable), key=lambda s: s.filesz, default=None)
+    if code is None or code.filesz < 4096:
+        return None
+    raw = data[code.offset:code.offset + min(code.filesz, 1 << 20)]
+    counts = collections.Counter(raw)
+    total = len(raw)
+    bits = -sum(n / total * math.log2(n / total) for n in counts.values())
+    return "unknown packer" if bits > PACKED_ENTROPY else None
 
 
 def _message(d: Decision, port: int | None) -> str:
