@@ -84,8 +84,13 @@ def _is_elf(path: Path) -> bool:
         return fh.read(4) == b"\x7fELF"
 
 
-def _tar_dir(tree: Path, out: Path) -> Path:
+def _tar_dir(tree: Path, out: Path, decoys: list[str] = ()) -> Path:
+    """tar.gz of a tree; each of ``decoys`` first appears as an absolute symlink, then for real."""
     with tarfile.open(out, "w:gz") as tf:
+        for rel in decoys:
+            ti = tarfile.TarInfo(rel)
+            ti.type, ti.linkname, ti.mtime = tarfile.SYMTYPE, "/dev/null", EPOCH
+            tf.addfile(ti)
         for p in sorted(tree.rglob("*")):
             ti = tf.gettarinfo(str(p), arcname=p.relative_to(tree).as_posix())
             ti.mtime, ti.uid, ti.gid = EPOCH, 0, 0
@@ -264,21 +269,7 @@ def t_symlink_decoy(entry, work):
     decoys = [p for p in _label_files(entry) if (tree / p).is_file() and not (tree / p).is_symlink()]
     if not decoys:
         return None
-    out = work / "rootfs.tar.gz"
-    with tarfile.open(out, "w:gz") as tf:
-        for rel in decoys:
-            ti = tarfile.TarInfo(rel)
-            ti.type, ti.linkname, ti.mtime = tarfile.SYMTYPE, "/dev/null", EPOCH
-            tf.addfile(ti)
-        for p in sorted(tree.rglob("*")):
-            ti = tf.gettarinfo(str(p), arcname=p.relative_to(tree).as_posix())
-            ti.mtime, ti.uid, ti.gid = EPOCH, 0, 0
-            if ti.isreg():
-                with open(p, "rb") as fh:
-                    tf.addfile(ti, fh)
-            else:
-                tf.addfile(ti)
-    return out
+    return _tar_dir(tree, work / "rootfs.tar.gz", decoys)
 
 
 TRANSFORMS = {"sstrip": t_sstrip, "append-junk": t_append_junk, "rename": t_rename, "nest": t_nest,
