@@ -47,7 +47,7 @@ def test_boot_script_padded_past_the_size_cap_is_read_at_both_ends(tmp_path):
 
 
 def test_directory_of_only_etc_gets_the_firmware_checks(tmp_path):
-    _write(tmp_path, "etc/inittab", "ttyS0::respawn:/bin/sh\n")
+    _write(tmp_path, "etc/inittab", "ttyS1::respawn:/bin/ash\n")
     _write(tmp_path, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
     proc = subprocess.run([sys.executable, "-m", "nobackdoor", "scan", str(tmp_path), "--format", "json"],
                           capture_output=True, text=True, timeout=300)

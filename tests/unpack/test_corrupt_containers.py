@@ -16,7 +16,7 @@ def rootfs(tmp_path):
     (root / "etc").mkdir(parents=True)
     (root / "bin").mkdir()
     (root / "etc" / "passwd").write_text("root::0:0::/root:/bin/sh\n")
-    (root / "etc" / "inittab").write_text("ttyS0::respawn:/bin/sh\n")
+    (root / "etc" / "inittab").write_text("ttyS1::respawn:/bin/ash\n")
     return root
 
 
