@@ -289,7 +289,7 @@ def _loader_tables(binary, segments: list[Segment]) -> list[tuple[int, int]]:
         out.append((symtab, symtab + len(binary.dynamic_symbols) * syment))
     for tag in (T.HASH, T.GNU_HASH, T.VERSYM, T.VERNEED, T.VERDEF):
         start = _dyn(binary, tag)
-        if start:  # sizes are not recorded: up to the next table (the gap is never code)
+        if start:  # no size is recorded for these: only their start is cut out (never a call target)
             out.append((start, start + 1))
     return out
 
