@@ -289,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labels", type=Path, nargs="*", help="labels files (default: shared bench + variants train)")
     ap.add_argument("--transform", nargs="*", choices=sorted(TRANSFORMS), help="transforms (default: all)")
     ap.add_argument("--limit", type=int, default=0, help="at most this many planted artifacts per labels file")
+    ap.add_argument("--classes", nargs="*", default=[], help="only the variant classes with these prefixes")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--json", type=Path)
@@ -298,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("the variant corpus's test split is only ever scored, never used to tune: use train")
     entries: list[dict] = []
     for lf in label_files:
-        chosen = load(lf)
+        chosen = [e for e in load(lf) if not args.classes or str(e.get("class", "")).startswith(tuple(args.classes))]
         entries.extend(chosen[: args.limit] if args.limit else chosen)
     names = args.transform or sorted(TRANSFORMS)
     start = time.monotonic()
