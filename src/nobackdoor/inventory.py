@@ -6,8 +6,10 @@ file analyzers can use them without reading the file again.
 """
 from __future__ import annotations
 
+import collections
 import hashlib
 import io
+import math
 import os
 import stat
 from pathlib import Path
@@ -62,6 +64,14 @@ _ARCHIVE_MAGIC = (
     (1080, b"\x53\xef", "ext"), (0, b"7z\xbc\xaf\x27\x1c", "7z"), (0, b"\x5d\x00\x00", "lzma"),
 )
 _KEY_MARKERS = (b"-----BEGIN ", b"PuTTY-User-Key-File-", b"---- BEGIN SSH2")
+
+
+def entropy(data: bytes) -> float:
+    """Shannon entropy in bits per byte (compressed or encrypted data is close to 8)."""
+    if not data:
+        return 0.0
+    n = len(data)
+    return round(-sum(c / n * math.log2(c / n) for c in collections.Counter(data).values()), 3)
 
 
 def container_format(head: bytes) -> str | None:

@@ -26,6 +26,7 @@ from .analyzers import ScanOptions, Tree, TreeContext, file_analyzers, tree_anal
 from .analyzers.base import FileAnalyzer, looks_like_rootfs
 from .inventory import READ_WHOLE_MAX, read_entry
 from .models import FileEntry, FileKind, Finding, Observation, ScanError, ScanResult, Target
+from .ruleset import rule
 from .unpack import Extraction, Limits, remove_workdir, unpack
 
 
@@ -416,8 +417,6 @@ def _target_kind(target: Path, extraction: Extraction) -> str:
 
 
 def _decoy_findings(extraction: Extraction) -> Iterable[Finding]:
-    from .ruleset import rule
-
     for d in extraction.decoys:
         yield rule("unpack.decoy-entry").finding(
             f"{d['path']}/{d['entry']}",

@@ -222,7 +222,7 @@ def build_references(target: str, texts: dict[str, str]) -> list[dict]:
 
 def binary_change(old: Path | None, new: Path) -> dict:
     """Where a binary file changed and what the changed bytes look like (entropy)."""
-    import math
+    from ..inventory import entropy
 
     if new.is_symlink() or (old is not None and old.is_symlink()):
         return {}
@@ -233,13 +233,8 @@ def binary_change(old: Path | None, new: Path) -> dict:
         return {}
     first = next((i for i, (x, y) in enumerate(zip(ob, nb)) if x != y), min(len(ob), len(nb)))
     tail = nb[first:]
-    entropy = 0.0
-    if tail:
-        counts = [0] * 256
-        for byte in tail:
-            counts[byte] += 1
-        entropy = -sum(c / len(tail) * math.log2(c / len(tail)) for c in counts if c)
-    out = {"size": len(nb), "first_difference": first, "changed_bytes": len(tail), "entropy": round(entropy, 2)}
+    out = {"size": len(nb), "first_difference": first, "changed_bytes": len(tail),
+           "entropy": round(entropy(tail), 2)}
     if old is not None:
         out["repository_size"] = len(ob)
         out["unchanged_prefix"] = first

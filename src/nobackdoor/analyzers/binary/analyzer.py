@@ -10,9 +10,9 @@ objects) is used for what it calls but never reported.
 from __future__ import annotations
 
 import collections
-import math
 from dataclasses import dataclass, field
 
+from ...inventory import entropy
 from ...models import FileEntry, FileKind, Observation, ScanError, Severity
 from ...ruleset import rule
 from ..base import FileAnalyzer
@@ -491,10 +491,7 @@ def packed_by(image: elf.Image) -> str | None:
     if code is None or code.filesz < 4096:
         return None
     raw = data[code.offset:code.offset + min(code.filesz, 1 << 20)]
-    counts = collections.Counter(raw)
-    total = len(raw)
-    bits = -sum(n / total * math.log2(n / total) for n in counts.values())
-    return "unknown packer" if bits > PACKED_ENTROPY else None
+    return "unknown packer" if entropy(raw) > PACKED_ENTROPY else None
 
 
 def _message(d: Decision, port: int | None) -> str:

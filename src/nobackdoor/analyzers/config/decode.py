@@ -96,10 +96,9 @@ def _apply(method: str, argv: list[str], data: bytes) -> bytes | None:
             return bz2.BZ2Decompressor().decompress(data, MAX_DECODED)
         if method == "tr":
             sets = [a for a in unwrap(argv)[1:] if not a.startswith("-")]
-            src, dst = _tr_set(sets[0]), _tr_set(sets[1])
-            if not src or not dst:
+            src, dst = _tr_sets(sets[0], sets[1])
+            if not src:
                 return None
-            dst = dst + dst[-1:] * (len(src) - len(dst))
             table = bytes(range(256))
             mapping = bytearray(table)
             for a, b in zip(src, dst):
@@ -112,14 +111,20 @@ def _apply(method: str, argv: list[str], data: bytes) -> bytes | None:
     return None
 
 
+def _tr_sets(a: str, b: str) -> tuple[bytes, bytes]:
+    """tr's two sets, the second padded with its last character to the first's length (as tr does);
+    empty when either cannot be worked out."""
+    src, dst = _tr_set(a), _tr_set(b)
+    if not src or not dst:
+        return b"", b""
+    return src, (dst + dst[-1:] * (len(src) - len(dst)))[:len(src)]
+
+
 def _tr_is_cipher(a: str, b: str) -> bool:
     """tr maps a set onto itself in another order (rot13, a byte swap): that hides data. Mapping a set
     onto another (tr a-z A-Z, case folding; tr / _, a separator) only normalises text."""
-    src, dst = _tr_set(a), _tr_set(b)
-    if not src or not dst:
-        return False
-    dst = dst + dst[-1:] * (len(src) - len(dst))
-    return set(src) == set(dst[:len(src)]) and src != dst[:len(src)]
+    src, dst = _tr_sets(a, b)
+    return bool(src) and set(src) == set(dst) and src != dst
 
 
 def _tr_set(spec: str) -> bytes:

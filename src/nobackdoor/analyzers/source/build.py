@@ -16,15 +16,14 @@ import bisect
 import hashlib
 import itertools
 import json
-import math
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import ahocorasick_rs
 from tree_sitter import Node
 
+from ...inventory import entropy
 from ...models import FileKind, Finding
 from ...ruleset import rule
 from ..base import Tree, TreeAnalyzer, TreeContext
@@ -135,15 +134,6 @@ class BuildMachineryAnalyzer(TreeAnalyzer):
         yield rule("source.build-decode-exec").finding(
             tree.path_of(rel), f"build step reads {', '.join(located or step.files) or 'data'}, decodes it "
             f"({' | '.join(n for n, _ in step.stages)}) and runs the result", line=line, evidence=evidence)
-
-
-def entropy(data: bytes) -> float:
-    """Shannon entropy in bits per byte (compressed or encrypted data is close to 8)."""
-    if not data:
-        return 0.0
-    counts = Counter(data)
-    n = len(data)
-    return round(-sum(c / n * math.log2(c / n) for c in counts.values()), 3)
 
 
 def locate(tree: Tree, base: str, path: str) -> str | None:
