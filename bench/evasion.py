@@ -11,7 +11,9 @@ plant must still be found (same rule of matching as score_variants.py). A lost p
 `errors` entry is *silent*: the scanner neither found it nor said what it could not read.
 
 Transforms (an adversary who reads nobackdoor would try each):
-  sstrip          ELF without section headers, cut after its segments (OpenWrt/Buildroot style)
+  sstrip          ELF without section headers, cut after its segments (OpenWrt/Buildroot style);
+                  for a firmware plant, its planted ELF files, packed again
+  strip           the planted ELF files stripped of symbols and debug sections (llvm-strip --strip-all)
   append-junk     64 KiB of random bytes appended to a file artifact
   rename          the artifact under a name that says nothing (no extension)
   nest            the artifact one container deeper (zip for files, tar.gz for directories)
@@ -58,6 +60,7 @@ COMMENT = {".c": "//", ".h": "//", ".cc": "//", ".cpp": "//", ".js": "//", ".ts"
 SCRIPT_DIRS = ("etc/init.d/", "etc/rc", "etc/crontabs/", "etc/hotplug", "etc/udev", "etc/profile", "usr/lib/",
                "etc/ppp/", "sbin/", "usr/sbin/", "usr/bin/", "bin/")
 EPOCH = 1704067200
+STRIP = shutil.which("llvm-strip") or "strip"
 
 
 def load(path: Path) -> list[dict]:
@@ -146,13 +149,39 @@ def _repack_like(entry: dict, tree: Path, work: Path, name: str) -> Path:
 
 # ----------------------------------------------------------------------------- transforms
 
-def t_sstrip(entry, work):
+def _elf_plants(entry: dict, tree: Path) -> list[Path]:
+    return [tree / rel for rel in _label_files(entry)
+            if (tree / rel).is_file() and not (tree / rel).is_symlink() and _is_elf(tree / rel)]
+
+
+def _rewrite_elves(entry: dict, work: Path, rewrite) -> Path | None:
+    """Apply ``rewrite(path)`` to the planted ELF file: the artifact itself, or the planted ELF files
+    of a firmware tree, which is then packed again in a container of its kind."""
     art = entry["_abs"]
-    if not art.is_file() or not _is_elf(art):
+    if art.is_file() and _is_elf(art):
+        out = work / art.name
+        shutil.copyfile(art, out)
+        rewrite(out)
+        return out
+    if entry.get("kind") not in ("firmware", "rootfs"):
         return None
-    out = work / art.name
-    out.write_bytes(evasion_transforms.sstrip(art.read_bytes()))
-    return out
+    tree = extract_root(entry, work)
+    elves = _elf_plants(entry, tree) if tree else []
+    if not elves:
+        return None
+    for f in elves:
+        rewrite(f)
+    return _repack_like(entry, tree, work, "rootfs")
+
+
+def t_sstrip(entry, work):
+    return _rewrite_elves(entry, work, lambda f: f.write_bytes(evasion_transforms.sstrip(f.read_bytes())))
+
+
+def t_strip(entry, work):
+    # llvm-strip reads every architecture; --strip-all drops .symtab and debug sections, keeps .dynsym
+    return _rewrite_elves(entry, work, lambda f: subprocess.run(
+        [STRIP, "--strip-all", str(f)], check=True, capture_output=True))
 
 
 def t_append_junk(entry, work):
@@ -272,7 +301,7 @@ def t_symlink_decoy(entry, work):
     return _tar_dir(tree, work / "rootfs.tar.gz", decoys)
 
 
-TRANSFORMS = {"sstrip": t_sstrip, "append-junk": t_append_junk, "rename": t_rename, "nest": t_nest,
+TRANSFORMS = {"sstrip": t_sstrip, "strip": t_strip, "append-junk": t_append_junk, "rename": t_rename, "nest": t_nest,
               "odd-offset": t_odd_offset, "long-line": t_long_line, "repack": t_repack,
               "passwd-junk": t_passwd_junk, "pad-script": t_pad_script, "symlink-decoy": t_symlink_decoy}
 

@@ -41,3 +41,23 @@ def test_decoy_symlink_before_the_real_entry(tmp_path):
     assert "etc/passwd" in by_rule.get("accounts.uid0-alias", set())
     decoy = next(f for f in doc["findings"] if f["rule"] == "unpack.decoy-entry")
     assert decoy["category"] == "obfuscated-code" and decoy["severity"] == "medium"
+
+
+def test_decoy_link_written_through_and_links_to_it(tmp_path):
+    """The extractor writes the real entry through the kept decoy link (to ``dev/null`` inside the
+    extraction) and resolves ``rc.d`` links through it: the script is still analysed under its own
+    name, reached from its rc.d link, and nothing is left at the decoy's target."""
+    target = tmp_path / "fw.tar.gz"
+    script = b"#!/bin/sh /etc/rc.common\nSTART=79\nstart() {\n  /sbin/getty -n -l /bin/sh ttyS1 115200 &\n}\n"
+    with tarfile.open(target, "w:gz") as tf:
+        _add(tf, "etc/init.d/custom", link="/dev/null")
+        for d in ("etc", "bin", "dev", "usr", "etc/init.d", "etc/rc.d"):
+            _add(tf, d)
+        _add(tf, "etc/passwd", b"root:x:0:0:root:/root:/bin/ash\n")
+        _add(tf, "etc/init.d/custom", script, mode=0o755)
+        _add(tf, "etc/rc.d/S79custom", link="../init.d/custom")
+    keep = tmp_path / "keep"
+    proc, doc = scan_json(target, "--keep-extracted", str(keep), tmpdir=tmp_path / "tmp")
+    paths = {f["path"].split("/", 2)[-1] for f in doc["findings"] if f["category"] == "debug-interface"}
+    assert paths == {"etc/init.d/custom"}, doc["findings"]
+    assert not [p for p in keep.rglob("null") if p.parent.name == "dev"]

@@ -60,6 +60,8 @@ def recover(archive: Path, extract_dir: Path, max_bytes: int) -> tuple[list[Deco
             if not member.isreg() or earlier.isreg() or member.size > max_bytes:
                 continue
             decoys.append(Decoy(name, _describe(earlier), member.size))
+            if earlier.issym():
+                _undo_write_through(extract_dir, name, earlier.linkname, last)
             target = extract_dir / name
             if target.is_file() and not target.is_symlink() and target.stat().st_size == member.size:
                 continue  # the extractor already kept the last entry
@@ -80,7 +82,49 @@ def recover(archive: Path, extract_dir: Path, max_bytes: int) -> tuple[list[Deco
                 os.chmod(target, member.mode & 0o755)
             except OSError:
                 continue
+        _relink(extract_dir, last, {d.entry for d in decoys})
     return decoys, error
+
+
+def _lexical_target(name: str, linkname: str) -> str:
+    base = "" if linkname.startswith("/") else os.path.dirname(name)
+    return os.path.normpath(os.path.join(base, linkname.lstrip("/")))
+
+
+def _relink(extract_dir: Path, last: dict[str, tarfile.TarInfo], restored: set[str]) -> None:
+    """Links to a decoy name were resolved by the extractor through the decoy (``rc.d/S79x ->
+    ../init.d/x`` became ``-> ../../dev/null``); point them at the restored file again, as the archive
+    says, with a relative link that stays inside the extraction."""
+    if not restored:
+        return
+    for name, member in last.items():
+        if not member.issym() or _lexical_target(name, member.linkname) not in restored:
+            continue
+        link = extract_dir / name
+        want = os.path.relpath(_lexical_target(name, member.linkname), os.path.dirname(name) or ".")
+        if not link.is_symlink() or not _inside(extract_dir, link.parent) or os.readlink(link) == want:
+            continue
+        try:
+            link.unlink()
+            os.symlink(want, link)
+        except OSError:
+            continue
+
+
+def _undo_write_through(extract_dir: Path, name: str, linkname: str, last: dict[str, tarfile.TarInfo]) -> None:
+    """An extractor that keeps the decoy link writes the real entry *through* it, to where the link
+    points inside the extraction (``/dev/null`` becomes ``<root>/dev/null``). A real extraction
+    replaces the link instead, so a file there that the archive never stores is removed: otherwise the
+    planted content would be analysed under the decoy's target name and not its own."""
+    rel = _lexical_target(name, linkname)
+    if rel in (".", "") or rel.startswith("..") or rel in last:
+        return
+    path = extract_dir / rel
+    if path.is_file() and not path.is_symlink() and _inside(extract_dir, path):
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def _inside(root: Path, path: Path) -> bool:
