@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import __version__
 from .analyzers import ScanOptions, Tree, TreeContext, file_analyzers, tree_analyzers
-from .analyzers.base import FileAnalyzer, looks_like_rootfs
+from .analyzers.base import BUILD_ROOT_FILES, NOT_SHIPPED_DIRS, FileAnalyzer, looks_like_rootfs
 from .inventory import READ_WHOLE_MAX, read_entry
 from .models import FileEntry, FileKind, Finding, Observation, ScanError, ScanResult, Target
 from .ruleset import rule
@@ -355,10 +355,15 @@ def _size(path: Path) -> int:
 
 # ---------------------------------------------------------------- trees
 
+#: nested etc/ directories examined per tree for a root filesystem or overlay (more: reported)
+MAX_OVERLAY_CANDIDATES = 512
+
 
 def assign_rootfs_roots(extraction: Extraction) -> None:
-    """Re-root files that live in a root filesystem nested in a subdirectory of a tree
-    (a tarball holding ``rootfs/etc/...``) so that tree analyzers find ``etc/passwd``."""
+    """Re-root files that live in a root filesystem nested in a subdirectory of a tree so that tree
+    analyzers find ``etc/passwd``: a tarball holding ``rootfs/etc/...`` (a whole system), or a source
+    tree's overlay of one (``board/x/rootfs_overlay/etc/init.d/...``, ``files/etc/shadow``: etc/ with
+    account, init or service files), unless it sits among tests, examples or documentation."""
     by_root: dict[str, list[int]] = {}
     for i, (_, _, _, root) in enumerate(extraction.files):
         by_root.setdefault(root, []).append(i)
@@ -367,7 +372,13 @@ def assign_rootfs_roots(extraction: Extraction) -> None:
         dirs = extraction.dirs.get(root, set())
         if looks_like_rootfs(rels, dirs):
             continue
-        candidates = sorted({d for d in dirs if d.count("/") < 3}, key=lambda d: (d.count("/"), d))
+        candidates = sorted({d[:-4] for d in dirs if d.endswith("/etc")}, key=lambda d: (d.count("/"), d))
+        if len(candidates) > MAX_OVERLAY_CANDIDATES:
+            extraction.errors.append(ScanError(
+                root, f"{len(candidates)} nested etc/ directories: only the {MAX_OVERLAY_CANDIDATES} shallowest were "
+                      "examined as root filesystem overlays; the others got no account or boot checks",
+                "directories", "limit"))
+            candidates = candidates[:MAX_OVERLAY_CANDIDATES]
         chosen: list[str] = []
         for d in candidates:
             if any(d.startswith(c + "/") for c in chosen):
@@ -375,7 +386,7 @@ def assign_rootfs_roots(extraction: Extraction) -> None:
             prefix = d + "/"
             sub_rels = [r[len(prefix):] for r in rels if r.startswith(prefix)]
             sub_dirs = {x[len(prefix):] for x in dirs if x.startswith(prefix)}
-            if looks_like_rootfs(sub_rels, sub_dirs, by_content=False):  # nested: whole systems only
+            if looks_like_rootfs(sub_rels, sub_dirs, by_content=NOT_SHIPPED_DIRS.search(prefix) is None):
                 chosen.append(d)
         for d in chosen:
             prefix = d + "/"
@@ -402,12 +413,18 @@ def _target_kind(target: Path, extraction: Extraction) -> str:
     for _, _, rel, root in extraction.files:
         roots.setdefault(root, []).append(rel)
     has_rootfs = any(looks_like_rootfs(rels, extraction.dirs.get(root, ())) for root, rels in roots.items())
+    # build machinery at the top of the outermost tree makes the target a source tree, even with a
+    # root filesystem (or an overlay of one) inside: both sets of checks run on it either way (a
+    # web bundle's package.json deep inside a firmware image does not make the image source)
+    outer = min((root.count("/") for root in roots), default=0)
+    has_build = any(rel in BUILD_ROOT_FILES for root, rels in roots.items() if root.count("/") == outer
+                    for rel in rels)
     if target.is_dir():
-        return "rootfs" if has_rootfs else "source"
+        return "rootfs" if has_rootfs and not has_build else "source"
     if len(extraction.files) == 1 and extraction.files[0][0] == target:
         with open(target, "rb") as fh:
             return "binary" if fh.read(4) == b"\x7fELF" else "firmware"
-    if has_rootfs:
+    if has_rootfs and not has_build:
         fs_formats = {f for f in extraction.formats if any(k in f for k in ("squashfs", "ext", "jffs2", "ubi", "cramfs",
                                                                            "romfs", "yaffs", "uimage", "fat"))}
         return "firmware" if fs_formats else "rootfs"

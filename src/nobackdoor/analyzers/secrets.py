@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from ..models import FileEntry, FileKind, Finding, Observation, Severity
 from ..ruleset import rule
 from .accounts import is_account_store
-from .base import FileAnalyzer
+from .base import NOT_SHIPPED_DIRS, FileAnalyzer
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024  # regexes are linear: big configure scripts and bundles are read whole
 PEM_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.S)
@@ -36,8 +36,6 @@ SSH_PUB_RE = re.compile(r"(?:^|\s)((?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-n
                         r")\s+([A-Za-z0-9+/]{40,}={0,3})(?:\s+(.*))?$")
 AUTHORIZED_KEYS = re.compile(r"(^|/)(\.ssh/authorized_keys2?|etc/dropbear/authorized_keys|etc/ssh/authorized_keys[^/]*)$")
 HOST_KEY_NAME = re.compile(r"(ssh_host_\w+_key|dropbear_\w+_host_key|dropbear_\w+_key)$")
-TEST_DIRS = re.compile(r"(^|/)(tests?|testing|testdata|test_data|examples?|samples?|doc|docs|fixtures?|demo)(/|$)|"
-                       r"(^|/)usr/share/doc/|(^|/)(site|dist)-packages/", re.I)
 #: well-known token formats (prefixes documented by the issuers)
 TOKEN_PATTERNS = [
     ("AWS access key id", re.compile(r"\b((?:AKIA|ASIA)[0-9A-Z]{16})\b")),
@@ -139,7 +137,7 @@ class SecretsAnalyzer(FileAnalyzer):
         return False
 
     def analyze(self, entry: FileEntry, data: bytes) -> Iterator[Finding | Observation]:
-        low = TEST_DIRS.search(entry.relpath) is not None
+        low = NOT_SHIPPED_DIRS.search(entry.relpath) is not None
         found_key = False
         if b"-----BEGIN " in data:
             for m in PEM_RE.finditer(data):

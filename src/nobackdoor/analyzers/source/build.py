@@ -74,12 +74,12 @@ class BuildMachineryAnalyzer(TreeAnalyzer):
     order = 40
 
     def analyze(self, ctx: TreeContext) -> Iterator[Finding]:
-        if self.options.target_kind not in ("source", "release"):
-            return
+        source_target = self.options.target_kind in ("source", "release")
         for tree in ctx.trees:
-            if tree.is_rootfs:
-                continue
-            yield from self._tree(tree)
+            # a source tree, or build machinery at the top of any tree (a root filesystem beside its
+            # sources gets both sets of checks); a root filesystem's stray *.sh are boot scripts
+            if tree.is_source or (source_target and not tree.is_rootfs):
+                yield from self._tree(tree)
 
     def _tree(self, tree: Tree) -> Iterator[Finding]:
         for rel, entry in sorted(tree.files.items()):

@@ -59,10 +59,11 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
     order = 41
 
     def analyze(self, ctx: TreeContext) -> Iterator[Finding]:
-        if self.options.target_kind not in ("source", "release"):
-            return
+        source_target = self.options.target_kind in ("source", "release")
         pats = patterns()
         for tree in ctx.trees:
+            if not (source_target or tree.is_source):
+                continue
             macros: dict[str, MacroInfo] = {}
             headers: list[str] = []  # #define lines of each header
             for rel, entry in tree.files.items():
