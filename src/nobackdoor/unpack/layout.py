@@ -175,6 +175,10 @@ def read_report(report: Path, slot: Path, display: str, max_depth: int) -> Parse
                 chunk_where = where
                 if kind == "ChunkReport" and isinstance(rep.get("start_offset"), int) and rep.get("start_offset"):
                     chunk_where = f"{where}/{handler}@0x{rep['start_offset']:x}"
+                if handler.startswith("cpio") and kind == "ChunkReport":
+                    missing = _cpio_trailer_missing(Path(task_path), rep.get("start_offset"), rep.get("end_offset"))
+                    if missing:
+                        add_error(chunk_where, "truncated", missing)
                 subs = [sub for sub in rep.get("extraction_reports") or [] if isinstance(sub, dict)]
                 for sub in subs:
                     _one(sub, chunk_where, handler, parsed, add_error, slot, display)
@@ -194,6 +198,23 @@ def read_report(report: Path, slot: Path, display: str, max_depth: int) -> Parse
         parsed.errors.append(ScanError(display, f"containers nested deeper than the depth limit ({max_depth}) "
                                                 f"were not opened (raise --max-depth): {shown}"))
     return parsed
+
+
+def _cpio_trailer_missing(path: Path, start, end) -> str | None:
+    """A cpio archive ends with its ``TRAILER!!!`` entry; one that stops without it was cut at an
+    entry boundary, and whatever followed (a boot script, an account file) is not there to read."""
+    if not isinstance(start, int) or not isinstance(end, int) or end <= start:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(start, end - 1024))
+            tail = fh.read(end - max(start, end - 1024))
+    except OSError:
+        return None
+    if b"TRAILER!!!" in tail:
+        return None
+    return (f"cpio archive ends at offset {end} without its TRAILER!!! entry: it is truncated, and entries that "
+            "followed are missing")
 
 
 #: libmagic descriptions of containers (first line of unblob's FileMagicReport) -> format name
