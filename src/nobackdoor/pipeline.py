@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,6 +146,24 @@ def _analyzers_for(opts: ScanOptions) -> list[FileAnalyzer]:
 Item = tuple[Path, str, str, str, bool]  # realpath, contract path, relpath, root, unpacked
 
 
+def _isolate(batch: list[Item], opts: ScanOptions, pool: FilePool) -> list[tuple[FileEntry | None, list]]:
+    """A worker died (a native crash on a hostile file): analyse the batch again one file per task
+    in fresh workers; the file that kills its worker again is inventoried without analysis and
+    reported."""
+    out = []
+    for item in batch:
+        pool.reset()
+        try:
+            out.extend(pool.get().submit(_process_batch, [item], opts).result())
+        except BrokenProcessPool:
+            pool.reset()
+            entry, _ = _process_one(*item, [])
+            out.append((entry, [ScanError(item[1], "the analysis of this file crashed its worker process: "
+                                                   "not analysed", "file", "failure",
+                                          entry.size if entry is not None else None)]))
+    return out
+
+
 def _process_batch(batch: list[Item], opts: ScanOptions) -> list[tuple[FileEntry | None, list]]:
     analyzers = _analyzers_for(opts)
     return [_process_one(*item, analyzers) for item in batch]
@@ -200,6 +219,12 @@ class FilePool:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def reset(self) -> None:
+        """Drop the workers (a broken pool); the next ``get`` forks new ones."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
 
 class EarlyAnalysis:
@@ -317,7 +342,10 @@ def run_file_stage(extraction: Extraction, opts: ScanOptions, pool: FilePool, pr
     # big files first so that the slowest work starts early; batches keep IPC overhead low
     remaining.sort(key=lambda it: -sizes[it[0]])
     heavy = sum(1 for it in remaining if sizes[it[0]] > 32 * 1024)
-    if pool.jobs <= 1 or heavy < 4:
+    # machine code goes to the native lifter: it runs in worker processes, where a crash on a hostile
+    # file costs that file's analysis, not the scan
+    native = any(_is_elf(str(it[0])) for it in remaining)
+    if (pool.jobs <= 1 or heavy < 4) and not native:
         analyzers = file_analyzers(opts)
         for i, it in enumerate(remaining):
             add(*_process_one(*it, analyzers))
@@ -328,9 +356,14 @@ def run_file_stage(extraction: Extraction, opts: ScanOptions, pool: FilePool, pr
         for i, it in enumerate(remaining):
             batches[i % len(batches)].append(it)
         done = total - len(remaining)
-        futures = [pool.get().submit(_process_batch, b, opts) for b in batches if b]
-        for fut in futures:
-            for entry, res in fut.result():
+        batches = [b for b in batches if b]
+        futures = [pool.get().submit(_process_batch, b, opts) for b in batches]
+        for batch, fut in zip(batches, futures):
+            try:
+                got = fut.result()
+            except BrokenProcessPool:
+                got = _isolate(batch, opts, pool)
+            for entry, res in got:
                 add(entry, res)
                 done += 1
             progress("analysing files", done, total)

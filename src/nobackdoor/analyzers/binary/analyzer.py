@@ -10,13 +10,14 @@ objects) is used for what it calls but never reported.
 from __future__ import annotations
 
 import collections
+import re
 from dataclasses import dataclass, field
 
 from ...inventory import entropy
 from ...models import FileEntry, FileKind, Observation, ScanError, Severity
 from ...ruleset import rule
 from ..base import FileAnalyzer
-from . import constants, elf, functions, ppc, signatures, static
+from . import constants, elf, functions, lift, ppc, signatures, static
 from .ranking import AUTH_THRESHOLD, GATE_THRESHOLD, Ranked, rank
 from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledge, string_at
 
@@ -25,13 +26,30 @@ MAX_FUNCTIONS = 1500
 #: callee depth through which a compare still "reaches" a sink
 SINK_DEPTH = 3
 MIN_INLINE_MAGIC = 6  # shorter runs are structure fields and character classes
+#: a word compare chain of this much text (an inlined ``strcmp(cmd, "diag")``) is a keyword
+MIN_INLINE_WORDS_TEXT = 4
+#: code bytes at most between two compares of one run
+CHAIN_GAP = 256
+#: code bytes after a compare within which its conditional branch is looked for
+BRANCH_WINDOW = 24
 #: a function that compares input with at least this many distinct constants is a keyword table (a
 #: configuration parser, a command dispatcher): one of its keywords is reported at medium, not high,
 #: since a documented keyword and a hidden one look alike there (the evidence gives the count)
 KEYWORD_TABLE = 4
+#: a keyword table whose other keywords appear in the binary's own texts (help, usage, messages) at
+#: least this many times documents its commands; a keyword it never mentions is hidden, and is judged
+#: on what it gates, whatever its look (a hidden command reads like any other)
+MIN_DOCUMENTED_SIBLINGS = 1
+MIN_LISTED_NAMES = 3  # strings a data table points at: a command or help table
+HIDDEN_MIN_SCORE = 5  # even a hidden keyword must be more than one letter or a bare number
+HIDDEN_AUTH_SCORE = 30  # a hidden constant in an authentication routine: not a common word
 #: a static program with at most this much code of its own (before the C library) is analysed in full;
 #: larger ones (multi-call binaries such as busybox) only where a compare can reach a command
 SMALL_STATIC_PROGRAM = 256 * 1024
+#: read-only data read for the binary's own texts (larger ones: the first part)
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+_PRINTABLE = re.compile(rb"[\x20-\x7e\t\r\n]{4,}")
+_NAME = re.compile(rb"[\x20-\x7e]{3,}")
 
 
 @dataclass
@@ -60,6 +78,8 @@ class Decision:
     auth_function: int | None = None
     #: distinct constants the same function compares input with: a parser or dispatcher compares many
     keywords: int = 1
+    #: the constant is the one keyword of its table that no other string of the binary mentions
+    undocumented: bool = False
 
 
 @dataclass
@@ -110,9 +130,10 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         candidates = kept
     candidates = candidates[:MAX_FUNCTIONS]
     walks: dict[int, constants.Walk] = {}
+    starts = frozenset(cmap.starts)
     for fn in candidates:
         start = fn | 1 if fn in cmap.thumb_starts else fn
-        walks[fn] = constants.walk(image, start, cmap.end_of(fn))
+        walks[fn] = lift.walk(image, start, cmap.end_of(fn), starts)
     report.functions_analysed = len(walks)
 
     k = knowledge()
@@ -126,12 +147,17 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     auth_self = {fn for fn, w in walks.items() if _is_auth(image, cmap, fn, w, k, strings=not shared_library)}
     callers = cmap.callers()
 
+    texts: _Texts | None = None  # the binary's own texts, read once when a keyword table needs them
     for fn, w in walks.items():
         if fn >= library_from:
             continue  # the static C library's own compares (charset names, locale keywords) are not input checks
         comps = list(_comparisons(image, fn, w, k))
         report.comparisons.extend(comps)
         keywords = len({c.raw for c in comps})
+        hidden: set[bytes] = set()
+        if len({c.raw for c in comps if len(c.raw.strip(b"\0")) >= 3}) >= MIN_DOCUMENTED_SIBLINGS + 1:
+            texts = texts if texts is not None else _texts(image)
+            hidden = _undocumented(comps, texts)
         neighbours = {fn} | cmap.callees.get(fn, set()) | callers.get(fn, set())
         auth_fn = next((g for g in sorted(neighbours) if g in auth_self), None)
         # a compare gates what runs after it and before the next compare (if/else-if chains of
@@ -140,23 +166,29 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                         | {c.addr for c in comps})
         for comp in comps:
             last = max(comp.addr, comp.end)
-            nxt = next((b for b in breaks if b > last), 1 << 64)
-            gated = [s for s in direct[fn] if last < s.addr < nxt]
+            regions = _gated_regions(w, last, breaks)
+            gated = [s for s in direct[fn] if any(lo < s.addr < hi for lo, hi in regions)]
             for call in w.calls:
-                if last < call.addr < nxt and call.target in reach and call.name is None:
+                if any(lo < call.addr < hi for lo, hi in regions) and call.target in reach and call.name is None:
                     gated.extend(reach[call.target])
             gated = _unique(gated)
             if all(s.kind == "redirect" for s in gated):
                 gated = []  # dup2 onto stdout/stderr with nothing run after it is fd plumbing, not a shell
             score = comp.ranked.score
-            if gated and score >= GATE_THRESHOLD:
-                strong = any(s.kind in ("shell", "redirect", "privilege") for s in gated)
+            strong = any(s.kind in ("shell", "redirect", "privilege") for s in gated)
+            undocumented = comp.raw in hidden
+            in_login = auth_fn == fn and comp.ranked.password_like  # the shell a login starts is its own
+            if gated and not in_login and (score >= GATE_THRESHOLD
+                                           or (undocumented and strong and score >= HIDDEN_MIN_SCORE)):
                 rid = "binary.magic-gates-shell" if strong else "binary.magic-gates-command"
-                report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords))
-            elif auth_fn is not None and score >= AUTH_THRESHOLD:
-                report.decisions.append(Decision("binary.auth-magic-value", comp, [], auth_fn, keywords))
-                if comp.ranked.password_like:
-                    report.decisions.append(Decision("binary.hardcoded-password", comp, [], auth_fn, keywords))
+                report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords, undocumented))
+            # a constant in an authentication routine is its own finding, whether or not the shell
+            # that a successful login starts is seen behind it
+            if auth_fn is not None and (score >= AUTH_THRESHOLD or (undocumented and score >= HIDDEN_AUTH_SCORE)):
+                report.decisions.append(Decision("binary.auth-magic-value", comp, [], auth_fn, keywords, undocumented))
+                if comp.ranked.password_like or undocumented:
+                    report.decisions.append(Decision("binary.hardcoded-password", comp, [], auth_fn, keywords,
+                                                     undocumented))
     if not shared_library:
         report.listeners = _listeners(image, cmap, walks)
     for d in report.decisions:
@@ -164,6 +196,71 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         if off is not None:
             report.offsets[d.comparison.addr] = off
     return report
+
+
+@dataclass
+class _Texts:
+    """What the binary says about itself: its printable strings (help, usage, messages), and the
+    strings that data points at (a help or command table is an array of string pointers)."""
+
+    strings: list[bytes]
+    listed: set[bytes]
+
+
+def _gated_regions(w: constants.Walk, last: int, breaks: list[int]) -> list[tuple[int, int]]:
+    """Code a compare ending at ``last`` decides on: what follows it up to the next compare, the block
+    its conditional branch jumps to, and the block an unconditional jump at the head of either
+    leads to (compilers move a taken block out of line)."""
+    def until_break(start: int) -> int:
+        return next((b for b in breaks if b > start), 1 << 64)
+
+    def block(start: int) -> tuple[int, int]:  # a jumped-to block: up to its return or jump
+        end = min(until_break(start), next((e + 1 for e in sorted(w.block_ends) if e >= start), 1 << 64))
+        return start - 1, end
+
+    regions = [(last, block(last + 1)[1])]
+    branch = next((a for a in sorted(w.branches) if last <= a <= last + BRANCH_WINDOW), None)
+    heads = [branch + 1 if branch is not None else last]
+    if branch is not None:
+        target = w.branches[branch]
+        regions.append(block(target))
+        heads.append(target)
+    for head in heads:
+        jump = next((a for a in sorted(w.jumps) if head <= a <= head + BRANCH_WINDOW), None)
+        if jump is not None:
+            regions.append(block(w.jumps[jump]))
+    return regions
+
+
+def _texts(image: elf.Image) -> _Texts:
+    """Read from the loadable segments, so that an image without section headers reads the same."""
+    strings, listed = [], set()
+    word, order = image.word, "little" if image.little else "big"
+    targets = set(image.pointers.values())
+    for seg in image.segments:
+        raw = image.read(seg.vaddr, min(seg.filesz, MAX_TEXT_BYTES)) or b""
+        strings.extend(m.group(0) for m in _PRINTABLE.finditer(raw))
+        if not seg.executable:  # string tables live in data (.data.rel.ro), not among instructions
+            for i in range(0, len(raw) - word + 1, word):
+                targets.add(int.from_bytes(raw[i:i + word], order))
+    for t in targets:
+        if image.readonly(t) or image.in_data(t):
+            s = image.cstring(t, 64)
+            if s and _NAME.fullmatch(s):
+                listed.add(s)
+    return _Texts(strings, listed)
+
+
+def _undocumented(comps: list[Comparison], texts: _Texts) -> set[bytes]:
+    """Keywords of a table that the binary never mentions elsewhere (inside a longer text, or listed
+    in a table of strings), when it documents its keywords: at least ``MIN_DOCUMENTED_SIBLINGS`` of the
+    others are mentioned, or it has a table of names (a command or help table)."""
+    words = {c.raw.rstrip(b"\0") for c in comps if len(c.raw.rstrip(b"\0")) >= 3 and c.raw.isascii()}
+    mentioned = {w for w in words if w in texts.listed or any(w in t and t != w for t in texts.strings)}
+    # documented commands: some of this function's keywords, or a table of command names elsewhere
+    if len(mentioned) < MIN_DOCUMENTED_SIBLINGS and len(texts.listed) < MIN_LISTED_NAMES:
+        return set()
+    return {c.raw for c in comps if c.raw.rstrip(b"\0") in words - mentioned}
 
 
 def _own_code_size(image: elf.Image, library_from: int) -> int:
@@ -316,29 +413,39 @@ def _comparisons(image, fn, w, k):
 
 
 def _inline_magic(image, fn, w):
-    """Runs of byte compares on consecutive offsets of one buffer: ``p[0]==0x.. && p[1]==0x.. ...``."""
-    by_base: dict[str, dict[int, tuple[int, int]]] = collections.defaultdict(dict)
-    for c in w.compares:
-        order = "little" if image.little else "big"
+    """Runs of compares on consecutive offsets of one buffer: ``p[0]==0x.. && p[1]==0x.. ...``, or a
+    ``strcmp`` against a literal inlined into word compares. Runs are followed in code order, so the
+    compares of an if/else-if chain (each at offset 0 of the same buffer) stay separate keywords."""
+    order = "little" if image.little else "big"
+    runs: list[list] = []  # [base, start offset, bytes, addresses]
+    open_runs: dict[str, list[list]] = collections.defaultdict(list)
+    for c in sorted(w.compares, key=lambda c: c.addr):
         try:
             raw = c.value.to_bytes(c.size, order)
         except OverflowError:
             continue
-        for i, b in enumerate(raw):
-            by_base[c.base].setdefault(c.offset + i, (b, c.addr))
-    for base, offsets in by_base.items():
-        keys = sorted(offsets)
-        run: list[int] = []
-        for key in keys + [None]:
-            if key is not None and (not run or key == run[-1] + 1):
-                run.append(key)
-                continue
-            if len(run) >= MIN_INLINE_MAGIC:
-                raw = bytes(offsets[o][0] for o in run)
-                addrs = [offsets[o][1] for o in run]
-                if len(set(raw)) >= 3 and len(set(addrs)) >= 2:  # one wide compare is a field test
-                    yield Comparison(fn, min(addrs), "inline compare", raw, rank(raw), end=max(addrs))
-            run = [key] if key is not None else []
+        chain = next((r for r in reversed(open_runs[c.base]) if r[1] + len(r[2]) == c.offset
+                      and c.addr - r[3][-1] <= CHAIN_GAP), None)
+        if chain is not None:
+            chain[2] += raw
+            chain[3].append(c.addr)
+            continue
+        chain = next((r for r in reversed(open_runs[c.base]) if c.offset + c.size == r[1]
+                      and c.addr - r[3][-1] <= CHAIN_GAP), None)
+        if chain is not None:  # the compiler tested the later bytes first
+            chain[1], chain[2] = c.offset, raw + chain[2]
+            chain[3].append(c.addr)
+            continue
+        run = [c.base, c.offset, raw, [c.addr]]
+        runs.append(run)
+        open_runs[c.base].append(run)
+    for _, _, raw, addrs in runs:
+        body = raw.rstrip(b"\0")
+        # text ending in its NUL is an inlined strcmp with a literal, even as one wide compare;
+        # otherwise one wide compare is a structure field test
+        text = len(body) >= MIN_INLINE_WORDS_TEXT and len(raw) > len(body) and _PRINTABLE.fullmatch(body)
+        if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and len(set(addrs)) >= 2) or text):
+            yield Comparison(fn, min(addrs), "inline compare", raw, rank(raw), end=max(addrs))
 
 
 def _listeners(image, cmap, walks) -> list[Listener]:
@@ -465,7 +572,12 @@ class BinaryAnalyzer(FileAnalyzer):
                 evidence["port"] = port
             severity = None
             message = _message(d, port)
-            if d.keywords >= KEYWORD_TABLE:
+            if d.undocumented:
+                evidence["undocumented"] = True
+                evidence["keywords_in_function"] = d.keywords
+                message += (" (no help, usage or command table of the binary mentions it, while other keywords "
+                            "of the same function are listed)")
+            elif d.keywords >= KEYWORD_TABLE:
                 evidence["keywords_in_function"] = d.keywords
                 message += (f" (one of {d.keywords} constants this function compares input with: a parser or "
                             "dispatcher, where documented and hidden keywords look alike; check which it is)")

@@ -71,6 +71,9 @@ class Walk:
     compares: list[Compare] = field(default_factory=list)
     stores: list[Store] = field(default_factory=list)
     refs: set[int] = field(default_factory=set)  # constant addresses the function materialises
+    branches: dict[int, int] = field(default_factory=dict)  # conditional branch address -> its target
+    jumps: dict[int, int] = field(default_factory=dict)  # unconditional branch address -> its target
+    block_ends: set[int] = field(default_factory=set)  # addresses of returns and unconditional jumps
 
 
 def walk(image: Image, start: int, end: int) -> Walk:

@@ -272,6 +272,19 @@ def _scan_thumb(image, raw, base, sites, starts, thumb) -> None:
             starts.add(target)
 
 
+def _loads_call_register(w: int, words: list[int], i: int) -> bool:
+    """``lw/ld rX, off(gp)`` whose register is copied into $t9 (``move t9, rX``: or/addu/daddu
+    t9, rX, zero) within the next three words: unoptimised code's call through the GOT."""
+    if w & 0xFFE00000 not in (0x8F800000, 0xDF800000):
+        return False
+    rt = (w >> 16) & 31
+    for j in range(i + 1, min(i + 4, len(words))):
+        x = words[j]
+        if x & 0xFC1FFFFF in (0x0000C825, 0x0000C821, 0x0000C82D) and (x >> 21) & 31 == rt:
+            return True
+    return False
+
+
 def _scan_mips(image, raw, base, sites, starts) -> None:
     imports = image.imports
     gp = image.gp
@@ -282,7 +295,8 @@ def _scan_mips(image, raw, base, sites, starts) -> None:
     for i, w in enumerate(words):
         op = w & 0xFFFF0000
         pc = base + 4 * i
-        if gp is not None and op in (0x8F990000, 0xDF990000):  # lw/ld t9, off(gp)
+        if gp is not None and (op in (0x8F990000, 0xDF990000) or _loads_call_register(w, words, i)):
+            # lw/ld t9, off(gp); or, at -O0, lw/ld vX, off(gp) ... move t9, vX before jalr t9
             slot = gp + _sext(w & 0xFFFF, 16)
             name = imports.get(slot)
             if name:

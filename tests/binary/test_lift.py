@@ -1,0 +1,69 @@
+"""One IR for every architecture: the P-code walk recovers call arguments, compares and branches
+whatever the instruction set, and the hidden-keyword rule judges a command by what the binary says
+about it, not by its look."""
+from __future__ import annotations
+
+import pytest
+
+from nobackdoor.analyzers.binary import elf, functions, lift
+
+from .conftest import FIXTURES
+
+BIN = FIXTURES / "bin"
+MGMT_ARCHES = ["mipsel", "armv7thumb", "ppc64le", "x86_64", "aarch64"]
+
+
+def _walks(path):
+    image = elf.load(path.read_bytes())
+    cmap = functions.scan(image)
+    starts = frozenset(cmap.starts)
+    for fn in cmap.starts:
+        start = fn | 1 if fn in cmap.thumb_starts else fn
+        yield image, lift.walk(image, start, cmap.end_of(fn), starts)
+
+
+@pytest.mark.parametrize("arch", ["mipsel", "armel", "armthumb", "armv7thumb", "aarch64", "x86_64", "powerpc",
+                                  "ppc64le"])
+def test_strcmp_against_a_literal_is_recovered_on_every_architecture(arch):
+    path = BIN / f"ctrlsrv-prefix-{arch}"
+    found = []
+    for image, w in _walks(path):
+        for call in w.calls:
+            if call.name and call.name.split("@")[0] in ("strncmp", "strcmp", "memcmp"):
+                found.extend(image.cstring(a, 64) for a in call.args[:2] if isinstance(a, int) and image.in_data(a))
+    assert any(s and len(s) >= 4 for s in found), found
+
+
+def test_mips_unoptimised_calls_through_a_copy_into_t9():
+    names = {c.name for _, w in _walks(BIN / "mgmtcli-hidden-mipsel") for c in w.calls}
+    assert {"strcmp", "setuid", "execl"} <= names
+
+
+def test_thumb_code_after_a_blx_into_arm_stays_thumb():
+    calls = [c for _, w in _walks(BIN / "ctrlsrv-clean-armv7thumb") for c in w.calls if c.name == "bind"]
+    assert any(c.args[2] == 16 for c in calls)  # bind(fd, &addr, sizeof addr)
+
+
+def test_ppc64_byte_reversed_loads_give_the_inlined_memcmp():
+    compares = [c for _, w in _walks(BIN / "ctrlsrv-magic16-ppc64le") for c in w.compares if c.size == 8]
+    assert len(compares) >= 2
+
+
+def test_x86_zeroed_register_is_a_zero_argument():
+    calls = [c for _, w in _walks(BIN / "ctrlsrv-magic16-x86_64") for c in w.calls if c.name == "setuid"]
+    assert any(c.args[0] == 0 for c in calls)
+
+
+@pytest.mark.parametrize("arch", MGMT_ARCHES)
+def test_undocumented_command_that_opens_a_shell_is_found(analyze, arch):
+    findings, _ = analyze(BIN / f"mgmtcli-hidden-{arch}")
+    hits = [f for f in findings if f.rule == "binary.magic-gates-shell"]
+    assert hits and hits[0].evidence["constant"].rstrip("\\0").startswith("kx9diag"), \
+        [(f.rule, f.evidence.get("constant")) for f in findings]
+    assert hits[0].severity.value in ("high", "critical")
+
+
+@pytest.mark.parametrize("arch", MGMT_ARCHES)
+def test_the_same_command_listed_in_the_help_table_is_quiet(analyze, arch):
+    findings, _ = analyze(BIN / f"mgmtcli-clean-{arch}")
+    assert not findings, [(f.rule, f.evidence.get("constant")) for f in findings]
