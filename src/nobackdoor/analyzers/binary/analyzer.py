@@ -29,7 +29,7 @@ MIN_INLINE_MAGIC = 6  # shorter runs are structure fields and character classes
 #: a word compare chain of this much text (an inlined ``strcmp(cmd, "diag")``) is a keyword
 MIN_INLINE_WORDS_TEXT = 4
 #: code bytes at most between two compares of one run
-CHAIN_GAP = 256
+CHAIN_GAP = 1024
 #: code bytes after a compare within which its conditional branch is looked for
 BRANCH_WINDOW = 24
 #: a function that compares input with at least this many distinct constants is a keyword table (a

@@ -249,6 +249,7 @@ class _Walker:
         self.branches: dict[int, int] = {}
         self.jumps: dict[int, int] = {}
         self.block_ends: set[int] = set()
+        self.entry_states: dict[int, tuple[dict, dict]] = {}
         self.reg_of, self.containing = _register_table(language(image))
         self.name_of = {v: k for k, v in sorted(self.reg_of.items(), reverse=True)}
         self.r0 = self.reg_of.get("r0", (-1, 0))[0] if image.arch.startswith("ppc") else -1
@@ -287,7 +288,7 @@ class _Walker:
             if got is None:
                 name = self.name_of.get((off, size))
                 return Sym(name) if name else None
-            return _fit(got, size)
+            return _fit(got, size, self.image.little)
         if space == RAM:
             return self._load(off, size)
         return None
@@ -369,6 +370,28 @@ class _Walker:
             return Reversed(pointer.base, pointer.offset, size)
         return None
 
+    def _remember(self, target: int, addr: int) -> None:
+        """The values at a forward branch, for the block it jumps to: the linear walk enters that
+        block after unrelated code (an out-of-line block), whose values are not the block's."""
+        if target > addr and target not in self.entry_states:
+            self.entry_states[target] = (dict(self.regs), dict(self.stack))
+
+    def enter(self, addr: int) -> None:
+        """Start the block at ``addr`` from the values of the branch that reaches it."""
+        state = self.entry_states.get(addr)
+        if state is not None:
+            self.regs, self.stack = dict(state[0]), dict(state[1])
+
+    def _part(self, loaded: Loaded, low: int, size: int) -> Loaded:
+        """Bytes ``low`` .. ``low + size`` (counted from the least significant) of a loaded value, as
+        the memory they came from."""
+        if size == loaded.size:
+            return loaded
+        cls = type(loaded)
+        little = self.image.little != isinstance(loaded, Reversed)
+        offset = loaded.offset + (low if little else loaded.size - low - size)
+        return cls(loaded.base, offset, size)
+
     # ------------------------------------------------------------------ calls
 
     def call(self, addr: int, target) -> Call:
@@ -402,6 +425,7 @@ class _Walker:
             if code == IGNORE or code == RETURN:
                 if name == "cbranch" and ins[0][0] == RAM:
                     self.branches[addr] = ins[0][1]
+                    self._remember(ins[0][1], addr)
                 elif code == RETURN:
                     self.block_ends.add(addr)
                 continue
@@ -416,6 +440,7 @@ class _Walker:
                     read(ins[0]) if code == BRANCHIND else None
                 if code == BRANCH and isinstance(target, int):
                     self.jumps[addr] = target
+                    self._remember(target, addr)
                 self.block_ends.add(addr)
                 if isinstance(target, int) and (target in self.imports or target in self.got_slots):
                     yield self.call(addr, target)  # a tail call into an import
@@ -464,7 +489,7 @@ class _Walker:
                 if isinstance(a, int) and isinstance(b, int):
                     value = a & b
                 elif isinstance(a, Loaded) and b in (0xFF, 0xFFFF, 0xFFFFFFFF):
-                    value = a
+                    value = self._part(a, 0, min(a.size, (b.bit_length() + 7) // 8))
                 elif isinstance(a, Sym) and isinstance(b, int) and a.base == "sp":
                     value = a  # stack alignment
             elif code == OR:
@@ -487,6 +512,8 @@ class _Walker:
             elif code == RIGHT:
                 if isinstance(a, int) and isinstance(b, int) and b < 64:
                     value = a >> b
+                elif isinstance(a, Loaded) and isinstance(b, int) and b % 8 == 0 and 0 < b // 8 < a.size:
+                    value = self._part(a, b // 8, a.size - b // 8)  # the upper bytes of a wide load
             elif code == MULT:
                 if isinstance(a, int) and isinstance(b, int):
                     value = a * b
@@ -497,8 +524,8 @@ class _Walker:
             elif code == SUBPIECE:
                 if isinstance(a, int) and isinstance(b, int):
                     value = a >> (8 * b)
-                elif isinstance(a, Loaded) and b == 0:
-                    value = a
+                elif isinstance(a, Loaded) and isinstance(b, int) and b + out[2] <= a.size:
+                    value = self._part(a, b, out[2])
             elif code == PIECE:
                 if isinstance(a, int) and isinstance(b, int):
                     value = (a << (8 * ins[1][2])) | b
@@ -511,10 +538,14 @@ class _Walker:
             write(out, value)
 
 
-def _fit(got: tuple[int, object], size: int):
+def _fit(got: tuple[int, object], size: int, little: bool = True):
+    """The value of ``size`` bytes read where a wider value was written (EAX inside RAX)."""
     have, value = got
     if isinstance(value, int):
         return value & ((1 << (8 * size)) - 1) if size < have else value
+    if isinstance(value, Loaded) and size < value.size:
+        low_first = little != isinstance(value, Reversed)
+        return type(value)(value.base, value.offset + (0 if low_first else value.size - size), size)
     return value if size <= have or not isinstance(value, Sym) else None
 
 
@@ -552,6 +583,8 @@ def _compare(addr: int, a, b) -> Compare | None:
     if isinstance(a, Loaded) and isinstance(b, int):
         size = a.size
         value = b & ((1 << (8 * size)) - 1)
+        if value == 0 and size > 1:
+            return None  # a word tested for zero (flags of a shift or a mask), not a constant compared
         if isinstance(a, Reversed):  # both sides were read byte-reversed: give the value in memory order
             value = int.from_bytes(value.to_bytes(size, "big"), "little")
         return Compare(addr, a.base, a.offset, value, size)
@@ -573,8 +606,12 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     lo, thumb = start & ~1, start & 1
 
     def run(a: int, b: int, block: bool) -> None:
+        ended = True  # the code before ``a`` does not fall into it
         for addr, ops in instructions(image, a | thumb, b, walker.call_fix):
             walker.uniq.clear()
+            if ended:
+                walker.enter(addr)
+            ended = any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops)
             for event in walker.step(addr, ops):
                 if isinstance(event, Call):
                     out.calls.append(event)
@@ -582,7 +619,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
                     out.compares.append(event)
                 elif event is not None:
                     out.stores.append(event)
-            if block and any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops):
+            if block and ended:
                 return  # the block ends at its jump or return
 
     run(lo, end, False)
