@@ -39,10 +39,8 @@ KEYWORD_TABLE = 4
 #: a keyword table whose other keywords appear in the binary's own texts (help, usage, messages) at
 #: least this many times documents its commands; a keyword it never mentions is hidden, and is judged
 #: on what it gates, whatever its look (a hidden command reads like any other)
-MIN_DOCUMENTED_SIBLINGS = 1
-MIN_LISTED_NAMES = 3  # strings a data table points at: a command or help table
+MIN_DOCUMENTED_SIBLINGS = 2
 HIDDEN_MIN_SCORE = 5  # even a hidden keyword must be more than one letter or a bare number
-HIDDEN_AUTH_SCORE = 30  # a hidden constant in an authentication routine: not a common word
 #: a static program with at most this much code of its own (before the C library) is analysed in full;
 #: larger ones (multi-call binaries such as busybox) only where a compare can reach a command
 SMALL_STATIC_PROGRAM = 256 * 1024
@@ -176,7 +174,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 gated = []  # dup2 onto stdout/stderr with nothing run after it is fd plumbing, not a shell
             score = comp.ranked.score
             strong = any(s.kind in ("shell", "redirect", "privilege") for s in gated)
-            undocumented = comp.raw in hidden
+            # a hidden keyword counts only in front of a shell or a privilege change: real programs
+            # compare with many literals no text of theirs names (algorithm and protocol names)
+            undocumented = comp.raw in hidden and any(s.kind in ("shell", "privilege") for s in gated)
             in_login = auth_fn == fn and comp.ranked.password_like  # the shell a login starts is its own
             if gated and not in_login and (score >= GATE_THRESHOLD
                                            or (undocumented and strong and score >= HIDDEN_MIN_SCORE)):
@@ -184,9 +184,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords, undocumented))
             # a constant in an authentication routine is its own finding, whether or not the shell
             # that a successful login starts is seen behind it
-            if auth_fn is not None and (score >= AUTH_THRESHOLD or (undocumented and score >= HIDDEN_AUTH_SCORE)):
+            if auth_fn is not None and score >= AUTH_THRESHOLD:
                 report.decisions.append(Decision("binary.auth-magic-value", comp, [], auth_fn, keywords, undocumented))
-                if comp.ranked.password_like or undocumented:
+                if comp.ranked.password_like:
                     report.decisions.append(Decision("binary.hardcoded-password", comp, [], auth_fn, keywords,
                                                      undocumented))
     if not shared_library:
@@ -257,9 +257,8 @@ def _undocumented(comps: list[Comparison], texts: _Texts) -> set[bytes]:
     others are mentioned, or it has a table of names (a command or help table)."""
     words = {c.raw.rstrip(b"\0") for c in comps if len(c.raw.rstrip(b"\0")) >= 3 and c.raw.isascii()}
     mentioned = {w for w in words if w in texts.listed or any(w in t and t != w for t in texts.strings)}
-    # documented commands: some of this function's keywords, or a table of command names elsewhere
-    if len(mentioned) < MIN_DOCUMENTED_SIBLINGS and len(texts.listed) < MIN_LISTED_NAMES:
-        return set()
+    if len(mentioned) < MIN_DOCUMENTED_SIBLINGS:
+        return set()  # this function's keywords are not documented: a hidden one cannot be told apart
     return {c.raw for c in comps if c.raw.rstrip(b"\0") in words - mentioned}
 
 
