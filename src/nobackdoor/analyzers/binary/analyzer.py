@@ -184,7 +184,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords, undocumented))
             # a constant in an authentication routine is its own finding, whether or not the shell
             # that a successful login starts is seen behind it
-            if auth_fn is not None and score >= AUTH_THRESHOLD:
+            if auth_fn is not None and fn in auth_self and score >= AUTH_THRESHOLD:
                 report.decisions.append(Decision("binary.auth-magic-value", comp, [], auth_fn, keywords, undocumented))
                 if comp.ranked.password_like:
                     report.decisions.append(Decision("binary.hardcoded-password", comp, [], auth_fn, keywords,
@@ -576,6 +576,10 @@ class BinaryAnalyzer(FileAnalyzer):
                 evidence["keywords_in_function"] = d.keywords
                 message += (" (no help, usage or command table of the binary mentions it, while other keywords "
                             "of the same function are listed)")
+                if c.ranked.score < GATE_THRESHOLD:
+                    # a lead, not proof: the keyword may be documented outside the binary (a manual,
+                    # a configuration reference), as real daemons' are
+                    severity = Severity.MEDIUM
             elif d.keywords >= KEYWORD_TABLE:
                 evidence["keywords_in_function"] = d.keywords
                 message += (f" (one of {d.keywords} constants this function compares input with: a parser or "
