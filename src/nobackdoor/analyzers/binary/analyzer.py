@@ -9,6 +9,7 @@ objects) is used for what it calls but never reported.
 """
 from __future__ import annotations
 
+import bisect
 import collections
 import re
 from dataclasses import dataclass, field
@@ -162,9 +163,10 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         # documented commands each gate their own block, not the block of the next one)
         breaks = sorted({c.addr for c in w.calls if base_name(c.name or "") in k["compare_routines"]}
                         | {c.addr for c in comps})
+        flow = _Flow.of(w)
         for comp in comps:
             last = max(comp.addr, comp.end)
-            regions = _gated_regions(w, last, breaks)
+            regions = _gated_regions(w, flow, last, breaks)
             gated = [s for s in direct[fn] if any(lo < s.addr < hi for lo, hi in regions)]
             for call in w.calls:
                 if any(lo < call.addr < hi for lo, hi in regions) and call.target in reach and call.name is None:
@@ -207,26 +209,49 @@ class _Texts:
     listed: set[bytes]
 
 
-def _gated_regions(w: constants.Walk, last: int, breaks: list[int]) -> list[tuple[int, int]]:
+@dataclass
+class _Flow:
+    """A walk's branches, jumps and block ends in address order (sorted once per function)."""
+
+    branches: list[int]
+    jumps: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, w: constants.Walk) -> _Flow:
+        return cls(sorted(w.branches), sorted(w.jumps), sorted(w.block_ends))
+
+
+def _first_at_or_after(sorted_addrs: list[int], start: int) -> int | None:
+    i = bisect.bisect_left(sorted_addrs, start)
+    return sorted_addrs[i] if i < len(sorted_addrs) else None
+
+
+def _gated_regions(w: constants.Walk, flow: _Flow, last: int, breaks: list[int]) -> list[tuple[int, int]]:
     """Code a compare ending at ``last`` decides on: what follows it up to the next compare, the block
     its conditional branch jumps to, and the block an unconditional jump at the head of either
     leads to (compilers move a taken block out of line)."""
     def until_break(start: int) -> int:
-        return next((b for b in breaks if b > start), 1 << 64)
+        i = bisect.bisect_right(breaks, start)
+        return breaks[i] if i < len(breaks) else 1 << 64
 
     def block(start: int) -> tuple[int, int]:  # a jumped-to block: up to its return or jump
-        end = min(until_break(start), next((e + 1 for e in sorted(w.block_ends) if e >= start), 1 << 64))
-        return start - 1, end
+        end = _first_at_or_after(flow.ends, start)
+        return start - 1, min(until_break(start), end + 1 if end is not None else 1 << 64)
+
+    def near(sorted_addrs: list[int], start: int) -> int | None:
+        a = _first_at_or_after(sorted_addrs, start)
+        return a if a is not None and a <= start + BRANCH_WINDOW else None
 
     regions = [(last, block(last + 1)[1])]
-    branch = next((a for a in sorted(w.branches) if last <= a <= last + BRANCH_WINDOW), None)
+    branch = near(flow.branches, last)
     heads = [branch + 1 if branch is not None else last]
     if branch is not None:
         target = w.branches[branch]
         regions.append(block(target))
         heads.append(target)
     for head in heads:
-        jump = next((a for a in sorted(w.jumps) if head <= a <= head + BRANCH_WINDOW), None)
+        jump = near(flow.jumps, head)
         if jump is not None:
             regions.append(block(w.jumps[jump]))
     return regions

@@ -150,10 +150,6 @@ _CODES = {OP.COPY: COPY, OP.LOAD: LOAD, OP.STORE: STORE, OP.CALL: CALL, OP.CALLI
           OP.INT_NOTEQUAL: NOTEQUAL}
 
 
-def _vn(v) -> tuple[int, int, int]:
-    return (_SPACES.get(v.space.name, OTHER), v.offset, v.size)
-
-
 def _compile(op) -> tuple:
     code = _CODES.get(op.opcode, UNKNOWN)
     o = op.output
