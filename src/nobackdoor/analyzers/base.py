@@ -145,11 +145,13 @@ class TreeAnalyzer:
 
 ROOTFS_MARKERS = ("etc", "bin", "sbin", "usr", "lib", "www")
 
+#: build scripts by name: the build-machinery check reads them as shell
+BUILD_SCRIPT_NAMES = frozenset(("configure", "configure.ac", "configure.in", "Makefile", "Makefile.in", "Makefile.am",
+                                "GNUmakefile", "makefile", "CMakeLists.txt", "setup.py", "package.json", "autogen.sh",
+                                "bootstrap", "build.sh", "meson.build"))
 #: files at the top of a source tree that build it (a root filesystem never has these at its root)
-BUILD_ROOT_FILES = frozenset(("configure", "configure.ac", "configure.in", "Makefile", "Makefile.am", "Makefile.in",
-                              "GNUmakefile", "makefile", "CMakeLists.txt", "meson.build", "setup.py", "pyproject.toml",
-                              "package.json", "Cargo.toml", "go.mod", "build.gradle", "pom.xml", "SConstruct",
-                              "autogen.sh", "Kconfig", "BUILD.bazel"))
+BUILD_ROOT_FILES = (BUILD_SCRIPT_NAMES - {"bootstrap", "build.sh"}) | frozenset((
+    "pyproject.toml", "Cargo.toml", "go.mod", "build.gradle", "pom.xml", "SConstruct", "Kconfig", "BUILD.bazel"))
 
 #: directories whose files a build does not ship: tests, examples, documentation, vendored
 #: interpreter packages (a fixture's etc/passwd is not an account of the product)

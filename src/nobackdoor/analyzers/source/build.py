@@ -26,7 +26,7 @@ from tree_sitter import Node
 from ...inventory import entropy
 from ...models import FileKind, Finding
 from ...ruleset import rule
-from ..base import Tree, TreeAnalyzer, TreeContext
+from ..base import BUILD_SCRIPT_NAMES, Tree, TreeAnalyzer, TreeContext
 from . import syntax
 from .emulate import Unsupported, emulate
 from .model import captures
@@ -63,10 +63,7 @@ class Step:
 
 def is_build_file(relpath: str) -> bool:
     name = relpath.rsplit("/", 1)[-1]
-    return (name in ("configure", "configure.ac", "configure.in", "Makefile", "Makefile.in", "Makefile.am",
-                     "GNUmakefile", "makefile", "CMakeLists.txt", "setup.py", "package.json", "autogen.sh",
-                     "bootstrap", "build.sh", "meson.build")
-            or name.endswith((".m4", ".mk", ".cmake", ".sh", ".bash")))
+    return name in BUILD_SCRIPT_NAMES or name.endswith((".m4", ".mk", ".cmake", ".sh", ".bash"))
 
 
 class BuildMachineryAnalyzer(TreeAnalyzer):
