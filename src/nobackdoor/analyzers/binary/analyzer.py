@@ -18,7 +18,7 @@ from ...inventory import entropy
 from ...models import FileEntry, FileKind, Observation, ScanError, Severity
 from ...ruleset import rule
 from ..base import FileAnalyzer
-from . import constants, elf, functions, lift, ppc, signatures, static
+from . import constants, credentials, elf, flow, functions, lift, ppc, signatures, state, static
 from .ranking import AUTH_THRESHOLD, GATE_THRESHOLD, Ranked, rank
 from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledge, string_at
 
@@ -49,6 +49,9 @@ SMALL_STATIC_PROGRAM = 256 * 1024
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 _PRINTABLE = re.compile(rb"[\x20-\x7e\t\r\n]{4,}")
 _NAME = re.compile(rb"[\x20-\x7e]{3,}")
+#: the text form of an MD5, SHA-1, SHA-224/256/384/512 digest (one case, letters and digits mixed)
+_HEX_DIGEST = re.compile(rb"(?=.*[0-9])(?=.*[a-f])([0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}"
+                         rb"|[0-9a-f]{128})|(?=.*[0-9])(?=.*[A-F])([0-9A-F]{32}|[0-9A-F]{40}|[0-9A-F]{64})")
 
 
 @dataclass
@@ -79,6 +82,10 @@ class Decision:
     keywords: int = 1
     #: the constant is the one keyword of its table that no other string of the binary mentions
     undocumented: bool = False
+    #: how data flow showed the compared value is the typed password (``credentials``)
+    password_flow: str | None = None
+    #: the session or privilege state a match writes that the credential check writes too (``state``)
+    state_writes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +96,10 @@ class Report:
     imports: list[str] = field(default_factory=list)
     listeners: list[Listener] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    effects: list[flow.Effect] = field(default_factory=list)  # network input reaching a command or shell
+    services: list[Sink] = field(default_factory=list)  # commands that start a shell service without login
+    #: the program authenticates users itself (``remote_auth_routines``): a remote-execution service
+    authenticates: bool = False
     offsets: dict[int, int] = field(default_factory=dict)  # address -> file offset
     functions_analysed: int = 0
     static_routines: int = 0  # libc routines named in a static binary
@@ -142,15 +153,31 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         direct[fn] = found
         report.sinks.extend(found)
     reach = _reach(cmap, direct)
+    own = {fn: w for fn, w in walks.items() if fn < library_from}
+    by_addr = {s.addr: s for found in direct.values() for s in found}
+    report.effects = flow.effects(image, own, by_addr, networked=bool(present & {"accept", "accept4", "connect"}))
+    report.services = [s for fn, found in direct.items() if fn < library_from for s in found if s.shell_service]
+    report.authenticates = bool(present & set(k["remote_auth_routines"]))
     # in a shared library only real password checks mark authentication (its strings are a library's)
     auth_self = {fn for fn, w in walks.items() if _is_auth(image, cmap, fn, w, k, strings=not shared_library)}
     callers = cmap.callers()
 
     texts: _Texts | None = None  # the binary's own texts, read once when a keyword table needs them
+    # the static C library's own compares (charset names, locale keywords) are not input checks
+    comps_of = {fn: list(_comparisons(image, fn, w, k)) for fn, w in walks.items() if fn < library_from}
+    matchers = _matchers(walks, comps_of, direct)
+    checkers = auth_self | {fn for fn, w in own.items()
+                            if any(True for _ in state.credential_checks(image, w, set(), _constant_of(image)))}
     for fn, w in walks.items():
         if fn >= library_from:
-            continue  # the static C library's own compares (charset names, locale keywords) are not input checks
-        comps = list(_comparisons(image, fn, w, k))
+            continue
+        for mp in credentials.find(image, w, fn in auth_self, library_from):
+            comp = Comparison(fn, mp.call.addr, base_name(mp.call.name or ""), mp.constant, rank(mp.constant))
+            report.decisions.append(Decision("binary.hardcoded-password", comp, [], fn if fn in auth_self else None,
+                                             password_flow=mp.evidence))
+        comps = comps_of[fn] + [Comparison(fn, c.addr, f"{m.routine} in the function at {c.target:#x}", m.raw,
+                                           m.ranked) for c in w.calls if c.name is None
+                                for m in [matchers.get(c.target)] if m is not None and c.target != fn]
         report.comparisons.extend(comps)
         keywords = len({c.raw for c in comps})
         hidden: set[bytes] = set()
@@ -163,10 +190,13 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         # documented commands each gate their own block, not the block of the next one)
         breaks = sorted({c.addr for c in w.calls if base_name(c.name or "") in k["compare_routines"]}
                         | {c.addr for c in comps})
-        flow = _Flow.of(w)
+        order = _Flow.of(w)
+        login_writes: set = set()
+        for check in state.credential_checks(image, w, checkers - {fn}, _constant_of(image)):
+            login_writes |= state.writes(image, w, _gated_regions(w, order, check.addr, breaks))
         for comp in comps:
             last = max(comp.addr, comp.end)
-            regions = _gated_regions(w, flow, last, breaks)
+            regions = _gated_regions(w, order, last, breaks)
             gated = [s for s in direct[fn] if any(lo < s.addr < hi for lo, hi in regions)]
             for call in w.calls:
                 if any(lo < call.addr < hi for lo, hi in regions) and call.target in reach and call.name is None:
@@ -184,6 +214,16 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                                            or (undocumented and strong and score >= HIDDEN_MIN_SCORE)):
                 rid = "binary.magic-gates-shell" if strong else "binary.magic-gates-command"
                 report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords, undocumented))
+            if _HEX_DIGEST.fullmatch(comp.raw.rstrip(b"\0")):
+                # input hashed, then compared with a built-in digest: the secret is whatever hashes to it
+                report.decisions.append(Decision("binary.hashed-secret", comp, gated, auth_fn))
+            body = comp.raw.rstrip(b"\0")
+            if login_writes and score > 5 and len(body) >= MIN_STATE_CONSTANT and len(set(body)) >= 3 \
+                    and _not_a_word(body):
+                shared = state.writes(image, w, regions) & login_writes
+                if shared:
+                    report.decisions.append(Decision("binary.auth-state-bypass", comp, [], auth_fn, keywords,
+                                                     state_writes=sorted(_describe_write(d) for d in shared)))
             # a constant in an authentication routine is its own finding, whether or not the shell
             # that a successful login starts is seen behind it
             if auth_fn is not None and fn in auth_self and score >= AUTH_THRESHOLD:
@@ -193,10 +233,11 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                                                      undocumented))
     if not shared_library:
         report.listeners = _listeners(image, cmap, walks)
-    for d in report.decisions:
-        off = image.offset_of(d.comparison.addr)
+    for addr in ([d.comparison.addr for d in report.decisions] + [e.sink.addr for e in report.effects]
+                 + [s.addr for s in report.services]):
+        off = image.offset_of(addr)
         if off is not None:
-            report.offsets[d.comparison.addr] = off
+            report.offsets[addr] = off
     return report
 
 
@@ -285,6 +326,44 @@ def _undocumented(comps: list[Comparison], texts: _Texts) -> set[bytes]:
     if len(mentioned) < MIN_DOCUMENTED_SIBLINGS:
         return set()  # this function's keywords are not documented: a hidden one cannot be told apart
     return {c.raw for c in comps if c.raw.rstrip(b"\0") in words - mentioned}
+
+
+#: a constant shorter than this is a field value or a short keyword, not a secret trigger
+MIN_STATE_CONSTANT = 4
+#: a function this small with one compare against a constant is a matcher (``return !strcmp(id, KEY)``):
+#: its callers test the match as if they had compared themselves
+MATCHER_CALLS = 4
+
+
+def _not_a_word(raw: bytes) -> bool:
+    """Binary, or text with a digit or both cases: not a protocol or configuration word ("password" is
+    an SSH authentication method, "admin_salt" a configuration key), which honest code compares
+    before writing session state all the time."""
+    if not raw.isascii() or any(b < 32 for b in raw):
+        return True
+    text = raw.decode("ascii")
+    return any(c.isdigit() for c in text) or (any(c.islower() for c in text) and any(c.isupper() for c in text))
+
+
+def _constant_of(image: elf.Image):
+    def constant(value) -> bool:
+        return isinstance(value, int) and (value < 0x10000 or image.in_data(value))
+    return constant
+
+
+def _matchers(walks, comps_of: dict[int, list[Comparison]], direct) -> dict[int, Comparison]:
+    out = {}
+    for fn, comps in comps_of.items():
+        if len({c.raw for c in comps}) == 1 and len(walks[fn].calls) <= MATCHER_CALLS and not direct.get(fn):
+            out[fn] = comps[0]
+    return out
+
+
+def _describe_write(write) -> str:
+    dest, value = write
+    where = f"{dest:#x}" if isinstance(dest, int) else (
+        f"stack+{dest.offset:#x}" if dest.base == "sp" else f"[{dest.base}+{dest.offset:#x}]")
+    return f"{where} = {value:#x}" if value is not None else f"{where} (string copied)"
 
 
 def _own_code_size(image: elf.Image, library_from: int) -> int:
@@ -394,7 +473,10 @@ def _operand(image: elf.Image, value, length: int | None, binary: bool) -> bytes
     if not image.in_data(value) and not (binary and length and image.sectionless and image.readonly(value)):
         return None
     if binary:
-        if not length or not 0 < length <= 256:
+        if length is None:  # memcmp(input, "literal", strlen(input)): the literal is a C string
+            raw = image.cstring(value, 256)
+            return raw if raw and _NAME.fullmatch(raw) else None
+        if not 0 < length <= 256:
             return None
         raw = image.read(value, length)
         return raw if raw and len(raw) == length else None
@@ -426,8 +508,8 @@ def _comparisons(image, fn, w, k):
         else:
             if len(call.args) < 2:
                 continue  # arguments the tracker could not recover (x86 stack arguments)
-            a = _operand(image, call.args[0], length, binary)
-            b = _operand(image, call.args[1], length, binary)
+            a = _operand(image, call.args[0], length, binary) or call.built.get(0)
+            b = _operand(image, call.args[1], length, binary) or call.built.get(1)
             if (a is None) == (b is None):
                 continue  # both constant (not input) or nothing known
             raw = a if a is not None else b
@@ -576,6 +658,7 @@ class BinaryAnalyzer(FileAnalyzer):
                 "port": lst.port, "protocol": lst.protocol, "program_path": entry.relpath, "source": "binary",
                 "function_address": hex(lst.function), "_relpath": entry.relpath})
         port = next((lst.port for lst in report.listeners if lst.port), None)
+        yield from self._effects(entry, report, port)
         done = set()
         for d in report.decisions:
             c = d.comparison
@@ -592,10 +675,16 @@ class BinaryAnalyzer(FileAnalyzer):
                 evidence["sinks"] = [s.describe() for s in d.sinks]
             if d.auth_function is not None:
                 evidence["auth_function"] = hex(d.auth_function)
+            if d.password_flow:
+                evidence["password_flow"] = d.password_flow
+            if d.state_writes:
+                evidence["state_written"] = d.state_writes
             if port:
                 evidence["port"] = port
             severity = None
             message = _message(d, port)
+            if d.rule_id == "binary.hashed-secret" and d.auth_function is None and not d.sinks:
+                severity = Severity.MEDIUM  # a pinned fingerprint or an integrity check compares digests too
             if d.undocumented:
                 evidence["undocumented"] = True
                 evidence["keywords_in_function"] = d.keywords
@@ -612,6 +701,40 @@ class BinaryAnalyzer(FileAnalyzer):
                 severity = Severity.MEDIUM
             yield rule(d.rule_id).finding(entry.path, message, offset=report.offsets.get(c.addr),
                                           evidence=evidence, severity=severity)
+
+    def _effects(self, entry: FileEntry, report: Report, port: int | None):
+        for s in _unique(report.services):
+            yield rule("binary.shell-service").finding(
+                entry.path, f"the program starts a shell service that needs no login: {s.describe()}",
+                offset=report.offsets.get(s.addr),
+                evidence={"address": hex(s.addr), "sink": s.describe(), "command": s.command_line or s.argument,
+                          "arch": report.arch, "_relpath": entry.relpath})
+        for e in report.effects:
+            evidence = {"function_address": hex(e.function), "address": hex(e.sink.addr),
+                        "sink": e.sink.describe(), "input": e.source, "input_address": hex(e.source_addr),
+                        "arch": report.arch, "_relpath": entry.relpath}
+            if e.via is not None:
+                evidence["via_function"] = hex(e.via)
+            if port:
+                evidence["port"] = port
+            where = f"function at {e.function:#x}" + (f" (through the function at {e.via:#x})" if e.via else "")
+            net = f"; the program listens on port {port}" if port else ""
+            severity = None
+            if e.kind == "socket-shell":
+                message = (f"a network socket ({e.source} at {e.source_addr:#x}) is made the standard input and "
+                           f"output of a shell, {e.sink.describe()}, in {where}: a remote shell{net}")
+                rid = "binary.socket-shell"
+            else:
+                message = (f"data received from the network ({e.source} at {e.source_addr:#x}) is run as a command "
+                           f"by {e.sink.describe()} in {where}{net}")
+                rid = "binary.network-command"
+                if report.authenticates:
+                    evidence["program_authenticates"] = True
+                    message += (" (the program also authenticates users, as a remote-execution service does: "
+                                "check that the command runs only after a login)")
+                    severity = Severity.MEDIUM
+            yield rule(rid).finding(entry.path, message, offset=report.offsets.get(e.sink.addr),
+                                    evidence=evidence, severity=severity)
 
 
 #: bits per byte above which a loadable code segment is compressed or encrypted (machine code: ~5.5-6.5)
@@ -642,6 +765,18 @@ def _message(d: Decision, port: int | None) -> str:
     if d.rule_id.startswith("binary.magic-gates"):
         sinks = ", ".join(s.describe() for s in d.sinks[:3])
         return f"input compared with {const} by {c.routine} in {where} leads to {sinks}{net}"
+    if d.rule_id == "binary.auth-state-bypass":
+        return (f"input compared with {const} by {c.routine} in {where} leads to the same session or privilege "
+                f"state the credential check writes ({', '.join(d.state_writes[:3])}): a match logs in without "
+                f"credentials{net}")
+    if d.rule_id == "binary.hashed-secret":
+        gates = f"; a match leads to {', '.join(s.describe() for s in d.sinks[:3])}" if d.sinks else ""
+        auth = " next to an authentication check" if d.auth_function is not None else ""
+        return (f"input is hashed and compared by {c.routine} in {where} with the built-in digest "
+                f"{c.ranked.printable}{auth}: whoever knows the value that hashes to it passes{gates}{net}")
+    if d.rule_id == "binary.hardcoded-password" and d.password_flow:
+        return (f"the password a user enters ({d.password_flow}) is compared by {c.routine} in {where} with the "
+                f"built-in constant {const}: a master password")
     if d.rule_id == "binary.hardcoded-password":
         return f"authentication code in {where} compares input with the built-in password-like constant {const}"
     return (f"input compared with the rare constant {const} by {c.routine} in {where}, next to an authentication "

@@ -28,7 +28,10 @@ class Call:
     addr: int
     target: int | None
     name: str | None  # imported routine, when the target is an import
-    args: list  # int constant, Loaded, or None
+    args: list  # int constant, Loaded, Result, a symbolic register or stack address (lift.Sym), or None
+    #: argument index -> the bytes the function stored, constant by constant, in the stack buffer that
+    #: argument points to (a secret built character by character on the stack), NUL-terminated
+    built: dict[int, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Store:
     addr: int
     value: int
     size: int
+    dest: object = None  # where: a stack or entry-register address (lift.Sym) or a global address
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Result:
     """The return value of a call (compilers reuse a compare's 0 result as the next argument)."""
 
     routine: str | None
+    #: the call that returned it (0: unknown): two results of one routine are different values
+    at: int = 0
 
 
 @dataclass

@@ -140,6 +140,10 @@ class Image:
         # (MIPS, ARM, PowerPC layouts): a NUL-led, NUL-terminated printable run there is a literal.
         return self.sectionless and self._string_start(off)
 
+    def mapped(self, addr: int) -> bool:
+        """Inside a loadable segment, zero-filled (.bss) part included: a global buffer."""
+        return self._segment(addr) is not None
+
     def readonly(self, addr: int) -> bool:
         seg = self._segment(addr)
         off = self.offset_of(addr)

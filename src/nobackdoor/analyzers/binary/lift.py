@@ -114,6 +114,14 @@ class Sym:
     offset: int = 0
 
 
+#: a string built on the stack is read up to this many bytes; shorter than the minimum is a small
+#: structure, not text
+MAX_STACK_STRING = 128
+MIN_STACK_STRING = 4
+
+#: what a call leaves in a caller-saved register: unknown, and not the value the function was entered with
+CLOBBERED = object()
+
 #: SLEIGH user operations that are byte-reversed loads (indexed form: rD, rA|0, rB) -> bytes read
 BYTE_REVERSED_LOADS = {"LoadDoublewordByteReverseIndexed": 8, "LoadWordByteReverseIndexed": 4,
                        "LoadHalfWordByteReverseIndexed": 2}
@@ -347,6 +355,21 @@ class _Walker:
         if value is not None:
             stack[(base, off)] = (size, value)
 
+    def stack_string(self, offset: int) -> bytes | None:
+        """The NUL-terminated text stored constant by constant from stack offset ``offset``, or None."""
+        out = bytearray()
+        order = "little" if self.image.little else "big"
+        while len(out) < MAX_STACK_STRING:
+            got = self.stack.get(("sp", offset + len(out)))
+            if got is None or not isinstance(got[1], int) or got[0] > 8:
+                return None
+            out += (got[1] & ((1 << (8 * got[0])) - 1)).to_bytes(got[0], order)
+            end = out.find(0)
+            if end >= 0:
+                text = bytes(out[:end])
+                return text if len(text) >= MIN_STACK_STRING and all(32 <= c < 127 for c in text) else None
+        return None
+
     def _user_op(self, name: str | None, ins):
         """The few operations SLEIGH leaves as user operations that matter here: PowerPC's
         byte-reversed indexed loads (``ldbrx``), which is how compilers inline a ``memcmp``."""
@@ -402,15 +425,17 @@ class _Walker:
             for i in range(6):
                 got = self.stack.get((sp.base, sp.offset + cc.stack_args + 4 * i)) if isinstance(sp, Sym) else None
                 args.append(_arg(got[1]) if got else None)
+        built = {i: b for i, a in enumerate(args) if isinstance(a, Sym) and a.base == "sp"
+                 for b in [self.stack_string(a.offset)] if b}
         for r in cc.clobber:
             if r in self.reg_of:
-                self._set_reg(r, None)
-        self._set_reg(cc.ret, Result(name))
+                self._set_reg(r, CLOBBERED)  # not the caller's value any more (None would read as that)
+        self._set_reg(cc.ret, Result(name, addr))
         if cc.extrapop:
             sp = self._reg(cc.sp)
             if isinstance(sp, Sym):
                 self._set_reg(cc.sp, Sym(sp.base, sp.offset + cc.extrapop))
-        return Call(addr, tgt, name, args)
+        return Call(addr, tgt, name, args, built)
 
     # ------------------------------------------------------------------ operations
 
@@ -448,9 +473,11 @@ class _Walker:
             if code == STORE:
                 size = ins[2][2]
                 value = read(ins[2])
-                self.store(read(ins[1]), size, value)
-                if isinstance(value, int) and size in (2, 4):
-                    yield Store(addr, value & ((1 << (8 * size)) - 1), size)
+                pointer = read(ins[1])
+                self.store(pointer, size, value)
+                if isinstance(value, int) and size <= 8:
+                    yield Store(addr, value & ((1 << (8 * size)) - 1), size,
+                                pointer if isinstance(pointer, (int, Sym)) else None)
                 continue
             if out is None:
                 continue
@@ -546,7 +573,7 @@ def _fit(got: tuple[int, object], size: int, little: bool = True):
 
 
 def _arg(value):
-    return value if isinstance(value, (int, Loaded, Result)) else None
+    return value if isinstance(value, (int, Loaded, Result, Sym)) else None
 
 
 def _sext(value: int, size: int) -> int:

@@ -6,6 +6,7 @@ resolved :class:`~.constants.Call` into facts the decision uses.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -43,10 +44,25 @@ class Sink:
     routine: str
     kind: str  # "command" | "shell" | "privilege" | "redirect"
     argument: str | None  # the constant command, when it resolved
+    #: the command with its constant arguments (``execl(path, arg0, arg1, ...)``), joined by spaces
+    command_line: str | None = None
+
+    @property
+    def shell_service(self) -> bool:
+        """It starts a shell service without a login (``telnetd -l /bin/sh``)."""
+        line = self.command_line or self.argument or ""
+        return any(re.search(p, line) for p in knowledge()["shell_services"])
+
+    @property
+    def interactive_shell(self) -> bool:
+        """A shell started with no command to run (no ``-c``): it reads commands from its input."""
+        return self.kind == "shell" and " -c" not in f" {self.command_line or self.argument or ''}"
 
     def describe(self) -> str:
         if self.kind in ("privilege", "redirect"):
             return f"{self.routine}({self.argument})"
+        if self.command_line and self.command_line != self.argument:
+            return f"{self.routine}(\"{self.command_line}\")"
         if self.argument:
             return f"{self.routine}(\"{self.argument}\")"
         return f"{self.routine}(<runtime value>)"
@@ -71,8 +87,10 @@ def classify_sink(image: Image, call: Call) -> Sink | None:
         if raw is None:
             return Sink(call.addr, name, "command", None)
         text = raw.decode("latin-1")
-        if is_shell(text):
-            return Sink(call.addr, name, "shell", text)
+        line = _command_line(image, call, idx) if name.startswith("execl") else text
+        sink = Sink(call.addr, name, "shell", text, line)
+        if is_shell(text) or sink.shell_service:
+            return sink
         if "%" in text:  # a format string built the command elsewhere; keep as runtime command
             return Sink(call.addr, name, "command", None)
         return None
@@ -88,6 +106,18 @@ def classify_sink(image: Image, call: Call) -> Sink | None:
         if arg in (0, 1, 2):
             return Sink(call.addr, name, "redirect", str(arg))
     return None
+
+
+def _command_line(image: Image, call: Call, idx: int) -> str:
+    """``execl(path, arg0, arg1, ..., NULL)``: the path and the constant arguments after ``arg0`` up
+    to the first one that is not a constant string."""
+    parts = [string_at(image, call.args[idx])]
+    for a in call.args[idx + 2:]:
+        raw = string_at(image, a, 128)
+        if raw is None:
+            break
+        parts.append(raw)
+    return " ".join(p.decode("latin-1") for p in parts if p)
 
 
 def is_shell(text: str) -> bool:

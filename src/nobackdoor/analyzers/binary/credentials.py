@@ -1,0 +1,137 @@
+"""Built-in passwords found by where the compared value comes from, not by how the constant looks.
+
+Two data flows mark a value as the password a user typed:
+
+* it was fetched under a password's name: a call given a constant key such as ``"password"`` (a CGI
+  parameter getter, a form field, an nvram or configuration getter) filled it or returned it;
+* in an authentication routine, it is also handed, with stored data (a writable global: the loaded
+  configuration's hash or salt), to another check: the honest one.
+
+A compare of such a value with a constant is a master password, whatever the constant looks like
+(``Pedexmar#2135`` and ``_qyyppBnhc`` alike). A value the routine compares with many constants is a
+command word, not a password; a constant of one repeated character is a masked field
+(``********`` means "unchanged" in web forms).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .constants import Call, Loaded, Result, Walk
+from .lift import Sym
+from .ranking import rank
+from .sinks import base_name, knowledge, string_at
+
+MIN_PASSWORD = 4
+#: a value known only to reach the routine's own check may be a user or group name, a mode keyword
+#: ("allow", "deny"): its constant must at least look like a token, not a dictionary word
+CHECKED_MIN_RANK = 25
+#: a value compared with more distinct constants than this is a command or keyword, not a password
+MAX_CONSTANTS_PER_VALUE = 2
+
+
+@dataclass(frozen=True)
+class MasterPassword:
+    call: Call
+    constant: bytes
+    evidence: str  # how the compared value is known to be the password
+    key: str | None = None
+
+
+@functools.cache
+def _password_key() -> re.Pattern[str]:
+    return re.compile(knowledge()["password_keys"], re.I)
+
+
+def _holder(image, value) -> bool:
+    """A place a fetched value can be put: a stack buffer, a writable global, a call's result."""
+    if isinstance(value, Sym):
+        return value.base == "sp"
+    if isinstance(value, int):
+        return image.mapped(value) and not image.readonly(value)
+    return isinstance(value, (Result, Loaded))
+
+
+def _stored(image, value) -> bool:
+    return isinstance(value, int) and value > 0xFFFF and image.mapped(value) and not image.readonly(value)
+
+
+def _constant(image, value, length) -> bytes | None:
+    raw = string_at(image, value, 128)
+    if raw is None:
+        return None
+    if isinstance(length, int) and 0 < length < len(raw):
+        raw = raw[:length]
+    return raw
+
+
+def _written(name: str, args: list) -> list:
+    """The buffers a library call writes (a copy's or a formatter's destination, a read's buffer)."""
+    k = knowledge()
+    idx = None
+    if name in k["copy_routines"]:
+        idx = k["copy_routines"][name][0]
+    elif name in k["format_routines"]:
+        idx = k["format_routines"][name][0]
+    elif name in k["network_input"]:
+        idx = k["network_input"][name]["buffer"]
+    elif name in ("fgets", "fread", "getline"):
+        idx = 0
+    return [args[idx]] if idx is not None and idx < len(args) else []
+
+
+def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64) -> Iterator[MasterPassword]:
+    """Compares of a typed password with a constant in one function's walk. ``authenticating``: the
+    function is an authentication routine; ``library_from``: where a static program's C library
+    begins (a call there is a library routine, not the program's own check)."""
+    compares = knowledge()["compare_routines"]
+    keyed: dict[object, str] = {}
+    pairs: list[tuple[Call, object, bytes, str | None]] = []  # (compare, compared value, constant, its key then)
+    for call in w.calls:
+        name = base_name(call.name or "")
+        spec = compares.get(name)
+        if spec is not None and "needle" not in spec and len(call.args) >= 2:
+            a, b = call.args[0], call.args[1]
+            length = call.args[spec["length"]] if "length" in spec and spec["length"] < len(call.args) else None
+            ca = _constant(image, a, length) or call.built.get(0)
+            cb = _constant(image, b, length) or call.built.get(1)
+            if (ca is None) != (cb is None):
+                value, const = (b, ca) if ca is not None else (a, cb)
+                if value is not None and not isinstance(value, int):
+                    pairs.append((call, value, const, keyed.get(value)))
+            continue
+        keys = [string_at(image, a, 64) for a in call.args]
+        key = next((k.decode("latin-1") for k in keys if k and _password_key().fullmatch(k.decode("latin-1"))), None)
+        written = _written(name, call.args)
+        if key is None:
+            for a in written or (call.args if any(keys) else ()):
+                keyed.pop(a, None)  # the buffer now holds something else (a stack buffer is reused)
+            continue
+        for a, k in zip(call.args, keys):
+            if k is None and _holder(image, a) and not isinstance(a, int):
+                keyed[a] = key
+        keyed[Result(call.name, call.addr)] = key
+    per_value: dict[object, set[bytes]] = {}
+    for _, value, const, _ in pairs:
+        per_value.setdefault(value, set()).add(const)
+    checked: set[object] = set()
+    if authenticating:
+        for call in w.calls:
+            name = base_name(call.name or "")
+            if call.name or call.target is None or call.target >= library_from:
+                continue  # the honest check is the program's own routine, not a library one
+            if any(_stored(image, a) for a in call.args):
+                # a call's result is one value; a stack buffer is reused for other things in a long function
+                checked.update(a for a in call.args if isinstance(a, (Result, Loaded)))
+    for call, value, const, key in pairs:
+        body = const.rstrip(b"\0")
+        if len(body) < MIN_PASSWORD or len(set(body)) < 2 or len(per_value[value]) > MAX_CONSTANTS_PER_VALUE:
+            continue
+        if rank(const).score <= 5:
+            continue  # a protocol keyword or an account name every login routine compares ("root")
+        if key is not None:
+            yield MasterPassword(call, const, f"fetched under the name '{key}'", key)
+        elif value in checked and rank(const).score >= CHECKED_MIN_RANK:
+            yield MasterPassword(call, const, "also handed, with stored data, to the routine's own check")

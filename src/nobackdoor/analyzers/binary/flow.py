@@ -1,0 +1,236 @@
+"""Data flow over the lifted functions: network input that reaches a command, and a connected socket
+handed to a shell.
+
+Each function's walk (``lift.walk``) gives its calls in code order with their argument values:
+constants, symbolic stack or entry-register addresses (``lift.Sym``), loaded words and call results
+(``Result``, one value per call site). A *buffer* is where data went: the buffer ``recv`` filled (a
+stack or global address range), a string routine's result that points into it, a copy of it. A value
+is tainted when it is a buffer or points into one. Taint follows the string routines of
+``binary.knowledge.yaml`` (``derive_routines``, ``copy_routines``, ``format_routines``) and calls into
+the program's own functions, through per-function summaries: which argument of a function reaches a
+command, and which is handed to a shell as its standard input and output.
+
+Two effects are reported:
+
+* ``network-command``: bytes received from the network (``recv``, ``recvfrom``, ``read`` on an
+  accepted connection) are the command a ``system``/``popen``/exec call runs: remote command
+  execution, whatever compare (if any) guards it.
+* ``socket-shell``: a socket (``accept``/``socket`` result) is duplicated onto standard input/output
+  (``dup2``) and a shell is started: a bind or connect-back shell.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .constants import Call, Loaded, Result, Walk
+from .lift import CONVENTIONS, Sym
+from .sinks import Sink, base_name, classify_sink, knowledge
+
+#: bytes of a buffer assumed filled when the receive length is not a constant
+DEFAULT_BUFFER = 4096
+#: rounds of summary propagation (a chain of this many helper functions between input and command)
+SUMMARY_ROUNDS = 3
+NET = "network"
+
+
+@dataclass(frozen=True)
+class Effect:
+    kind: str  # "network-command" | "socket-shell"
+    function: int
+    sink: Sink
+    source: str  # the input routine ("recv", "accept", ...)
+    source_addr: int
+    via: int | None = None  # the program's own function through which the input reached the sink
+
+
+@dataclass(frozen=True)
+class _Buffer:
+    label: object  # NET or ("param", index)
+    value: object  # Sym / int address / Result / Loaded
+    size: int
+
+
+class _Tracker:
+    """Taint through one function's calls, in code order."""
+
+    def __init__(self, image, fn: int, walk: Walk, summaries: dict, sinks: dict[int, Sink],
+                 networked: bool = False) -> None:
+        self.image, self.fn, self.walk, self.networked = image, fn, walk, networked
+        self.summaries, self.sinks = summaries, sinks
+        self.buffers: list[_Buffer] = []
+        self.origin: dict[object, tuple[str, int]] = {}  # label -> (routine, address) it came from
+        self.effects: list[tuple[object, str, Call, Sink, int | None]] = []
+        self._dash_c: bool | None = None
+
+    def runs_commands(self) -> bool:
+        """The function builds a ``-c`` argument (``execv("/bin/sh", {"sh", "-c", cmd})``): its shell runs
+        one command, it is not handed the connection to read commands from."""
+        if self._dash_c is None:
+            self._dash_c = any(self.image.cstring(r, 4) == b"-c" for r in self.walk.refs)
+        return self._dash_c
+
+    def label_of(self, value) -> object | None:
+        if value is None:
+            return None
+        for b in self.buffers:
+            if _within(value, b):
+                return b.label
+        return None
+
+    def taint(self, value, label, size: int = DEFAULT_BUFFER) -> None:
+        if value is not None and not (isinstance(value, int) and not self.image.mapped(value)):
+            self.buffers.append(_Buffer(label, value, size))
+
+    def run(self, params: int) -> None:
+        k = knowledge()
+        net_in, derive = k["network_input"], set(k["derive_routines"])
+        copies, formats = k["copy_routines"], k["format_routines"]
+        sockets = set(k["socket_routines"])
+        for i in range(params):
+            reg = CONVENTIONS[self.image.arch].args[i]
+            self.taint(Sym(reg), ("param", i))
+        redirected: dict[object, tuple[str, int]] = {}  # label -> socket whose descriptor became stdio
+        stdio: set[int] = set()  # standard descriptors some descriptor was duplicated onto
+        token_label = None  # strtok(NULL, ...) continues the last string it was given
+        for call in self.walk.calls:
+            name = base_name(call.name or "")
+            args = call.args
+            sink = self.sinks.get(call.addr)
+            if name in net_in:
+                spec = net_in[name]
+                fd = args[spec["descriptor"]] if "descriptor" in spec else None
+                if "descriptor" not in spec or _is_socket(fd, sockets - {"socket"}):
+                    length = args[2] if len(args) > 2 and isinstance(args[2], int) else DEFAULT_BUFFER
+                    self.taint(args[spec["buffer"]], NET, max(1, min(length, 1 << 16)))
+                    self.origin.setdefault(NET, (name, call.addr))
+                continue
+            if name in derive:
+                label = self.label_of(args[0]) if args else None
+                if name in ("strtok", "strsep", "strtok_r") and args and args[0] == 0:
+                    label = token_label
+                elif name in ("strtok", "strtok_r"):
+                    token_label = label
+                if label is not None:
+                    self.taint(Result(call.name, call.addr), label)
+                continue
+            if name in copies:
+                dst, src = copies[name]
+                label = self.label_of(args[src]) if len(args) > src else None
+                if label is not None and len(args) > dst:
+                    self.taint(args[dst], label)
+                    self.taint(Result(call.name, call.addr), label)
+                continue
+            if name in formats:
+                dst, fmt = formats[name]
+                text = self.image.cstring(args[fmt], 64) if len(args) > fmt and isinstance(args[fmt], int) else None
+                label = self.label_of(args[fmt + 1]) if len(args) > fmt + 1 else None
+                if text and text.startswith(b"%s") and label is not None:
+                    self.taint(args[dst], label)
+                continue
+            if name == "dup2" or name == "dup3":
+                fd = args[0] if args else None
+                if len(args) > 1 and args[1] in (0, 1, 2):
+                    stdio.add(args[1])
+                    label = self.label_of(fd)
+                    if _is_socket(fd, sockets):
+                        redirected[NET] = (fd.routine or "socket", fd.at)
+                    elif isinstance(label, tuple):
+                        redirected[label] = ("descriptor", call.addr)
+                    elif isinstance(fd, Sym) and fd.offset == 0:
+                        index = _param_index(self.image, fd)
+                        if index is not None:
+                            redirected[("param", index)] = ("descriptor", call.addr)
+                continue
+            if sink is not None:
+                if sink.kind in ("command", "shell"):
+                    # the command itself, or an argument of the shell it starts (``sh -c <input>``)
+                    idx = knowledge()["command_sinks"].get(name, 0)
+                    label = next((lb for lb in map(self.label_of, args[idx:]) if lb is not None), None)
+                    if label is not None:
+                        self.effects.append((label, "network-command", call, sink, None))
+                if sink.kind == "shell" and sink.interactive_shell and not self.runs_commands():
+                    for label in redirected:
+                        self.effects.append((label, "socket-shell", call, sink, None))
+                    if not redirected and self.networked and len(stdio) >= 2:
+                        # a descriptor the walk cannot name (a connection accepted elsewhere) made the
+                        # shell's input and output, in a program that accepts or opens connections
+                        self.effects.append((NET, "socket-shell", call, sink, None))
+                        self.origin.setdefault(NET, ("dup2", call.addr))
+                continue
+            if call.name is None and call.target is not None:
+                summary = self.summaries.get(call.target, {})
+                tainted = False
+                for i, arg in enumerate(args):
+                    label = self.label_of(arg)
+                    if label is None and _is_socket(arg, sockets):
+                        for kind, inner in summary.get(i, ()):
+                            if kind == "socket-shell":
+                                redirected_here = (arg.routine or "socket", arg.at)
+                                self.origin.setdefault(NET, redirected_here)
+                                self.effects.append((NET, kind, call, inner, call.target))
+                        continue
+                    if label is None:
+                        continue
+                    tainted = True
+                    for kind, inner in summary.get(i, ()):
+                        if kind == "network-command":
+                            self.effects.append((label, kind, call, inner, call.target))
+                if tainted:  # a helper given the input may hand back a pointer into it
+                    self.taint(Result(None, call.addr), next(self.label_of(a) for a in args if self.label_of(a)))
+        for label, (routine, at) in redirected.items():
+            if label == NET:
+                self.origin.setdefault(NET, (routine, at))
+
+
+def _param_index(image, value: Sym) -> int | None:
+    regs = CONVENTIONS[image.arch].args
+    return regs.index(value.base) if value.base in regs else None
+
+
+def _is_socket(value, routines: set[str]) -> bool:
+    return isinstance(value, Result) and base_name(value.routine or "") in routines
+
+
+def _within(value, b: _Buffer) -> bool:
+    v = b.value
+    if isinstance(v, Sym) and isinstance(value, Sym):
+        return v.base == value.base and 0 <= value.offset - v.offset < b.size
+    if isinstance(v, int) and isinstance(value, int):
+        return 0 <= value - v < b.size
+    if isinstance(v, (Result, Loaded)):
+        return value == v
+    return False
+
+
+def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bool) -> list[Effect]:
+    """The network-command and socket-shell effects of the analysed functions. ``sinks``: the
+    classified sink of each call address; ``networked``: the program accepts or opens connections."""
+    params = len(CONVENTIONS[image.arch].args)
+    summaries: dict[int, dict[int, list[tuple[str, Sink]]]] = {}
+    for _ in range(SUMMARY_ROUNDS):
+        new: dict[int, dict[int, list[tuple[str, Sink]]]] = {}
+        for fn, w in walks.items():
+            t = _Tracker(image, fn, w, summaries, sinks)
+            t.run(params)
+            for label, kind, _call, sink, _via in t.effects:
+                if isinstance(label, tuple):
+                    new.setdefault(fn, {}).setdefault(label[1], []).append((kind, sink))
+        if new == summaries:
+            break
+        summaries = new
+    out: list[Effect] = []
+    for fn, w in walks.items():
+        t = _Tracker(image, fn, w, summaries, sinks, networked)
+        t.run(0)
+        for label, kind, call, sink, via in t.effects:
+            if label != NET:
+                continue
+            routine, at = t.origin.get(NET, ("?", 0))
+            out.append(Effect(kind, fn, sink, routine, at, via))
+    seen, unique = set(), []
+    for e in out:
+        key = (e.kind, e.sink.addr)
+        if key not in seen:
+            seen.add(key)
+            unique.append(e)
+    return unique
