@@ -140,6 +140,14 @@ class _Diff:
     value: int
 
 
+@dataclass(frozen=True)
+class _Diffs:
+    """``(w0 ^ k0) | (w1 ^ k1) ...``: several words compared at once, zero when all match (how x86-64
+    compilers inline a 16-byte ``memcmp``/``strcmp`` against a literal)."""
+
+    parts: tuple[_Diff, ...]
+
+
 # ---------------------------------------------------------------------- compiled P-code
 #
 # pypcode's op and varnode objects are native wrappers: reading their attributes costs more than the
@@ -518,6 +526,8 @@ class _Walker:
             elif code == OR:
                 if isinstance(a, int) and isinstance(b, int):
                     value = a | b
+                elif isinstance(a, (_Diff, _Diffs)) and isinstance(b, (_Diff, _Diffs)):
+                    value = _Diffs(_parts(a) + _parts(b))
                 elif b == 0:
                     value = a  # MIPS `move` is `or rd, rs, zero`
                 elif a == 0:
@@ -529,6 +539,10 @@ class _Walker:
                     value = 0  # `xor edi, edi`
                 elif isinstance(a, int) and isinstance(b, int):
                     value = a ^ b
+                elif isinstance(a, Loaded) and isinstance(b, int) and a.size >= 4:
+                    value = _Diff(a, b)  # zero exactly when the word equals the constant
+                elif isinstance(b, Loaded) and isinstance(a, int) and b.size >= 4:
+                    value = _Diff(b, a)
             elif code == LEFT:
                 if isinstance(a, int) and isinstance(b, int) and b < 64:
                     value = a << b
@@ -553,12 +567,21 @@ class _Walker:
                 if isinstance(a, int) and isinstance(b, int):
                     value = (a << (8 * ins[1][2])) | b
             elif code == EQUAL or code == NOTEQUAL:
-                if not compared:
+                group = a if isinstance(a, _Diffs) and b == 0 else b if isinstance(b, _Diffs) and a == 0 else None
+                if group is not None and not compared:
+                    compared = True
+                    for part in group.parts:
+                        yield _compare(addr, part, 0)
+                elif not compared:
                     event = _compare(addr, a, b)
                     if event is not None:
                         compared = True
                         yield event
             write(out, value)
+
+
+def _parts(value) -> tuple:
+    return value.parts if isinstance(value, _Diffs) else (value,)
 
 
 def _fit(got: tuple[int, object], size: int, little: bool = True):
