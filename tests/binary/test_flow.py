@@ -89,3 +89,26 @@ def test_clean_login_has_no_master_password():
     its command words ("status", "reboot") with constants: neither is a master password."""
     for image, w in _function_walks(BIN / "relayd-clean-mipsel"):
         assert not list(credentials.find(image, w, authenticating=True))
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_secret_built_on_the_stack_is_read_back(arch):
+    """key[0] = 'Q'; key[1] = 'r'; ...: byte stores (-O0), or wider immediates (-O2), are one string."""
+    built = {b for image, w in _function_walks(BIN / f"relayd-stackid-{arch}") for c in w.calls
+             for b in c.built.values()}
+    assert b"Qr7m#We2xL9p" in built
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_matcher_helper_is_judged_in_its_caller(arch):
+    """trusted_client() only compares; the login it skips is in its caller, an authentication routine."""
+    loud = _loud(BIN / f"relayd-stackid-{arch}")
+    f = next(f for f in loud if f.rule == "binary.auth-magic-value")
+    assert f.evidence["constant"] == "Qr7m#We2xL9p"
+    assert f.evidence["auth_function"]
+
+
+def test_port_passed_to_a_bind_helper_is_the_listeners():
+    _, observations = run_binary_analyzer(BIN / "relayd-bindshell-x86_64")
+    ports = {o.data["port"] for o in observations if o.kind == "listener"}
+    assert 47001 in ports

@@ -20,6 +20,7 @@ from ...ruleset import rule
 from ..base import FileAnalyzer
 from . import constants, credentials, elf, flow, functions, lift, ppc, signatures, state, static
 from .ranking import AUTH_THRESHOLD, GATE_THRESHOLD, Ranked, rank
+from .constants import Result
 from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledge, string_at
 
 #: at most this many functions are disassembled per binary (largest libraries stay bounded)
@@ -147,6 +148,8 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     report.functions_analysed = len(walks)
 
     k = knowledge()
+    if report.static_routines:
+        _name_exec_wrappers(image, walks, library_from)
     direct: dict[int, list[Sink]] = {}
     for fn, w in walks.items():
         found = [s for s in (classify_sink(image, c) for c in w.calls if c.name) if s]
@@ -166,6 +169,15 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     # the static C library's own compares (charset names, locale keywords) are not input checks
     comps_of = {fn: list(_comparisons(image, fn, w, k)) for fn, w in walks.items() if fn < library_from}
     matchers = _matchers(walks, comps_of, direct)
+    # a matcher's callers decide on its match: walk them too (they may call nothing else we judge)
+    for g in sorted({g for m in matchers for g in callers.get(m, ()) if g not in walks and g < library_from}):
+        if len(walks) >= MAX_FUNCTIONS:
+            break
+        walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts)
+        direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
+        comps_of[g] = list(_comparisons(image, g, walks[g], k))
+        if _is_auth(image, cmap, g, walks[g], k, strings=not shared_library):
+            auth_self.add(g)
     checkers = auth_self | {fn for fn, w in own.items()
                             if any(True for _ in state.credential_checks(image, w, set(), _constant_of(image)))}
     for fn, w in walks.items():
@@ -333,6 +345,30 @@ MIN_STATE_CONSTANT = 4
 #: a function this small with one compare against a constant is a matcher (``return !strcmp(id, KEY)``):
 #: its callers test the match as if they had compared themselves
 MATCHER_CALLS = 4
+
+
+def _name_exec_wrappers(image: elf.Image, walks: dict[int, constants.Walk], library_from: int) -> None:
+    """In a static program the exec family's variadic front ends (``execl``, ``execlp``) are library
+    functions without a name: one that hands its first argument, unchanged, to ``execve`` as the
+    path is one of them. Calls to it are renamed ``execl`` so that their constant arguments are read as
+    a command line (``execl("/usr/sbin/telnetd", "telnetd", "-l", "/bin/sh", ...)``)."""
+    first = lift.CONVENTIONS[image.arch].args[:1]
+    if not first:
+        return  # arguments on the stack (i386): not followed
+    wrappers = set()
+    for fn, w in walks.items():
+        if fn < library_from:
+            continue
+        for c in w.calls:
+            if base_name(c.name or "") in ("execve", "execv") and c.args and c.args[0] == lift.Sym(first[0]):
+                wrappers.add(fn)
+                break
+    if not wrappers:
+        return
+    for w in walks.values():
+        for c in w.calls:
+            if c.name is None and c.target in wrappers:
+                c.name = "execl"
 
 
 def _not_a_word(raw: bytes) -> bool:
@@ -572,7 +608,13 @@ def _listeners(image, cmap, walks) -> list[Listener]:
         if proto is None:
             proto = "tcp" if has_listen else "udp"
         for b in binds:
-            out.append(Listener(fn, b.addr, _port(image, w, b.addr), proto))
+            port = _port(image, w, b.addr)
+            if port is None:  # a helper given the port (``listen_on(8080)``): one listener per call
+                ports = _ports_from_callers(walks, fn)
+                out.extend(Listener(fn, b.addr, p, proto) for p in ports)
+                if ports:
+                    continue
+            out.append(Listener(fn, b.addr, port, proto))
     # one listener per (port, protocol)
     seen, unique = set(), []
     for lst in out:
@@ -588,9 +630,32 @@ def _swap16(v: int) -> int:
 
 
 def _port(image, w, bind_addr: int) -> int | None:
+    """The port a bind at ``bind_addr`` binds: the ``sin_port`` field of the address it is given, as
+    the function stored it (a constant, ``htons`` of a constant or of ``atoi("...")``), or failing
+    that the one port-like constant the function passes to ``htons`` or stores."""
+    bind = next((c for c in w.calls if c.addr == bind_addr), None)
+    results = {c.addr: c for c in w.calls}
+    addr = bind.args[1] if bind is not None and len(bind.args) > 1 else None
+
+    def network_order(value: int, size: int) -> int:
+        return _swap16(value & 0xFFFF) if image.little else value & 0xFFFF
+
+    if isinstance(addr, (lift.Sym, int)):
+        field_at = _add_offset(addr, 2)
+        for s in reversed([s for s in w.stores if s.addr < bind_addr]):
+            if s.dest == field_at and s.size == 2:
+                return network_order(s.value, 2) or None
+            if s.dest == addr and s.size in (4, 8):
+                word = s.value if image.little else s.value >> (8 * (s.size - 4))
+                port = _swap16((word >> 16) & 0xFFFF) if image.little else word & 0xFFFF
+                return port or None
     for c in w.calls:
-        if base_name(c.name or "") == "htons" and isinstance(c.args[0], int) and 0 < c.args[0] < 65536:
-            return c.args[0]
+        if base_name(c.name or "") == "htons" and c.args:
+            arg = c.args[0]
+            if isinstance(arg, Result) and arg.at in results:
+                arg = _number_of(image, results[arg.at])
+            if isinstance(arg, int) and 0 < arg < 65536:
+                return arg
     cands = []
     for s in w.stores:
         if s.size == 4:
@@ -602,8 +667,40 @@ def _port(image, w, bind_addr: int) -> int | None:
         for s in w.stores:
             if s.size == 2 and s.value >= 0x100 and 0 < bind_addr - s.addr <= 96:
                 cands.append(_swap16(s.value) if image.little else s.value)
+    if not cands:  # htons inlined on ``atoi("8080")``: the one number the function converts from text
+        cands = [n for c in w.calls for n in [_number_of(image, c)] if n is not None and 0 < n < 65536]
     cands = list(dict.fromkeys(cands))
     return cands[0] if len(cands) == 1 else None
+
+
+#: the smallest constant argument taken for a port a caller passes (smaller ones are flags, counts
+#: and descriptors; the well-known ports below it are stored as constants, not passed)
+MIN_PASSED_PORT = 1024
+
+
+def _ports_from_callers(walks, fn: int) -> list[int]:
+    """The port each call of the bind helper ``fn`` passes: its one argument that is a constant in
+    the range of ports."""
+    ports = []
+    for w in walks.values():
+        for c in w.calls:
+            if c.target == fn and c.name is None:
+                cands = [a for a in c.args if isinstance(a, int) and MIN_PASSED_PORT <= a < 65536]
+                if len(cands) == 1:
+                    ports.append(cands[0])
+    return list(dict.fromkeys(ports))
+
+
+def _add_offset(pointer, delta: int):
+    return lift.Sym(pointer.base, pointer.offset + delta) if isinstance(pointer, lift.Sym) else pointer + delta
+
+
+def _number_of(image, call) -> int | None:
+    """``atoi("8080")``, ``strtol("8080", ...)``: the number a conversion of a constant string returns."""
+    if base_name(call.name or "") not in ("atoi", "atol", "strtol", "strtoul") or not call.args:
+        return None
+    raw = string_at(image, call.args[0], 16)
+    return int(raw) if raw and raw.isdigit() else None
 
 
 # ------------------------------------------------------------------ the file analyzer
