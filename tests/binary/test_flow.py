@@ -101,9 +101,11 @@ def test_secret_built_on_the_stack_is_read_back(arch):
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_matcher_helper_is_judged_in_its_caller(arch):
-    """trusted_client() only compares; the login it skips is in its caller, an authentication routine."""
-    loud = _loud(BIN / f"relayd-stackid-{arch}")
-    f = next(f for f in loud if f.rule == "binary.auth-magic-value")
+    """trusted_client() only compares; the login it skips is in its caller, an authentication routine
+    (a dispatcher of several commands: reported at medium at least)."""
+    findings, _ = run_binary_analyzer(BIN / f"relayd-stackid-{arch}")
+    f = next(f for f in findings if f.rule == "binary.auth-magic-value")
+    assert f.severity in (Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
     assert f.evidence["constant"] == "Qr7m#We2xL9p"
     assert f.evidence["auth_function"]
 
