@@ -566,8 +566,8 @@ def _inline_magic(image, fn, w):
             raw = c.value.to_bytes(c.size, order)
         except OverflowError:
             continue
-        chain = next((r for r in reversed(open_runs[c.base]) if r[1] + len(r[2]) == c.offset
-                      and c.addr - r[3][-1] <= CHAIN_GAP), None)
+        chain = _continued(w, [r for r in open_runs[c.base] if r[1] + len(r[2]) == c.offset
+                               and c.addr - r[3][-1] <= CHAIN_GAP], c.addr)
         if chain is not None:
             chain[2] += raw
             chain[3].append(c.addr)
@@ -588,6 +588,21 @@ def _inline_magic(image, fn, w):
         text = len(body) >= MIN_INLINE_WORDS_TEXT and len(raw) > len(body) and _PRINTABLE.fullmatch(body)
         if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and len(set(addrs)) >= 2) or text):
             yield Comparison(fn, min(addrs), "inline compare", raw, rank(raw), end=max(addrs))
+
+
+def _continued(w, runs: list[list], addr: int) -> list | None:
+    """Of the runs the compare at ``addr`` could continue, the one whose last compare branches to the
+    block the compare is in (``if (w0 == 'diag')`` jumps to the test of the next word, out of line
+    after an unrelated ``== 'logi'``); else the latest."""
+    best, best_gap = None, None
+    for r in runs:
+        last = r[3][-1]
+        for b, target in w.branches.items():
+            if 0 <= b - last <= BRANCH_WINDOW and target <= addr:
+                gap = addr - target
+                if best_gap is None or gap < best_gap:
+                    best, best_gap = r, gap
+    return best if best is not None and best_gap <= CHAIN_GAP else (runs[-1] if runs else None)
 
 
 def _listeners(image, cmap, walks) -> list[Listener]:
