@@ -18,6 +18,7 @@ PLANTS = {
     "telnetd": "binary.shell-service",
     "master": "binary.hardcoded-password",
     "digest": "binary.hashed-secret",
+    "dump": "binary.credential-disclosure",
 }
 
 

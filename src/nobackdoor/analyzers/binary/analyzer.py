@@ -159,6 +159,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     own = {fn: w for fn, w in walks.items() if fn < library_from}
     by_addr = {s.addr: s for found in direct.values() for s in found}
     report.effects = flow.effects(image, own, by_addr, networked=bool(present & {"accept", "accept4", "connect"}))
+    report.effects += flow.credential_disclosures(image, own)
     report.services = [s for fn, found in direct.items() if fn < library_from for s in found if s.shell_service]
     report.authenticates = bool(present & set(k["remote_auth_routines"]))
     # in a shared library only real password checks mark authentication (its strings are a library's)
@@ -832,7 +833,13 @@ class BinaryAnalyzer(FileAnalyzer):
             where = f"function at {e.function:#x}" + (f" (through the function at {e.via:#x})" if e.via else "")
             net = f"; the program listens on port {port}" if port else ""
             severity = None
-            if e.kind == "socket-shell":
+            if e.kind == "credential-disclosure":
+                message = (f"the function at {e.function:#x} names {e.sink.argument} and writes to a connection it "
+                           f"accepted ({e.sink.routine} at {e.sink.addr:#x}): it serves credentials to whoever "
+                           f"connects{net}")
+                rid = "binary.credential-disclosure"
+                evidence["files"] = e.sink.argument
+            elif e.kind == "socket-shell":
                 message = (f"a network socket ({e.source} at {e.source_addr:#x}) is made the standard input and "
                            f"output of a shell, {e.sink.describe()}, in {where}: a remote shell{net}")
                 rid = "binary.socket-shell"

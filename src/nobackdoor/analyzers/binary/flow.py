@@ -17,6 +17,8 @@ Two effects are reported:
   execution, whatever compare (if any) guards it.
 * ``socket-shell``: a socket (``accept``/``socket`` result) is duplicated onto standard input/output
   (``dup2``) and a shell is started: a bind or connect-back shell.
+* ``credential-disclosure``: a function that names a credential store (``/etc/shadow``, host keys)
+  hands a connection it accepted to a write: it serves the file to whoever connects.
 """
 from __future__ import annotations
 
@@ -234,3 +236,82 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
             seen.add(key)
             unique.append(e)
     return unique
+
+
+def credential_disclosures(image, walks: dict[int, Walk]) -> list[Effect]:
+    """Functions that name a credential file and write to a connection they accepted."""
+    files = {f.encode() for f in knowledge()["credential_files"]}
+    out = []
+    for fn, w in walks.items():
+        accepted = {Result(c.name, c.addr) for c in w.calls if base_name(c.name or "") in ("accept", "accept4")}
+        if not accepted:
+            continue
+        direct = {image.cstring(r, 64) for r in w.refs} & files
+        named = sorted(direct | (_strings_at(image, w.refs) & files))
+        if not named:
+            continue
+        # what a file read filled: written out again to a descriptor, it is the file's content
+        filled = {c.args[i] for c in w.calls for i in [FILE_READS.get(base_name(c.name or ""))]
+                  if i is not None and i < len(c.args) and c.args[i] is not None}
+        for c in w.calls:
+            name = base_name(c.name or "")
+            if name not in WRITES_OUT and (c.name is not None or not direct):
+                # a named routine that does not write (close, fork, recv) discloses nothing; a helper
+                # handed the connection does, when the function itself names the file (a name only
+                # found in a table next to one it uses may belong to another part of the program)
+                continue
+            to_client = bool(c.args) and c.args[0] in accepted
+            copied_out = name in WRITES_OUT and len(c.args) > 1 and c.args[1] in filled
+            if to_client or copied_out:
+                sink = Sink(c.addr, name or f"function at {c.target:#x}", "disclosure",
+                            ", ".join(f.decode() for f in named))
+                src = next(iter(accepted))
+                out.append(Effect("credential-disclosure", fn, sink, "accept", src.at))
+                break
+    return out
+
+
+#: routines that write to a descriptor given as their first argument
+WRITES_OUT = frozenset({"write", "send", "sendto", "sendmsg", "writev", "sendfile", "dprintf"})
+#: routines that read a file into a buffer: name -> the buffer argument
+FILE_READS = {"fread": 0, "fgets": 0, "read": 1, "pread": 1}
+#: a table of strings a function walks (``static const char *files[] = {...}``) is read this far
+TABLE_WORDS = 16
+
+
+def _strings_at(image, refs) -> set[bytes]:
+    """The strings a function names: at the addresses it materialises, or listed in a table there."""
+    out = set()
+    tables = set()
+    for r in refs:
+        s = image.cstring(r, 64)
+        if s:
+            out.add(s)
+            # an element of a table (the loop's first iteration resolved): the table is read too
+            tables.update(slot - i * image.word for slot in _slots_holding(image, r) for i in range(TABLE_WORDS))
+        else:
+            tables.add(r)
+    for t in tables:
+        for i in range(TABLE_WORDS):
+            p = image.pointer(t + i * image.word)
+            s = image.cstring(p, 64) if isinstance(p, int) and p else None
+            if not s:
+                break
+            out.add(s)
+    return out
+
+
+def _slots_holding(image, value: int) -> list[int]:
+    """Addresses in the loadable data that hold ``value`` as a pointer (relocated or as stored)."""
+    found = [slot for slot, v in image.pointers.items() if v == value]
+    raw = value.to_bytes(image.word, "little" if image.little else "big")
+    for seg in image.segments:
+        if seg.executable and not image.sectionless:
+            continue
+        data = image.data[seg.offset:seg.offset + seg.filesz]
+        at = data.find(raw)
+        while at >= 0 and len(found) < 8:
+            if at % image.word == 0:
+                found.append(seg.vaddr + at)
+            at = data.find(raw, at + 1)
+    return found
