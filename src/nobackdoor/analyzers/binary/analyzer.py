@@ -87,6 +87,8 @@ class Decision:
     password_flow: str | None = None
     #: the session or privilege state a match writes that the credential check writes too (``state``)
     state_writes: list[str] = field(default_factory=list)
+    #: those writes follow the credential check's own test (not only somewhere after it)
+    state_direct: bool = False
 
 
 @dataclass
@@ -205,8 +207,10 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                         | {c.addr for c in comps})
         order = _Flow.of(w)
         login_writes: set = set()
-        for check in state.credential_checks(image, w, checkers - {fn}, _constant_of(image)):
+        checks = list(state.credential_checks(image, w, checkers - {fn}, _constant_of(image)))
+        for check in checks:
             login_writes |= state.writes(image, w, _gated_regions(w, order, check.addr, breaks))
+        after_check = min((c.addr for c in checks), default=None)
         for comp in comps:
             last = max(comp.addr, comp.end)
             regions = _gated_regions(w, order, last, breaks)
@@ -231,12 +235,17 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 # input hashed, then compared with a built-in digest: the secret is whatever hashes to it
                 report.decisions.append(Decision("binary.hashed-secret", comp, gated, auth_fn))
             body = comp.raw.rstrip(b"\0")
-            if login_writes and score > 5 and len(body) >= MIN_STATE_CONSTANT and len(set(body)) >= 3 \
+            if after_check is not None and score > 5 and len(body) >= MIN_STATE_CONSTANT and len(set(body)) >= 3 \
                     and _not_a_word(body):
-                shared = state.writes(image, w, regions) & login_writes
-                if shared:
+                mine = state.writes(image, w, regions)
+                shared = mine & login_writes
+                # the login's writes may sit behind further tests (the account's role): any write of the
+                # same state after the credential check, outside this compare's block, is a lead
+                loose = mine & state.writes(image, w, [(after_check - 1, 1 << 64)], outside=regions)
+                if shared or loose:
                     report.decisions.append(Decision("binary.auth-state-bypass", comp, [], auth_fn, keywords,
-                                                     state_writes=sorted(_describe_write(d) for d in shared)))
+                                                     state_writes=sorted(_describe_write(d) for d in shared or loose),
+                                                     state_direct=bool(shared)))
             # a constant in an authentication routine is its own finding, whether or not the shell
             # that a successful login starts is seen behind it
             if auth_fn is not None and fn in auth_self and score >= AUTH_THRESHOLD:
@@ -384,7 +393,8 @@ def _not_a_word(raw: bytes) -> bool:
 
 def _constant_of(image: elf.Image):
     def constant(value) -> bool:
-        return isinstance(value, int) and (value < 0x10000 or image.in_data(value))
+        # a literal, or a number; a writable global (loaded configuration, a buffer) is run-time data
+        return isinstance(value, int) and (image.in_data(value) or not image.mapped(value))
     return constant
 
 
@@ -796,6 +806,8 @@ class BinaryAnalyzer(FileAnalyzer):
                 evidence["port"] = port
             severity = None
             message = _message(d, port)
+            if d.rule_id == "binary.auth-state-bypass" and not d.state_direct:
+                severity = Severity.MEDIUM  # the same state is written after the check, maybe not by the login
             if d.rule_id == "binary.hashed-secret" and d.auth_function is None and not d.sinks:
                 severity = Severity.MEDIUM  # a pinned fingerprint or an integrity check compares digests too
             if d.undocumented:

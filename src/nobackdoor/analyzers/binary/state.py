@@ -39,20 +39,21 @@ def _destination(image, value) -> object | None:
     return None
 
 
-def writes(image, w: Walk, regions: Regions) -> set[tuple[object, int | None]]:
-    """(destination, constant or None for a copied string) written inside ``regions``."""
+def writes(image, w: Walk, regions: Regions, outside: Regions = ()) -> set[tuple[object, int | None]]:
+    """(destination, constant or None for a copied string) written inside ``regions`` and not inside
+    ``outside``."""
     k = knowledge()
     out: set[tuple[object, int | None]] = set()
     for s in w.stores:
         dest = _destination(image, s.dest)
         if dest is not None and 0 < s.value <= MAX_STATE_VALUE and not image.is_code(s.value) \
-                and _within(s.addr, regions):
+                and _within(s.addr, regions) and not _within(s.addr, outside):
             out.add((dest, s.value))
     for c in w.calls:
         name = base_name(c.name or "")
         idx = k["copy_routines"].get(name, [None])[0] if name in k["copy_routines"] else \
             k["format_routines"][name][0] if name in k["format_routines"] else None
-        if idx is not None and idx < len(c.args) and _within(c.addr, regions):
+        if idx is not None and idx < len(c.args) and _within(c.addr, regions) and not _within(c.addr, outside):
             dest = _destination(image, c.args[idx])
             if dest is not None:
                 out.add((dest, None))
