@@ -43,6 +43,9 @@ KEYWORD_TABLE = 4
 #: on what it gates, whatever its look (a hidden command reads like any other)
 MIN_DOCUMENTED_SIBLINGS = 2
 HIDDEN_MIN_SCORE = 5  # even a hidden keyword must be more than one letter or a bare number
+#: names of a command table: one short word each; a table of at least this many documents commands
+_COMMAND_WORD = re.compile(rb"[a-z][a-z0-9_-]{1,15}")
+MIN_COMMAND_TABLE = 5
 #: a static program with at most this much code of its own (before the C library) is analysed in full;
 #: larger ones (multi-call binaries such as busybox) only where a compare can reach a command
 SMALL_STATIC_PROGRAM = 256 * 1024
@@ -223,12 +226,13 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 gated = []  # dup2 onto stdout/stderr with nothing run after it is fd plumbing, not a shell
             score = comp.ranked.score
             strong = any(s.kind in ("shell", "redirect", "privilege") for s in gated)
-            # a hidden keyword counts only in front of a shell or a privilege change: real programs
-            # compare with many literals no text of theirs names (algorithm and protocol names)
-            undocumented = comp.raw in hidden and any(s.kind in ("shell", "privilege") for s in gated)
+            # a hidden keyword counts only in front of a shell, a privilege change or a command built
+            # at run time: real programs compare with many literals no text of theirs names (algorithm
+            # and protocol names); below the gate rank it is a medium lead (see _results)
+            undocumented = comp.raw in hidden and any(s.kind in ("shell", "privilege", "command") for s in gated)
             in_login = auth_fn == fn and comp.ranked.password_like  # the shell a login starts is its own
             if gated and not in_login and (score >= GATE_THRESHOLD
-                                           or (undocumented and strong and score >= HIDDEN_MIN_SCORE)):
+                                           or (undocumented and score >= HIDDEN_MIN_SCORE)):
                 rid = "binary.magic-gates-shell" if strong else "binary.magic-gates-command"
                 report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords, undocumented))
             if _HEX_DIGEST.fullmatch(comp.raw.rstrip(b"\0")):
@@ -345,7 +349,10 @@ def _undocumented(comps: list[Comparison], texts: _Texts) -> set[bytes]:
     others are mentioned, or it has a table of names (a command or help table)."""
     words = {c.raw.rstrip(b"\0") for c in comps if len(c.raw.rstrip(b"\0")) >= 3 and c.raw.isascii()}
     mentioned = {w for w in words if w in texts.listed or any(w in t and t != w for t in texts.strings)}
-    if len(mentioned) < MIN_DOCUMENTED_SIBLINGS:
+    # a command table (help: names listed in data) that holds one of this function's keywords documents
+    # the commands, even when the others are dispatched elsewhere from the table itself
+    table = {t for t in texts.listed if _COMMAND_WORD.fullmatch(t)}
+    if len(mentioned) < MIN_DOCUMENTED_SIBLINGS and not (len(table) >= MIN_COMMAND_TABLE and words & table):
         return set()  # this function's keywords are not documented: a hidden one cannot be told apart
     return {c.raw for c in comps if c.raw.rstrip(b"\0") in words - mentioned}
 
