@@ -115,3 +115,30 @@ def test_port_passed_to_a_bind_helper_is_the_listeners():
     _, observations = run_binary_analyzer(BIN / "relayd-bindshell-x86_64")
     ports = {o.data["port"] for o in observations if o.kind == "listener"}
     assert 47001 in ports
+
+
+class _Strings:
+    """A stand-in image: read-only strings at fixed addresses."""
+
+    def __init__(self, strings: dict[int, bytes]) -> None:
+        self.strings = strings
+
+    def in_data(self, addr) -> bool:
+        return addr in self.strings
+
+    def cstring(self, addr, limit=256):
+        return self.strings.get(addr)
+
+
+def test_secret_assembled_from_constant_pieces_is_a_constant():
+    from nobackdoor.analyzers.binary.constants import Call
+    from nobackdoor.analyzers.binary.lift import Sym
+
+    image = _Strings({0x100: b"%s%s-%d", 0x200: b"9GR", 0x300: b"G%v"})
+    buf = Sym("sp", 96)
+    call = Call(0x10, 0x40, None, [buf, 64, 0x100, 0x200, 0x300, 7])
+    assert credentials._formatted(image, call) == b"9GRG%v-7"
+    # a piece known only at run time, or a width, is not evaluated
+    assert credentials._formatted(image, Call(0x10, 0x40, None, [buf, 64, 0x100, 0x200, None, 7])) is None
+    image.strings[0x400] = b"%s%08x"
+    assert credentials._formatted(image, Call(0x10, 0x40, None, [buf, 64, 0x400, 0x200, 7])) is None

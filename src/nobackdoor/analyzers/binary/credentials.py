@@ -67,6 +67,45 @@ def _constant(image, value, length) -> bytes | None:
     return raw
 
 
+_CONVERSION = re.compile(rb"%(s|d|u|c|%)")
+_OTHER_CONVERSION = re.compile(rb"%(?![sduc])")
+
+
+def _formatted(image, call: Call) -> bytes | None:
+    """The text ``snprintf(buf, n, fmt, ...)`` or ``sprintf(buf, fmt, ...)`` writes when the format and
+    every argument it converts are constants (a secret assembled from pieces at run time). Static
+    programs have no name for their formatter: a call shaped (stack buffer, size, format) is one."""
+    args = call.args
+    if len(args) < 3 or not isinstance(args[0], Sym) or args[0].base != "sp":
+        return None
+    name = base_name(call.name or "")
+    at = 1 if name == "sprintf" else 2 if name == "snprintf" or (call.name is None and isinstance(args[1], int)
+                                                                  and 0 < args[1] <= 4096) else None
+    fmt = string_at(image, args[at], 64) if at is not None and at < len(args) else None
+    if not fmt or b"%" not in fmt or _OTHER_CONVERSION.search(fmt.replace(b"%%", b"")):
+        return None  # widths, precisions, other conversions: not evaluated
+    pieces, last, values = [], 0, list(args[at + 1:])
+    for m in _CONVERSION.finditer(fmt):
+        pieces.append(fmt[last:m.start()])
+        last = m.end()
+        conv = m.group(1)
+        if conv == b"%":
+            pieces.append(b"%")
+            continue
+        value = values.pop(0) if values else None
+        if conv == b"s":
+            piece = string_at(image, value, 64)
+        elif isinstance(value, int):
+            piece = bytes([value & 0xFF]) if conv == b"c" else str(value).encode()
+        else:
+            piece = None
+        if piece is None:
+            return None  # a run-time piece: not a constant
+        pieces.append(piece)
+    pieces.append(fmt[last:])
+    return b"".join(pieces)
+
+
 def _written(name: str, args: list) -> list:
     """The buffers a library call writes (a copy's or a formatter's destination, a read's buffer)."""
     k = knowledge()
@@ -89,14 +128,19 @@ def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64) -> I
     compares = knowledge()["compare_routines"]
     keyed: dict[object, str] = {}
     pairs: list[tuple[Call, object, bytes, str | None]] = []  # (compare, compared value, constant, its key then)
+    assembled: dict[object, bytes] = {}  # buffer -> the constant text a formatter built in it
     for call in w.calls:
         name = base_name(call.name or "")
         spec = compares.get(name)
+        text = _formatted(image, call)
+        if text is not None:
+            assembled[call.args[0]] = text
+            continue
         if spec is not None and "needle" not in spec and len(call.args) >= 2:
             a, b = call.args[0], call.args[1]
             length = call.args[spec["length"]] if "length" in spec and spec["length"] < len(call.args) else None
-            ca = _constant(image, a, length) or call.built.get(0)
-            cb = _constant(image, b, length) or call.built.get(1)
+            ca = _constant(image, a, length) or call.built.get(0) or assembled.get(a)
+            cb = _constant(image, b, length) or call.built.get(1) or assembled.get(b)
             if (ca is None) != (cb is None):
                 value, const = (b, ca) if ca is not None else (a, cb)
                 if value is not None and not isinstance(value, int):
