@@ -142,3 +142,15 @@ def test_secret_assembled_from_constant_pieces_is_a_constant():
     assert credentials._formatted(image, Call(0x10, 0x40, None, [buf, 64, 0x100, 0x200, None, 7])) is None
     image.strings[0x400] = b"%s%08x"
     assert credentials._formatted(image, Call(0x10, 0x40, None, [buf, 64, 0x400, 0x200, 7])) is None
+
+
+def test_seed_formatted_with_the_date_is_a_password_of_the_day():
+    from nobackdoor.analyzers.binary.constants import Call, Walk
+    from nobackdoor.analyzers.binary.lift import Sym
+
+    image = _Strings({0x100: b"%s%04d%02d%02d", 0x200: b"seedx81vq", 0x300: b"%s-%s.log"})
+    buf = Sym("sp", 96)
+    w = Walk(calls=[Call(0x10, 0x40, None, [buf, 96, 0x100, 0x200, None, None, None]),
+                    Call(0x20, 0x40, None, [buf, 96, 0x300, 0x200, None])])
+    found = list(credentials.daily_secrets(image, w))
+    assert [(d.seed, d.call.addr) for d in found] == [(b"seedx81vq", 0x10)]

@@ -193,6 +193,11 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             comp = Comparison(fn, mp.call.addr, base_name(mp.call.name or ""), mp.constant, rank(mp.constant))
             report.decisions.append(Decision("binary.hardcoded-password", comp, [], fn if fn in auth_self else None,
                                              password_flow=mp.evidence))
+        if fn in auth_self:
+            for ds in credentials.daily_secrets(image, w):
+                comp = Comparison(fn, ds.call.addr, "date formatter", ds.seed, rank(ds.seed))
+                report.decisions.append(Decision("binary.password-of-the-day", comp, [], fn,
+                                                 password_flow=ds.fmt.decode("latin-1")))
         comps = comps_of[fn] + [Comparison(fn, c.addr, f"{m.routine} in the function at {c.target:#x}", m.raw,
                                            m.ranked) for c in w.calls if c.name is None
                                 for m in [matchers.get(c.target)] if m is not None and c.target != fn]
@@ -805,7 +810,9 @@ class BinaryAnalyzer(FileAnalyzer):
                 evidence["sinks"] = [s.describe() for s in d.sinks]
             if d.auth_function is not None:
                 evidence["auth_function"] = hex(d.auth_function)
-            if d.password_flow:
+            if d.password_flow and d.rule_id == "binary.password-of-the-day":
+                evidence["format"] = d.password_flow
+            elif d.password_flow:
                 evidence["password_flow"] = d.password_flow
             if d.state_writes:
                 evidence["state_written"] = d.state_writes
@@ -903,6 +910,10 @@ def _message(d: Decision, port: int | None) -> str:
     if d.rule_id.startswith("binary.magic-gates"):
         sinks = ", ".join(s.describe() for s in d.sinks[:3])
         return f"input compared with {const} by {c.routine} in {where} leads to {sinks}{net}"
+    if d.rule_id == "binary.password-of-the-day":
+        return (f"authentication code in {where} formats the built-in text {const} with today's date "
+                f"('{d.password_flow}'): the seed of a password of the day, which anyone who knows it can compute "
+                f"for every device")
     if d.rule_id == "binary.auth-state-bypass":
         return (f"input compared with {const} by {c.routine} in {where} leads to the same session or privilege "
                 f"state the credential check writes ({', '.join(d.state_writes[:3])}): a match logs in without "

@@ -179,3 +179,36 @@ def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64) -> I
             yield MasterPassword(call, const, f"fetched under the name '{key}'", key)
         elif value in checked and rank(const).score >= CHECKED_MIN_RANK:
             yield MasterPassword(call, const, "also handed, with stored data, to the routine's own check")
+
+
+#: a date written by a formatter: year, month and day as zero-padded numbers ("%04d%02d%02d",
+#: "%04d-%02d-%02d", "%d%02d%02d")
+_DATE = re.compile(rb"%0?4?d\W?%02d\W?%02d")
+MIN_SEED = 6
+
+
+@dataclass(frozen=True)
+class DailySecret:
+    call: Call
+    seed: bytes
+    fmt: bytes
+
+
+def daily_secrets(image, w: Walk) -> Iterator[DailySecret]:
+    """A formatter that writes a built-in text next to today's date (``"%s%04d%02d%02d"`` with a
+    constant ``%s``): the seed of a password of the day, which whoever knows the seed computes for
+    every device. Static programs' formatters are recognised by shape (see ``_formatted``)."""
+    for call in w.calls:
+        args = call.args
+        name = base_name(call.name or "")
+        at = 1 if name == "sprintf" else 2 if name == "snprintf" or (call.name is None and len(args) > 2
+                                                                      and isinstance(args[1], int)
+                                                                      and 0 < args[1] <= 4096) else None
+        fmt = string_at(image, args[at], 64) if at is not None and at < len(args) else None
+        if not fmt or not _DATE.search(fmt) or b"%s" not in fmt:
+            continue
+        index = fmt.index(b"%s")
+        position = at + 1 + fmt[:index].count(b"%") - 2 * fmt[:index].count(b"%%")
+        seed = string_at(image, args[position], 64) if position < len(args) else None
+        if seed and len(seed) >= MIN_SEED and len(set(seed)) >= 4:
+            yield DailySecret(call, seed, fmt)
