@@ -217,7 +217,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         login_writes: set = set()
         checks = list(state.credential_checks(image, w, checkers - {fn}, _constant_of(image)))
         for check in checks:
-            login_writes |= state.writes(image, w, _gated_regions(w, order, check.addr, breaks))
+            login_writes |= state.writes(image, w, _gated_regions(w, order, check.addr, breaks), stack=True)
         after_check = min((c.addr for c in checks), default=None)
         for comp in comps:
             last = max(comp.addr, comp.end)
@@ -246,15 +246,15 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             body = comp.raw.rstrip(b"\0")
             if after_check is not None and score > 5 and len(body) >= MIN_STATE_CONSTANT and len(set(body)) >= 3 \
                     and _not_a_word(body):
+                shared = state.writes(image, w, regions, stack=True) & login_writes
                 mine = state.writes(image, w, regions)
-                shared = mine & login_writes
                 # the login's writes may sit behind further tests (the account's role): any write of the
                 # same state after the credential check, outside this compare's block, is a lead
                 loose = mine & state.writes(image, w, [(after_check - 1, 1 << 64)], outside=regions)
                 if shared or loose:
                     report.decisions.append(Decision("binary.auth-state-bypass", comp, [], auth_fn, keywords,
                                                      state_writes=sorted(_describe_write(d) for d in shared or loose),
-                                                     state_direct=bool(shared)))
+                                                     state_direct=any(_outlives(d) for d in shared)))
             # a constant in an authentication routine is its own finding, whether or not the shell
             # that a successful login starts is seen behind it
             if auth_fn is not None and fn in auth_self and score >= AUTH_THRESHOLD:
@@ -416,6 +416,12 @@ def _matchers(walks, comps_of: dict[int, list[Comparison]], direct) -> dict[int,
         if len({c.raw for c in comps}) == 1 and len(walks[fn].calls) <= MATCHER_CALLS and not direct.get(fn):
             out[fn] = comps[0]
     return out
+
+
+def _outlives(write) -> bool:
+    """The write is to state that outlives the function (not one of its stack slots)."""
+    dest = write[0]
+    return not (isinstance(dest, lift.Sym) and dest.base == "sp")
 
 
 def _describe_write(write) -> str:
@@ -821,7 +827,9 @@ class BinaryAnalyzer(FileAnalyzer):
             severity = None
             message = _message(d, port)
             if d.rule_id == "binary.auth-state-bypass" and not d.state_direct:
-                severity = Severity.MEDIUM  # the same state is written after the check, maybe not by the login
+                # the same state is written after the check, maybe not by the login, or only a local
+                # variable of the function is shared (it may be scratch, not a flag)
+                severity = Severity.MEDIUM
             if d.rule_id == "binary.hashed-secret" and d.auth_function is None and not d.sinks:
                 severity = Severity.MEDIUM  # a pinned fingerprint or an integrity check compares digests too
             if d.undocumented:

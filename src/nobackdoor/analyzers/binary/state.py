@@ -29,23 +29,30 @@ def _within(addr: int, regions: Regions) -> bool:
     return any(lo < addr < hi for lo, hi in regions)
 
 
-def _destination(image, value) -> object | None:
+def _destination(image, value, stack: bool = False) -> object | None:
     """State outlives the function: a global, or a field of a structure the function was handed (a
-    session, a connection). Its own stack slots are scratch (lengths, counters, return addresses)."""
+    session, a connection). Its own stack slots are scratch (lengths, counters, return addresses),
+    unless ``stack``: then a local flag the function tests later (``authorised = 1``) counts too."""
     if isinstance(value, Sym):
-        return value if value.base != "sp" else None
+        return value if value.base != "sp" or stack else None
     if isinstance(value, int) and value >= 0x1000 and image.mapped(value) and not image.readonly(value):
         return value
     return None
 
 
-def writes(image, w: Walk, regions: Regions, outside: Regions = ()) -> set[tuple[object, int | None]]:
+def writes(image, w: Walk, regions: Regions, outside: Regions = (), stack: bool = False
+           ) -> set[tuple[object, int | None]]:
     """(destination, constant or None for a copied string) written inside ``regions`` and not inside
-    ``outside``."""
+    ``outside``; stack slots only when ``stack``."""
     k = knowledge()
     out: set[tuple[object, int | None]] = set()
+    # a stack slot whose address a call is given is that call's in/out parameter (``socklen_t len =
+    # sizeof addr`` before accept), not a flag
+    passed = {a for c in w.calls for a in c.args if isinstance(a, Sym) and a.base == "sp"} if stack else set()
     for s in w.stores:
-        dest = _destination(image, s.dest)
+        dest = _destination(image, s.dest, stack)
+        if dest in passed:
+            continue
         if dest is not None and 0 < s.value <= MAX_STATE_VALUE and not image.is_code(s.value) \
                 and _within(s.addr, regions) and not _within(s.addr, outside):
             out.add((dest, s.value))
