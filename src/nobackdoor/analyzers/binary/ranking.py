@@ -79,6 +79,8 @@ def _binary(raw: bytes) -> int:
         return 10  # small integers in a structure, not a magic value
     if len(raw) >= 8 and distinct >= max(4, len(raw) // 2):
         return 85
+    if len(raw) >= 6 and distinct == len(raw):
+        return 65  # six distinct bytes (a hardware address, a magic): no structure field or flag set
     if len(raw) >= 4 and distinct >= len(raw) - 1:
         return 50
     return 10
