@@ -22,3 +22,12 @@ def test_evidence_forms():
     r = rank(b"\x9c\x41ab")
     assert r.hex == "9c416162"
     assert r.printable == "\\x9cAab"
+
+
+def test_asn1_object_identifiers_rank_low():
+    """secp384r1 (1.3.132.0.34) and sha256 (2.16.840.1.101.3.4.2.1) are public constants; a random magic
+    of the same length is not an OID (bad root or a final byte with the high bit set)."""
+    assert rank(bytes.fromhex("2b81040022")).score <= 5
+    assert rank(bytes.fromhex("608648016503040201")).score <= 5
+    assert rank(bytes.fromhex("9c41e708b35a12fd")).score >= 50
+    assert rank(bytes.fromhex("2b8104ff88")).score > 5

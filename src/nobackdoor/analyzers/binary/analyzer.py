@@ -34,6 +34,11 @@ MIN_INLINE_WORDS_TEXT = 4
 CHAIN_GAP = 1024
 #: code bytes after a compare within which its conditional branch is looked for
 BRANCH_WINDOW = 24
+#: effective-ID switches a root daemon makes around one privileged operation
+TEMPORARY_PRIVILEGE = frozenset({"seteuid", "setegid"})
+#: a binary constant shorter than this is also a protocol, format or tokenizer code (ash's quoted "$@"
+#: is 5 bytes): gating with it is a lead (medium), not proof
+MIN_BINARY_PROOF = 6
 #: a function that compares input with at least this many distinct constants is a keyword table (a
 #: configuration parser, a command dispatcher): one of its keywords is reported at medium, not high,
 #: since a documented keyword and a hidden one look alike there (the evidence gives the count)
@@ -229,6 +234,10 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             gated = _unique(gated)
             if all(s.kind == "redirect" for s in gated):
                 gated = []  # dup2 onto stdout/stderr with nothing run after it is fd plumbing, not a shell
+            if all(s.kind == "privilege" and s.routine in TEMPORARY_PRIVILEGE for s in gated):
+                # seteuid(0)/setegid(0) alone: a root daemon taking its effective root back for one
+                # operation (proftpd's PRIVS_ROOT), not a shell or a lasting privilege change
+                gated = []
             score = comp.ranked.score
             strong = any(s.kind in ("shell", "redirect", "privilege") for s in gated)
             # a hidden keyword counts only in front of a shell, a privilege change or a command built
@@ -244,8 +253,10 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 # input hashed, then compared with a built-in digest: the secret is whatever hashes to it
                 report.decisions.append(Decision("binary.hashed-secret", comp, gated, auth_fn))
             body = comp.raw.rstrip(b"\0")
-            if after_check is not None and score > 5 and len(body) >= MIN_STATE_CONSTANT and len(set(body)) >= 3 \
-                    and _not_a_word(body):
+            # the state a login writes is judged in authentication code only: elsewhere two run-time
+            # values compared (a parser's name lookup) are no credential check
+            if fn in auth_self and after_check is not None and score > 5 and len(body) >= MIN_STATE_CONSTANT \
+                    and len(set(body)) >= 3 and _not_a_word(body):
                 shared = state.writes(image, w, regions, stack=True) & login_writes
                 mine = state.writes(image, w, regions)
                 # the login's writes may sit behind further tests (the account's role): any write of the
@@ -822,13 +833,13 @@ class BinaryAnalyzer(FileAnalyzer):
                 evidence["password_flow"] = d.password_flow
             if d.state_writes:
                 evidence["state_written"] = d.state_writes
+                evidence["state_written_by"] = ("the block the credential check decides" if d.state_direct
+                                                else "code after the credential check")
             if port:
                 evidence["port"] = port
             severity = None
             message = _message(d, port)
-            if d.rule_id == "binary.auth-state-bypass" and not d.state_direct:
-                # the same state is written after the check, maybe not by the login, or only a local
-                # variable of the function is shared (it may be scratch, not a flag)
+            if c.ranked.shape == "binary magic" and len(c.raw.rstrip(b"\0")) < MIN_BINARY_PROOF:
                 severity = Severity.MEDIUM
             if d.rule_id == "binary.hashed-secret" and d.auth_function is None and not d.sinks:
                 severity = Severity.MEDIUM  # a pinned fingerprint or an integrity check compares digests too

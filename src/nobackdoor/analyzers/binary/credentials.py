@@ -45,6 +45,12 @@ def _password_key() -> re.Pattern[str]:
     return re.compile(knowledge()["password_keys"], re.I)
 
 
+def _is_data(args: list, i: int, text: bytes) -> bool:
+    """``pbkdf2(md, "password", 8, salt, ...)``: a string passed with its length is the data itself
+    (a self-test's input), not the name of a field to fetch."""
+    return i + 1 < len(args) and args[i + 1] == len(text)
+
+
 def _holder(image, value) -> bool:
     """A place a fetched value can be put: a stack buffer, a writable global, a call's result."""
     if isinstance(value, Sym):
@@ -147,7 +153,8 @@ def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64) -> I
                     pairs.append((call, value, const, keyed.get(value)))
             continue
         keys = [string_at(image, a, 64) for a in call.args]
-        key = next((k.decode("latin-1") for k in keys if k and _password_key().fullmatch(k.decode("latin-1"))), None)
+        key = next((k.decode("latin-1") for i, k in enumerate(keys)
+                    if k and _password_key().fullmatch(k.decode("latin-1")) and not _is_data(call.args, i, k)), None)
         written = _written(name, call.args)
         if key is None:
             for a in written or (call.args if any(keys) else ()):

@@ -72,18 +72,35 @@ def _score(raw: bytes, full: bytes) -> tuple[int, str, bool]:
 
 
 def _binary(raw: bytes) -> int:
-    if raw.startswith(_KNOWN_MAGIC):
+    if raw.startswith(_KNOWN_MAGIC) or _asn1_oid(raw):
         return 5
     distinct = len(set(raw))
     if raw.count(0) * 4 > len(raw):
         return 10  # small integers in a structure, not a magic value
     if len(raw) >= 8 and distinct >= max(4, len(raw) // 2):
         return 85
-    if len(raw) >= 6 and distinct == len(raw):
-        return 65  # six distinct bytes (a hardware address, a magic): no structure field or flag set
     if len(raw) >= 4 and distinct >= len(raw) - 1:
         return 50
     return 10
+
+
+#: first bytes of the object identifiers public standards use: 1.2 (ISO member bodies: RSA, ANSI
+#: X9.62), 1.3 (identified organisations: Certicom curves, OIW, DoD), 2.5 (X.500 attributes),
+#: 2.16 (country assignments: NIST algorithms), 2.23 (international organisations)
+_OID_ROOTS = frozenset({0x2A, 0x2B, 0x55, 0x60, 0x67})
+
+
+def _asn1_oid(raw: bytes) -> bool:
+    """The body of a DER-encoded ASN.1 object identifier (X.690 8.19): a standard root, then arcs in
+    base 128 whose last byte has the high bit clear and that never start with 0x80."""
+    if len(raw) < 3 or raw[0] not in _OID_ROOTS or raw[-1] & 0x80:
+        return False
+    start = True
+    for b in raw[1:]:
+        if start and b == 0x80:
+            return False
+        start = not b & 0x80
+    return True
 
 
 def _text(text: str) -> tuple[int, str, bool]:

@@ -20,9 +20,9 @@ from .lift import Sym
 from .sinks import base_name, knowledge
 
 Regions = list[tuple[int, int]]
-#: a privilege level or flag is a small number; larger stored constants are addresses (a pushed return
-#: address, a pointer) or data (hash initial values, characters of a string built on the stack)
-MAX_STATE_VALUE = 0xFFFF
+#: a privilege level or flag is a small number; larger stored constants are characters written into a
+#: buffer, addresses (a pushed return address, a pointer) or data (hash initial values)
+MAX_STATE_VALUE = 0x20
 
 
 def _within(addr: int, regions: Regions) -> bool:
