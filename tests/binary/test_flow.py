@@ -131,7 +131,7 @@ class _Strings:
 
 
 def test_secret_assembled_from_constant_pieces_is_a_constant():
-    from nobackdoor.analyzers.binary.constants import Call
+    from nobackdoor.analyzers.binary.model import Call
     from nobackdoor.analyzers.binary.lift import Sym
 
     image = _Strings({0x100: b"%s%s-%d", 0x200: b"9GR", 0x300: b"G%v"})
@@ -145,7 +145,7 @@ def test_secret_assembled_from_constant_pieces_is_a_constant():
 
 
 def test_seed_formatted_with_the_date_is_a_password_of_the_day():
-    from nobackdoor.analyzers.binary.constants import Call, Walk
+    from nobackdoor.analyzers.binary.model import Call, Walk
     from nobackdoor.analyzers.binary.lift import Sym
 
     image = _Strings({0x100: b"%s%04d%02d%02d", 0x200: b"seedx81vq", 0x300: b"%s-%s.log"})

@@ -18,9 +18,9 @@ from ...inventory import entropy
 from ...models import FileEntry, FileKind, Observation, ScanError, Severity
 from ...ruleset import rule
 from ..base import FileAnalyzer
-from . import constants, credentials, elf, flow, functions, lift, ppc, signatures, state, static
+from . import credentials, elf, flow, functions, lift, model, ppc, signatures, state, static
 from .ranking import AUTH_THRESHOLD, GATE_THRESHOLD, Ranked, rank
-from .constants import Result
+from .model import Result
 from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledge, string_at
 
 #: at most this many functions are disassembled per binary (largest libraries stay bounded)
@@ -150,7 +150,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             kept = sorted(set(kept) | {fn for fn in candidates if fn < library_from})
         candidates = kept
     candidates = candidates[:MAX_FUNCTIONS]
-    walks: dict[int, constants.Walk] = {}
+    walks: dict[int, model.Walk] = {}
     starts = frozenset(cmap.starts)
     for fn in candidates:
         start = fn | 1 if fn in cmap.thumb_starts else fn
@@ -301,7 +301,7 @@ class _Flow:
     ends: list[int]
 
     @classmethod
-    def of(cls, w: constants.Walk) -> _Flow:
+    def of(cls, w: model.Walk) -> _Flow:
         return cls(sorted(w.branches), sorted(w.jumps), sorted(w.block_ends))
 
 
@@ -310,7 +310,7 @@ def _first_at_or_after(sorted_addrs: list[int], start: int) -> int | None:
     return sorted_addrs[i] if i < len(sorted_addrs) else None
 
 
-def _gated_regions(w: constants.Walk, flow: _Flow, last: int, breaks: list[int]) -> list[tuple[int, int]]:
+def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int]) -> list[tuple[int, int]]:
     """Code a compare ending at ``last`` decides on: what follows it up to the next compare, the block
     its conditional branch jumps to, and the block an unconditional jump at the head of either
     leads to (compilers move a taken block out of line)."""
@@ -380,7 +380,7 @@ MIN_STATE_CONSTANT = 4
 MATCHER_CALLS = 4
 
 
-def _name_exec_wrappers(image: elf.Image, walks: dict[int, constants.Walk], library_from: int) -> None:
+def _name_exec_wrappers(image: elf.Image, walks: dict[int, model.Walk], library_from: int) -> None:
     """In a static program the exec family's variadic front ends (``execl``, ``execlp``) are library
     functions without a name: one that hands its first argument, unchanged, to ``execve`` as the
     path is one of them. Calls to it are renamed ``execl`` so that their constant arguments are read as

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .constants import Call, Loaded, Result, Walk
+from .model import Call, Loaded, Result, Walk
 from .lift import Sym
 from .ranking import rank
 from .sinks import base_name, knowledge, string_at

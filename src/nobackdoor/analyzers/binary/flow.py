@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .constants import Call, Loaded, Result, Walk
+from .model import Call, Loaded, Result, Walk
 from .lift import CONVENTIONS, Sym
 from .sinks import Sink, base_name, classify_sink, knowledge
 

@@ -10,7 +10,7 @@ Architecture knowledge stays here: the SLEIGH language of an image and :data:`CO
 table of calling conventions (argument and return registers, the registers a call clobbers, the
 stack pointer, and what a call pops).
 
-:func:`walk` keeps the results of ``constants.walk`` (calls with their arguments, inline compares of
+:func:`walk` gives a function's :class:`~.model.Walk` (calls with their arguments, inline compares of
 loaded bytes against constants, constant stores, constant addresses used): a single forward walk over
 a function, one value per register, unique and stack slot. Values are integers, ``Sym`` (a register's
 value at function entry, or the stack pointer, plus an offset), ``Loaded`` (bytes read through a
@@ -25,11 +25,12 @@ from dataclasses import dataclass
 
 import pypcode
 
-from .constants import Call, Compare, Loaded, Result, Store, Walk
-from .disasm import MAX_FUNCTION_BYTES
+from .model import Call, Compare, Loaded, Result, Store, Walk
 from .elf import Image
 
 OP = pypcode.OpCode
+#: largest function lifted (bytes): keeps one pathological function from eating the budget
+MAX_FUNCTION_BYTES = 0x8000
 
 
 @dataclass(frozen=True)
@@ -201,11 +202,17 @@ def instructions(image: Image, start: int, end: int,
             if call_fix is not None:
                 call_fix.update(fixes)
             code = bytes(patched)
+        if len(code) < 16:
+            code += bytes(16)
         try:
-            ops = ctx.translate(code, addr, max_bytes=min(len(code), end - addr)).ops if len(code) >= 16 else \
-                ctx.translate(code + bytes(16), addr, max_bytes=min(len(code), end - addr)).ops
+            ops = ctx.translate(code, addr, max_bytes=min(len(code), end - addr)).ops
         except (pypcode.BadDataError, pypcode.UnimplError, IndexError):
-            ops = []
+            # one instruction of the block cannot be decoded (a branch whose delay slot lies past
+            # ``end``, a data word): take the block one instruction at a time up to it
+            try:
+                ops = ctx.translate(code, addr, max_bytes=min(len(code), end - addr), max_instructions=1).ops
+            except (pypcode.BadDataError, pypcode.UnimplError, IndexError):
+                ops = []
         if not ops:
             addr += step  # the first instruction itself is undecodable
             continue
@@ -684,3 +691,54 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     out.jumps = walker.jumps
     out.block_ends = walker.block_ends
     return out
+
+
+#: instructions after a call within which a test of its result against zero is looked for
+TEST_WINDOW = 3
+
+
+def call_site(image: Image, site: int, count: int, thumb: bool = False) -> tuple[list | None, bool]:
+    """The arguments of the call at ``site``, from a walk of ``count`` instructions before it, and
+    whether its result is tested against zero within the next few instructions (how a string
+    compare's result is used). Fixed-width instruction sets only: a window cannot start mid-instruction."""
+    if image.arch.startswith("x86"):
+        return None, False
+    width = 2 if thumb else 4
+    start = max(site - count * width, 0)
+    walker = _Walker(image, start)
+    call = None
+    result = None
+    seen = 0
+    for addr, ops in instructions(image, start | (1 if thumb else 0), site + (TEST_WINDOW + 2) * 4,
+                                  walker.call_fix):
+        walker.uniq.clear()
+        if call is not None:
+            if addr != site and _tests_zero(walker, ops, result):
+                return call.args, True
+            seen += 1
+            if seen > TEST_WINDOW + 1:  # MIPS: the delay slot comes before the test
+                break
+        for event in walker.step(addr, ops):
+            # MIPS: the call op follows the delay slot, under that instruction's address
+            if isinstance(event, Call) and event.addr in (site, site + 4) and call is None:
+                call = event
+                result = walker._reg(walker.cc.ret)
+    return (call.args, False) if call is not None else (None, False)
+
+
+def _tests_zero(walker: _Walker, ops: list, result) -> bool:
+    """One of ``ops`` compares the call's result with zero (``cmp r0, #0``, ``beqz v0``, ``cbz w0``)."""
+    for code, out, ins, name in ops:
+        if code in (EQUAL, NOTEQUAL) and len(ins) == 2:
+            a, b = walker.read(ins[0]), walker.read(ins[1])
+            if (a == result and b == 0) or (b == result and a == 0):
+                return True
+        if out is not None and code != IGNORE:
+            # what flag computations make of the result: `cmp r0, #0` subtracts 0, `tst r0, r0` ands it
+            # with itself; the result passes through, whatever the width (`cmpwi` reads its low word)
+            vals = [walker.read(v) for v in ins[:2]]
+            passes = code in (COPY, ZEXT, SEXT, SUBPIECE) and vals and vals[0] == result or \
+                code in (SUB, ADD, OR, XOR) and len(vals) == 2 and result in vals and 0 in vals or \
+                code == AND and len(vals) == 2 and vals[0] == vals[1] == result
+            walker.write(out, result if passes else None)
+    return False

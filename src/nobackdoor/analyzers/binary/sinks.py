@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .constants import Call, Result
+from .model import Call, Result
 from .elf import Image
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .constants import Call, Walk
+from .model import Call, Walk
 from .lift import Sym
 from .sinks import base_name, knowledge
 

@@ -15,7 +15,8 @@ import array
 import re
 
 from . import functions
-from .constants import Result, walk_window
+from .model import Result
+from .lift import call_site
 from .elf import Image
 from .sinks import knowledge
 
@@ -53,7 +54,7 @@ def name_compare_routines(image: Image, cmap: functions.CallMap, calls: dict[int
         step = max(1, len(sites) // SAMPLE_SITES)
         good = total = lengths = tests = binary = 0
         for site in sites[::step][:SAMPLE_SITES]:
-            args, tested = walk_window(image, site, WINDOW, thumb=target in cmap.thumb_starts or image.thumb)
+            args, tested = call_site(image, site, WINDOW, thumb=target in cmap.thumb_starts or image.thumb)
             if args is None:
                 continue
             total += 1

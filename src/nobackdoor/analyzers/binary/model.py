@@ -1,0 +1,68 @@
+"""What one walk over a function yields (``lift.walk``): its calls with their argument values, inline
+compares of loaded bytes against constants, constant stores with their destinations, the constant
+addresses it materialises, and its branches. The values are the IR's: integers, ``lift.Sym`` (a
+stack or entry-register address), :class:`Loaded` (bytes read through such an address) and
+:class:`Result` (what one call returned).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Call:
+    addr: int
+    target: int | None
+    name: str | None  # imported routine, when the target is an import
+    args: list  # int constant, Loaded, Result, a symbolic register or stack address (lift.Sym), or None
+    #: argument index -> the bytes the function stored, constant by constant, in the stack buffer that
+    #: argument points to (a secret built character by character on the stack), NUL-terminated
+    built: dict[int, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class Compare:
+    """An inline compare of loaded memory against an immediate (``buf[3] == 0xc3``)."""
+
+    addr: int
+    base: str
+    offset: int
+    value: int
+    size: int
+
+
+@dataclass
+class Store:
+    """A constant stored to memory (a port into a sockaddr, a flag)."""
+
+    addr: int
+    value: int
+    size: int
+    dest: object = None  # where: a stack or entry-register address (lift.Sym) or a global address
+
+
+@dataclass(frozen=True)
+class Loaded:
+    base: str
+    offset: int
+    size: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """The return value of a call (compilers reuse a compare's 0 result as the next argument)."""
+
+    routine: str | None
+    #: the call that returned it (0: unknown): two results of one routine are different values
+    at: int = 0
+
+
+@dataclass
+class Walk:
+    calls: list[Call] = field(default_factory=list)
+    compares: list[Compare] = field(default_factory=list)
+    stores: list[Store] = field(default_factory=list)
+    refs: set[int] = field(default_factory=set)  # constant addresses the function materialises
+    branches: dict[int, int] = field(default_factory=dict)  # conditional branch address -> its target
+    jumps: dict[int, int] = field(default_factory=dict)  # unconditional branch address -> its target
+    block_ends: set[int] = field(default_factory=set)  # addresses of returns and unconditional jumps
