@@ -16,7 +16,6 @@ PLANTS = {
     "exec": "binary.network-command",
     "bindshell": "binary.socket-shell",
     "telnetd": "binary.shell-service",
-    "master": "binary.hardcoded-password",
     "digest": "binary.hashed-secret",
     "dump": "binary.credential-disclosure",
 }
@@ -50,8 +49,10 @@ def test_network_command_names_input_and_sink(arch):
 @pytest.mark.parametrize("arch", ARCHES)
 def test_master_password_is_found_by_the_name_it_was_fetched_under(arch):
     """'tidewater' ranks as a plain word: only the data flow ("fetched under 'password'") makes it a
-    password."""
-    f = next(f for f in _loud(BIN / f"relayd-master-{arch}") if f.rule == "binary.hardcoded-password")
+    password, reported at medium (a form may compare the field with a mode word)."""
+    findings, _ = run_binary_analyzer(BIN / f"relayd-master-{arch}")
+    f = next(f for f in findings if f.rule == "binary.hardcoded-password")
+    assert f.severity == Severity.MEDIUM  # a plain word: the flow says password, its look does not
     assert f.evidence["constant"] == "tidewater"
     assert "password" in f.evidence["password_flow"]
 

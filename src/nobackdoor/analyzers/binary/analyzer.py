@@ -841,6 +841,10 @@ class BinaryAnalyzer(FileAnalyzer):
             message = _message(d, port)
             if c.ranked.shape == "binary magic" and len(c.raw.rstrip(b"\0")) < MIN_BINARY_PROOF:
                 severity = Severity.MEDIUM
+            if d.password_flow and d.rule_id == "binary.hardcoded-password" and c.ranked.score < GATE_THRESHOLD:
+                # a plain word compared with the password field may be a mode or placeholder value the
+                # form sends ("action"): the data flow says password, the constant's look does not
+                severity = Severity.MEDIUM
             if d.rule_id == "binary.hashed-secret" and d.auth_function is None and not d.sinks:
                 severity = Severity.MEDIUM  # a pinned fingerprint or an integrity check compares digests too
             if d.undocumented:

@@ -29,6 +29,8 @@ from .model import Call, Compare, Loaded, Result, Store, Walk
 from .elf import Image
 
 OP = pypcode.OpCode
+#: what SLEIGH raises for bytes it cannot decode (LowlevelError: a branch whose delay slot is cut off)
+_DECODE_ERRORS = (pypcode.BadDataError, pypcode.UnimplError, pypcode.LowlevelError, pypcode.DecoderError, IndexError)
 #: largest function lifted (bytes): keeps one pathological function from eating the budget
 MAX_FUNCTION_BYTES = 0x8000
 
@@ -206,12 +208,12 @@ def instructions(image: Image, start: int, end: int,
             code += bytes(16)
         try:
             ops = ctx.translate(code, addr, max_bytes=min(len(code), end - addr)).ops
-        except (pypcode.BadDataError, pypcode.UnimplError, IndexError):
+        except _DECODE_ERRORS:
             # one instruction of the block cannot be decoded (a branch whose delay slot lies past
             # ``end``, a data word): take the block one instruction at a time up to it
             try:
                 ops = ctx.translate(code, addr, max_bytes=min(len(code), end - addr), max_instructions=1).ops
-            except (pypcode.BadDataError, pypcode.UnimplError, IndexError):
+            except _DECODE_ERRORS:
                 ops = []
         if not ops:
             addr += step  # the first instruction itself is undecodable
@@ -233,7 +235,7 @@ def instructions(image: Image, start: int, end: int,
         if addr < end and last > 0:
             try:
                 ctx.translate(image.read(addr, 16) or b"", addr, max_instructions=1)
-            except (pypcode.BadDataError, pypcode.UnimplError, IndexError):
+            except _DECODE_ERRORS:
                 addr += step
 
 
