@@ -84,7 +84,7 @@ def build_rootfs(dest: Path, count: int) -> list[Path]:
 
 
 def _planted(name: str) -> bool:
-    return name.split("-")[0] in ("ctrlsrv", "httplite", "consolelogin") and "-clean-" not in name
+    return name.split("-")[0] in ("ctrlsrv", "httplite", "consolelogin", "mgmtcli", "relayd") and "-clean-" not in name
 
 
 def two_cores(rootfs: Path, files: list[Path]) -> None:
