@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from .model import Call, Loaded, Result, Walk
 from .lift import Sym
 from .ranking import rank
-from .sinks import base_name, knowledge, string_at
+from .sinks import base_name, knowledge, string_at, written_argument
 
 MIN_PASSWORD = 4
 #: a value known only to reach the routine's own check may be a user or group name, a mode keyword
@@ -56,12 +56,12 @@ def _holder(image, value) -> bool:
     if isinstance(value, Sym):
         return value.base == "sp"
     if isinstance(value, int):
-        return image.mapped(value) and not image.readonly(value)
+        return image.writable(value)
     return isinstance(value, (Result, Loaded))
 
 
 def _stored(image, value) -> bool:
-    return isinstance(value, int) and value > 0xFFFF and image.mapped(value) and not image.readonly(value)
+    return isinstance(value, int) and value > 0xFFFF and image.writable(value)
 
 
 def _constant(image, value, length) -> bytes | None:
@@ -77,6 +77,18 @@ _CONVERSION = re.compile(rb"%(s|d|u|c|%)")
 _OTHER_CONVERSION = re.compile(rb"%(?![sduc])")
 
 
+def _format_at(call: Call) -> int | None:
+    """Index of the format argument of a formatter call (``sprintf``: 1, ``snprintf``: 2); a static
+    program's unnamed formatter is recognised by its shape (a size, then the format)."""
+    args = call.args
+    name = base_name(call.name or "")
+    if name == "sprintf":
+        return 1
+    if name == "snprintf" or (call.name is None and len(args) > 2 and isinstance(args[1], int) and 0 < args[1] <= 4096):
+        return 2
+    return None
+
+
 def _formatted(image, call: Call) -> bytes | None:
     """The text ``snprintf(buf, n, fmt, ...)`` or ``sprintf(buf, fmt, ...)`` writes when the format and
     every argument it converts are constants (a secret assembled from pieces at run time). Static
@@ -84,9 +96,7 @@ def _formatted(image, call: Call) -> bytes | None:
     args = call.args
     if len(args) < 3 or not isinstance(args[0], Sym) or args[0].base != "sp":
         return None
-    name = base_name(call.name or "")
-    at = 1 if name == "sprintf" else 2 if name == "snprintf" or (call.name is None and isinstance(args[1], int)
-                                                                  and 0 < args[1] <= 4096) else None
+    at = _format_at(call)
     fmt = string_at(image, args[at], 64) if at is not None and at < len(args) else None
     if not fmt or b"%" not in fmt or _OTHER_CONVERSION.search(fmt.replace(b"%%", b"")):
         return None  # widths, precisions, other conversions: not evaluated
@@ -114,16 +124,7 @@ def _formatted(image, call: Call) -> bytes | None:
 
 def _written(name: str, args: list) -> list:
     """The buffers a library call writes (a copy's or a formatter's destination, a read's buffer)."""
-    k = knowledge()
-    idx = None
-    if name in k["copy_routines"]:
-        idx = k["copy_routines"][name][0]
-    elif name in k["format_routines"]:
-        idx = k["format_routines"][name][0]
-    elif name in k["network_input"]:
-        idx = k["network_input"][name]["buffer"]
-    elif name in ("fgets", "fread", "getline"):
-        idx = 0
+    idx = written_argument(name)
     return [args[idx]] if idx is not None and idx < len(args) else []
 
 
@@ -207,10 +208,7 @@ def daily_secrets(image, w: Walk) -> Iterator[DailySecret]:
     every device. Static programs' formatters are recognised by shape (see ``_formatted``)."""
     for call in w.calls:
         args = call.args
-        name = base_name(call.name or "")
-        at = 1 if name == "sprintf" else 2 if name == "snprintf" or (call.name is None and len(args) > 2
-                                                                      and isinstance(args[1], int)
-                                                                      and 0 < args[1] <= 4096) else None
+        at = _format_at(call)
         fmt = string_at(image, args[at], 64) if at is not None and at < len(args) else None
         if not fmt or not _DATE.search(fmt) or b"%s" not in fmt:
             continue

@@ -144,6 +144,10 @@ class Image:
         """Inside a loadable segment, zero-filled (.bss) part included: a global buffer."""
         return self._segment(addr) is not None
 
+    def writable(self, addr: int) -> bool:
+        """Inside a loadable segment that is not read-only: a global variable or buffer."""
+        return self.mapped(addr) and not self.readonly(addr)
+
     def readonly(self, addr: int) -> bool:
         seg = self._segment(addr)
         off = self.offset_of(addr)

@@ -251,7 +251,8 @@ def credential_disclosures(image, walks: dict[int, Walk]) -> list[Effect]:
         if not named:
             continue
         # what a file read filled: written out again to a descriptor, it is the file's content
-        filled = {c.args[i] for c in w.calls for i in [FILE_READS.get(base_name(c.name or ""))]
+        reads = knowledge()["file_reads"]
+        filled = {c.args[i] for c in w.calls for i in [reads.get(base_name(c.name or ""))]
                   if i is not None and i < len(c.args) and c.args[i] is not None}
         for c in w.calls:
             name = base_name(c.name or "")
@@ -273,8 +274,6 @@ def credential_disclosures(image, walks: dict[int, Walk]) -> list[Effect]:
 
 #: routines that write to a descriptor given as their first argument
 WRITES_OUT = frozenset({"write", "send", "sendto", "sendmsg", "writev", "sendfile", "dprintf"})
-#: routines that read a file into a buffer: name -> the buffer argument
-FILE_READS = {"fread": 0, "fgets": 0, "read": 1, "pread": 1}
 #: a table of strings a function walks (``static const char *files[] = {...}``) is read this far
 TABLE_WORDS = 16
 

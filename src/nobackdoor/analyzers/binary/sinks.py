@@ -68,6 +68,19 @@ class Sink:
         return f"{self.routine}(<runtime value>)"
 
 
+def written_argument(name: str) -> int | None:
+    """Which argument of the library routine ``name`` it writes into: a copy's or a formatter's
+    destination, the buffer of a network or file read; None for any other routine."""
+    k = knowledge()
+    if name in k["copy_routines"]:
+        return k["copy_routines"][name][0]
+    if name in k["format_routines"]:
+        return k["format_routines"][name][0]
+    if name in k["network_input"]:
+        return k["network_input"][name]["buffer"]
+    return k["file_reads"].get(name)
+
+
 def string_at(image: Image, value, limit: int = 256) -> bytes | None:
     if not isinstance(value, int) or not image.in_data(value):
         return None

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from .model import Call, Walk
 from .lift import Sym
-from .sinks import base_name, knowledge
+from .sinks import base_name, knowledge, written_argument
 
 Regions = list[tuple[int, int]]
 #: a privilege level or flag is a small number; larger stored constants are characters written into a
@@ -35,7 +35,7 @@ def _destination(image, value, stack: bool = False) -> object | None:
     unless ``stack``: then a local flag the function tests later (``authorised = 1``) counts too."""
     if isinstance(value, Sym):
         return value if value.base != "sp" or stack else None
-    if isinstance(value, int) and value >= 0x1000 and image.mapped(value) and not image.readonly(value):
+    if isinstance(value, int) and value >= 0x1000 and image.writable(value):
         return value
     return None
 
@@ -58,8 +58,7 @@ def writes(image, w: Walk, regions: Regions, outside: Regions = (), stack: bool 
             out.add((dest, s.value))
     for c in w.calls:
         name = base_name(c.name or "")
-        idx = k["copy_routines"].get(name, [None])[0] if name in k["copy_routines"] else \
-            k["format_routines"][name][0] if name in k["format_routines"] else None
+        idx = written_argument(name) if name in k["copy_routines"] or name in k["format_routines"] else None
         if idx is not None and idx < len(c.args) and _within(c.addr, regions) and not _within(c.addr, outside):
             dest = _destination(image, c.args[idx])
             if dest is not None:
