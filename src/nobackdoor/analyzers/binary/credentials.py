@@ -37,7 +37,6 @@ class MasterPassword:
     call: Call
     constant: bytes
     evidence: str  # how the compared value is known to be the password
-    key: str | None = None
 
 
 @functools.cache
@@ -184,7 +183,7 @@ def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64) -> I
         if rank(const).score <= 5:
             continue  # a protocol keyword or an account name every login routine compares ("root")
         if key is not None:
-            yield MasterPassword(call, const, f"fetched under the name '{key}'", key)
+            yield MasterPassword(call, const, f"fetched under the name '{key}'")
         elif value in checked and rank(const).score >= CHECKED_MIN_RANK:
             yield MasterPassword(call, const, "also handed, with stored data, to the routine's own check")
 

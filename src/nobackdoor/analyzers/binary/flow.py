@@ -167,8 +167,7 @@ class _Tracker:
                     if label is None and _is_socket(arg, sockets):
                         for kind, inner in summary.get(i, ()):
                             if kind == "socket-shell":
-                                redirected_here = (arg.routine or "socket", arg.at)
-                                self.origin.setdefault(NET, redirected_here)
+                                self.origin.setdefault(NET, (arg.routine or "socket", arg.at))
                                 self.effects.append((NET, kind, call, inner, call.target))
                         continue
                     if label is None:
