@@ -26,6 +26,7 @@ from .syntax import Comparison, arguments, callee, comparisons, literal, text, w
 from .select import IPV4_LITERAL, select
 from .accounts_in_code import account_findings
 from .trojan import trojan_findings
+from .taint import Taint
 
 #: files larger than this are not parsed (generated code, amalgamations)
 MAX_PARSE = 4 * 1024 * 1024
@@ -51,6 +52,70 @@ _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 #: a file without any of these cannot decode or download what it runs (skips the costly data-flow walk)
 _DECODE_HINTS = ("decode", "b64", "base64", "hex", "inflate", "decompress", "atob", "rot13", "fromcharcode",
                  "urlopen", "fetch", "request", "http", "curl", "marshal", "zlib", "gzip", "uncompress", "unpack")
+
+
+_LEAVING = ("return_statement", "continue_statement", "break_statement", "goto_statement", "throw_statement",
+            "raise_statement", "exit_statement", "return_expression", "return", "break")
+_EXIT_CALLS = frozenset({"exit", "die", "abort", "_exit", "http_response_code", "Error", "NotFound", "sendError",
+                         "status", "redirect", "send_error", "abort_request"})
+
+
+#: what a grant writes: the identity or role of the request, session or connection
+_IDENTITY_KEYS = frozenset({"user", "username", "user_name", "login", "role", "roles", "uid", "principal",
+                            "admin", "is_admin", "isadmin", "authenticated", "authed", "logged_in", "loggedin",
+                            "level", "privilege", "priv", "access", "group", "account", "identity", "sysauth"})
+_PRIVILEGED = re.compile(r"(?i)\badmin\w*|\broot\b|superuser|\bsuper\b|Role(?:::|\.)\w+|\bfull\b")
+_DENIAL = re.compile(r"(?i)\b(?:null|nil|none|false|undefined|deny|denied|forbidden|anonymous|guest)\b|\{\s*\}")
+_AUTHORIZES = re.compile(r"(?i)author|authent|auth_?check|check_?auth|filter|middleware|login|verify|session")
+_FALSY = frozenset({"0", "false", "False", "FALSE", "null", "NULL", "None", "nil", "undefined", "''", '""', "[]",
+                    "{}", "nullptr"})
+
+
+#: a step that refuses: an error return, a failure log, an exception
+_DENIAL_STEP = re.compile(r"(?i)return\s*\(?\s*(?:0|-1|false|null|nil|none)\b|fail|denied|invalid|throw|raise|abort")
+
+
+def _secret_like(value: str) -> bool:
+    """Six characters or more of at least two classes (lower, upper, digit, symbol): a password
+    shape, not a key name or a word."""
+    v = value.strip()
+    classes = sum(bool(re.search(rx, v)) for rx in (r"[a-z]", r"[A-Z]", r"\d", r"[^\w\s]"))
+    return len(v) >= 6 and classes >= 2 and " " not in v
+
+
+def _records_identity(left: Node, right: Node) -> bool:
+    """``r->uid = 0``, ``$_SESSION['role'] = 'admin'``, ``ctx.state.user = {...}``,
+    ``session["user"] = name``: a field of some object (request, session, connection state) given
+    an identity or a role (a plain local variable is not recorded anywhere)."""
+    raw = text(left).replace("->", ".").replace("::", ".")
+    key = re.split(r"[.\[]", raw.rstrip("]"))[-1].strip("'\"$ ").lower()
+    val = text(right).strip()
+    if not any(ch in raw for ch in ".["):
+        # a local: only an administrator's role given to it (role = Role::Admin) records a grant
+        return key in _IDENTITY_KEYS and bool(_PRIVILEGED.search(val)) and not _DENIAL.search(val)
+    if key in ("uid", "euid", "user_id", "userid"):
+        return val == "0"
+    return key in _IDENTITY_KEYS and val not in _FALSY and not _DENIAL.fullmatch(val)
+
+
+def _leaves(ifnode: Node, spec) -> bool:
+    """An if without else whose branch only leaves (return, continue, break, goto, throw, exit
+    after at most three other statements): a guard that lets the rest run only when it fails."""
+    body = (ifnode.child_by_field_name("consequence") or ifnode.child_by_field_name("body")
+            or ifnode.child_by_field_name("block"))
+    if body is None or ifnode.child_by_field_name("alternative") is not None:
+        return False
+    stmts = [c for c in body.named_children if c.type != "comment"] if body.named_child_count and \
+        body.type not in _LEAVING and not body.type.endswith("_statement") else [body]
+    if body.type == "expression_statement":
+        stmts = [body]
+    if not stmts or len(stmts) > 4:
+        return False
+    last = stmts[-1]
+    if last.type in _LEAVING or last.type.startswith(("return", "continue", "break", "goto", "throw", "raise")):
+        return True
+    call = last.named_children[0] if last.type == "expression_statement" and last.named_child_count else last
+    return call.type in spec.calls and callee(call)[1] in _EXIT_CALLS
 
 
 def is_test_path(relpath: str) -> bool:
@@ -82,6 +147,18 @@ def _grants_by_name(name: str) -> bool:
         ("session" in words and bool(words & _SESSION_WORDS))
 
 
+#: HTTP field names (RFC 9110 §5.1 token of words joined by '-', as registered) and authentication
+#: schemes (RFC 9110 §11): protocol vocabulary every server compares with, never a secret
+_PROTOCOL_NAME = re.compile(r"^(?:(?:[A-Z][a-z]+|WWW|ETag|TE|DNT|X)(?:-(?:[A-Z][a-z]*|WWW|ID|IP|MD5|TE))+"
+                            r"|Cookie|Host|Authorization|Accept|Connection|Referer|Origin|Upgrade|Range|Expect"
+                            r"|Date|Server|Location|Allow|Vary|Pragma|Via|Forwarded"
+                            r"|Basic|Bearer|Digest|Negotiate|NTLM|HOBA|Mutual|SCRAM-SHA-\d+"
+                            r"|(?:https?|ftps?|wss?|tftp|sftp|ssh|telnet|smtps?|imaps?|pop3s?|ldaps?|rtsp|sips?|coaps?"
+                            r"|mqtts?|file|data|mailto)(?::(?://)?)?)\s?$")  # IANA URI schemes
+#: a regular expression or Lua pattern (character classes, anchors around a class): a validation
+_PATTERN = re.compile(r"\[[^\]]+\][*+?{]|\\[dwsDWS]|%[wdsap]|^\^.*\$$|\(\?[:=!]")
+
+
 def ordinary_literal(value: str, pats: Patterns) -> bool:
     """A literal that cannot be a trigger: too short, unprintable, protocol or CLI vocabulary, or a
     path, option, format or prefix (ordinary parsing)."""
@@ -91,6 +168,8 @@ def ordinary_literal(value: str, pats: Patterns) -> bool:
     low = v.lower()
     if low in pats.common_words or low.lstrip("-/.") in pats.common_words:
         return True
+    if _PROTOCOL_NAME.match(v) or _PATTERN.search(v):
+        return True  # a header name, an authentication scheme, or a pattern that validates input
     return v.startswith(("/", ".", "-", "%", "<", "\\")) or v.endswith(("/", ":", "="))
 
 
@@ -175,6 +254,8 @@ class Checker:
         self.reported: set[tuple[str, int]] = set()
         low = src.lower()
         self.may_decode = any(w in low for w in _DECODE_HINTS)
+        self.taint = Taint(model)
+        self._stored: dict[int, dict[str, list[Node]]] = {}
 
     def run(self) -> Iterator[Finding]:
         if self.m.family == "bash":
@@ -192,12 +273,16 @@ class Checker:
         for call in self.m.calls:
             reach = self.m.reach(call)
             strong = reach.strong()
+            gated = False
             if strong:
-                yield from self._gated(call, reach, strong)
+                for f in self._gated(call, reach, strong):
+                    gated = True
+                    yield f
             if reach.kinds & {"eval", "shell"} and self.may_decode:
                 yield from self._eval_decoded(call, reach)
-            if self.direct_sink_kinds(call) & {"eval", "shell"}:
-                yield from self._request_executed(call)
+            kinds = self.direct_sink_kinds(call) & {"eval", "shell"}
+            if kinds and not gated:  # a trigger in front of the sink is the more specific finding
+                yield from self._request_executed(call, kinds)
         yield from self._credential_checks()
         yield from self._returned_master_password()
         yield from self._privilege_in_condition()
@@ -217,6 +302,10 @@ class Checker:
     def is_input(self, node: Node, fn: Node | None, depth: int = 0, strong: bool = False) -> str | None:
         """Why an expression carries outside input (a reason string), or None. ``strong``: only
         request/command-line/environment sources, not parameters or generic buffer names."""
+        if depth == 0:
+            origin = self.taint.origin(node, fn)
+            if origin is not None:
+                return origin.source
         params = self.m.params(fn)
         assigns = self.m.assignments(fn) if depth < 3 else {}
         for n in walk(node, limit=400):
@@ -234,7 +323,7 @@ class Checker:
                 continue
             if t in self.spec.identifiers or t in ("variable_name", "scalar", "varname", "identifier"):
                 name = text(n).lstrip("$")
-                if name in params and not strong:
+                if name in params and not strong and self._outside_parameter(fn, name):
                     return f"parameter {name}"
                 if name.lower() in (self.pats.strong_input_names if strong else self.pats.input_names):
                     return name
@@ -249,6 +338,23 @@ class Checker:
                             return f"{name} <- {why}"
         return None
 
+    def _outside_parameter(self, fn: Node | None, name: str) -> bool:
+        """A parameter whose value comes from outside this file: its function is not called here
+        (an entry point, a handler registered elsewhere), or the parameter is named as input. A
+        static helper's parameter carries whatever its callers here pass (followed by the taint
+        engine instead)."""
+        if fn is None:
+            return False
+        if name.lower() in self.pats.strong_input_names:
+            return True
+        fname = syntax.function_name(fn)
+        if not fname:
+            return True  # a callback: called by its framework with request data
+        last = fname.replace("::", ".").rsplit(".", 1)[-1]
+        # counted in the whole text: the parse may hold only the units around sinks
+        uses = len(re.findall(rf"(?<![\w$]){re.escape(last)}\s*\(", self.src))
+        return uses <= 1
+
     def rare(self, value: str, char: bool = False) -> bool:
         v = value.strip()
         if char:
@@ -258,14 +364,16 @@ class Checker:
         # a trigger is used once: a value repeated in the file is vocabulary
         return self.src.count(value) <= 1
 
-    def _gates(self, node: Node) -> Iterator[tuple[Node, Node]]:
-        """(if-node, condition) of every branch whose taken side contains ``node``."""
+    def _gates(self, node: Node) -> Iterator[tuple[Node, Node, bool]]:
+        """(if-node, condition, negative) of every branch whose taken side contains ``node``, and of
+        every guard before it that leaves on failure (``if (strcmp(a, X) != 0) continue;``:
+        ``negative``, read with :func:`syntax.negated_comparisons`)."""
         child = node
         p = node.parent
         fn_types = self.spec.functions
         while p is not None and p.type not in fn_types:
             if p.type == "case_item" and child.type not in ("extglob_pattern", "word", "string", "raw_string"):
-                yield p, p  # shell: the branch of a case pattern (read by syntax.comparisons)
+                yield p, p, False  # shell: the branch of a case pattern (read by syntax.comparisons)
             elif p.type in self.spec.ifs:
                 cond = p.child_by_field_name("condition")
                 taken = cond is not None and child.id != cond.id and child.type not in (
@@ -273,9 +381,59 @@ class Checker:
                 if taken and p.type == "conditional_statement" and text(p).startswith("unless"):
                     taken = False
                 if taken:
-                    yield p, cond
+                    yield p, cond, False
+            else:
+                for guard, cond in self._guards_before(p, child):
+                    yield guard, cond, True
             child = p
             p = p.parent
+
+    def _stored_compares(self, fn: Node) -> dict[str, list[Node]]:
+        """Variables of ``fn`` assigned the result of a compare call (``iVar1 = strcmp(a, "x")``)."""
+        got = self._stored.get(fn.id)
+        if got is None:
+            got = {}
+            for name, rhss in self.m.assignments(fn).items():
+                calls = [r for r in rhss[:3] if r.type in self.spec.calls and
+                         self.m.callee(r)[1] in syntax.COMPARE_CALLS]
+                if calls:
+                    got[name] = calls
+            self._stored[fn.id] = got
+        return got
+
+    def _guards_before(self, block: Node, child: Node) -> Iterator[tuple[Node, Node]]:
+        """``if (cond) <leave>;`` statements of ``block`` before ``child`` (at most 12 back)."""
+        if block.named_child_count < 2 or block.type in self.spec.ifs:
+            return
+        prev = child.prev_named_sibling
+        seen = 0
+        while prev is not None and seen < 12:
+            if prev.type in self.spec.ifs and _leaves(prev, self.spec):
+                cond = prev.child_by_field_name("condition")
+                if cond is not None:
+                    yield prev, cond
+            prev = prev.prev_named_sibling
+            seen += 1
+
+    def _tests(self, cond: Node, negative: bool, fn: Node | None) -> list[Comparison]:
+        """The literal comparisons a branch condition makes, including a compare call's result
+        kept in a variable first (decompiled code: ``iVar1 = memcmp(p, "x", 8); if (iVar1 == 0)``)."""
+        if negative:
+            return syntax.negated_comparisons(cond, self.spec, self.m.macro_literals)
+        comps = comparisons(cond, self.spec, self.m.macro_literals)
+        if comps or fn is None:
+            return comps
+        stored = self._stored_compares(fn)
+        if not stored:
+            return comps
+        raw = text(cond)
+        if len(raw) > 200:
+            return comps
+        for name in set(_IDENT.findall(raw)) & stored.keys():
+            for rhs in stored[name]:
+                zero = re.search(rf"(?<![\w.]){re.escape(name)}\s*==\s*0\b|!\s*{re.escape(name)}\b", raw)
+                comps += syntax.call_comparisons(rhs, self.spec, self.m.macro_literals, want_zero=bool(zero))
+        return comps
 
     def _char_sequence(self, cond: Node, comps: list[Comparison]) -> list[Comparison]:
         chars = [c for c in comps if c.char and len(c.value) == 1]
@@ -290,8 +448,8 @@ class Checker:
         """(comparison, why its subject is input) of each branch around the call that compares
         outside input with a rare literal."""
         fn = self.m.function_of(call)
-        for _, cond in self._gates(call):
-            for comp in self._char_sequence(cond, comparisons(cond, self.spec, self.m.macro_literals)):
+        for _, cond, negative in self._gates(call):
+            for comp in self._char_sequence(cond, self._tests(cond, negative, fn)):
                 if not self.rare(comp.value, comp.char):
                     continue
                 why = self.is_input(comp.subject, fn)
@@ -401,31 +559,55 @@ class Checker:
     def direct_sink_kinds(self, call: Node) -> set[str]:
         return self.m.direct_sink(call).kinds
 
-    def _request_executed(self, call: Node) -> Iterator[Finding]:
-        """``eval($_POST['x'])``, ``system($_GET['c'])``, ``eval(req.body)``: the one-line web shell.
-        Only request data counts (a command line or the environment is the operator's own input)."""
-        if call.type == "command" or self.test:
+    def _request_executed(self, call: Node, kinds: set[str]) -> Iterator[Finding]:
+        """Remote input (a request field, a header, a network read) becomes the code an eval runs or
+        the program a shell sink runs, directly or through variables, copies, formats, globals and
+        the file's own functions. A fixed program given input as an argument is not this (an
+        injection risk, not a command channel); neither is the operator's own command line."""
+        if call.type == "command":
             return
-        for arg in arguments(call)[:2]:
-            for n in walk(arg, limit=200):
-                name = text(n).lstrip("$") if n.type in self.spec.identifiers or n.type in (
-                    "variable_name", "identifier") else ""
-                if name and name.lower() in self.pats.request_names and (
-                        n.parent is None or n.parent.type not in self.spec.calls):
-                    sink = self.m.callee(call)[0]
-                    f = self._finding("source.request-executed", call,
-                                      f"{sink}() runs request data ({text(arg)[:80]})",
-                                      {"sink": sink, "argument": text(arg)[:160]})
-                    if f:
-                        yield f
-                    return
+        sink = self.m.callee(call)[0]
+        if "shell" in kinds:
+            got = self.taint.command_origin(call)
+        else:
+            got = None
+            for arg in arguments(call)[:2]:
+                origin = self.taint.origin(arg)
+                if origin is not None:
+                    got = (origin, arg)
+                    break
+        if got is None:
+            return
+        origin, expr = got
+        path = [*origin.path(), {"line": call.start_point[0] + 1, "code": text(call)[:120]}]
+        fn = self.m.function_of(call)
+        f = self._finding("source.request-executed", call,
+                          f"{sink}() runs {origin.source} as {'code' if 'shell' not in kinds else 'a command'} "
+                          f"({text(expr)[:80]})",
+                          {"sink": sink, "argument": text(expr)[:160], "input_origin": origin.source,
+                           "input_kind": origin.kind, "path": path,
+                           "function": syntax.function_name(fn) if fn is not None else ""},
+                          severity="medium" if self.test else None)
+        if f:
+            yield f
 
     def _eval_decoded(self, call: Node, reach: Reach) -> Iterator[Finding]:
         if call.type == "command":
             return
         fn = self.m.function_of(call)
         decoded = downloaded = None
-        for arg in arguments(call)[:3]:
+        args = arguments(call)[:3]
+        if self.direct_sink_kinds(call) == {"shell"}:
+            # a fixed program given decoded data as an argument does not run that data
+            command = self.taint.command_of(call)
+            args = [command] if command is not None else []
+        elif not self.direct_sink_kinds(call):
+            # a local function: only the arguments it runs (a parameter in its sink's command) count
+            target = self.m.functions.get(self.m.callee(call)[1])
+            if target is not None:
+                ran = self._parameters_run(target)
+                args = [a for i, a in enumerate(arguments(call)) if i in ran][:3]
+        for arg in args:
             decoded = decoded or self._has_decoder(arg, fn)
             downloaded = downloaded or self._has_download(arg, fn)
         if not decoded and not downloaded:
@@ -436,7 +618,7 @@ class Checker:
                               {"sink": sink, "download": downloaded})
         else:
             why = None
-            for arg in arguments(call)[:3]:
+            for arg in args:
                 why = why or self.is_input(arg, fn, strong=True)
             if why:
                 f = self._finding("source.eval-decoded-input", call,
@@ -448,6 +630,27 @@ class Checker:
                                   severity="medium" if self.test else None)
         if f:
             yield f
+
+    def _parameters_run(self, fn: Node) -> set[int]:
+        """Indexes of ``fn``'s parameters that reach the command or code of a sink it calls
+        directly (followed through its local assignments)."""
+        params = self.taint.parameter_names(fn)
+        ran: set[int] = set()
+        for call in self.m.calls:
+            if self.m.function_of(call) is not fn:
+                continue
+            kinds = self.direct_sink_kinds(call)
+            if not kinds & {"shell", "eval"}:
+                continue
+            exprs = [self.taint.command_of(call)] if kinds == {"shell"} else arguments(call)[:2]
+            for expr in exprs:
+                if expr is None:
+                    continue
+                names = set()
+                for node in self._resolve(expr, fn):
+                    names |= self._names_in(node)
+                ran |= {i for i, p in enumerate(params) if p in names}
+        return ran
 
     def _resolve(self, node: Node, fn: Node | None, depth: int = 0) -> Iterator[Node]:
         yield node
@@ -527,30 +730,40 @@ class Checker:
                                                       ("create", "new", "start", "open", "set", "put")) \
                         or _grants_by_name(last):
                     return f"{full}()"
-            elif t in self.spec.assignments:
+                if low in ("getsession", "setattribute", "set_attribute", "session") and any(
+                        (literal(a, self.spec) or text(a)).strip("'\"").lower() in _IDENTITY_KEYS | {"true"}
+                        for a in arguments(n)[:2]):
+                    return f"{full}()"  # a servlet session created or given a user/role
+            elif t in self.spec.assignments or t in ("assignment_expression", "assignment"):
                 left = n.child_by_field_name("left") or n.child_by_field_name("name")
                 right = n.child_by_field_name("right") or n.child_by_field_name("value")
                 if left is not None and right is not None:
                     name = text(left).replace("->", ".").rsplit(".", 1)[-1].lstrip("$").lower()
                     if name in self.pats.success_flags and text(right).strip() in ("1", "true", "True", "TRUE"):
                         return f"{text(left)} = {text(right)}"
+                    if _records_identity(left, right):
+                        return f"{text(left)} = {text(right)[:40]}"
             elif t in self.spec.strings:
                 v = literal(n, self.spec) or ""
                 if v.lower().startswith("set-cookie"):
                     return "Set-Cookie"
-            elif t in self.spec.returns and auth_fn:
+            elif t in self.spec.returns and (auth_fn or _AUTHORIZES.search(fname)):
                 val = text(n).removeprefix("return").strip().rstrip(";").strip()
                 if val in ("1", "true", "True", "TRUE", "AUTH_OK", "PAM_SUCCESS") or val.startswith("200"):
                     return f"return {val}"
+                if _PRIVILEGED.search(val) and not _DENIAL.search(val):
+                    return f"return {val[:60]}"  # an identity with an administrator's role
             elif t == "goto_statement":
                 label = text(n).lower()
                 if any(w in label for w in ("auth", "ok", "success", "grant", "skip", "login")):
                     return text(n)
         return None
 
-    def _credential_checks(self) -> Iterator[Finding]:
-        ifs = self.m.groups["if"]
-        for ifnode in ifs:
+    def _branches(self) -> Iterator[tuple[Node, Node, list[Comparison], list[Node], str | None]]:
+        """(if-node, condition, comparisons, what runs when they hold, real check or'ed in) of every
+        branch on a literal: the taken side of an if, or the statements after a guard that leaves
+        when the comparison fails."""
+        for ifnode in self.m.groups["if"]:
             cond = ifnode.child_by_field_name("condition")
             if cond is None:
                 continue
@@ -559,17 +772,37 @@ class Checker:
             if body is None:
                 continue
             fn = self.m.function_of(ifnode)
-            comps = comparisons(cond, self.spec, self.m.macro_literals)
+            if _leaves(ifnode, self.spec):
+                negated = syntax.negated_comparisons(cond, self.spec, self.m.macro_literals)
+                if negated:
+                    after = []
+                    nxt = ifnode.next_named_sibling
+                    while nxt is not None and len(after) < 12:
+                        after.append(nxt)
+                        nxt = nxt.next_named_sibling
+                    yield ifnode, cond, negated, after, None
+                    continue
+            comps = self._tests(cond, False, fn)
             any_or = self._or_with_real_check(cond)
             if any_or:  # "password == LITERAL || real_check()": the literal side alone lets one in
                 comps += [c for c in self._or_comparisons(cond) if self._is_credential(c.subject)]
+            yield ifnode, cond, comps, [body], any_or
+
+    def _credential_checks(self) -> Iterator[Finding]:
+        for ifnode, cond, comps, bodies, any_or in self._branches():
+            fn = self.m.function_of(ifnode)
             for comp in comps:
                 if comp.char or len(comp.value.strip()) < 4:
                     continue
-                is_cred = self._is_credential(comp.subject)
-                success = self._success(body, fn) or any_or
+                success = next((got for got in (self._success(b, fn) for b in bodies) if got), None) or any_or
+                if not success and fn is not None and _secret_like(comp.value) and comp.node.type != "in" and \
+                        self._auth_function(fn) and not any(_DENIAL_STEP.search(text(b)) for b in bodies) and \
+                        self._is_credential(comp.subject):
+                    # decompiled or terse code: the branch of a login function taken on a literal password
+                    success = f"the branch taken in {syntax.function_name(fn)}()"
                 if not success:
                     continue
+                is_cred = self._is_credential(comp.subject)
                 if is_cred:
                     real = self._real_check_in(fn, comp) or any_or
                     if real:
@@ -599,10 +832,22 @@ class Checker:
                 if f:
                     yield f
 
+    def _auth_function(self, fn: Node) -> bool:
+        name = syntax.function_name(fn).lower()
+        return any(w in name for w in self.pats.auth_function_words)
+
     def _is_credential(self, subject: Node) -> bool:
         """The compared expression holds a credential: its last name (``form.password``,
         ``data['passwd']``, ``$pw``) or a quoted key names one."""
-        s = text(subject).replace("->", ".").replace("::", ".")
+        if self._names_credential(text(subject)):
+            return True
+        # a variable filled by a request getter under a credential's name (pcVar2 = req_param(r, "password"))
+        origin = self.taint.origin(subject)
+        return origin is not None and "(" in origin.source and self._names_credential(
+            origin.source.split("(", 1)[1].strip("')\" "))
+
+    def _names_credential(self, raw: str) -> bool:
+        s = raw.replace("->", ".").replace("::", ".")
         tail = s.rstrip("]").rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("'\"$ ").lower()
         if tail in self.pats.credential_names or any(tail.endswith(c) and len(c) >= 5
                                                       for c in self.pats.credential_names):

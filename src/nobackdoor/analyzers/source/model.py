@@ -117,6 +117,8 @@ class FileModel:
         self.macro_literals = {k: m.literal for k, m in self.macros.items() if m.literal is not None}
         if family in ("python", "javascript"):
             self.macro_literals.update(module_constants(self.root, self.spec))
+        for name, value in single_literals(self.root, language, self.spec, self.groups["assign"]).items():
+            self.macro_literals.setdefault(name, value)
         self.functions: dict[str, Node] = {}
         self._fn_of: dict[int, Node | None] = {}
         self._assigns: dict[int, dict[str, list[Node]]] = {}
@@ -478,3 +480,26 @@ def module_constants(root: Node, spec: Spec) -> dict[str, str]:
                     if v is not None:
                         out[text(left)] = v
     return out
+
+
+_CONST_DECL = re.compile(r"""^[ \t]*(?:const[ \t]+)?\$?([A-Za-z_]\w*)[ \t]*(?:string[ \t]*)?=[ \t]*(["'`])([^"'`\\\n]*)\2""",
+                         re.M)
+
+
+def single_literals(root: Node, language: str, spec: Spec, assigns: list[Node]) -> dict[str, str]:
+    """Names given a string literal once in the whole file and never assigned again (``static final
+    String K = "..."``, ``const std::string kKey = "..."``, Go and PHP ``const``): a value compared
+    through such a name is the literal itself."""
+    values: dict[str, list[str | None]] = {}
+    for n in assigns:
+        left = n.child_by_field_name("left") or n.child_by_field_name("name") or n.child_by_field_name("declarator")
+        right = n.child_by_field_name("right") or n.child_by_field_name("value")
+        if left is None or right is None:
+            continue
+        for name in _names(left):
+            values.setdefault(name, []).append(literal(right, spec))
+    if language in ("go", "php"):
+        # Go and PHP constants are declarations of their own, not assignments
+        for m in _CONST_DECL.finditer((root.text or b"").decode("latin-1")):
+            values.setdefault(m.group(1), []).append(m.group(3))
+    return {k: v[0] for k, v in values.items() if len(v) == 1 and v[0] is not None and len(k) > 1}

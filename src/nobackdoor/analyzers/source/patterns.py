@@ -83,17 +83,24 @@ class Patterns:
             # a generic last name is still a keyword in its qualified form (subprocess.call, subprocess.run)
             words |= {sink.qualified for last, sinks in self.sinks.get(family, {}).items() if last in generic
                       for sink in sinks if "." in sink.qualified}
-            words |= {"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "credential"}
+            words |= {"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "credential",
+                      "pass", "pw"}
             words |= {"uid", "euid", "is_admin", "isAdmin", "privileged"}
             # decoders and downloads matter only when their result is run, and the run is a sink word
             # a real credential check is where a second, built-in one hides
             words |= self.real_checks & _CHECK_TRIGGERS
             words |= self.endpoint_anchors | set(self.secret_files)
+            words |= input_words(family)
             keywords = sorted(w for w in words if len(w) >= 2)
             auto = (ahocorasick_rs.BytesAhoCorasick([w.encode() for w in keywords],
                                                     matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keywords)
             self._automata[family] = auto
         return auto
+
+
+def input_words(family: str) -> frozenset[str]:
+    from .taint import knowledge  # the taint engine's knowledge file (imported late: taint uses the model)
+    return knowledge().input_words(family)
 
 
 @functools.cache

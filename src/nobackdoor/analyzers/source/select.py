@@ -12,11 +12,12 @@ Unit boundaries are lines: a closing brace in column 0 ends a unit in brace lang
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 import re
 
 import ahocorasick_rs
 
-from .patterns import Patterns
+from .patterns import Patterns, input_words
 
 #: when the kept units exceed this share of the file, parse the whole file
 WHOLE_FILE_SHARE = 0.6
@@ -26,6 +27,10 @@ BIG_UNIT = 64 * 1024
 _JS_DECL = re.compile(r"^[ \t]{0,4}(?:function|var|let|const)\b", re.M)
 _PY_METHOD = re.compile(r"^    (?:async[ \t]+def|def|class|@)\b", re.M)
 _PY_START = re.compile(r"^(?:async[ \t]+def|def|class|@)\b", re.M)
+#: a one-line declaration of a named string constant (const/final/static/define/UPPER_CASE = "...")
+_CONST_LINE = re.compile(r"^[ \t]*(?:(?:export|public|private|protected|static|final|const|constexpr|let|var|my|our|"
+                         r"local|readonly|inline)[ \t]+[^\n=;(]*=[ \t]*|[A-Z][A-Z0-9_]{2,}[ \t]*(?::[^\n=]*)?=[ \t]*|"
+                         r"define[ \t]*\([ \t]*['\"]\w+['\"][ \t]*,[ \t]*)[\"'][^\n]*\n?", re.M)
 _BRACE_END = re.compile(r"^\}[^\n]*\n?", re.M)
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\n?", re.M)
 _NAME = {
@@ -76,6 +81,23 @@ def units(src: str, family: str, data: bytes | None = None) -> list[int]:
     return sorted(set(starts))
 
 
+_ASSIGN_QUOTE = ahocorasick_rs.BytesAhoCorasick([b'= "', b"= '", b'="', b"='", b", '", b', "'])
+
+
+def _constant_lines(src: str, data: bytes) -> Iterator[tuple[int, int]]:
+    """(start, end) of the lines that declare a named string constant (see ``_CONST_LINE``); the
+    byte matcher finds the candidate lines, the expression confirms them."""
+    last = -1
+    for _, at, _ in _ASSIGN_QUOTE.find_matches_as_indexes(data):
+        ls = src.rfind("\n", 0, at) + 1
+        if ls == last:
+            continue
+        last = ls
+        m = _CONST_LINE.match(src, ls)
+        if m:
+            yield m.start(), m.end()
+
+
 def _unit_of(bounds: list[int], pos: int) -> tuple[int, int]:
     i = bisect.bisect_right(bounds, pos) - 1
     i = max(0, min(i, len(bounds) - 2))
@@ -83,7 +105,7 @@ def _unit_of(bounds: list[int], pos: int) -> tuple[int, int]:
 
 
 _CRED_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key",
-                         "credential"})
+                         "credential", "pass", "pw"})
 _PRIV_WORDS = frozenset({"uid", "euid", "is_admin", "isAdmin", "privileged"})
 _COMPARE_LINE = re.compile(r"(==|!=|\beq\b|\bne\b|strn?(case)?cmp|equals|compare|\bin\b|Equal)[^\n]*['\"]|['\"][^\n]*(==|\beq\b|strn?(case)?cmp)")
 # "token" is also the word of every tokenizer: only a direct comparison with a literal counts
@@ -110,6 +132,11 @@ def _fixed_program(src: str, paren: int) -> bool:
     return prog not in _SHELLS
 
 
+def _taint_knowledge():
+    from .taint import knowledge  # imported late: the taint engine imports the file model
+    return knowledge()
+
+
 def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = None) -> list[int]:
     """Offsets of keywords that make a unit worth parsing: a sink or decoder name used as a call,
     a credential name on a line that compares with a string, a privilege name assigned inside
@@ -118,7 +145,9 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
     if data is None:
         data = src.encode("latin-1")
     n = len(src)
-    out = []
+    inputs = input_words(family)
+    # a unit that names a request header or CGI variable reads the request
+    out = _taint_knowledge().selected(src, data)
     loose_calls = family in ("perl", "php", "bash")
     for index, start, end in auto.find_matches_as_indexes(data):
         word = keywords[index]
@@ -136,6 +165,10 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
         before = src[start - 1] if start > 0 else " "
         after = src[end + 1] if end + 1 < n else " "
         if before.isalnum() or before == "_" or after.isalnum() or after == "_":
+            continue
+        if word in inputs:
+            if _taint_knowledge().read_at(word, src, end + 1):
+                out.append(start)  # a unit that reads remote input is where a trigger or a command channel is
             continue
         if word in _CRED_WORDS or word in _PRIV_WORDS:
             ls = src.rfind("\n", 0, start) + 1
@@ -222,6 +255,15 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
         return src
     if family == "c":
         kept |= {(m.start(), m.end()) for m in _DEFINE.finditer(src)}
+    if family != "bash":
+        # named string constants: a trigger compared through a name is still a literal
+        kept |= set(_constant_lines(src, data))
+    if family == "php":
+        # PHP code starts after its open tag: without that line the rest parses as page text
+        tag = src.find("<?")
+        if tag >= 0:
+            end = src.find("\n", tag)
+            kept.add((src.rfind("\n", 0, tag) + 1, len(src) if end < 0 else end + 1))
     parts = []
     pos = 0
     for a, b in sorted(kept):

@@ -383,6 +383,75 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
     return out
 
 
+def negated_comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = None,
+                        depth: int = 0) -> list[Comparison]:
+    """Equality tests whose *failure* selects the branch: ``a != "x"``, ``a ~= "x"``,
+    ``strcmp(a, "x") != 0``, ``strstr(a, "x") == NULL``, ``!a.equals("x")``, ``not a == "x"``. A
+    guard ``if (<this>) continue;`` lets through only input equal to the literal."""
+    out: list[Comparison] = []
+    if depth > 12:
+        return out
+    macro_literals = macro_literals or {}
+    t = cond.type
+    if t in ("parenthesized_expression", "condition_clause", "expression_statement") and cond.named_child_count == 1:
+        return negated_comparisons(cond.named_children[0], spec, macro_literals, depth + 1)
+    if t in spec.negations:
+        arg = cond.child_by_field_name("argument") or (cond.named_children[0] if cond.named_children else None)
+        if arg is not None and text(cond).lstrip().startswith(("!", "not")):
+            inner = arg
+            while inner.type == "parenthesized_expression" and inner.named_child_count == 1:
+                inner = inner.named_children[0]
+            if inner.type in spec.calls:
+                return call_comparisons(inner, spec, macro_literals, want_zero=False)
+            return comparisons(inner, spec, macro_literals, depth + 1)
+        return out
+    if t in spec.binaries or t == "comparison_operator":
+        ops = operator(cond) if t != "comparison_operator" else " ".join(
+            text(c) for c in cond.children if not c.is_named)
+        left = cond.child_by_field_name("left") or (cond.named_children[0] if cond.named_children else None)
+        right = cond.child_by_field_name("right") or (cond.named_children[-1] if cond.named_children else None)
+        if left is None or right is None:
+            return out
+        if ops in ("||", "or"):
+            # either failing sends it away: passing needs both to match
+            return negated_comparisons(left, spec, macro_literals, depth + 1) + \
+                negated_comparisons(right, spec, macro_literals, depth + 1)
+        call = left if left.type in spec.calls else right if right.type in spec.calls else None
+        other = right if call is left else left
+        if ops in _NE_OPS or ops == "~=":
+            if call is not None and _zero(other):
+                return call_comparisons(call, spec, macro_literals, want_zero=True)
+            lv, rv = literal(left, spec), literal(right, spec)
+            if lv is None and left.type == "identifier":
+                lv = macro_literals.get(text(left))
+            if rv is None and right.type == "identifier":
+                rv = macro_literals.get(text(right))
+            if rv is not None and lv is None:
+                out.append(Comparison(left, rv, cond))
+            elif lv is not None and rv is None:
+                out.append(Comparison(right, lv, cond))
+            return out
+        if ops in _EQ_OPS and call is not None and (text(other).strip() in ("NULL", "nullptr", "None", "nil", "-1",
+                                                                             "false", "0")):
+            return call_comparisons(call, spec, macro_literals, want_zero=False)
+    return out
+
+
+def call_comparisons(call: Node, spec: Spec, macro_literals: dict[str, str] | None, want_zero: bool
+                     ) -> list[Comparison]:
+    """The comparison a compare call makes (``strcmp(a, "x")`` read as equal when its result is
+    zero, ``a.contains("x")`` when true)."""
+    macro_literals = macro_literals or {}
+
+    def lit(n: Node) -> str | None:
+        v = literal(n, spec)
+        if v is None and n.type in ("identifier", "name") and text(n) in macro_literals:
+            return macro_literals[text(n)]
+        return v
+
+    return _call_comparison(call, spec, lit, want_zero)
+
+
 def _glob_literal(pattern: str) -> str:
     """The fixed text of a shell case pattern (``*mode=x*`` -> ``mode=x``; alternatives, classes and
     expansions give no literal)."""

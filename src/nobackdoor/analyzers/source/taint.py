@@ -1,0 +1,562 @@
+"""Where remote input flows inside one source file: a taint engine over the tree-sitter tree.
+
+*Sources* are request reads (documented request APIs, a project's own getters recognised by their
+name and string key, CGI meta-variables) and network reads (``recv`` into a buffer). Taint follows
+assignments, C calls that copy or format into an argument (``strcpy``, ``sprintf``, ...), any other
+call's result (a string method, a helper whose return is tainted), globals written in one function
+and read in another, and parameters of the file's functions from their call sites. Sanitizers
+(quoting, number conversion, hashing, comparison calls) stop it.
+
+The engine is flow-insensitive within a function (a variable is tainted if any assignment taints it)
+and context-insensitive across functions; depth and node budgets bound it, and a path that a
+budget cuts reads as untainted (under-reporting, never a finding). An :class:`Origin` names the
+source and keeps each step (text and line) so a finding can show its whole path.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+import ahocorasick_rs
+import yaml
+from tree_sitter import Node
+
+from . import syntax
+from .model import FileModel
+from .syntax import arguments, literal, text
+
+#: how many assignment/parameter hops a path may take
+MAX_DEPTH = 8
+#: nodes visited per expression
+MAX_NODES = 600
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_VAR_TYPES = frozenset({"identifier", "variable_name", "scalar_variable", "varname", "scalar", "field_expression",
+                        "member_expression", "attribute", "selector_expression", "field_access",
+                        "dot_index_expression", "subscript_expression", "subscript", "element_reference",
+                        "array_element_access", "hash_element_expression", "index_expression",
+                        "pointer_expression", "member_access_expression"})
+_FUNCTION_BOUNDARY = frozenset({"lambda", "arrow_function", "function_expression", "anonymous_function",
+                                "func_literal", "lambda_expression", "function_definition",
+                                "anonymous_subroutine_expression", "class_declaration"})
+
+
+_TOP_DECLARATIONS = frozenset({"declaration", "lexical_declaration", "variable_declaration", "expression_statement",
+                               "assignment", "global_statement", "short_var_declaration", "var_declaration"})
+
+
+@dataclass(frozen=True)
+class Step:
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Why an expression carries remote input: the source and the steps from it."""
+    source: str  # "header 'X-Probe' (getHeader)", "recv() buffer", "$_GET"
+    kind: str  # request | network
+    steps: tuple[Step, ...] = field(default=())
+
+    def then(self, node: Node) -> Origin:
+        step = Step(node.start_point[0] + 1, text(node)[:120])
+        if any(s.line == step.line for s in self.steps):
+            return self
+        return Origin(self.source, self.kind, (*self.steps, step)[-12:])
+
+    def path(self) -> list[dict]:
+        return [{"line": s.line, "code": s.text} for s in self.steps]
+
+
+class Knowledge:
+    def __init__(self, raw: dict) -> None:
+        self.request_calls = frozenset(raw["request_calls"])
+        self.request_objects = frozenset(raw["request_objects"])
+        self.request_members = frozenset(raw["request_members"])
+        self.superglobals = frozenset(raw["superglobals"])
+        self.environment_objects = frozenset(raw["environment_objects"])
+        self.cgi_keys = tuple(raw["cgi_keys"])
+        self.getter_words = frozenset(raw["getter_words"])
+        self.request_words = frozenset(raw["request_words"])
+        self.header_key = re.compile(raw["header_key"])
+        self.out_params: dict[str, tuple[int, object]] = {}
+        for name, (dst, src) in raw["out_params"].items():
+            if not isinstance(dst, int) or not (src in ("input", "rest") or isinstance(src, list)):
+                raise ValueError(f"taint.yaml out_params.{name}: want [index, input|rest|[indexes]]")
+            self.out_params[name] = (dst, src)
+        self.sanitizers = frozenset(s.rsplit(".", 1)[-1] for s in raw["sanitizers"])
+        self.shell_flags = frozenset(raw["shell_flags"])
+        self.select_words = {family: frozenset(words) for family, words in raw["select_words"].items()}
+        self.select_literal = re.compile(raw["select_literal"])
+        self.select_call = re.compile(raw["select_call"])
+        anchors = [a.encode() for a in raw["select_anchors"]]
+        words = [w.encode() for w in raw["select_call_words"]]
+        #: one byte matcher for both: index < len(anchors) is a literal anchor, the rest call words
+        self.select_matcher = ahocorasick_rs.BytesAhoCorasick(anchors + words)
+        self.select_anchor_count = len(anchors)
+
+    def selected(self, src: str, data: bytes) -> list[int]:
+        """Offsets of request-header literals and request-getter calls (see ``select_*``)."""
+        out = []
+        n = self.select_anchor_count
+        for index, start, end in self.select_matcher.find_matches_as_indexes(data, overlapping=False):
+            if index < n:
+                m = self.select_literal.match(src, start) or self.select_literal.match(src, max(0, start - 1))
+                if m and _looked_up(src, m.start(), m.end()):
+                    out.append(start)
+            elif self.select_call.match(src, end):
+                out.append(start)
+        return out
+
+    def input_words(self, family: str) -> frozenset[str]:
+        """Words whose presence makes a unit worth parsing for input flows."""
+        return self.request_calls | self.superglobals | self.select_words.get(family, frozenset())
+
+    def read_at(self, word: str, src: str, end: int) -> bool:
+        """Whether the input word ending at ``end`` reads request data: a request object's name
+        only when one of ``request_members`` follows it (``request.args``, not ``urllib.request``)."""
+        if word not in self.request_objects and word not in ("http", "Header"):
+            return True
+        m = _MEMBER_AFTER.match(src, end)
+        return m is not None and (m.group(1) in self.request_members or word in ("http", "Header"))
+
+
+@functools.cache
+def knowledge() -> Knowledge:
+    raw = yaml.safe_load(resources.files("nobackdoor.rules").joinpath("source/taint.yaml").read_text())
+    return Knowledge(raw)
+
+
+def _words(name: str) -> set[str]:
+    return {w.lower() for w in _NAME_PARTS.findall(name)}
+
+
+def _var_name(node: Node) -> str:
+    """A variable's name as written, without sigils, casts or address-of: ``$x`` -> x, ``&buf`` -> buf,
+    ``s->buf`` -> s.buf."""
+    while node.type in ("pointer_expression", "cast_expression", "parenthesized_expression", "unary_expression") \
+            and node.named_child_count:
+        node = node.named_children[-1]
+    t = text(node).strip().lstrip("$@%&*")
+    return t.replace("->", ".").replace("::", ".")
+
+
+class Taint:
+    """Taint questions about one parsed file (a :class:`FileModel`)."""
+
+    def __init__(self, model: FileModel) -> None:
+        self.m = model
+        self.k = knowledge()
+        self.spec = model.spec
+        self._memo: dict[tuple[int, int], Origin | None] = {}
+        self._active: set[tuple[int, int]] = set()
+        self._writes: dict[int, dict[str, list[tuple[Node, Node]]]] | None = None
+        self._calls_by_name: dict[str, list[Node]] | None = None
+        self._globals: dict[str, list[tuple[Node, Node | None]]] | None = None
+        self._top_names: set[str] | None = None
+
+    # ------------------------------------------------------------ indexes
+
+    def _index(self) -> None:
+        """Out-parameter writes per function, calls by name, and writes of file-level names."""
+        writes: dict[int, dict[str, list[tuple[Node, Node]]]] = {}
+        by_name: dict[str, list[Node]] = {}
+        for call in self.m.calls:
+            _, last, _ = self.m.callee(call)
+            by_name.setdefault(last, []).append(call)
+            spec = self.k.out_params.get(last) if self.m.family == "c" else None
+            if spec is None:
+                continue
+            args = arguments(call)
+            dst = spec[0]
+            if dst >= len(args):
+                continue
+            fn = self.m.function_of(call)
+            key = fn.id if fn is not None else -1
+            writes.setdefault(key, {}).setdefault(_var_name(args[dst]), []).append((call, args[dst]))
+        self._writes = writes
+        self._calls_by_name = by_name
+        # names written at file level (C/JS/Python globals) or through a global statement
+        top: dict[str, list[tuple[Node, Node | None]]] = {}
+        for name, rhss in self.m.assignments(None).items():
+            for rhs in rhss:
+                top.setdefault(name, []).append((rhs, self.m.function_of(rhs)))
+        self._globals = top
+
+    def _file_level(self, name: str) -> bool:
+        """A name declared outside any function (a global the functions share)."""
+        if self._top_names is None:
+            names: set[str] = set()
+            for child in self.m.root.named_children:
+                if child.type in self.spec.functions or child.type not in _TOP_DECLARATIONS:
+                    continue
+                for n in syntax.walk(child, limit=400):
+                    if n.type in ("identifier", "variable_name"):
+                        names.add(text(n).lstrip("$"))
+            self._top_names = names
+        return name in self._top_names
+
+    # ------------------------------------------------------------ queries
+
+    def origin(self, node: Node, fn: Node | None = None, depth: int = 0) -> Origin | None:
+        """Why ``node`` (an expression in ``fn``) carries remote input, or None."""
+        if depth > MAX_DEPTH:
+            return None
+        if self._writes is None:
+            self._index()
+        key = (node.id, depth if depth > MAX_DEPTH - 2 else 0)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            return None
+        self._active.add(key)
+        try:
+            got = self._origin(node, fn if fn is not None else self.m.function_of(node), depth)
+        finally:
+            self._active.discard(key)
+        self._memo[key] = got
+        return got
+
+    def _origin(self, node: Node, fn: Node | None, depth: int) -> Origin | None:
+        t = node.type
+        if t in self.spec.strings and literal(node, self.spec) is not None:
+            return None
+        if t in self.spec.calls:
+            return self._call_origin(node, fn, depth)
+        direct = self._access_source(node)
+        if direct is not None:
+            return direct
+        if t in _VAR_TYPES or t in self.spec.identifiers:
+            got = self._variable_origin(node, fn, depth)
+            if got is not None:
+                return got
+            if t in ("identifier", "variable_name", "scalar_variable", "varname", "scalar"):
+                return None
+        if t in _FUNCTION_BOUNDARY or t in self.spec.functions:
+            return None
+        for child in node.named_children[:32]:
+            if child.type in ("comment",):
+                continue
+            got = self.origin(child, fn, depth)
+            if got is not None:
+                return got
+        return None
+
+    def _access_source(self, node: Node) -> Origin | None:
+        """``$_GET['x']``, ``$_SERVER['HTTP_X']``, ``req.body.cmd``, ``request.headers['X']``,
+        ``os.environ['QUERY_STRING']``, ``$ENV{HTTP_X}`` (an access path rooted at a request object)."""
+        raw = text(node)
+        if len(raw) > 200:
+            return None
+        path = raw.replace("->", ".").replace("::", ".").replace("?.", ".")
+        head = re.split(r"[.\[({:]", path.lstrip("$%@&*( "), maxsplit=1)[0]
+        if head in self.k.superglobals:
+            return Origin(f"${head}", "request", (Step(node.start_point[0] + 1, raw[:120]),))
+        if head in self.k.environment_objects or path.startswith(("os.environ", "os.getenv", "http.getenv")):
+            key = _string_key(node, self.spec)
+            if key and key.startswith(self.k.cgi_keys):
+                return Origin(f"CGI variable {key}", "request", (Step(node.start_point[0] + 1, raw[:120]),))
+            return None
+        if self.m.family == "c" or head not in self.k.request_objects:
+            return None
+        rest = path[len(head):].lstrip(".")
+        member = re.split(r"[.\[(]", rest, maxsplit=1)[0]
+        if member in self.k.request_members or (not member and rest.startswith("[")):
+            if node.type in self.spec.calls or node.parent is None or node.parent.type not in self.spec.calls or \
+                    node.parent.child_by_field_name("function") is not node:
+                return Origin(f"{head}.{member}", "request", (Step(node.start_point[0] + 1, raw[:120]),))
+        return None
+
+    def _call_origin(self, call: Node, fn: Node | None, depth: int) -> Origin | None:
+        full, last, obj = self.m.callee(call)
+        args = arguments(call)
+        line = call.start_point[0] + 1
+        step = (Step(line, text(call)[:120]),)
+        if last in self.k.sanitizers:
+            return None
+        if last in self.k.request_calls:
+            key = next((v for v in (literal(a, self.spec) for a in args[:3]) if v), "")
+            return Origin(f"{last}({key!r})" if key else f"{last}()", "request" if last not in (
+                "recv", "recvfrom", "recvmsg", "SSL_read") else "network", step)
+        if last in ("getenv", "Getenv", "secure_getenv") or full in ("os.getenv", "os.environ.get", "http.getenv",
+                                                                     "luci.http.getenv"):
+            key = next((v for v in (literal(a, self.spec) for a in args[:1]) if v), "")
+            if key.startswith(self.k.cgi_keys):
+                return Origin(f"CGI variable {key}", "request", step)
+            return None
+        keys = [v for v in (literal(a, self.spec) for a in args[:3]) if v]
+        if keys:
+            if any(self.k.header_key.match(v) for v in keys) and last not in ("set", "setHeader", "header",
+                                                                               "set_header", "append", "add"):
+                if obj is None or self._access_source(obj) is not None or last.lower().startswith(("get", "find")):
+                    return Origin(f"{last}({keys[0]!r})", "request", step)
+            words = _words(last)
+            if words & self.k.getter_words and words & self.k.request_words and not words & {"set", "put", "add"}:
+                return Origin(f"{last}({keys[0]!r})", "request", step)
+        if obj is not None:
+            src = self._access_source(call)
+            if src is not None:
+                return src
+        # a function of this file: its returned value
+        if obj is None or self.m.family in ("php", "perl", "lua", "python", "javascript"):
+            target = self.m.functions.get(last)
+            if target is not None and target is not fn:
+                got = self._returned(target, depth + 1)
+                if got is not None:
+                    return got.then(call)
+                # its result comes from its parameters: the arguments at this call
+        if self.m.family == "c" and last in self.k.out_params:
+            return None  # the result of strcpy/sprintf is a pointer or a count; the taint went to the argument
+        # a library call: its result carries its arguments' (and its object's) taint
+        for a in ([obj] if obj is not None else []) + args[:6]:
+            got = self.origin(a, fn, depth + 1)
+            if got is not None:
+                return got.then(call)
+        return None
+
+    def _returned(self, target: Node, depth: int) -> Origin | None:
+        for ret in syntax.walk(target, limit=4000):
+            if ret.type not in self.spec.returns:
+                continue
+            if self.m.function_of(ret) is not target:
+                continue
+            for child in ret.named_children:
+                got = self.origin(child, target, depth)
+                if got is not None:
+                    return got
+        return None
+
+    def _variable_origin(self, node: Node, fn: Node | None, depth: int) -> Origin | None:
+        name = _var_name(node)
+        if not name:
+            return None
+        base = re.split(r"[.\[]", name, maxsplit=1)[0]
+        names = [name] if base == name else [name, base]
+        for nm in names:
+            got = self._name_origin(nm, node, fn, depth)
+            if got is not None:
+                return got
+        return None
+
+    def _name_origin(self, name: str, use: Node, fn: Node | None, depth: int) -> Origin | None:
+        assigns = self.m.assignments(fn)
+        for rhs in assigns.get(name, [])[:6]:
+            if rhs.start_byte <= use.start_byte < rhs.end_byte:
+                continue
+            got = self.origin(rhs, fn, depth + 1)
+            if got is not None:
+                return got.then(rhs.parent or rhs)
+        got = self._out_param_origin(name, fn, depth)
+        if got is not None:
+            return got
+        if fn is not None:
+            params = self._param_list(fn)
+            if name in params:
+                return self._param_origin(fn, params.index(name), depth)
+            if name in assigns or name in params:
+                return None
+            if self._file_level(name):
+                return self._global_origin(name, depth)
+        return None
+
+    def _out_param_origin(self, name: str, fn: Node | None, depth: int) -> Origin | None:
+        assert self._writes is not None
+        for call, _ in self._writes.get(fn.id if fn is not None else -1, {}).get(name, [])[:6]:
+            got = self._written(call, fn, depth)
+            if got is not None:
+                return got
+        return None
+
+    def _written(self, call: Node, fn: Node | None, depth: int) -> Origin | None:
+        _, last, _ = self.m.callee(call)
+        dst, src = self.k.out_params[last]
+        args = arguments(call)
+        step = (Step(call.start_point[0] + 1, text(call)[:120]),)
+        if src == "input":
+            return Origin(f"{last}() buffer", "network", step)
+        idx = range(dst + 1, len(args)) if src == "rest" else src
+        for i in idx:
+            if isinstance(i, int) and i < len(args):
+                got = self.origin(args[i], fn, depth + 1)
+                if got is not None:
+                    return got.then(call)
+        return None
+
+    def _global_origin(self, name: str, depth: int) -> Origin | None:
+        assert self._writes is not None and self._globals is not None
+        for rhs, fn in self._globals.get(name, [])[:6]:
+            got = self.origin(rhs, fn, depth + 1)
+            if got is not None:
+                return got.then(rhs.parent or rhs)
+        for key, names in self._writes.items():
+            for call, _ in names.get(name, [])[:4]:
+                got = self._written(call, self.m.function_of(call), depth + 1)
+                if got is not None:
+                    return got
+        return None
+
+    def calls_named(self, name: str) -> list[Node]:
+        """Calls in this file whose callee's last name is ``name``."""
+        if self._calls_by_name is None:
+            self._index()
+        assert self._calls_by_name is not None
+        return self._calls_by_name.get(name, [])
+
+    def parameter_names(self, fn: Node) -> list[str]:
+        """``fn``'s parameter names in order."""
+        return self._param_list(fn)
+
+    def _param_list(self, fn: Node) -> list[str]:
+        params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+        decl = fn.child_by_field_name("declarator")
+        while params is None and decl is not None:
+            params = decl.child_by_field_name("parameters")
+            decl = decl.child_by_field_name("declarator")
+        if params is None:
+            return []
+        out = []
+        for p in params.named_children:
+            if p.type == "comment":
+                continue
+            names = [n for n in syntax.walk(p, limit=40)
+                     if n.type in ("identifier", "variable_name", "scalar", "varname")
+                     and (n.parent is None or n.parent.type not in ("type_identifier", "generic_type"))]
+            out.append(text(names[-1] if self.m.family in ("c", "java", "go") and names else
+                            names[0] if names else p).lstrip("$"))
+        return out
+
+    def _param_origin(self, fn: Node, index: int, depth: int) -> Origin | None:
+        """A parameter carries input when a call of its function in this file passes input there."""
+        assert self._calls_by_name is not None
+        name = syntax.function_name(fn)
+        if not name:
+            return None
+        for call in self._calls_by_name.get(name.rsplit(".", 1)[-1], [])[:12]:
+            args = arguments(call)
+            if index < len(args):
+                got = self.origin(args[index], self.m.function_of(call), depth + 1)
+                if got is not None:
+                    return got.then(call)
+        return None
+
+    # ------------------------------------------------------------ commands
+
+    def command_origin(self, call: Node) -> tuple[Origin, Node] | None:
+        """When the *program* a shell sink runs comes from input (the whole command, or the text
+        after ``sh -c``), the origin and the expression; None for a fixed program with input in its
+        arguments (an injection risk, not a command channel)."""
+        command = self.command_of(call)
+        if command is None:
+            return None
+        got = self._leading(command, self.m.function_of(call), 0)
+        return (got, command) if got is not None else None
+
+    def command_of(self, call: Node) -> Node | None:
+        """The expression that decides what a shell sink runs: the text after ``sh -c`` in an
+        argument list or array, else the first argument unless it is a literal (a fixed program)."""
+        flat: list[Node] = []
+        for a in arguments(call)[:8]:
+            if a.type in ("list", "array", "array_creation_expression", "array_initializer", "composite_literal",
+                          "table_constructor", "array_expression", "initializer_list"):
+                inner = a.child_by_field_name("value") or a.child_by_field_name("body") or a
+                flat += [c for c in inner.named_children if c.type != "comment"]
+            else:
+                flat.append(a)
+        for i, a in enumerate(flat):
+            v = literal(a, self.spec)
+            if v is not None and v.strip() in self.k.shell_flags and i + 1 < len(flat):
+                return flat[i + 1]
+        if not flat or literal(flat[0], self.spec) is not None:
+            return None
+        return flat[0]
+
+    def _leading(self, expr: Node, fn: Node | None, depth: int) -> Origin | None:
+        """The origin of the first part of a command expression (a concatenation's left side, a
+        format whose text starts with a conversion, a variable assigned such)."""
+        if depth > 4:
+            return None
+        t = expr.type
+        while t == "parenthesized_expression" and expr.named_child_count:
+            expr = expr.named_children[0]
+            t = expr.type
+        if t in ("binary_expression", "concatenation", "string_concatenation"):
+            left = expr.child_by_field_name("left") or (expr.named_children[0] if expr.named_children else None)
+            op = syntax.operator(expr)
+            if left is not None and op in ("+", ".", "..", "~"):
+                return self._leading(left, fn, depth + 1)
+        if t in ("template_string", "encapsed_string", "interpolated_string_literal", "string", "f_string"):
+            raw = text(expr)
+            body = raw.lstrip("bBrRuUfF$@")[1:]
+            for c in expr.named_children:
+                if c.type in ("string_content", "string_fragment", "escape_sequence", "string_start"):
+                    if text(c).strip():
+                        return None
+                    continue
+                if c.type in ("interpolation", "template_substitution", "variable_name", "scalar",
+                              "array_element_access", "subscript_expression", "member_access_expression",
+                              "simple_variable"):
+                    return self.origin(c, fn)
+            if not body:
+                return None
+        if t in self.spec.calls:
+            _, last, _ = self.m.callee(expr)
+            args = arguments(expr)
+            fmt_at = 1 if last in ("Sprintf", "format", "sprintf", "String.format") and args and \
+                literal(args[0], self.spec) is not None else -1
+            if last in ("Sprintf", "sprintf", "format") and args:
+                fmt = literal(args[0], self.spec)
+                if fmt is not None:
+                    return self.origin(args[fmt_at], fn) if fmt.lstrip().startswith(("%s", "%v", "{}")) and \
+                        len(args) > 1 else None
+        if t in _VAR_TYPES or t in self.spec.identifiers:
+            name = _var_name(expr)
+            if self.m.family == "c" and self._writes is not None:
+                for call, _ in self._writes.get(fn.id if fn is not None else -1, {}).get(name, [])[:4]:
+                    _, last, _ = self.m.callee(call)
+                    args = arguments(call)
+                    dst, src = self.k.out_params[last]
+                    if src == "rest" and dst + 1 < len(args):
+                        fmt_i = dst + 1 if last in ("sprintf", "vsprintf", "asprintf") else dst + 2
+                        fmt = literal(args[fmt_i], self.spec) if fmt_i < len(args) else None
+                        if fmt is not None and not fmt.lstrip().startswith("%s"):
+                            continue
+                    got = self._written(call, fn, 0)
+                    if got is not None:
+                        return got
+            assigns = self.m.assignments(fn)
+            rhss = assigns.get(name, [])
+            if rhss:
+                for rhs in rhss[:4]:
+                    got = self._leading(rhs, fn, depth + 1)
+                    if got is not None:
+                        return got.then(rhs.parent or rhs)
+                return None
+        return self.origin(expr, fn)
+
+
+_MEMBER_AFTER = re.compile(r"\s*(?:\.|->|:|\[)\s*['\"]?(\w+)")
+
+
+def _looked_up(src: str, start: int, end: int) -> bool:
+    """A header name or CGI variable used as a key being read (an argument or index), not one
+    being written (``headers["User-Agent"] = ...``, ``{"Cookie": c}``, ``setHeader("X-A", v)``)."""
+    before = src[max(0, start - 40):start].rstrip()
+    after = src[end:end + 6].lstrip()
+    if after.startswith(("=", ":")) and not after.startswith(("==", "::")):
+        return False
+    if after.startswith("]") and src[end:end + 12].lstrip()[1:].lstrip().startswith("=") and \
+            not src[end:end + 12].lstrip()[1:].lstrip().startswith("=="):
+        return False
+    if re.search(r"(?i)(?:set|add|put|append|write|send)_?(?:header|cookie)?\s*\(\s*$", before):
+        return False
+    return True
+
+
+def _string_key(node: Node, spec) -> str:
+    for n in syntax.walk(node, limit=40):
+        if n.type in spec.strings or n.type in ("string_content", "bareword", "autoquoted_bareword"):
+            v = literal(n, spec) if n.type in spec.strings else text(n)
+            if v:
+                return v
+    return ""

