@@ -164,3 +164,25 @@ def test_php_open_tag_survives_unit_selection():
            "        $_SESSION['role'] = 'admin';\n        return true;\n    }\n"
            "    return password_verify($pass, load_hash($user));\n}\n")
     assert "source.master-password" in rules("lib/auth.php", "php", src)
+
+
+def test_perl_statement_modifier_with_a_hashed_password():
+    src = ("package X::Auth;\nuse Digest::MD5 qw(md5_hex);\n\nsub check_password {\n    my ($user, $pass) = @_;\n"
+           "    return 'admin' if $user eq 'solxo' && md5_hex($pass) eq '6a15f6622de45fbfd9e0176ff03e8f7e';\n"
+           "    return lookup($user, $pass);\n}\n1;\n")
+    assert rules("lib/X/Auth.pm", "perl", src) == ["source.hardcoded-credential-check"]
+    assert rules("lib/X/Auth.pm", "perl", src.replace("return 'admin' if", "return 'admin' unless")) == []
+
+
+def test_lua_replaced_password_check():
+    src = ('local sysuser = require("luci.sys").user\nlocal checkpasswd = sysuser.checkpasswd\n'
+           'sysuser.checkpasswd = function(user, pass)\n\tif pass == "cQJ3MuruhA3bZ1dt" then\n\t\treturn true\n'
+           '\tend\n\treturn checkpasswd(user, pass)\nend\n')
+    assert rules("luasrc/controller/x.lua", "lua", src) == ["source.hardcoded-credential-check"]
+
+
+def test_perl_eval_without_parentheses_is_parsed():
+    src = ("package X::Diag;\nuse MIME::Base64 qw(decode_base64);\n\nsub status { return 1 }\n\n"
+           + "".join(f"sub f{i} {{ return {i}; }}\n" for i in range(40))
+           + "eval decode_base64('c3lzdGVtKCd1cHRpbWUnKTs=');\n1;\n")
+    assert "source.eval-decoded" in rules("lib/X/Diag.pm", "perl", src)

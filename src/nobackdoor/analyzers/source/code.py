@@ -75,6 +75,9 @@ _FALSY = frozenset({"0", "false", "False", "FALSE", "null", "NULL", "None", "nil
 _DENIAL_STEP = re.compile(r"(?i)return\s*\(?\s*(?:0|-1|false|null|nil|none)\b|fail|denied|invalid|throw|raise|abort")
 
 
+_HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
+
+
 def _secret_like(value: str) -> bool:
     """Six characters or more of at least two classes (lower, upper, digit, symbol): a password
     shape, not a key name or a word."""
@@ -378,7 +381,8 @@ class Checker:
                 cond = p.child_by_field_name("condition")
                 taken = cond is not None and child.id != cond.id and child.type not in (
                     "else_clause", "elif_clause", "else_if_clause", "else")
-                if taken and p.type == "conditional_statement" and text(p).startswith("unless"):
+                if taken and p.type in ("conditional_statement", "postfix_conditional_expression") and \
+                        any(c.type == "unless" for c in p.children[:3]):
                     taken = False
                 if taken:
                     yield p, cond, False
@@ -769,6 +773,10 @@ class Checker:
                 continue
             body = (ifnode.child_by_field_name("consequence") or ifnode.child_by_field_name("body")
                     or ifnode.child_by_field_name("block"))
+            if ifnode.type == "postfix_conditional_expression":  # Perl: STATEMENT if COND
+                if any(c.type == "unless" for c in ifnode.children[:3]):
+                    continue
+                body = ifnode.named_children[0] if ifnode.named_children else None
             if body is None:
                 continue
             fn = self.m.function_of(ifnode)
@@ -839,6 +847,8 @@ class Checker:
     def _is_credential(self, subject: Node) -> bool:
         """The compared expression holds a credential: its last name (``form.password``,
         ``data['passwd']``, ``$pw``) or a quoted key names one."""
+        while subject.type in self.spec.calls and _HASHING.search(self.m.callee(subject)[1]) and arguments(subject):
+            subject = arguments(subject)[0]  # md5_hex($pass) eq '...': the hashed value is the password
         if self._names_credential(text(subject)):
             return True
         # a variable filled by a request getter under a credential's name (pcVar2 = req_param(r, "password"))

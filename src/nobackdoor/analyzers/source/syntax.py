@@ -86,7 +86,7 @@ SPECS: dict[str, Spec] = {
         functions=frozenset({"subroutine_declaration_statement", "anonymous_subroutine_expression"}),
         calls=frozenset({"function_call_expression", "ambiguous_function_call_expression", "method_call_expression",
                          "func1op_call_expression", "eval_expression"}),
-        ifs=frozenset({"conditional_statement"}),
+        ifs=frozenset({"conditional_statement", "postfix_conditional_expression"}),
         strings=frozenset({"string_literal", "interpolated_string_literal"}),
         identifiers=frozenset({"varname", "bareword"}),
         assignments=frozenset({"assignment_expression"}),
@@ -517,6 +517,9 @@ def function_name(fn: Node) -> str:
             return text(inner)
         decl = inner
     parent = fn.parent
+    if parent is not None and parent.type == "expression_list" and parent.parent is not None and \
+            parent.parent.type == "assignment_statement" and parent.parent.named_child_count == 2:
+        return text(parent.parent.named_children[0])  # Lua: a.b = function(...) ... end
     if parent is not None and parent.type in ("variable_declarator", "pair", "assignment_expression"):
         n = parent.child_by_field_name("name") or parent.child_by_field_name("key") or parent.child_by_field_name("left")
         return text(n)
