@@ -109,3 +109,19 @@ def test_hostile_strings_stay_data():
     res = doc["runs"][0]["results"][0]
     assert res["message"]["text"] == "user '\"};<b>\u202e"
     assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "etc/pass%20wd%23x%3Ay"
+
+
+def test_a_taint_path_becomes_a_code_flow():
+    r = ScanResult(Target("t", "00" * 32, 1, "source"), tool_version="0.1.0")
+    path = [{"line": 3, "code": "$c = $_GET['c']"}, {"line": 7, "code": "passthru($c)"}]
+    r.findings = [Finding("source.request-executed", "hidden-command", "critical", "www/a.php", "runs input",
+                          line=7, evidence={"path": path}),
+                  Finding("source.request-executed", "hidden-command", "high", "www/b.php", "runs input", line=2,
+                          evidence={"path": "not a list of steps"})]
+    doc = json.loads(render("sarif", r))
+    validate(doc)
+    with_flow, without = doc["runs"][0]["results"]
+    steps = with_flow["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [s["location"]["physicalLocation"]["region"]["startLine"] for s in steps] == [3, 7]
+    assert steps[1]["location"]["message"]["text"] == "passthru($c)"
+    assert "codeFlows" not in without

@@ -186,3 +186,12 @@ def test_perl_eval_without_parentheses_is_parsed():
            + "".join(f"sub f{i} {{ return {i}; }}\n" for i in range(40))
            + "eval decode_base64('c3lzdGVtKCd1cHRpbWUnKTs=');\n1;\n")
     assert "source.eval-decoded" in rules("lib/X/Diag.pm", "perl", src)
+
+
+def test_severity_follows_the_flow_before_or_after_a_login():
+    before = "<?php\nfunction run() {\n    passthru($_GET['c']);\n    if (!auth_check()) { exit; }\n}\n"
+    after = "<?php\nfunction run() {\n    if (!auth_check()) { exit; }\n    passthru($_GET['c']);\n}\n"
+    [pre] = findings("a.php", "php", before)
+    [post] = findings("a.php", "php", after)
+    assert (pre.severity.value, post.severity.value) == ("critical", "high")
+    assert post.evidence["authentication_before"] == "auth_check"

@@ -210,6 +210,7 @@ def _result(f: Finding, rule_index: int, artifacts: _Artifacts) -> dict[str, Any
     if chain:
         location["message"] = {"text": "inside " + " > ".join(chain)}
     evidence = {k: v for k, v in f.evidence.items() if not k.startswith("_")}
+    flow = _code_flow(f, physical["artifactLocation"])
     return {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
@@ -225,7 +226,24 @@ def _result(f: Finding, rule_index: int, artifacts: _Artifacts) -> dict[str, Any
             "containerChain": chain,
             "evidence": json.loads(json.dumps(evidence, default=str)),
         },
+        **({"codeFlows": [flow]} if flow else {}),
     }
+
+
+def _code_flow(f: Finding, artifact: dict[str, Any]) -> dict[str, Any] | None:
+    """SARIF ``codeFlows`` entry from a finding's ``evidence.path`` (a list of {line, code}: the
+    steps from the input to the sink, in one file)."""
+    path = f.evidence.get("path")
+    if not isinstance(path, list) or not path or not all(
+            isinstance(s, dict) and isinstance(s.get("line"), int) and "code" in s for s in path):
+        return None
+    locations = [{"location": {"physicalLocation": {"artifactLocation": dict(artifact),
+                                                    "region": {"startLine": s["line"],
+                                                               "snippet": {"text": str(s["code"])}}},
+                               "message": {"text": str(s["code"])}},
+                  "nestingLevel": 0, "executionOrder": i}
+                 for i, s in enumerate(path)]
+    return {"message": {"text": "input to sink"}, "threadFlows": [{"locations": locations}]}
 
 
 def _invocation(result: ScanResult, artifacts: _Artifacts) -> dict[str, Any]:

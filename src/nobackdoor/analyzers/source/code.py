@@ -75,6 +75,9 @@ _FALSY = frozenset({"0", "false", "False", "FALSE", "null", "NULL", "None", "nil
 _DENIAL_STEP = re.compile(r"(?i)return\s*\(?\s*(?:0|-1|false|null|nil|none)\b|fail|denied|invalid|throw|raise|abort")
 
 
+#: a step of authentication before a sink: a call or test of a login, session, token or role
+_LOGIN_STEP = re.compile(r"(?i)\b\w*(?:auth(?!or\b)|login|logged|session|is_?admin|require_?user|permission|"
+                         r"csrf|bearer|jwt|verify_?token|check_?token|credential)\w*\b")
 _HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
 
 
@@ -585,13 +588,16 @@ class Checker:
         origin, expr = got
         path = [*origin.path(), {"line": call.start_point[0] + 1, "code": text(call)[:120]}]
         fn = self.m.function_of(call)
+        login = self._login_before(call, fn)
+        # severity from the flow: nothing in the way is critical; an authentication step before it, high
+        severity = "medium" if self.test else "high" if login else "critical"
         f = self._finding("source.request-executed", call,
                           f"{sink}() runs {origin.source} as {'code' if 'shell' not in kinds else 'a command'} "
-                          f"({text(expr)[:80]})",
+                          f"({text(expr)[:80]}){f', after {login}' if login else ', before any authentication'}",
                           {"sink": sink, "argument": text(expr)[:160], "input_origin": origin.source,
-                           "input_kind": origin.kind, "path": path,
+                           "input_kind": origin.kind, "path": path, "authentication_before": login or "",
                            "function": syntax.function_name(fn) if fn is not None else ""},
-                          severity="medium" if self.test else None)
+                          severity=severity)
         if f:
             yield f
 
@@ -634,6 +640,15 @@ class Checker:
                                   severity="medium" if self.test else None)
         if f:
             yield f
+
+    def _login_before(self, call: Node, fn: Node | None) -> str | None:
+        """The first authentication step (a call or a test of a session, login or token) in the
+        sink's function before the sink, or None: then the sink runs before any login."""
+        if fn is None:
+            return None
+        head = (self.m.data[fn.start_byte:call.start_byte] if call.start_byte > fn.start_byte else b"")
+        m = _LOGIN_STEP.search(head.decode("latin-1"))
+        return m.group(0) if m else None
 
     def _parameters_run(self, fn: Node) -> set[int]:
         """Indexes of ``fn``'s parameters that reach the command or code of a sink it calls
