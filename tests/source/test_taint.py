@@ -195,3 +195,19 @@ def test_severity_follows_the_flow_before_or_after_a_login():
     [post] = findings("a.php", "php", after)
     assert (pre.severity.value, post.severity.value) == ("critical", "high")
     assert post.evidence["authentication_before"] == "auth_check"
+
+
+def test_inline_script_of_a_page_is_read_as_javascript():
+    from nobackdoor.analyzers.source.code import SourceCodeAnalyzer, inline_scripts
+    page = (b"<html><head><script src='/js/app.js'></script></head><body>\n<p>status</p>\n<script>\n"
+            b"  eval(String.fromCharCode(102,101,116,99,104,40,39,47,120,39,41));\n</script>\n"
+            b"<script type=\"text/template\">eval(atob(x))</script></body></html>\n")
+    blanked = inline_scripts(page)
+    assert len(blanked) == len(page) and blanked.count(b"\n") == page.count(b"\n")
+    assert b"text/template" not in blanked and b"atob" not in blanked
+    e = FileEntry("www/index.html", "www/index.html", "", Path("/nonexistent"), len(page), "", FileKind.TEXT)
+    analyzer = SourceCodeAnalyzer.__new__(SourceCodeAnalyzer)
+    assert analyzer.wants(e)
+    got = [f for f in analyzer.analyze(e, page) if hasattr(f, "rule")]
+    assert [(f.rule, f.line) for f in got] == [("source.eval-decoded", 4)]
+    assert inline_scripts(b"<html><body>no code</body></html>") is None

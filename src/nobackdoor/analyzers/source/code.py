@@ -11,6 +11,7 @@ Checks (each explained in ``rules/source.rules.yaml``):
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 
@@ -82,11 +83,12 @@ _HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
 
 
 def _secret_like(value: str) -> bool:
-    """Six characters or more of at least two classes (lower, upper, digit, symbol): a password
-    shape, not a key name or a word."""
+    """Six characters or more of at least two classes (lower, upper, digit, symbol), one of them a
+    digit or a symbol: a password shape, not a key name, an identifier (``userSetAuthPass``) or a
+    word."""
     v = value.strip()
     classes = sum(bool(re.search(rx, v)) for rx in (r"[a-z]", r"[A-Z]", r"\d", r"[^\w\s]"))
-    return len(v) >= 6 and classes >= 2 and " " not in v
+    return len(v) >= 6 and classes >= 2 and " " not in v and bool(re.search(r"[\d\W]", v))
 
 
 def _records_identity(left: Node, right: Node) -> bool:
@@ -122,6 +124,32 @@ def _leaves(ifnode: Node, spec) -> bool:
         return True
     call = last.named_children[0] if last.type == "expression_statement" and last.named_child_count else last
     return call.type in spec.calls and callee(call)[1] in _EXIT_CALLS
+
+
+_HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".asp", ".stm")
+_NOT_NEWLINE = re.compile(rb"[^\n]")
+_SCRIPT_BLOCK = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+_NOT_JS = re.compile(rb"""(?i)\bsrc\s*=|\btype\s*=\s*["']?(?!(?:text|application)/(?:java|ecma)script|module)""")
+
+
+def inline_scripts(page: bytes) -> bytes | None:
+    """The inline ``<script>`` blocks of an HTML page at their own offsets, everything else blanked
+    (newlines kept: line numbers stay those of the page); None when the page has none."""
+    parts: list[bytes] = []
+    pos = 0
+    found = False
+    for m in _SCRIPT_BLOCK.finditer(page):
+        if _NOT_JS.search(m.group(1)):
+            continue  # an external script (src=) or a data/template block
+        a, b = m.span(2)
+        parts.append(_NOT_NEWLINE.sub(b" ", page[pos:a]))
+        parts.append(page[a:b])
+        pos = b
+        found = found or bool(page[a:b].strip())
+    if not found:
+        return None
+    parts.append(_NOT_NEWLINE.sub(b" ", page[pos:]))
+    return b"".join(parts)
 
 
 def is_test_path(relpath: str) -> bool:
@@ -185,6 +213,8 @@ class SourceCodeAnalyzer(FileAnalyzer):
     max_size = 16 * 1024 * 1024
 
     def wants(self, entry: FileEntry) -> bool:
+        if entry.kind == FileKind.TEXT and entry.relpath.lower().endswith(_HTML_SUFFIXES):
+            return entry.size <= MAX_PARSE  # a page's inline scripts are code (read as JavaScript)
         if entry.kind not in self.kinds or entry.size > self.max_size:
             return False
         family = LANGUAGE_FAMILY.get(entry.language or "")
@@ -196,6 +226,11 @@ class SourceCodeAnalyzer(FileAnalyzer):
         return True
 
     def analyze(self, entry: FileEntry, data: bytes) -> Iterable[Result]:
+        if entry.kind == FileKind.TEXT:
+            scripts = inline_scripts(data)
+            if scripts is not None:
+                yield from analyze_source(dataclasses.replace(entry, language="javascript"), scripts, patterns())
+            return
         if LANGUAGE_FAMILY.get(entry.language or "") == "bash":
             # a shell script that reads web request data is a CGI program: its branches on that data
             # are checked like any other source (the script analyzers follow boot, cron and hotplug)

@@ -73,6 +73,7 @@ class Knowledge:
     def __init__(self, raw: dict) -> None:
         self.request_calls = frozenset(raw["request_calls"])
         self.request_objects = frozenset(raw["request_objects"])
+        self.request_objects_by_family = {f: frozenset(n) for f, n in raw["request_objects_by_family"].items()}
         self.request_members = frozenset(raw["request_members"])
         self.superglobals = frozenset(raw["superglobals"])
         self.environment_objects = frozenset(raw["environment_objects"])
@@ -116,7 +117,8 @@ class Knowledge:
     def read_at(self, word: str, src: str, end: int) -> bool:
         """Whether the input word ending at ``end`` reads request data: a request object's name
         only when one of ``request_members`` follows it (``request.args``, not ``urllib.request``)."""
-        if word not in self.request_objects and word not in ("http", "Header"):
+        if word not in self.request_objects and word not in ("http", "Header") and \
+                not any(word in names for names in self.request_objects_by_family.values()):
             return True
         m = _MEMBER_AFTER.match(src, end)
         return m is not None and (m.group(1) in self.request_members or word in ("http", "Header"))
@@ -258,7 +260,8 @@ class Taint:
             if key and key.startswith(self.k.cgi_keys):
                 return Origin(f"CGI variable {key}", "request", (Step(node.start_point[0] + 1, raw[:120]),))
             return None
-        if self.m.family == "c" or head not in self.k.request_objects:
+        if self.m.family == "c" or head not in self.k.request_objects and \
+                head not in self.k.request_objects_by_family.get(self.m.family, ()):
             return None
         rest = path[len(head):].lstrip(".")
         member = re.split(r"[.\[(]", rest, maxsplit=1)[0]
