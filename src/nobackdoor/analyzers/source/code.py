@@ -44,6 +44,11 @@ _CREDENTIAL_WORD = re.compile(r"\b\w*(?:[Pp]assw(?:or)?d|PASSW(?:OR)?D|[Pp]assph
                               r"[Aa]pi_?[Kk]ey|API_?KEY|[Cc]redential|CREDENTIAL|[Pp]rivate_?[Kk]ey)\w*\b")
 #: short credential names as whole identifiers (not in Python, where ``pass`` is a statement)
 _SHORT_CREDENTIAL = re.compile(r"\b(?:pass|pwd|passwd|pw|psk|wpa_key|wifi_key)\b")
+#: calls that connect out, and calls that join a connection's streams to a process (a reverse shell)
+_CONNECT_CALLS = frozenset({"connect", "Socket", "stream_socket_client", "fsockopen", "create_connection",
+                            "createConnection", "Dial", "DialTCP", "socket_connect"})
+_STREAM_JOIN = frozenset({"dup2", "dup", "dup3", "pipe", "transferTo", "copy", "Copy", "getOutputStream",
+                          "redirectErrorStream", "proc_open", "pipe_to", "inheritIO"})
 _LISTEN_CALLS = frozenset({"listen", "accept", "bind", "createServer", "socket_listen", "stream_socket_server"})
 _CGI_PREFIXES = ("HTTP_", "QUERY_STRING", "REQUEST_URI", "PATH_INFO", "FORM_")
 #: CGI/1.1 (RFC 3875) request meta-variables a shell CGI reads
@@ -544,7 +549,7 @@ class Checker:
             literal_server = any(remote_shell_command(literal(a, self.spec) or "") for a in arguments(shell_call)[:3])
             if "listen" in reach.kinds or names & _LISTEN_CALLS:
                 how = "opens a listener and spawns a shell named by path (bind shell)"
-            elif "connect" in names and names & {"dup2", "dup", "pipe"}:
+            elif names & _CONNECT_CALLS and names & _STREAM_JOIN:
                 how = "connects out and puts a shell on the socket (reverse shell)"
             elif literal_server:
                 how = "runs a fixed command that serves a shell"

@@ -246,12 +246,25 @@ class FileModel:
             if a.type in ("list", "array", "array_creation_expression") and a.named_child_count:
                 a = a.named_children[0]  # subprocess.call(["/bin/sh", "-i"]), spawn("/bin/sh", [...])
             v = literal(a, self.spec)
+            if v is None and a.type in ("subscript_expression", "identifier"):
+                v = self._first_of_array(a, call)  # char *argv[] = {"/bin/ash", NULL}; execve(argv[0], argv, 0)
             first = (v or "").strip().split(";")[0].split()
             if first and first[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash", "ksh", "zsh"):
                 return True
             if v and remote_shell_command(v):
                 return True
         return False
+
+    def _first_of_array(self, node: Node, call: Node) -> str | None:
+        """The first string of a local array initialiser that ``node`` (``argv`` or ``argv[0]``) names."""
+        name = text(node.child_by_field_name("argument") if node.type == "subscript_expression" else node)
+        if node.type == "subscript_expression" and text(node.child_by_field_name("index") or node).strip("[] ") \
+                not in ("0",):
+            return None
+        for rhs in self.assignments(self.function_of(call)).get(name, [])[:2]:
+            if rhs.type == "initializer_list" and rhs.named_child_count:
+                return literal(rhs.named_children[0], self.spec)
+        return None
 
     def reach(self, call: Node) -> Reach:
         """Where a call leads: a sink itself, a local function or a macro that reaches one."""

@@ -88,6 +88,8 @@ class Knowledge:
             self.out_params[name] = (dst, src)
         self.sanitizers = frozenset(s.rsplit(".", 1)[-1] for s in raw["sanitizers"])
         self.shell_flags = frozenset(raw["shell_flags"])
+        self.socket_calls = frozenset(raw["socket_calls"])
+        self.socket_reads = frozenset(raw["socket_reads"])
         self.select_words = {family: frozenset(words) for family, words in raw["select_words"].items()}
         self.select_literal = re.compile(raw["select_literal"])
         self.select_call = re.compile(raw["select_call"])
@@ -282,6 +284,10 @@ class Taint:
             key = next((v for v in (literal(a, self.spec) for a in args[:3]) if v), "")
             return Origin(f"{last}({key!r})" if key else f"{last}()", "request" if last not in (
                 "recv", "recvfrom", "recvmsg", "SSL_read") else "network", step)
+        if last in self.k.socket_reads:
+            conn = self._connection(obj if obj is not None else (args[0] if args else None), fn)
+            if conn is not None:
+                return Origin(f"{last}() from the connection of {conn}", "network", step)
         if last in ("getenv", "Getenv", "secure_getenv") or full in ("os.getenv", "os.environ.get", "http.getenv",
                                                                      "luci.http.getenv"):
             key = next((v for v in (literal(a, self.spec) for a in args[:1]) if v), "")
@@ -316,6 +322,20 @@ class Taint:
             got = self.origin(a, fn, depth + 1)
             if got is not None:
                 return got.then(call)
+        return None
+
+    def _connection(self, node: Node | None, fn: Node | None) -> str | None:
+        """The connecting call (``stream_socket_client(...)``) a stream variable was made by."""
+        if node is None or self.m.family == "c":
+            return None  # C reads from sockets are recv()/read() into buffers: out_params
+        name = _var_name(node)
+        for rhs in self.m.assignments(fn).get(name, [])[:3]:
+            inner = rhs
+            while inner.type in ("unary_op_expression", "parenthesized_expression", "await_expression",
+                                 "error_suppression_expression") and inner.named_child_count:
+                inner = inner.named_children[-1]
+            if inner.type in self.spec.calls and self.m.callee(inner)[1] in self.k.socket_calls:
+                return text(inner)[:80]
         return None
 
     def _returned(self, target: Node, depth: int) -> Origin | None:
