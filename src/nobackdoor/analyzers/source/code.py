@@ -28,6 +28,7 @@ from .select import IPV4_LITERAL, select
 from .accounts_in_code import account_findings
 from .trojan import trojan_findings
 from .taint import Taint
+from .constant_data import built_text
 
 #: files larger than this are not parsed (generated code, amalgamations)
 MAX_PARSE = 4 * 1024 * 1024
@@ -84,6 +85,9 @@ _DENIAL_STEP = re.compile(r"(?i)return\s*\(?\s*(?:0|-1|false|null|nil|none)\b|fa
 #: a step of authentication before a sink: a call or test of a login, session, token or role
 _LOGIN_STEP = re.compile(r"(?i)\b\w*(?:auth(?!or\b)|login|logged|session|is_?admin|require_?user|permission|"
                          r"csrf|bearer|jwt|verify_?token|check_?token|credential)\w*\b")
+#: a rebuilt text that runs a shell, fetches or opens a connection
+_COMMAND_WORDS = re.compile(r"(?:^|[\s;|&/])(?:sh|bash|ash|busybox|nc|ncat|telnetd|wget|curl|tftp|mkfifo|socat)\b|"
+                            r"/dev/tcp/|https?://")
 _HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
 
 
@@ -326,6 +330,8 @@ class Checker:
                     yield f
             if reach.kinds & {"eval", "shell"} and self.may_decode:
                 yield from self._eval_decoded(call, reach)
+            if self.m.family == "c" and "shell" in self.direct_sink_kinds(call):
+                yield from self._built_command(call)
             kinds = self.direct_sink_kinds(call) & {"eval", "shell"}
             if kinds and not gated:  # a trigger in front of the sink is the more specific finding
                 yield from self._request_executed(call, kinds)
@@ -678,6 +684,26 @@ class Checker:
                 f = self._finding("source.eval-decoded", call, f"{sink}() runs data decoded by {decoded}",
                                   {"sink": sink, "decoder": decoded},
                                   severity="medium" if self.test else None)
+        if f:
+            yield f
+
+    def _built_command(self, call: Node) -> Iterator[Finding]:
+        """A C shell sink whose command a function assembles from constants (byte by byte, or an
+        array decoded with a key): the text is rebuilt and shown."""
+        command = self.taint.command_of(call)
+        if command is None or command.type != "identifier":
+            return
+        fn = self.m.function_of(call)
+        got = built_text(self.m, text(command), fn)
+        if got is None:
+            return
+        how, value = got
+        sink = self.m.callee(call)[0]
+        runs_shell = remote_shell_command(value) or bool(_COMMAND_WORDS.search(value))
+        f = self._finding("source.eval-decoded", call, f"{sink}() runs a command {how}: {value[:160]!r}",
+                          {"sink": sink, "decoder": how, "decoded": value[:400],
+                           "function": syntax.function_name(fn) if fn is not None else ""},
+                          severity="medium" if self.test or not runs_shell else None)
         if f:
             yield f
 

@@ -98,6 +98,22 @@ def _constant_lines(src: str, data: bytes) -> Iterator[tuple[int, int]]:
             yield m.start(), m.end()
 
 
+_BYTE_TABLE = re.compile(r"[ \t]*(?:static[ \t]+)?(?:const[ \t]+)?(?:unsigned[ \t]+|signed[ \t]+)?(?:char|uint8_t|u8|"
+                         r"u_char|unsigned)[ \t]+\w+[ \t]*\[[^\]\n]*\][ \t]*=[ \t]*\{[^}]{0,65536}\}[ \t]*;[^\n]*\n?")
+
+
+def _byte_tables(src: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of file-level byte arrays with an initialiser (a key or an encoded string a
+    kept function may decode)."""
+    at = src.find("] = {")
+    while at >= 0:
+        ls = src.rfind("\n", 0, at) + 1
+        m = _BYTE_TABLE.match(src, ls)
+        if m:
+            yield m.start(), m.end()
+        at = src.find("] = {", at + 5)
+
+
 def _unit_of(bounds: list[int], pos: int) -> tuple[int, int]:
     i = bisect.bisect_right(bounds, pos) - 1
     i = max(0, min(i, len(bounds) - 2))
@@ -256,6 +272,7 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
         return src
     if family == "c":
         kept |= {(m.start(), m.end()) for m in _DEFINE.finditer(src)}
+        kept |= set(_byte_tables(src))
     if family != "bash":
         # named string constants: a trigger compared through a name is still a literal
         kept |= set(_constant_lines(src, data))
