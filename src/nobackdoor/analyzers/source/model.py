@@ -197,6 +197,8 @@ class FileModel:
                 prefix = sink.qualified.rsplit(".", 1)[0]
                 if prefix not in full.replace("->", ".").replace("::", "."):
                     continue
+            elif obj is not None and self.family == "php":
+                continue  # PHP's command and code functions are functions: $db->exec() is PDO's SQL
             elif obj is not None and self.family in ("python", "javascript", "java", "go"):
                 if not any(h in text(obj).lower() for h in _SINK_OBJECT_HINTS):
                     continue
