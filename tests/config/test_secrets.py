@@ -52,3 +52,26 @@ def test_tokens_and_fixed_passwords(rootfs):
     assert [(p.path, p.line, p.evidence["key"]) for p in pw] == [("etc/acme/cloud.conf", 4, "db_password")]
     chp = r.by_rule("secrets.script-sets-password")
     assert [(c.path, c.evidence["user"]) for c in chp] == [("etc/init.d/S15pwreset", "admin")]
+
+
+def test_example_tokens_and_test_suite_keys_are_low():
+    from pathlib import Path
+
+    from nobackdoor.analyzers.base import NOT_SHIPPED_DIRS
+    from nobackdoor.analyzers.secrets import SecretsAnalyzer
+    from nobackdoor.models import FileEntry, FileKind
+
+    def run(rel: str, data: bytes):
+        e = FileEntry(rel, rel, "", Path("/nonexistent"), len(data), "", FileKind.TEXT, content=data)
+        return [f for f in SecretsAnalyzer.__new__(SecretsAnalyzer).analyze(e, data) if hasattr(f, "rule")]
+
+    doc = b'{"AccessKeyId": "AKIAIOSFODNN7EXAMPLE"}\n'
+    real = b'{"AccessKeyId": "AKIAZ7Q3RT5W2MXN8KLD"}\n'
+    [example] = run("data/iam/examples-1.json", doc)
+    [live] = run("etc/cloud/agent.json", real)
+    assert (example.severity.value, example.evidence["example"]) == ("low", True)
+    assert live.severity.value == "high"
+    assert all(NOT_SHIPPED_DIRS.search(p) for p in ("pkg/regress/k.prv", "libtomcrypt/testprof/test.key",
+                                                    "urllib3/dummyserver/certs/server.key"))
+    assert not any(NOT_SHIPPED_DIRS.search(p) for p in ("etc/latest/a.key", "usr/lib/contest/x.key",
+                                                        "etc/ssl/private/server.key"))

@@ -156,7 +156,10 @@ BUILD_ROOT_FILES = (BUILD_SCRIPT_NAMES - {"bootstrap", "build.sh"}) | frozenset(
 #: directories whose files a build does not ship: tests, examples, documentation, vendored
 #: interpreter packages (a fixture's etc/passwd is not an account of the product)
 NOT_SHIPPED_DIRS = re.compile(r"(^|/)(tests?|testing|testdata|test_data|examples?|samples?|doc|docs|fixtures?|demo)"
-                              r"(/|$)|(^|/)usr/share/doc/|(^|/)(site|dist)-packages/", re.I)
+                              r"(/|$)|(^|/)usr/share/doc/|(^|/)(site|dist)-packages/"
+                              # test suites by their names' shape: testprof/, regress/, unittests/, dummyserver/
+                              r"|(^|/)(test[a-z_]*|(unit|self|func|integration|regression|c)_?tests?|regress[a-z_]*"
+                              r"|dummyserver)/", re.I)
 
 
 #: files that configure a running system: a tree that has one under etc/ is a root filesystem (or an
