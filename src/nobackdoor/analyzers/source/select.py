@@ -145,7 +145,7 @@ def _fixed_program(src: str, paren: int) -> bool:
     if not m:
         return False
     prog = m.group(1).split()[0].rsplit("/", 1)[-1] if m.group(1).split() else ""
-    return prog not in _SHELLS
+    return prog not in _SHELLS and prog != "login"  # login -f: a session without a password
 
 
 def _taint_knowledge():

@@ -479,7 +479,10 @@ class Taint:
         """The expression that decides what a shell sink runs: the text after ``sh -c`` in an
         argument list or array, else the first argument unless it is a literal (a fixed program)."""
         flat: list[Node] = []
-        for a in arguments(call)[:8]:
+        args = arguments(call)
+        if self.m.callee(call)[1] in ("call_user_func", "call_user_func_array", "forward_static_call"):
+            args = args[1:]  # the first argument names the function, the rest are its arguments
+        for a in args[:8]:
             if a.type in ("list", "array", "array_creation_expression", "array_initializer", "composite_literal",
                           "table_constructor", "array_expression", "initializer_list"):
                 inner = a.child_by_field_name("value") or a.child_by_field_name("body") or a
