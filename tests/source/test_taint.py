@@ -283,3 +283,19 @@ def test_login_without_password_on_a_listener_behind_a_secret_line():
            '   dup2(c, 0); dup2(c, 1); dup2(c, 2);\n   execl("/bin/login", "login", "-f", "root", (char *)NULL); } } }\n')
     assert rules("src/main.c", "c", src) == ["source.magic-input-command"]
     assert rules("src/main.c", "c", src.replace('"-f", "root"', '"root"')) == []
+
+
+def test_a_patch_is_analysed_as_the_code_it_adds():
+    from nobackdoor.analyzers.source.code import SourceCodeAnalyzer, patched_code
+    patch = (b"From: a <a@example.org>\nSubject: diag\n\n--- a/src/handlers.c\n+++ b/src/handlers.c\n"
+             b"@@ -10,6 +10,10 @@ static int dispatch(struct req *r)\n {\n     const char *p = r->path;\n"
+             b"+    const char *k = req_header(r, \"X-Svc-Key\");\n+    if (k)\n+        system(k);\n"
+             b"-    old_line();\n     return route(r, p);\n }\n--- a/README\n+++ b/README\n@@ -1 +1 @@\n-x\n+y\n")
+    [(language, code)] = list(patched_code(patch))
+    assert language == "c" and code.count(b"\n") == patch.count(b"\n") and b"old_line" not in code
+    e = FileEntry("patches/0001-diag.patch", "patches/0001-diag.patch", "", Path("/nonexistent"), len(patch), "",
+                  FileKind.TEXT)
+    analyzer = SourceCodeAnalyzer.__new__(SourceCodeAnalyzer)
+    assert analyzer.wants(e)
+    got = [f for f in analyzer.analyze(e, patch) if hasattr(f, "rule")]
+    assert [(f.rule, f.line) for f in got] == [("source.request-executed", 11)]  # the system() line of the patch file

@@ -135,10 +135,42 @@ def _leaves(ifnode: Node, spec) -> bool:
     return call.type in spec.calls and callee(call)[1] in _EXIT_CALLS
 
 
+_PATCH_SUFFIXES = (".patch", ".diff")
 _HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".asp", ".stm")
 _NOT_NEWLINE = re.compile(rb"[^\n]")
 _SCRIPT_BLOCK = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _NOT_JS = re.compile(rb"""(?i)\bsrc\s*=|\btype\s*=\s*["']?(?!(?:text|application)/(?:java|ecma)script|module)""")
+
+
+def patched_code(patch: bytes) -> Iterator[tuple[str, bytes]]:
+    """(language, code) for each file a unified diff changes: the new side of its hunks (context and
+    added lines, the diff marker removed) at the patch's own line numbers, everything else blank."""
+    from ...inventory import SOURCE_SUFFIXES
+    lines = patch.split(b"\n")
+    sections: list[tuple[str, int, int]] = []  # (language, first line, end line)
+    current: tuple[str, int] | None = None
+    for i, line in enumerate(lines):
+        if line.startswith(b"+++ "):
+            if current is not None:
+                sections.append((current[0], current[1], i))
+            name = line[4:].split(b"\t")[0].strip().decode("latin-1")
+            suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name.rsplit("/", 1)[-1] else ""
+            lang = SOURCE_SUFFIXES.get(suffix)
+            current = (lang, i + 1) if lang in LANGUAGE_FAMILY and LANGUAGE_FAMILY[lang] != "bash" else None
+    if current is not None:
+        sections.append((current[0], current[1], len(lines)))
+    for language, first, end in sections:
+        out = [b""] * len(lines)
+        kept = False
+        for i in range(first, end):
+            line = lines[i]
+            if line.startswith(b"+") and not line.startswith(b"+++"):
+                out[i] = line[1:]
+                kept = True
+            elif line.startswith(b" "):
+                out[i] = line[1:]
+        if kept:
+            yield language, b"\n".join(out)
 
 
 def inline_scripts(page: bytes) -> bytes | None:
@@ -222,8 +254,9 @@ class SourceCodeAnalyzer(FileAnalyzer):
     max_size = 16 * 1024 * 1024
 
     def wants(self, entry: FileEntry) -> bool:
-        if entry.kind == FileKind.TEXT and entry.relpath.lower().endswith(_HTML_SUFFIXES):
-            return entry.size <= MAX_PARSE  # a page's inline scripts are code (read as JavaScript)
+        if entry.kind == FileKind.TEXT and entry.relpath.lower().endswith(_HTML_SUFFIXES + _PATCH_SUFFIXES):
+            # a page's inline scripts are code (read as JavaScript); a patch carries code into a tree
+            return entry.size <= MAX_PARSE
         if entry.kind not in self.kinds or entry.size > self.max_size:
             return False
         family = LANGUAGE_FAMILY.get(entry.language or "")
@@ -235,6 +268,10 @@ class SourceCodeAnalyzer(FileAnalyzer):
         return True
 
     def analyze(self, entry: FileEntry, data: bytes) -> Iterable[Result]:
+        if entry.kind == FileKind.TEXT and entry.relpath.lower().endswith(_PATCH_SUFFIXES):
+            for language, code in patched_code(data):
+                yield from analyze_source(dataclasses.replace(entry, language=language), code, patterns())
+            return
         if entry.kind == FileKind.TEXT:
             scripts = inline_scripts(data)
             if scripts is not None:

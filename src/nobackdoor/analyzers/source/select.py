@@ -81,6 +81,10 @@ def units(src: str, family: str, data: bytes | None = None) -> list[int]:
     return sorted(set(starts))
 
 
+_DYNAMIC_CALLS = frozenset({"call_user_func", "call_user_func_array"})
+#: what a grant touches: a session, a role, an identity, an authentication state
+_GRANT_HINT = re.compile(r"(?i)session|admin|role|\buid\b|authenticat|authori[sz]|logged|login|principal|grant|"
+                         r"sysauth|set-cookie|privileg|superuser|is_?root|access_?level")
 _ASSIGN_QUOTE = ahocorasick_rs.BytesAhoCorasick([b'= "', b"= '", b'="', b"='", b", '", b', "'])
 
 
@@ -153,7 +157,8 @@ def _taint_knowledge():
     return knowledge()
 
 
-def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = None) -> list[int]:
+def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = None,
+                 input_hits: list[int] | None = None) -> list[int]:
     """Offsets of keywords that make a unit worth parsing: a sink or decoder name used as a call,
     a credential name on a line that compares with a string, a privilege name assigned inside
     parentheses (a condition). ``src`` is ``data`` decoded as latin-1 (same offsets)."""
@@ -162,8 +167,11 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
         data = src.encode("latin-1")
     n = len(src)
     inputs = input_words(family)
+    out: list[int] = []
+    # input reads go to ``input_hits`` when the caller keeps them apart (see select())
+    reads = out if input_hits is None else input_hits
     # a unit that names a request header or CGI variable reads the request
-    out = _taint_knowledge().selected(src, data)
+    reads += _taint_knowledge().selected(src, data)
     loose_calls = family in ("perl", "php", "bash")
     for index, start, end in auto.find_matches_as_indexes(data):
         word = keywords[index]
@@ -182,9 +190,12 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
         after = src[end + 1] if end + 1 < n else " "
         if before.isalnum() or before == "_" or after.isalnum() or after == "_":
             continue
+        if word in _DYNAMIC_CALLS:
+            out.append(start)  # a call whose function is a value: what it runs is decided at run time
+            continue
         if word in inputs:
             if _taint_knowledge().read_at(word, src, end + 1):
-                out.append(start)  # a unit that reads remote input is where a trigger or a command channel is
+                reads.append(start)  # a unit that reads remote input is where a trigger or a command channel is
             continue
         if word in _CRED_WORDS or word in _PRIV_WORDS:
             ls = src.rfind("\n", 0, start) + 1
@@ -235,15 +246,22 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
     calls of ``extra`` are the only reason to keep a unit."""
     if data is None:
         data = src.encode("latin-1")
-    hits = [] if only_extra else keyword_hits(src, family, pats, data)
+    reads: list[int] = []
+    hits = [] if only_extra else keyword_hits(src, family, pats, data, reads)
     if extra:
         hits += calls_of(extra, src, data)
-    if not hits:
+    if not hits and not reads:
         return None
     bounds = units(src, family, data)
+    # a unit that only reads input matters when it also grants something (a session, a role, a uid):
+    # what it runs is a sink keyword of its own, and the units calling sinks are kept with their callers
+    read_units = {_unit_of(bounds, h) for h in reads}
+    read_units = {u for u in read_units if _GRANT_HINT.search(src, u[0], u[1])}
+    if not hits and not read_units:
+        return None
     if len(bounds) <= 2:
         return src
-    kept: set[tuple[int, int]] = {_unit_of(bounds, h) for h in hits}
+    kept: set[tuple[int, int]] = {_unit_of(bounds, h) for h in hits} | read_units
     # callers of the kept units, a few rounds deep
     name_rx = _NAME.get(family)
     frontier = set(kept)
