@@ -83,8 +83,9 @@ class Patterns:
             # a generic last name is still a keyword in its qualified form (subprocess.call, subprocess.run)
             words |= {sink.qualified for last, sinks in self.sinks.get(family, {}).items() if last in generic
                       for sink in sinks if "." in sink.qualified}
-            words |= {"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "credential",
-                      "pass", "pw"}
+            words |= {"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "credential"}
+            if family != "python":  # a statement there; a password variable is named in full
+                words |= {"pass", "pw"}
             words |= {"uid", "euid", "is_admin", "isAdmin", "privileged"}
             # decoders and downloads matter only when their result is run, and the run is a sink word
             # a real credential check is where a second, built-in one hides

@@ -83,9 +83,12 @@ def units(src: str, family: str, data: bytes | None = None) -> list[int]:
 
 _DYNAMIC_CALLS = frozenset({"call_user_func", "call_user_func_array"})
 #: what a grant touches: a session, a role, an identity, an authentication state
-_GRANT_HINT = re.compile(r"(?i)session|admin|role|\buid\b|authenticat|authori[sz]|logged|login|principal|grant|"
-                         r"sysauth|set-cookie|privileg|superuser|is_?root|access_?level")
-_ASSIGN_QUOTE = ahocorasick_rs.BytesAhoCorasick([b'= "', b"= '", b'="', b"='", b", '", b', "'])
+_GRANT_WORDS = ("session", "admin", "role", "uid", "authenticat", "authoriz", "authoris", "logged", "login",
+                "principal", "grant", "sysauth", "set-cookie", "privileg", "superuser", "is_root", "isroot",
+                "access_level")
+_GRANT_HINT = ahocorasick_rs.BytesAhoCorasick(sorted({v.encode() for w in _GRANT_WORDS
+                                                      for v in (w, w.capitalize(), w.upper())}))
+_ASSIGN_QUOTE = ahocorasick_rs.BytesAhoCorasick([b'= "', b"= '", b'="', b"='", b"define("])
 
 
 def _constant_lines(src: str, data: bytes) -> Iterator[tuple[int, int]]:
@@ -256,7 +259,8 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
     # a unit that only reads input matters when it also grants something (a session, a role, a uid):
     # what it runs is a sink keyword of its own, and the units calling sinks are kept with their callers
     read_units = {_unit_of(bounds, h) for h in reads}
-    read_units = {u for u in read_units if _GRANT_HINT.search(src, u[0], u[1])}
+    view = memoryview(data)
+    read_units = {u for u in read_units if _GRANT_HINT.find_matches_as_indexes(view[u[0]:u[1]])}
     if not hits and not read_units:
         return None
     if len(bounds) <= 2:
