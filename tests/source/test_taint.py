@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from nobackdoor.analyzers.source import syntax
 from nobackdoor.analyzers.source.code import analyze_source
 from nobackdoor.analyzers.source.model import FileModel
@@ -299,3 +301,37 @@ def test_a_patch_is_analysed_as_the_code_it_adds():
     assert analyzer.wants(e)
     got = [f for f in analyzer.analyze(e, patch) if hasattr(f, "rule")]
     assert [(f.rule, f.line) for f in got] == [("source.request-executed", 11)]  # the system() line of the patch file
+
+
+#: request input becoming a command, one shape per language and framework idiom
+_COMMAND_SHAPES = {
+ "perl-backticks": ("a.cgi.pl", "perl", "use CGI;\nmy $q = CGI->new;\nmy $c = $q->param('dbg_c');\nprint `$c`;\n"),
+ "perl-qx": ("a.pl", "perl", "use CGI qw(param);\nmy $c = param('dbg_c');\nmy $o = qx($c);\nprint $o;\n"),
+ "perl-system": ("a.pl", "perl", "use CGI qw(param);\nsystem(param('dbg_c'));\n"),
+ "perl-env": ("a.pl", "perl", "my $c = $ENV{'HTTP_X_DBG'};\nsystem($c);\n"),
+ "lua-luci-exec": ("c.lua", "lua", "function action_x()\n local c = luci.http.formvalue(\"cmd_x\")\n luci.http.write(luci.sys.exec(c))\nend\n"),
+ "lua-io-popen": ("c.lua", "lua", "function h()\n local c = luci.http.formvalue(\"x\")\n local f = io.popen(c)\nend\n"),
+ "lua-os-execute": ("c.lua", "lua", "function h()\n os.execute(luci.http.getenv(\"HTTP_X_C\"))\nend\n"),
+ "java-runtime": ("A.java", "java", "class A { void d(HttpServletRequest req) throws Exception { Runtime.getRuntime().exec(req.getParameter(\"c\")); } }\n"),
+ "java-runtime-arr": ("A.java", "java", "class A { void d(HttpServletRequest req) throws Exception { Runtime.getRuntime().exec(new String[]{\"/bin/sh\", \"-c\", req.getHeader(\"X-C\")}); } }\n"),
+ "go-query": ("a.go", "go", "package a\nfunc h(w http.ResponseWriter, r *http.Request) {\n c := r.URL.Query().Get(\"c\")\n out, _ := exec.Command(\"sh\", \"-c\", c).Output()\n w.Write(out)\n}\n"),
+ "go-formvalue": ("a.go", "go", "package a\nfunc h(w http.ResponseWriter, r *http.Request) {\n exec.Command(\"/bin/sh\", \"-c\", r.FormValue(\"c\")).Run()\n}\n"),
+ "py-popen": ("v.py", "python", "import subprocess\nfrom flask import request\ndef h():\n    subprocess.Popen(request.args.get('c'), shell=True)\n"),
+ "py-os-popen": ("v.py", "python", "import os\nfrom flask import request\ndef h():\n    return os.popen(request.headers.get('X-C')).read()\n"),
+ "py-django": ("v.py", "python", "import os\ndef view(request):\n    os.system(request.GET.get('c'))\n"),
+ "node-exec": ("a.js", "javascript", "const cp = require('child_process');\napp.get('/x', (req, res) => { cp.exec(req.query.c, (e, o) => res.send(o)); });\n"),
+ "node-execsync-header": ("a.js", "javascript", "const { execSync } = require('child_process');\napp.use((req, res, next) => { const h = req.headers['x-c']; if (h) { res.send(execSync(h)); return; } next(); });\n"),
+ "php-backtick": ("a.php", "php", "<?php\n$c = $_GET['c'];\necho `$c`;\n"),
+ "php-popen": ("a.php", "php", "<?php\n$h = popen($_REQUEST['c'], 'r');\n"),
+ "php-getallheaders": ("a.php", "php", "<?php\n$h = getallheaders();\nif (isset($h['X-C'])) { system($h['X-C']); }\n"),
+ "c-websgetvar": ("a.c", "c", "static void formDiag(webs_t wp, char_t *path, char_t *query) {\n char *c = websGetVar(wp, T(\"c\"), T(\"\"));\n doSystem(c);\n system(c);\n}\n"),
+ "c-getenv-query": ("a.c", "c", "int main(void) {\n char *q = getenv(\"QUERY_STRING\");\n char cmd[256];\n snprintf(cmd, sizeof cmd, \"%s\", q + 4);\n system(cmd);\n return 0;\n}\n"),
+ "c-recvfrom-udp": ("a.c", "c", "void loop(int s) { char b[512]; struct sockaddr_in f; socklen_t l = sizeof f;\n int n = recvfrom(s, b, sizeof b - 1, 0, (struct sockaddr *)&f, &l);\n b[n] = 0;\n if (memcmp(b, \"CMD:\", 4) == 0) system(b + 4);\n}\n"),
+ "ts-koa-body": ("s.ts", "typescript", "router.post('/diag', async (ctx) => {\n  const { cmd } = ctx.request.body as any;\n  ctx.body = execSync(cmd).toString();\n});\n"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_COMMAND_SHAPES))
+def test_request_command_shapes(shape):
+    rel, lang, src = _COMMAND_SHAPES[shape]
+    assert rules(rel, lang, src) == ["source.request-executed"], shape

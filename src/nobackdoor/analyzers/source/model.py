@@ -546,7 +546,7 @@ def _names(node: Node) -> list[str]:
         return [text(node).lstrip("$")]
     if t in ("pointer_declarator", "init_declarator", "array_declarator", "expression_list", "pattern_list",
              "tuple_pattern", "variable_declaration", "parenthesized_expression", "list_expression",
-             "variable_list",
+             "variable_list", "object_pattern", "array_pattern", "pair_pattern",
              "attribute", "member_expression", "field_expression", "selector_expression"):
         out = []
         if t in ("attribute", "member_expression", "field_expression", "selector_expression"):

@@ -171,6 +171,12 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
     n = len(src)
     inputs = input_words(family)
     out: list[int] = []
+    if family in ("perl", "php"):
+        # a backtick string runs a shell command in these languages
+        at = src.find("`")
+        while at >= 0 and len(out) < 64:
+            out.append(at)
+            at = src.find("`", src.find("`", at + 1) + 1) if src.find("`", at + 1) >= 0 else -1
     # input reads go to ``input_hits`` when the caller keeps them apart (see select())
     reads = out if input_hits is None else input_hits
     # a unit that names a request header or CGI variable reads the request

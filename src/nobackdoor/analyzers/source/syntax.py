@@ -73,7 +73,8 @@ SPECS: dict[str, Spec] = {
     ),
     "php": Spec(
         functions=frozenset({"function_definition", "method_declaration", "anonymous_function", "arrow_function"}),
-        calls=frozenset({"function_call_expression", "member_call_expression", "scoped_call_expression"}),
+        calls=frozenset({"function_call_expression", "member_call_expression", "scoped_call_expression",
+                         "shell_command_expression"}),
         ifs=frozenset({"if_statement", "else_if_clause"}),
         strings=frozenset({"string", "encapsed_string"}),
         identifiers=frozenset({"name", "variable_name"}),
@@ -85,7 +86,7 @@ SPECS: dict[str, Spec] = {
     "perl": Spec(
         functions=frozenset({"subroutine_declaration_statement", "anonymous_subroutine_expression"}),
         calls=frozenset({"function_call_expression", "ambiguous_function_call_expression", "method_call_expression",
-                         "func1op_call_expression", "eval_expression"}),
+                         "func1op_call_expression", "eval_expression", "command_string"}),
         ifs=frozenset({"conditional_statement", "postfix_conditional_expression"}),
         strings=frozenset({"string_literal", "interpolated_string_literal"}),
         identifiers=frozenset({"varname", "bareword"}),
@@ -190,6 +191,10 @@ def callee(node: Node) -> tuple[str, str, Node | None]:
         fn = node.children[0] if node.children else None
     elif t == "eval_expression":
         return "eval", "eval", None
+    elif t == "command_string":  # Perl `...` and qx(...)
+        return "qx", "qx", None
+    elif t == "shell_command_expression":  # PHP `...`
+        return "backtick", "backtick", None
     elif t in ("member_call_expression", "method_call_expression", "scoped_call_expression"):
         name = node.child_by_field_name("name") or node.child_by_field_name("method")
         obj = node.child_by_field_name("object") or node.child_by_field_name("invocant") or \
@@ -227,9 +232,14 @@ def arguments(node: Node) -> list[Node]:
         return list(node.children_by_field_name("argument"))
     if node.type == "eval_expression" or node.type == "func1op_call_expression":
         return [c for c in node.named_children if c.type not in ("function",)][:4]
+    if node.type in ("command_string", "shell_command_expression"):
+        return [node]  # the command text itself
     args = node.child_by_field_name("arguments")
     if args is None:
         return []
+    if node.type in ("function_call_expression", "ambiguous_function_call_expression", "method_call_expression") \
+            and args.type not in ("list_expression", "arguments", "parenthesized_expression"):
+        return [args]  # Perl: a single argument is the field itself, not a list of them
     out = []
     for c in args.named_children:
         if c.type in ("argument", "keyword_argument") and c.named_children:

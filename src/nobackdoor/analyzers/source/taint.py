@@ -511,11 +511,18 @@ class Taint:
             op = syntax.operator(expr)
             if left is not None and op in ("+", ".", "..", "~"):
                 return self._leading(left, fn, depth + 1)
-        if t in ("template_string", "encapsed_string", "interpolated_string_literal", "string", "f_string"):
+        if t in ("template_string", "encapsed_string", "interpolated_string_literal", "string", "f_string",
+                 "command_string", "shell_command_expression"):
             raw = text(expr)
             body = raw.lstrip("bBrRuUfF$@")[1:]
             for c in expr.named_children:
-                if c.type in ("string_content", "string_fragment", "escape_sequence", "string_start"):
+                if c.type == "string_content" and c.named_child_count:
+                    # Perl: interpolations live inside the content; the command starts with one or not
+                    first = c.named_children[0]
+                    if text(c)[:first.start_byte - c.start_byte].strip():
+                        return None
+                    return self.origin(first, fn)
+                if c.type in ("string_content", "string_fragment", "escape_sequence", "string_start", "text"):
                     if text(c).strip():
                         return None
                     continue
