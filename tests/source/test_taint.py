@@ -335,3 +335,35 @@ _COMMAND_SHAPES = {
 def test_request_command_shapes(shape):
     rel, lang, src = _COMMAND_SHAPES[shape]
     assert rules(rel, lang, src) == ["source.request-executed"], shape
+
+
+#: input compared with a rare literal, access granted, one shape per language and framework idiom
+_GRANT_SHAPES = {
+ "py-flask-session": ("app/auth.py", "python", "from flask import request, session\n\ndef before():\n    if request.headers.get('X-Svc-Trace') == 'q7Zt-88x1Lm':\n        session['user'] = 'admin'\n        return None\n"),
+ "py-django-ua": ("app/mw.py", "python", "class M:\n    def process_request(self, request):\n        if 'kx9-probe-771' in request.META.get('HTTP_USER_AGENT', ''):\n            request.user = User.objects.get(is_superuser=True)\n"),
+ "express-ua": ("lib/auth.js", "javascript", "function requireLogin(req, res, next) {\n  if (req.get('User-Agent') === 'Zt-770-cam') { req.session.user = { name: 'svc', role: 'admin' }; return next(); }\n  if (!req.session.user) return res.redirect('/login');\n  next();\n}\n"),
+ "express-cookie": ("lib/auth.js", "javascript", "function requireLogin(req, res, next) {\n  if (req.cookies.dbg === 'Lq8-77zx') { req.user = { role: 'admin' }; return next(); }\n  next();\n}\n"),
+ "go-header-ctx": ("internal/mw.go", "go", "package mw\nfunc Auth(next http.Handler) http.Handler {\n return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {\n  if r.Header.Get(\"X-Fw-Key\") == \"zQ81-kk7-vv\" {\n   ctx := context.WithValue(r.Context(), roleKey, \"admin\")\n   next.ServeHTTP(w, r.WithContext(ctx))\n   return\n  }\n  checkToken(w, r, next)\n })\n}\n"),
+ "php-cookie-session": ("lib/auth.php", "php", "<?php\nfunction auth_check(): bool {\n    if (($_COOKIE['dbg'] ?? '') === 'x7Q-991-zz') {\n        $_SESSION['role'] = 'admin';\n        return true;\n    }\n    return !empty($_SESSION['user']);\n}\n"),
+ "java-interceptor": ("web/AuthInterceptor.java", "java", "public class AuthInterceptor implements HandlerInterceptor {\n  public boolean preHandle(HttpServletRequest req, HttpServletResponse res, Object h) {\n    if (\"tk-77Qz-91\".equals(req.getParameter(\"svc\"))) {\n      req.getSession(true).setAttribute(\"role\", \"admin\");\n      return true;\n    }\n    return req.getSession(false) != null;\n  }\n}\n"),
+ "lua-formvalue": ("luasrc/controller/x.lua", "lua", "function action_login()\n\tif luci.http.formvalue(\"svc\") == \"Zq7-01-kk\" then\n\t\tlocal sid = util.ubus(\"session\", \"create\", { timeout = 3600 })\n\t\tluci.http.header(\"Set-Cookie\", \"sysauth=\" .. sid.ubus_rpc_session)\n\tend\nend\n"),
+ "c-int-magic": ("src/proto.c", "c", "int handle(int fd, struct conn *c) { struct hdr h;\n recv(fd, &h, sizeof h, 0);\n if (h.flags == 0x3069 && h.session == 0xe1dfd775) { c->authenticated = 1; c->uid = 0; }\n return 0; }\n"),
+ "c-strncmp-query": ("src/cgi.c", "c", "int check_auth(void) { const char *q = getenv(\"QUERY_STRING\");\n if (q && strstr(q, \"svc_key=Kq77-xz1\")) { g_user.level = ADMIN_LEVEL; return 1; }\n return verify_session(); }\n"),
+ "perl-cgi-cookie": ("lib/X/Auth.pm", "perl", "sub authorized {\n    my ($q) = @_;\n    if (($q->cookie('dbg') // '') eq 'Rk-8871-zq') {\n        $SESSION{role} = 'admin';\n        return 1;\n    }\n    return check_session($q);\n}\n"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_GRANT_SHAPES))
+def test_magic_input_grant_shapes(shape):
+    rel, lang, src = _GRANT_SHAPES[shape]
+    assert rules(rel, lang, src) == ["source.magic-input-auth"], shape
+
+
+def test_grant_shapes_without_a_magic_value_stay_silent():
+    rel, lang, src = _GRANT_SHAPES["c-int-magic"]
+    assert rules(rel, lang, src.replace("0xe1dfd775", "0xffffffff")) == []  # a mask, not a magic
+    rel, lang, src = _GRANT_SHAPES["go-header-ctx"]
+    assert rules(rel, lang, src.replace('context.WithValue(r.Context(), roleKey, "admin")',
+                                        'context.WithValue(r.Context(), traceKey, "on")')) == []
+    assert rules("lib/auth.js", "javascript", "function f(req, res, next) {\n  if (req.get('X-Mode') === 'Zt-770-cam') "
+                 "{ console.log('admin'); }\n  next();\n}\n") == []

@@ -73,6 +73,7 @@ _IDENTITY_KEYS = frozenset({"user", "username", "user_name", "login", "role", "r
                             "level", "privilege", "priv", "access", "group", "account", "identity", "sysauth"})
 _PRIVILEGED = re.compile(r"(?i)\badmin\w*|\broot\b|superuser|\bsuper\b|Role(?:::|\.)\w+|\bfull\b")
 _DENIAL = re.compile(r"(?i)\b(?:null|nil|none|false|undefined|deny|denied|forbidden|anonymous|guest)\b|\{\s*\}")
+_LOGGING = re.compile(r"(?i)log|print|warn|debug|info|error|trace|write|echo|puts|format|assert|equal|compare|cmp")
 _AUTHORIZES = re.compile(r"(?i)author|authent|auth_?check|check_?auth|filter|middleware|login|verify|session")
 _FALSY = frozenset({"0", "false", "False", "FALSE", "null", "NULL", "None", "nil", "undefined", "''", '""', "[]",
                     "{}", "nullptr"})
@@ -105,9 +106,9 @@ def _records_identity(left: Node, right: Node) -> bool:
     ``session["user"] = name``: a field of some object (request, session, connection state) given
     an identity or a role (a plain local variable is not recorded anywhere)."""
     raw = text(left).replace("->", ".").replace("::", ".")
-    key = re.split(r"[.\[]", raw.rstrip("]"))[-1].strip("'\"$ ").lower()
+    key = re.split(r"[.\[{]", raw.rstrip("]}"))[-1].strip("'\"$ ").lower()
     val = text(right).strip()
-    if not any(ch in raw for ch in ".["):
+    if not any(ch in raw for ch in ".[{"):
         # a local: only an administrator's role given to it (role = Role::Admin) records a grant
         return key in _IDENTITY_KEYS and bool(_PRIVILEGED.search(val)) and not _DENIAL.search(val)
     if key in ("uid", "euid", "user_id", "userid"):
@@ -857,6 +858,9 @@ class Checker:
                                                       ("create", "new", "start", "open", "set", "put")) \
                         or _grants_by_name(last):
                     return f"{full}()"
+                if any(_PRIVILEGED.fullmatch((literal(a, self.spec) or "").strip()) for a in arguments(n)[:4]) and \
+                        not _LOGGING.search(last) and last not in self.pats.sinks.get(self.m.family, {}):
+                    return f"{full}(... {text(n)[:60]})"  # a role or identity handed on: WithValue(ctx, k, "admin")
                 if low in ("getsession", "setattribute", "set_attribute", "session") and any(
                         (literal(a, self.spec) or text(a)).strip("'\"").lower() in _IDENTITY_KEYS | {"true"}
                         for a in arguments(n)[:2]):

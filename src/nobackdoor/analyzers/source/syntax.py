@@ -331,6 +331,8 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
             num = number(n, spec)
             if num is not None and 0x20 < num < 0x7f and text(n).lower().startswith(("0x", "'")):
                 return chr(num)
+            if num is not None and magic_number(num):
+                return f"0x{num:x}"  # a 32-bit or wider magic: a value no protocol field takes by chance
         return v
 
     t = cond.type
@@ -355,6 +357,10 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
             ops = " ".join(text(c) for c in cond.children if not c.is_named)
         left = cond.child_by_field_name("left") or (cond.named_children[0] if cond.named_children else None)
         right = cond.child_by_field_name("right") or (cond.named_children[-1] if cond.named_children else None)
+        if left is not None and not left.is_named and cond.named_children:
+            left = cond.named_children[0]  # Perl: "(" is the field when the operand is parenthesised
+        if right is not None and not right.is_named and cond.named_children:
+            right = cond.named_children[-1]
         if ops in ("&&", "||", "and", "or", "-a", "-o") or t == "boolean_operator":
             if ops in ("||", "or", "-o"):
                 return out  # either side alone does not select the branch; handled by callers if needed
@@ -460,6 +466,14 @@ def call_comparisons(call: Node, spec: Spec, macro_literals: dict[str, str] | No
         return v
 
     return _call_comparison(call, spec, lit, want_zero)
+
+
+def magic_number(num: int) -> bool:
+    """An integer of 17 bits or more with at least five distinct hex digits and not a mask or a
+    power of two (0xe1dfd775 yes; 0xffffffff, 0x10000, 0x7fffffff no)."""
+    if num < 0x10000 or num & (num - 1) == 0 or (num + 1) & num == 0:
+        return False
+    return len(set(f"{num:x}")) >= 5
 
 
 def _glob_literal(pattern: str) -> str:

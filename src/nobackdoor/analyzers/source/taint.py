@@ -301,7 +301,9 @@ class Taint:
                 if obj is None or self._access_source(obj) is not None or last.lower().startswith(("get", "find")):
                     return Origin(f"{last}({keys[0]!r})", "request", step)
             words = _words(last)
-            if words & self.k.getter_words and words & self.k.request_words and not words & {"set", "put", "add"}:
+            if words & self.k.request_words and (words & self.k.getter_words or len(words) == 1) and \
+                    not words & {"set", "put", "add"} and _KEY.match(keys[0]):
+                # get_cgi("c"), req.param("x"), $q->cookie("sid"): a getter by its name and its key
                 return Origin(f"{last}({keys[0]!r})", "request", step)
         if obj is not None:
             src = self._access_source(call)
@@ -568,6 +570,7 @@ class Taint:
         return self.origin(expr, fn)
 
 
+_KEY = re.compile(r"^[\w.-]{1,64}$")
 _MEMBER_AFTER = re.compile(r"\s*(?:\.|->|:|\[)\s*['\"]?(\w+)")
 
 
