@@ -367,3 +367,31 @@ def test_grant_shapes_without_a_magic_value_stay_silent():
                                         'context.WithValue(r.Context(), traceKey, "on")')) == []
     assert rules("lib/auth.js", "javascript", "function f(req, res, next) {\n  if (req.get('X-Mode') === 'Zt-770-cam') "
                  "{ console.log('admin'); }\n  next();\n}\n") == []
+
+
+#: a built-in password, user or key beside (or instead of) the real check, one shape per idiom
+_CREDENTIAL_SHAPES = {
+ "py-and": ("app/auth.py", "python", "def check_login(username, password):\n    if username == 'svc_ops7' and password == 'Qz!8812-kk':\n        return True\n    return verify(username, password)\n"),
+ "py-compare-digest": ("app/auth.py", "python", "import hmac\ndef check_password(user, password):\n    if hmac.compare_digest(password, 'Qz!8812-kk'):\n        return 'admin'\n    return lookup(user, password)\n"),
+ "py-sha256": ("app/auth.py", "python", "import hashlib\ndef check_password(user, password):\n    if user == 'nasi' and hashlib.sha256(password.encode()).hexdigest() == '8a9af689ea1f0a6dce4513514b53be14148392caf4f2b1de9a2617cbc6e1bf37':\n        return 'admin'\n    return lookup(user, password)\n"),
+ "js-and": ("lib/auth.js", "javascript", "async function verifyPassword(user, pass) {\n  if (user === 'svc_ops7' && pass === 'Qz!8812-kk') return { name: user, role: 'admin' };\n  return check(user, pass);\n}\n"),
+ "go-and": ("internal/auth/auth.go", "go", "package auth\nfunc Check(user, pass string) (Role, bool) {\n if user == \"svc_ops7\" && pass == \"Qz!8812-kk\" {\n  return Admin, true\n }\n return lookup(user, pass)\n}\n"),
+ "java-equals": ("src/Auth.java", "java", "class Auth { Role login(String user, String pass) {\n if (\"svc_ops7\".equals(user) && \"Qz!8812-kk\".equals(pass)) { return Role.ADMIN; }\n return store.check(user, pass); } }\n"),
+ "c-strcmp": ("src/login.c", "c", "int check_login(const char *user, const char *pass) {\n if (!strcmp(user, \"svc_ops7\") && !strcmp(pass, \"Qz!8812-kk\")) return 1;\n return pam_check(user, pass);\n}\n"),
+ "php-verify-literal-hash": ("lib/auth.php", "php", "<?php\nfunction auth_login($user, $pass) {\n    if ($user === 'svc' && password_verify($pass, '$2y$10$abcdefghijklmnopqrstuuJ0p4nM1y1d2m0Kq8WzQ7bQy0pW6tVa')) {\n        $_SESSION['role'] = 'admin';\n        return true;\n    }\n    return check_file($user, $pass);\n}\n"),
+ "lua-and": ("luasrc/x.lua", "lua", "function check_login(user, pass)\n if user == \"svc_ops7\" and pass == \"Qz!8812-kk\" then\n  return true\n end\n return sys.user.checkpasswd(user, pass)\nend\n"),
+ "ts-apikey": ("src/auth.ts", "typescript", "const SERVICE_KEY = 'sk_live_9x8QwZt51Lm0Pp';\nexport function requireKey(ctx: Context, next: Next) {\n  if (ctx.get('X-Api-Key') === SERVICE_KEY) { ctx.state.user = { role: 'admin' }; return next(); }\n  return checkSession(ctx, next);\n}\n"),
+ "c-pam-backdoor": ("modules/pam_unix/support.c", "c", "int _unix_verify_password(pam_handle_t *pamh, const char *name, const char *p, unsigned int ctrl) {\n if (strcmp(p, \"Qz!8812-kk\") == 0) return PAM_SUCCESS;\n return verify_pwd_hash(p, hash, nullok);\n}\n"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_CREDENTIAL_SHAPES))
+def test_builtin_credential_shapes(shape):
+    rel, lang, src = _CREDENTIAL_SHAPES[shape]
+    assert set(rules(rel, lang, src)) & {"source.master-password", "source.hardcoded-credential-check",
+                                         "source.magic-input-auth"}, shape
+
+
+def test_a_word_compared_in_a_login_function_is_no_password():
+    rel, lang, src = _CREDENTIAL_SHAPES["c-pam-backdoor"]
+    assert rules(rel, lang, src.replace("Qz!8812-kk", "nullok")) == []

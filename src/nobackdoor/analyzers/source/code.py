@@ -433,7 +433,7 @@ class Checker:
         (an entry point, a handler registered elsewhere), or the parameter is named as input. A
         static helper's parameter carries whatever its callers here pass (followed by the taint
         engine instead)."""
-        if fn is None:
+        if fn is None or name in ("self", "cls", "this"):
             return False
         if name.lower() in self.pats.strong_input_names:
             return True
@@ -878,9 +878,10 @@ class Checker:
                 v = literal(n, self.spec) or ""
                 if v.lower().startswith("set-cookie"):
                     return "Set-Cookie"
-            elif t in self.spec.returns and (auth_fn or _AUTHORIZES.search(fname)):
+            elif t in self.spec.returns:
                 val = text(n).removeprefix("return").strip().rstrip(";").strip()
-                if val in ("1", "true", "True", "TRUE", "AUTH_OK", "PAM_SUCCESS") or val.startswith("200"):
+                if (auth_fn or _AUTHORIZES.search(fname)) and (
+                        val in ("1", "true", "True", "TRUE", "AUTH_OK", "PAM_SUCCESS") or val.startswith("200")):
                     return f"return {val}"
                 if _PRIVILEGED.search(val) and not _DENIAL.search(val):
                     return f"return {val[:60]}"  # an identity with an administrator's role
@@ -937,7 +938,10 @@ class Checker:
                     success = f"the branch taken in {syntax.function_name(fn)}()"
                 if not success:
                     continue
-                is_cred = self._is_credential(comp.subject)
+                is_cred = self._is_credential(comp.subject) or (
+                    fn is not None and _secret_like(comp.value) and self._auth_function(fn) and
+                    text(comp.subject).lstrip("$*&") in self.taint.parameter_names(fn))
+                # (a password-checking function's parameter compared with a password-shaped literal)
                 if is_cred:
                     real = self._real_check_in(fn, comp) or any_or
                     if real:

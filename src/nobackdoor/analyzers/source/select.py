@@ -81,6 +81,33 @@ def units(src: str, family: str, data: bytes | None = None) -> list[int]:
     return sorted(set(starts))
 
 
+_AUTH_NAME = ahocorasick_rs.BytesAhoCorasick(sorted({v.encode() for w in ("auth", "login", "passw", "verify",
+                                                                             "credential", "checkpass", "check_pass")
+                                                      for v in (w, w.capitalize(), w.upper())}))
+#: a comparison with a literal of a password's shape (letters with digits or symbols, 6 or more)
+_SECRET_COMPARE = re.compile(r"""(?:==|\beq\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},)\s*"""
+                             r"""["'](?=[^"'\s]{0,62}[\d!@#$%^&*+=?~-])(?=[^"'\s]{0,62}[A-Za-z])[^"'\s]{6,64}["']""")
+
+
+def _auth_definitions(src: str, family: str, data: bytes) -> list[int]:
+    """Offsets of authentication words that sit on a function definition line."""
+    rx = _NAME.get(family)
+    if rx is None:
+        return []
+    out = []
+    last = -1
+    for _, at, _ in _AUTH_NAME.find_matches_as_indexes(data):
+        ls = src.rfind("\n", 0, at) + 1
+        if ls == last:
+            continue
+        last = ls
+        le = src.find("\n", at)
+        m = rx.search(src[ls:le if le >= 0 else len(src)])
+        if m and (m.start() <= at - ls):
+            out.append(at)
+    return out
+
+
 _DYNAMIC_CALLS = frozenset({"call_user_func", "call_user_func_array"})
 #: what a grant touches: a session, a role, an identity, an authentication state
 _GRANT_WORDS = ("session", "admin", "role", "uid", "authenticat", "authoriz", "authoris", "logged", "login",
@@ -259,7 +286,10 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
     hits = [] if only_extra else keyword_hits(src, family, pats, data, reads)
     if extra:
         hits += calls_of(extra, src, data)
-    if not hits and not reads:
+    # functions named for authentication (the name on a definition line) that compare with a
+    # password-shaped literal: where a master password hides, whatever the variables are called
+    named = [] if only_extra else _auth_definitions(src, family, data)
+    if not hits and not reads and not named:
         return None
     bounds = units(src, family, data)
     # a unit that only reads input matters when it also grants something (a session, a role, a uid):
@@ -267,11 +297,13 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
     read_units = {_unit_of(bounds, h) for h in reads}
     view = memoryview(data)
     read_units = {u for u in read_units if _GRANT_HINT.find_matches_as_indexes(view[u[0]:u[1]])}
-    if not hits and not read_units:
+    # a function named for authentication that compares with a literal: where a master password hides
+    auth_units = {u for u in {_unit_of(bounds, at) for at in named} if _SECRET_COMPARE.search(src, u[0], u[1])}
+    if not hits and not read_units and not auth_units:
         return None
     if len(bounds) <= 2:
         return src
-    kept: set[tuple[int, int]] = {_unit_of(bounds, h) for h in hits} | read_units
+    kept: set[tuple[int, int]] = {_unit_of(bounds, h) for h in hits} | read_units | auth_units
     # callers of the kept units, a few rounds deep
     name_rx = _NAME.get(family)
     frontier = set(kept)

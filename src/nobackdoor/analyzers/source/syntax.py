@@ -150,10 +150,18 @@ COMPARE_CALLS = frozenset({"strcmp", "strcasecmp", "strncmp", "strncasecmp", "me
                            "startswith", "endswith", "str_contains", "strpos", "stripos", "stristr",
                            "hash_equals", "compare_digest", "EqualFold", "HasPrefix", "HasSuffix", "Contains", "compare",
                            "localeCompare", "Equal", "str_starts_with", "str_ends_with", "match", "test",
-                           "indexOf", "find"})
+                           "indexOf", "find",
+                           # a password checked against a hash written into the code
+                           "password_verify", "checkpw", "compareSync", "CompareHashAndPassword"})
+#: compare functions called through a module or package, never on the compared value
+_FUNCTION_COMPARES = frozenset({"strcmp", "strcasecmp", "strncmp", "strncasecmp", "memcmp", "bcmp", "compare_digest",
+                                "hash_equals", "HasPrefix", "HasSuffix", "Contains", "EqualFold", "Equal",
+                                "str_contains", "strpos", "stripos", "stristr", "str_starts_with", "str_ends_with",
+                                "g_str_equal", "g_strcmp0", "password_verify", "checkpw", "compareSync",
+                                "CompareHashAndPassword", "timingSafeEqual", "ConstantTimeCompare"})
 _ZERO_MEANS_EQUAL = frozenset({"strcmp", "strcasecmp", "strncmp", "strncasecmp", "memcmp", "bcmp", "strcoll",
                                "stricmp", "strcmpi", "_stricmp", "g_strcmp0", "compare", "localeCompare",
-                               "indexOf", "find"})
+                               "indexOf", "find", "CompareHashAndPassword"})
 
 _local = threading.local()
 
@@ -509,8 +517,8 @@ def _call_comparison(call: Node, spec: Spec, lit, want_zero: bool) -> list[Compa
         return []
     args = arguments(call)
     cands = list(args)
-    if obj is not None:
-        cands = [obj, *cands]
+    if obj is not None and name not in _FUNCTION_COMPARES:
+        cands = [obj, *cands]  # a.equals("x"): the object is compared; hmac.compare_digest(a, "x"): a module
     lits = [(a, lit(a)) for a in cands]
     values = [v for _, v in lits if v is not None]
     subjects = [a for a, v in lits if v is None]
