@@ -409,7 +409,6 @@ def _shell_command_reach(call: Node) -> Reach:
     return reach
 
 
-@functools.lru_cache(maxsize=4096)
 def _php_constant_string(node: Node, spec: Spec, depth: int) -> str | None:
     """The value of a PHP expression made of literals and string functions, or None."""
     if depth > 6:
@@ -449,6 +448,7 @@ def _login_without_password(args: list[str | None]) -> bool:
     return bool(words) and words[0].rsplit("/", 1)[-1] == "login" and "-f" in words[1:]
 
 
+@functools.lru_cache(maxsize=4096)
 def remote_shell_command(command: str) -> bool:
     """A fixed command line that hands a shell to the network (``telnetd -l /bin/sh``, ``nc -l -e
     /bin/sh``, a reverse shell, ``dropbear -B``) or downloads and runs code: read with the same
