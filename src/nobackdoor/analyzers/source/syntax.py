@@ -330,18 +330,7 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
     macro_literals = macro_literals or {}
 
     def lit(n: Node) -> str | None:
-        if n.type == "word" and not any(ch in text(n) for ch in "$`*?["):
-            return text(n)  # shell: an unquoted plain word in a test is a literal
-        v = literal(n, spec)
-        if v is None and n.type == "identifier" and text(n) in macro_literals:
-            return macro_literals[text(n)]
-        if v is None:
-            num = number(n, spec)
-            if num is not None and 0x20 < num < 0x7f and text(n).lower().startswith(("0x", "'")):
-                return chr(num)
-            if num is not None and magic_number(num):
-                return f"0x{num:x}"  # a 32-bit or wider magic: a value no protocol field takes by chance
-        return v
+        return compared_literal(n, spec, macro_literals)
 
     t = cond.type
     if t == "case_item":
@@ -363,12 +352,7 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
         ops = operator(cond)
         if t == "comparison_operator":
             ops = " ".join(text(c) for c in cond.children if not c.is_named)
-        left = cond.child_by_field_name("left") or (cond.named_children[0] if cond.named_children else None)
-        right = cond.child_by_field_name("right") or (cond.named_children[-1] if cond.named_children else None)
-        if left is not None and not left.is_named and cond.named_children:
-            left = cond.named_children[0]  # Perl: "(" is the field when the operand is parenthesised
-        if right is not None and not right.is_named and cond.named_children:
-            right = cond.named_children[-1]
+        left, right = _operands(cond)
         if ops in ("&&", "||", "and", "or", "-a", "-o") or t == "boolean_operator":
             if ops in ("||", "or", "-o"):
                 return out  # either side alone does not select the branch; handled by callers if needed
@@ -432,8 +416,7 @@ def negated_comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] |
     if t in spec.binaries or t == "comparison_operator":
         ops = operator(cond) if t != "comparison_operator" else " ".join(
             text(c) for c in cond.children if not c.is_named)
-        left = cond.child_by_field_name("left") or (cond.named_children[0] if cond.named_children else None)
-        right = cond.child_by_field_name("right") or (cond.named_children[-1] if cond.named_children else None)
+        left, right = _operands(cond)
         if left is None or right is None:
             return out
         if ops in ("||", "or"):
@@ -445,11 +428,7 @@ def negated_comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] |
         if ops in _NE_OPS or ops == "~=":
             if call is not None and _zero(other):
                 return call_comparisons(call, spec, macro_literals, want_zero=True)
-            lv, rv = literal(left, spec), literal(right, spec)
-            if lv is None and left.type == "identifier":
-                lv = macro_literals.get(text(left))
-            if rv is None and right.type == "identifier":
-                rv = macro_literals.get(text(right))
+            lv, rv = compared_literal(left, spec, macro_literals), compared_literal(right, spec, macro_literals)
             if rv is not None and lv is None:
                 out.append(Comparison(left, rv, cond))
             elif lv is not None and rv is None:
@@ -466,14 +445,35 @@ def call_comparisons(call: Node, spec: Spec, macro_literals: dict[str, str] | No
     """The comparison a compare call makes (``strcmp(a, "x")`` read as equal when its result is
     zero, ``a.contains("x")`` when true)."""
     macro_literals = macro_literals or {}
+    return _call_comparison(call, spec, lambda n: compared_literal(n, spec, macro_literals), want_zero)
 
-    def lit(n: Node) -> str | None:
-        v = literal(n, spec)
-        if v is None and n.type in ("identifier", "name") and text(n) in macro_literals:
-            return macro_literals[text(n)]
-        return v
 
-    return _call_comparison(call, spec, lit, want_zero)
+def compared_literal(n: Node, spec: Spec, macro_literals: dict[str, str]) -> str | None:
+    """The literal value a comparison operand stands for: a string or character literal, a named
+    constant, a printable character code, a 32-bit magic number, or a plain shell word."""
+    if n.type == "word" and not any(ch in text(n) for ch in "$`*?["):
+        return text(n)  # shell: an unquoted plain word in a test is a literal
+    v = literal(n, spec)
+    if v is None and n.type in ("identifier", "name") and text(n) in macro_literals:
+        return macro_literals[text(n)]
+    if v is None:
+        num = number(n, spec)
+        if num is not None and 0x20 < num < 0x7f and text(n).lower().startswith(("0x", "'")):
+            return chr(num)
+        if num is not None and magic_number(num):
+            return f"0x{num:x}"  # a 32-bit or wider magic: a value no protocol field takes by chance
+    return v
+
+
+def _operands(cond: Node) -> tuple[Node | None, Node | None]:
+    """(left, right) of a binary expression of any grammar."""
+    left = cond.child_by_field_name("left") or (cond.named_children[0] if cond.named_children else None)
+    right = cond.child_by_field_name("right") or (cond.named_children[-1] if cond.named_children else None)
+    if left is not None and not left.is_named and cond.named_children:
+        left = cond.named_children[0]  # Perl: "(" is the field when the operand is parenthesised
+    if right is not None and not right.is_named and cond.named_children:
+        right = cond.named_children[-1]
+    return left, right
 
 
 def magic_number(num: int) -> bool:
