@@ -77,6 +77,7 @@ class Knowledge:
         self.request_members = frozenset(raw["request_members"])
         self.superglobals = frozenset(raw["superglobals"])
         self.environment_objects = frozenset(raw["environment_objects"])
+        self.environment_paths = tuple(o for o in self.environment_objects if "." in o)
         self.cgi_keys = tuple(raw["cgi_keys"])
         self.getter_words = frozenset(raw["getter_words"])
         self.request_words = frozenset(raw["request_words"])
@@ -86,11 +87,14 @@ class Knowledge:
             if not isinstance(dst, int) or not (src in ("input", "rest") or isinstance(src, list)):
                 raise ValueError(f"taint.yaml out_params.{name}: want [index, input|rest|[indexes]]")
             self.out_params[name] = (dst, src)
+        #: calls that read the network themselves (their out-parameter's source is "input")
+        self.network_reads = frozenset(n for n, (_, src) in self.out_params.items() if src == "input")
         self.sanitizers = frozenset(s.rsplit(".", 1)[-1] for s in raw["sanitizers"])
         self.shell_flags = frozenset(raw["shell_flags"])
         self.socket_calls = frozenset(raw["socket_calls"])
         self.socket_reads = frozenset(raw["socket_reads"])
         self.select_words = {family: frozenset(words) for family, words in raw["select_words"].items()}
+        self._object_words = self.request_objects.union(*self.request_objects_by_family.values())
         self.select_literal = re.compile(raw["select_literal"])
         self.select_call = re.compile(raw["select_call"])
         anchors = [a.encode() for a in raw["select_anchors"]]
@@ -119,11 +123,10 @@ class Knowledge:
     def read_at(self, word: str, src: str, end: int) -> bool:
         """Whether the input word ending at ``end`` reads request data: a request object's name
         only when one of ``request_members`` follows it (``request.args``, not ``urllib.request``)."""
-        if word not in self.request_objects and word not in ("http", "Header") and \
-                not any(word in names for names in self.request_objects_by_family.values()):
+        if word not in self._object_words:
             return True
         m = _MEMBER_AFTER.match(src, end)
-        return m is not None and (m.group(1) in self.request_members or word in ("http", "Header"))
+        return m is not None and m.group(1) in self.request_members
 
 
 @functools.cache
@@ -257,7 +260,7 @@ class Taint:
         head = re.split(r"[.\[({:]", path.lstrip("$%@&*( "), maxsplit=1)[0]
         if head in self.k.superglobals:
             return Origin(f"${head}", "request", (Step(node.start_point[0] + 1, raw[:120]),))
-        if head in self.k.environment_objects or path.startswith(("os.environ", "os.getenv", "http.getenv")):
+        if head in self.k.environment_objects or path.startswith(self.k.environment_paths):
             key = _string_key(node, self.spec)
             if key and key.startswith(self.k.cgi_keys):
                 return Origin(f"CGI variable {key}", "request", (Step(node.start_point[0] + 1, raw[:120]),))
@@ -282,14 +285,13 @@ class Taint:
             return None
         if last in self.k.request_calls:
             key = next((v for v in (literal(a, self.spec) for a in args[:3]) if v), "")
-            return Origin(f"{last}({key!r})" if key else f"{last}()", "request" if last not in (
-                "recv", "recvfrom", "recvmsg", "SSL_read") else "network", step)
+            return Origin(f"{last}({key!r})" if key else f"{last}()",
+                          "network" if last in self.k.network_reads else "request", step)
         if last in self.k.socket_reads:
             conn = self._connection(obj if obj is not None else (args[0] if args else None), fn)
             if conn is not None:
                 return Origin(f"{last}() from the connection of {conn}", "network", step)
-        if last in ("getenv", "Getenv", "secure_getenv") or full in ("os.getenv", "os.environ.get", "http.getenv",
-                                                                     "luci.http.getenv"):
+        if full in self.k.environment_objects or (obj is None and last in self.k.environment_objects):
             key = next((v for v in (literal(a, self.spec) for a in args[:1]) if v), "")
             if key.startswith(self.k.cgi_keys):
                 return Origin(f"CGI variable {key}", "request", step)
@@ -376,10 +378,10 @@ class Taint:
         if got is not None:
             return got
         if fn is not None:
-            params = self._param_list(fn)
+            params = self.parameter_names(fn)
             if name in params:
                 return self._param_origin(fn, params.index(name), depth)
-            if name in assigns or name in params:
+            if name in assigns:
                 return None
             if self._file_level(name):
                 return self._global_origin(name, depth)
@@ -414,25 +416,15 @@ class Taint:
             got = self.origin(rhs, fn, depth + 1)
             if got is not None:
                 return got.then(rhs.parent or rhs)
-        for key, names in self._writes.items():
+        for names in self._writes.values():
             for call, _ in names.get(name, [])[:4]:
                 got = self._written(call, self.m.function_of(call), depth + 1)
                 if got is not None:
                     return got
         return None
 
-    def calls_named(self, name: str) -> list[Node]:
-        """Calls in this file whose callee's last name is ``name``."""
-        if self._calls_by_name is None:
-            self._index()
-        assert self._calls_by_name is not None
-        return self._calls_by_name.get(name, [])
-
     def parameter_names(self, fn: Node) -> list[str]:
         """``fn``'s parameter names in order."""
-        return self._param_list(fn)
-
-    def _param_list(self, fn: Node) -> list[str]:
         params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
         decl = fn.child_by_field_name("declarator")
         while params is None and decl is not None:
@@ -515,8 +507,6 @@ class Taint:
                 return self._leading(left, fn, depth + 1)
         if t in ("template_string", "encapsed_string", "interpolated_string_literal", "string", "f_string",
                  "command_string", "shell_command_expression"):
-            raw = text(expr)
-            body = raw.lstrip("bBrRuUfF$@")[1:]
             for c in expr.named_children:
                 if c.type == "string_content" and c.named_child_count:
                     # Perl: interpolations live inside the content; the command starts with one or not
@@ -532,18 +522,13 @@ class Taint:
                               "array_element_access", "subscript_expression", "member_access_expression",
                               "simple_variable"):
                     return self.origin(c, fn)
-            if not body:
-                return None
         if t in self.spec.calls:
             _, last, _ = self.m.callee(expr)
             args = arguments(expr)
-            fmt_at = 1 if last in ("Sprintf", "format", "sprintf", "String.format") and args and \
-                literal(args[0], self.spec) is not None else -1
-            if last in ("Sprintf", "sprintf", "format") and args:
-                fmt = literal(args[0], self.spec)
-                if fmt is not None:
-                    return self.origin(args[fmt_at], fn) if fmt.lstrip().startswith(("%s", "%v", "{}")) and \
-                        len(args) > 1 else None
+            fmt = literal(args[0], self.spec) if last in ("Sprintf", "sprintf", "format") and args else None
+            if fmt is not None:  # a command formatted from a text that starts with the input, or not
+                return self.origin(args[1], fn) if len(args) > 1 and fmt.lstrip().startswith(("%s", "%v", "{}")) \
+                    else None
         if t in _VAR_TYPES or t in self.spec.identifiers:
             name = _var_name(expr)
             if self.m.family == "c" and self._writes is not None:
@@ -578,11 +563,10 @@ def _looked_up(src: str, start: int, end: int) -> bool:
     """A header name or CGI variable used as a key being read (an argument or index), not one
     being written (``headers["User-Agent"] = ...``, ``{"Cookie": c}``, ``setHeader("X-A", v)``)."""
     before = src[max(0, start - 40):start].rstrip()
-    after = src[end:end + 6].lstrip()
+    after = src[end:end + 12].lstrip()
+    if after.startswith("]"):
+        after = after[1:].lstrip()  # headers["User-Agent"] = ...: the index is being written
     if after.startswith(("=", ":")) and not after.startswith(("==", "::")):
-        return False
-    if after.startswith("]") and src[end:end + 12].lstrip()[1:].lstrip().startswith("=") and \
-            not src[end:end + 12].lstrip()[1:].lstrip().startswith("=="):
         return False
     if re.search(r"(?i)(?:set|add|put|append|write|send)_?(?:header|cookie)?\s*\(\s*$", before):
         return False
