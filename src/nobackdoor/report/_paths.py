@@ -1,4 +1,4 @@
-"""Container chains of contract paths, shared by the report formats.
+"""Container chains of contract paths, and the taint path of a finding, shared by the report formats.
 
 A contract path is ``container/container/.../path/inside/innermost/filesystem``. The containers
 are the files the unpacker opened (inventory entries of kind ``archive``) and, for a file target,
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import FileKind, ScanResult
+from ..models import FileKind, Finding, ScanResult
 
 # unpack/layout.py names a chunk carved out of a file "handler@0xOFFSET"; it has no inventory entry
 _CHUNK = re.compile(r"^[A-Za-z0-9_]+@0x[0-9a-f]+$")
@@ -44,3 +44,13 @@ class Chains:
 
 def basename(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1] or path
+
+
+def flow_steps(f: Finding) -> list[dict]:
+    """The steps of a finding's ``evidence.path`` (``{line, code}`` from the input to the sink, in
+    one file), or [] when it has none of that shape."""
+    path = f.evidence.get("path")
+    if isinstance(path, list) and all(isinstance(s, dict) and isinstance(s.get("line"), int) and "code" in s
+                                      for s in path):
+        return path
+    return []

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..models import CATEGORIES, Finding, ScanResult, Severity
 from ..ruleset import Rule, all_rules, requirements
-from ._paths import Chains, basename as _basename
+from ._paths import Chains, basename as _basename, flow_steps
 from .compliance import document_name
 
 FORMAT = "sarif"
@@ -233,9 +233,8 @@ def _result(f: Finding, rule_index: int, artifacts: _Artifacts) -> dict[str, Any
 def _code_flow(f: Finding, artifact: dict[str, Any]) -> dict[str, Any] | None:
     """SARIF ``codeFlows`` entry from a finding's ``evidence.path`` (a list of {line, code}: the
     steps from the input to the sink, in one file)."""
-    path = f.evidence.get("path")
-    if not isinstance(path, list) or not path or not all(
-            isinstance(s, dict) and isinstance(s.get("line"), int) and "code" in s for s in path):
+    path = flow_steps(f)
+    if not path:
         return None
     locations = [{"location": {"physicalLocation": {"artifactLocation": dict(artifact),
                                                     "region": {"startLine": s["line"],

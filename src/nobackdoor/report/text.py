@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 from ..models import ScanResult, Severity
+from ._paths import flow_steps
 
 FORMAT = "text"
 
@@ -35,7 +36,7 @@ def render(result: ScanResult, args=None) -> str:
             where = f.path + (f":{f.line}" if f.line else f"@0x{f.offset:x}" if f.offset is not None else "")
             con.print(f"  [{_COLOURS[sev]}]{f.category:<16}[/] {x(where)}", soft_wrap=True)
             con.print(f"      {x(f.message)}  [dim]({f.rule})[/]", soft_wrap=True)
-            for step in _flow(f):  # source -> ... -> sink, as the taint engine followed it
+            for step in flow_steps(f):  # source -> ... -> sink, as the taint engine followed it
                 con.print(f"        [dim]{step['line']:>5}[/]  {x(str(step['code']))}", soft_wrap=True)
     services = result.observations_of("service")
     if services:
@@ -62,13 +63,6 @@ def render(result: ScanResult, args=None) -> str:
     counts = {s.value: sum(1 for f in result.findings if f.severity == s) for s in Severity}
     con.print("\n" + ", ".join(f"{n} {k}" for k, n in counts.items() if n) if result.findings else "")
     return buf.getvalue()
-
-
-def _flow(f) -> list[dict]:
-    path = f.evidence.get("path")
-    if isinstance(path, list) and all(isinstance(s, dict) and "line" in s and "code" in s for s in path):
-        return path
-    return []
 
 
 def _stdout_tty() -> bool:

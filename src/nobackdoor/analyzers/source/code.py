@@ -125,8 +125,6 @@ def _leaves(ifnode: Node, spec) -> bool:
         return False
     stmts = [c for c in body.named_children if c.type != "comment"] if body.named_child_count and \
         body.type not in _LEAVING and not body.type.endswith("_statement") else [body]
-    if body.type == "expression_statement":
-        stmts = [body]
     if not stmts or len(stmts) > 4:
         return False
     last = stmts[-1]
@@ -344,6 +342,8 @@ class Checker:
         self.may_decode = any(w in low for w in _DECODE_HINTS)
         self.taint = Taint(model)
         self._stored: dict[int, dict[str, list[Node]]] = {}
+        self._called_here: dict[str, bool] = {}
+        self._ran: dict[int, set[int]] = {}
 
     def run(self) -> Iterator[Finding]:
         if self.m.family == "bash":
@@ -441,9 +441,11 @@ class Checker:
         if not fname:
             return True  # a callback: called by its framework with request data
         last = fname.replace("::", ".").rsplit(".", 1)[-1]
-        # counted in the whole text: the parse may hold only the units around sinks
-        uses = len(re.findall(rf"(?<![\w$]){re.escape(last)}\s*\(", self.src))
-        return uses <= 1
+        called = self._called_here.get(last)
+        if called is None:
+            # counted in the whole text: the parse may hold only the units around sinks
+            called = self._called_here[last] = len(re.findall(rf"(?<![\w$]){re.escape(last)}\s*\(", self.src)) > 1
+        return not called
 
     def rare(self, value: str, char: bool = False) -> bool:
         v = value.strip()
@@ -696,11 +698,12 @@ class Checker:
         fn = self.m.function_of(call)
         decoded = downloaded = None
         args = arguments(call)[:3]
-        if self.direct_sink_kinds(call) == {"shell"}:
+        direct = self.direct_sink_kinds(call)
+        if direct == {"shell"}:
             # a fixed program given decoded data as an argument does not run that data
             command = self.taint.command_of(call)
             args = [command] if command is not None else []
-        elif not self.direct_sink_kinds(call):
+        elif not direct:
             # a local function: only the arguments it runs (a parameter in its sink's command) count
             target = self.m.functions.get(self.m.callee(call)[1])
             if target is not None:
@@ -762,8 +765,10 @@ class Checker:
     def _parameters_run(self, fn: Node) -> set[int]:
         """Indexes of ``fn``'s parameters that reach the command or code of a sink it calls
         directly (followed through its local assignments)."""
+        if fn.id in self._ran:
+            return self._ran[fn.id]
         params = self.taint.parameter_names(fn)
-        ran: set[int] = set()
+        ran = self._ran[fn.id] = set()
         for call in self.m.calls:
             if self.m.function_of(call) is not fn:
                 continue
@@ -931,17 +936,17 @@ class Checker:
                 if comp.char or len(comp.value.strip()) < 4:
                     continue
                 success = next((got for got in (self._success(b, fn) for b in bodies) if got), None) or any_or
+                is_cred = None  # judged once, and only for a branch that may grant (it follows input)
                 if not success and fn is not None and _secret_like(comp.value) and comp.node.type != "in" and \
-                        self._auth_function(fn) and not any(_DENIAL_STEP.search(text(b)) for b in bodies) and \
-                        self._is_credential(comp.subject):
-                    # decompiled or terse code: the branch of a login function taken on a literal password
-                    success = f"the branch taken in {syntax.function_name(fn)}()"
+                        self._auth_function(fn) and not any(_DENIAL_STEP.search(text(b)) for b in bodies):
+                    is_cred = self._credential_compared(comp, fn)
+                    if is_cred:
+                        # decompiled or terse code: the branch of a login function taken on a literal password
+                        success = f"the branch taken in {syntax.function_name(fn)}()"
                 if not success:
                     continue
-                is_cred = self._is_credential(comp.subject) or (
-                    fn is not None and _secret_like(comp.value) and self._auth_function(fn) and
-                    text(comp.subject).lstrip("$*&") in self.taint.parameter_names(fn))
-                # (a password-checking function's parameter compared with a password-shaped literal)
+                if is_cred is None:
+                    is_cred = self._credential_compared(comp, fn)
                 if is_cred:
                     real = self._real_check_in(fn, comp) or any_or
                     if real:
@@ -970,6 +975,13 @@ class Checker:
                     "grants": success}, severity="medium" if self.test else None)
                 if f:
                     yield f
+
+    def _credential_compared(self, comp: Comparison, fn: Node | None) -> bool:
+        """The compared value is a credential: named or fetched as one, or a password-checking
+        function's parameter compared with a password-shaped literal."""
+        return self._is_credential(comp.subject) or (
+            fn is not None and _secret_like(comp.value) and self._auth_function(fn) and
+            text(comp.subject).lstrip("$*&") in self.taint.parameter_names(fn))
 
     def _auth_function(self, fn: Node) -> bool:
         name = syntax.function_name(fn).lower()
