@@ -81,9 +81,22 @@ def units(src: str, family: str, data: bytes | None = None) -> list[int]:
     return sorted(set(starts))
 
 
-_AUTH_NAME = ahocorasick_rs.BytesAhoCorasick(sorted({v.encode() for w in ("auth", "login", "passw", "verify",
-                                                                             "credential", "checkpass", "check_pass")
-                                                      for v in (w, w.capitalize(), w.upper())}))
+def _any_case(words: tuple[str, ...]) -> ahocorasick_rs.BytesAhoCorasick:
+    """A byte matcher of ``words`` as written, Capitalised and UPPER (identifiers' cases)."""
+    return ahocorasick_rs.BytesAhoCorasick(sorted({v.encode() for w in words for v in (w, w.capitalize(), w.upper())}))
+
+
+def _matched_lines(matcher: ahocorasick_rs.BytesAhoCorasick, src: str, data: bytes) -> Iterator[tuple[int, int]]:
+    """(line start, match offset) of the first match on each line that has one."""
+    last = -1
+    for _, at, _ in matcher.find_matches_as_indexes(data):
+        ls = src.rfind("\n", 0, at) + 1
+        if ls != last:
+            last = ls
+            yield ls, at
+
+
+_AUTH_NAME = _any_case(("auth", "login", "passw", "verify", "credential", "checkpass", "check_pass"))
 #: a comparison with a literal of a password's shape (letters with digits or symbols, 6 or more)
 _SECRET_COMPARE = re.compile(r"""(?:==|\beq\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},)\s*"""
                              r"""["'](?=[^"'\s]{0,62}[\d!@#$%^&*+=?~-])(?=[^"'\s]{0,62}[A-Za-z])[^"'\s]{6,64}["']""")
@@ -95,15 +108,10 @@ def _auth_definitions(src: str, family: str, data: bytes) -> list[int]:
     if rx is None:
         return []
     out = []
-    last = -1
-    for _, at, _ in _AUTH_NAME.find_matches_as_indexes(data):
-        ls = src.rfind("\n", 0, at) + 1
-        if ls == last:
-            continue
-        last = ls
+    for ls, at in _matched_lines(_AUTH_NAME, src, data):
         le = src.find("\n", at)
         m = rx.search(src[ls:le if le >= 0 else len(src)])
-        if m and (m.start() <= at - ls):
+        if m and m.start() <= at - ls:
             out.append(at)
     return out
 
@@ -113,20 +121,14 @@ _DYNAMIC_CALLS = frozenset({"call_user_func", "call_user_func_array"})
 _GRANT_WORDS = ("session", "admin", "role", "uid", "authenticat", "authoriz", "authoris", "logged", "login",
                 "principal", "grant", "sysauth", "set-cookie", "privileg", "superuser", "is_root", "isroot",
                 "access_level")
-_GRANT_HINT = ahocorasick_rs.BytesAhoCorasick(sorted({v.encode() for w in _GRANT_WORDS
-                                                      for v in (w, w.capitalize(), w.upper())}))
+_GRANT_HINT = _any_case(_GRANT_WORDS)
 _ASSIGN_QUOTE = ahocorasick_rs.BytesAhoCorasick([b'= "', b"= '", b'="', b"='", b"define("])
 
 
 def _constant_lines(src: str, data: bytes) -> Iterator[tuple[int, int]]:
     """(start, end) of the lines that declare a named string constant (see ``_CONST_LINE``); the
     byte matcher finds the candidate lines, the expression confirms them."""
-    last = -1
-    for _, at, _ in _ASSIGN_QUOTE.find_matches_as_indexes(data):
-        ls = src.rfind("\n", 0, at) + 1
-        if ls == last:
-            continue
-        last = ls
+    for ls, _ in _matched_lines(_ASSIGN_QUOTE, src, data):
         m = _CONST_LINE.match(src, ls)
         if m:
             yield m.start(), m.end()
@@ -197,17 +199,19 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
         data = src.encode("latin-1")
     n = len(src)
     inputs = input_words(family)
+    known = _taint_knowledge()
     out: list[int] = []
     if family in ("perl", "php"):
         # a backtick string runs a shell command in these languages
         at = src.find("`")
         while at >= 0 and len(out) < 64:
             out.append(at)
-            at = src.find("`", src.find("`", at + 1) + 1) if src.find("`", at + 1) >= 0 else -1
+            close = src.find("`", at + 1)
+            at = src.find("`", close + 1) if close >= 0 else -1
     # input reads go to ``input_hits`` when the caller keeps them apart (see select())
     reads = out if input_hits is None else input_hits
     # a unit that names a request header or CGI variable reads the request
-    reads += _taint_knowledge().selected(src, data)
+    reads += known.selected(src, data)
     loose_calls = family in ("perl", "php", "bash")
     for index, start, end in auto.find_matches_as_indexes(data):
         word = keywords[index]
@@ -230,7 +234,7 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
             out.append(start)  # a call whose function is a value: what it runs is decided at run time
             continue
         if word in inputs:
-            if _taint_knowledge().read_at(word, src, end + 1):
+            if known.read_at(word, src, end + 1):
                 reads.append(start)  # a unit that reads remote input is where a trigger or a command channel is
             continue
         if word in _CRED_WORDS or word in _PRIV_WORDS:
