@@ -395,3 +395,11 @@ def test_builtin_credential_shapes(shape):
 def test_a_word_compared_in_a_login_function_is_no_password():
     rel, lang, src = _CREDENTIAL_SHAPES["c-pam-backdoor"]
     assert rules(rel, lang, src.replace("Qz!8812-kk", "nullok")) == []
+
+
+def test_a_login_function_choosing_a_mechanism_by_its_parameter_grants_nothing():
+    # the parameter's position alone is no credential: a branch without a grant stays silent
+    src = ('int session_login(struct s *ssn, const char *mech) {\n'
+           ' if (strcmp(mech, "DIGEST-MD5") == 0) { start_digest(ssn); }\n'
+           ' else if (strcmp(mech, "x11-req9") == 0) { start_x11(ssn); }\n return 0; }\n')
+    assert rules("src/session.c", "c", src) == []

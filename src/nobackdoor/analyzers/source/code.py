@@ -938,11 +938,12 @@ class Checker:
                 success = next((got for got in (self._success(b, fn) for b in bodies) if got), None) or any_or
                 is_cred = None  # judged once, and only for a branch that may grant (it follows input)
                 if not success and fn is not None and _secret_like(comp.value) and comp.node.type != "in" and \
-                        self._auth_function(fn) and not any(_DENIAL_STEP.search(text(b)) for b in bodies):
-                    is_cred = self._credential_compared(comp, fn)
-                    if is_cred:
-                        # decompiled or terse code: the branch of a login function taken on a literal password
-                        success = f"the branch taken in {syntax.function_name(fn)}()"
+                        self._auth_function(fn) and not any(_DENIAL_STEP.search(text(b)) for b in bodies) and \
+                        self._is_credential(comp.subject):
+                    # decompiled or terse code: the branch of a login function taken on a literal password
+                    # (named or fetched as one: a parameter's position alone is too weak without a grant)
+                    success = f"the branch taken in {syntax.function_name(fn)}()"
+                    is_cred = True
                 if not success:
                     continue
                 if is_cred is None:
