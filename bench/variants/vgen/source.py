@@ -95,6 +95,8 @@ def _check_network(path: str, data: bytes) -> None:
             continue
         if all(int(x) < 10 for x in m.groups()):   # version numbers like 1.2.3.4
             continue
+        if any(int(x) > 255 or (len(x) > 1 and x.startswith(b"0")) for x in m.groups()):
+            continue                                   # not an address (a random dotted version)
         raise ValueError(f"{path}: non-documentation address {ip!r}")
     for m in _URL_HOST.finditer(data):
         host = m.group(1).decode().lower().rstrip(".")
