@@ -51,7 +51,14 @@ _CONNECT_CALLS = frozenset({"connect", "Socket", "stream_socket_client", "fsocko
 _STREAM_JOIN = frozenset({"dup2", "dup", "dup3", "pipe", "transferTo", "copy", "Copy", "getOutputStream",
                           "redirectErrorStream", "proc_open", "pipe_to", "inheritIO"})
 _LISTEN_CALLS = frozenset({"listen", "accept", "bind", "createServer", "socket_listen", "stream_socket_server"})
+#: a line that loads a module or a library (naming an authentication module is not a login step)
+_IMPORT_LINE = re.compile(r"(?m)^[ \t]*(?:(?:use|require|import|from|source)\b|#[ \t]*include\b|\.[ \t]|"
+                          r"local[ \t]+\w+[ \t]*=[ \t]*require\b)[^\n]*$")
 _CGI_PREFIXES = ("HTTP_", "QUERY_STRING", "REQUEST_URI", "PATH_INFO", "FORM_")
+#: a shell word that is one variable's value and nothing else
+_BARE_EXPANSION = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
+#: a shell value that is the output of one command with one key: $(cgi_param cmd), `get_arg x`
+_GETTER_SUBSTITUTION = re.compile(r"(?:\$\(|`)\s*([A-Za-z_][\w-]*)\s+['\"]?([\w-]+)['\"]?\s*(?:\)|`)")
 #: CGI/1.1 (RFC 3875) request meta-variables a shell CGI reads
 _CGI_INPUT = re.compile(rb"\$\{?(QUERY_STRING|HTTP_[A-Z0-9_]+|REQUEST_URI|PATH_INFO|CONTENT_LENGTH|FORM_[A-Za-z0-9_]+)\b")
 _WORDS = re.compile(r"[a-z_]+")
@@ -340,7 +347,7 @@ class Checker:
         self.reported: set[tuple[str, int]] = set()
         low = src.lower()
         self.may_decode = any(w in low for w in _DECODE_HINTS)
-        self.taint = Taint(model)
+        self.taint = Taint(model, src)
         self._stored: dict[int, dict[str, list[Node]]] = {}
         self._called_here: dict[str, bool] = {}
         self._ran: dict[int, set[int]] = {}
@@ -352,8 +359,13 @@ class Checker:
             for call in self.m.calls:
                 reach = self.m.reach(call)
                 strong = reach.strong()
+                gated = False
                 if strong:
-                    yield from self._gated(call, reach, strong)
+                    for f in self._gated(call, reach, strong):
+                        gated = True
+                        yield f
+                if not gated:
+                    yield from self._shell_request_executed(call, reach)
             yield from self._credential_checks()
             return
         yield from self._shell_served()
@@ -426,6 +438,12 @@ class Checker:
                         why = self.is_input(rhs, fn, depth + 1, strong)
                         if why:
                             return f"{name} <- {why}"
+                if self.m.family == "c" and depth < 3:
+                    # a struct or buffer filled by a copy: memcpy(&h, buf, sizeof h) holds buf's data
+                    for call, source in self.taint.copies_into(name, fn):
+                        why = self.is_input(source, fn, depth + 1, strong)
+                        if why:
+                            return f"{name} <- {self.m.callee(call)[1]}() <- {why}"
         return None
 
     def _outside_parameter(self, fn: Node | None, name: str) -> bool:
@@ -692,6 +710,60 @@ class Checker:
         if f:
             yield f
 
+    def _shell_request_executed(self, call: Node, reach: Reach) -> Iterator[Finding]:
+        """A shell CGI runs a request value: the value is the command's name (``$HTTP_X``,
+        `` `$x` ``), or the whole script of ``sh -c``/``eval``. Evaluating a text *built* from the
+        query string (old CGI argument parsing: ``eval $(echo "$QUERY_STRING" | sed ...)``) is
+        not this: only the bare value counts."""
+        name = call.child_by_field_name("name")
+        if name is None:
+            return
+        words = [name, *call.children_by_field_name("argument")]
+        if text(name).startswith("$"):
+            ran = name
+        elif reach.kinds & {"shell", "eval"}:
+            values = [text(w).strip("'\"") for w in words[1:]]
+            i = next((k for k, v in enumerate(values) if v.startswith("-") and "c" in v[1:]), None)
+            ran = words[i + 2] if i is not None and i + 2 < len(words) else \
+                words[1] if "eval" in reach.kinds and len(words) == 2 else None
+        else:
+            return
+        if ran is None:
+            return
+        why = self._shell_request_value(text(ran).strip("'\""))
+        if why is None:
+            return
+        login = self._login_before(call, self.m.function_of(call))
+        severity = "medium" if self.test else "high" if login else "critical"
+        f = self._finding("source.request-executed", call,
+                          f"the script runs {why} as a command ({text(call)[:80]})"
+                          f"{f', after {login}' if login else ', before any authentication'}",
+                          {"sink": text(name)[:60], "argument": text(ran)[:160], "input_origin": why,
+                           "input_kind": "request", "authentication_before": login or "",
+                           "path": [{"line": call.start_point[0] + 1, "code": text(call)[:120]}], "via": [],
+                           "function": ""}, severity=severity)
+        if f:
+            yield f
+
+    def _shell_request_value(self, word: str, depth: int = 0) -> str | None:
+        """Why a shell word that is one bare expansion (``$X``, ``${X}``) holds a request value: a CGI
+        meta-variable, or a variable assigned one or the output of the project's request getter."""
+        m = _BARE_EXPANSION.fullmatch(word)
+        if m is None or depth > 3:
+            return None
+        var = m.group(1)
+        if var.startswith(_CGI_PREFIXES):
+            return f"CGI variable {var}"
+        for rhs in self.m.assignments(None).get(var, [])[:4]:
+            value = text(rhs).strip("'\"")
+            got = self._shell_request_value(value, depth + 1)
+            if got:
+                return f"{var} <- {got}"
+            getter = _GETTER_SUBSTITUTION.fullmatch(value)
+            if getter and self.taint.k.request_getter(getter.group(1)):
+                return f"{var} <- {getter.group(1)} {getter.group(2)}"
+        return None
+
     def _eval_decoded(self, call: Node, reach: Reach) -> Iterator[Finding]:
         if call.type == "command":
             return
@@ -757,7 +829,12 @@ class Checker:
         """The first authentication step (a call or a test of a session, login or token) in the
         sink's function before the sink, or None: then the sink runs before any login."""
         if fn is None:
-            return None
+            # top-level code (a script): the statements before it, function definitions aside
+            head = b"\n".join(self.m.data[c.start_byte:min(c.end_byte, call.start_byte)]
+                               for c in self.m.root.named_children
+                               if c.start_byte < call.start_byte and c.type not in self.spec.functions)
+            m = _LOGIN_STEP.search(_IMPORT_LINE.sub("", head.decode("latin-1")))
+            return m.group(0) if m else None
         head = (self.m.data[fn.start_byte:call.start_byte] if call.start_byte > fn.start_byte else b"")
         m = _LOGIN_STEP.search(head.decode("latin-1"))
         return m.group(0) if m else None

@@ -166,6 +166,9 @@ class FileModel:
             right = n.child_by_field_name("right") or n.child_by_field_name("value")
             if left is None and n.type == "assignment_statement" and n.named_child_count == 2:
                 left, right = n.named_children  # Lua: variable_list = expression_list (no field names)
+            if right is not None and not right.is_named:
+                # Perl: "my $x = ($a // '')" fields the parenthesis token; the value is the named part
+                right = next((c for c in n.children_by_field_name("right") if c.is_named), None)
             if left is None or right is None:
                 continue
             for ident in _names(left):

@@ -172,6 +172,7 @@ _METHOD_WORDS = {"javascript": frozenset({"exec", "spawn", "fork", "execSync"}),
                  "python": frozenset({"exec", "eval", "system"}), "java": frozenset({"exec", "eval"}),
                  "go": frozenset({"Command"})}
 _EXEC_WORDS = frozenset({"execl", "execlp", "execle", "execv", "execvp", "execve", "execvpe", "posix_spawnp"})
+_PERL_PIPE_OPEN = re.compile(r"\bopen\b[ \t]*\(?[^;\n]*?(?:[\"'][ \t]*[|-]|\|[ \t]*[\"'])")
 _LITERAL_ARG = re.compile(r'\(\s*"([^"\\]{0,200})"')
 _SHELLS = ("sh", "bash", "ash", "dash", "ksh", "zsh", "busybox")
 
@@ -208,6 +209,10 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
             out.append(at)
             close = src.find("`", at + 1)
             at = src.find("`", close + 1) if close >= 0 else -1
+    if family == "perl":
+        # a pipe open runs a command (perlfunc open: "cmd |", "| cmd", "-|", "|-")
+        for m in _PERL_PIPE_OPEN.finditer(src):
+            out.append(m.start())
     # input reads go to ``input_hits`` when the caller keeps them apart (see select())
     reads = out if input_hits is None else input_hits
     # a unit that names a request header or CGI variable reads the request
@@ -252,6 +257,9 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
         while j < n and src[j] in " \t":
             j += 1
         nxt = src[j] if j < n else ""
+        if nxt == ")" and src.endswith("promisify(", 0, start):
+            out.append(start)  # promisify(exec)(cmd): the sink called in promise form
+            continue
         if nxt == "(" or (loose_calls and nxt in "'\"$`") or (family == "perl" and j > end + 1 and nxt.isalpha()):
             # (Perl calls need no parentheses: "eval decode_base64(...)", "system $cmd")
             if word in _EXEC_WORDS and _fixed_program(src, j):

@@ -187,6 +187,11 @@ def text(node: Node | None) -> str:
     return node.text.decode("utf-8", "replace")
 
 
+#: calls that return the function they are given in another calling convention (Node's
+#: util.promisify, Bluebird's promisify): calling the result calls that function
+_SAME_FUNCTION_WRAPPERS = frozenset({"promisify", "promisifyAll"})
+
+
 def callee(node: Node) -> tuple[str, str, Node | None]:
     """(full callee text, last name, object node or None) of a call node of any grammar."""
     t = node.type
@@ -220,6 +225,15 @@ def callee(node: Node) -> tuple[str, str, Node | None]:
         return name, name.rsplit("/", 1)[-1], None
     if fn is None:
         return "", "", None
+    if t in ("function_call_expression", "ambiguous_function_call_expression") and text(fn) == "open" and \
+            perl_pipe_command(node) is not None:
+        return "open", "open_pipe", None  # open(FH, "cmd |"), open(FH, "-|", cmd): runs a command
+    if fn.type == "call_expression" and callee(fn)[1] in _SAME_FUNCTION_WRAPPERS:
+        # promisify(exec)(cmd) calls exec: the wrapper returns the same function in promise form
+        inner = fn.child_by_field_name("arguments")
+        first = inner.named_children[0] if inner is not None and inner.named_children else None
+        if first is not None and first.type in ("identifier", "member_expression"):
+            fn = first
     full = text(fn)
     if fn.type in ("member_expression", "attribute", "selector_expression", "field_expression",
                    "scoped_identifier", "qualified_identifier", "dot_index_expression", "method_index_expression"):
@@ -235,6 +249,24 @@ def callee(node: Node) -> tuple[str, str, Node | None]:
     return full, last, None
 
 
+def perl_pipe_command(node: Node) -> list[Node] | None:
+    """The arguments that form the command of a Perl pipe open (perlfunc open: a two-argument
+    mode string that starts or ends with ``|``, or the ``-|``/``|-`` mode followed by the command
+    list), or None when the open is of a file."""
+    args = arguments(node)
+    if len(args) < 2:
+        return None
+    mode = args[1]
+    raw = text(mode).strip()
+    if mode.type in ("string_literal", "interpolated_string_literal") and len(raw) >= 2:
+        body = raw[1:-1].strip()
+        if body in ("-|", "|-"):
+            return args[2:] or None
+        if len(args) == 2 and (body.startswith("|") or body.endswith("|")):
+            return [mode]
+    return None
+
+
 def arguments(node: Node) -> list[Node]:
     if node.type == "command":
         return list(node.children_by_field_name("argument"))
@@ -245,6 +277,11 @@ def arguments(node: Node) -> list[Node]:
     args = node.child_by_field_name("arguments")
     if args is None:
         return []
+    if node.type == "ambiguous_function_call_expression":
+        # Perl without parentheses: each argument is its own "arguments" field
+        many = [c for c in node.children_by_field_name("arguments") if c.is_named and c.type != "comment"]
+        if len(many) > 1:
+            return many
     if node.type in ("function_call_expression", "ambiguous_function_call_expression", "method_call_expression") \
             and args.type not in ("list_expression", "arguments", "parenthesized_expression"):
         return [args]  # Perl: a single argument is the field itself, not a list of them
@@ -267,6 +304,8 @@ def literal(node: Node, spec: Spec) -> str | None:
         if t == "word":
             return None
         for c in node.named_children:  # interpolation makes it dynamic
+            if c.type == "string_content" and any(g.type != "escape_sequence" for g in c.named_children):
+                return None  # Perl: "$x ..." holds its interpolations inside the content
             if c.type in ("interpolation", "template_substitution", "simple_expansion", "expansion",
                           "command_substitution", "scalar", "variable_name", "array_element_access"):
                 return None

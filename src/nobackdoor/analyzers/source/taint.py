@@ -75,6 +75,10 @@ class Knowledge:
         self.request_objects = frozenset(raw["request_objects"])
         self.request_objects_by_family = {f: frozenset(n) for f, n in raw["request_objects_by_family"].items()}
         self.request_members = frozenset(raw["request_members"])
+        self.handler_bases = {f: frozenset(n) for f, n in raw["handler_bases"].items()}
+        self.handler_members = frozenset(raw["handler_members"])
+        self._handler_class = {f: re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]*\b(?:%s)\b[^)]*)\)" %
+                                             "|".join(sorted(n)), re.M) for f, n in self.handler_bases.items()}
         self.superglobals = frozenset(raw["superglobals"])
         self.environment_objects = frozenset(raw["environment_objects"])
         self.environment_paths = tuple(o for o in self.environment_objects if "." in o)
@@ -91,6 +95,9 @@ class Knowledge:
         self.network_reads = frozenset(n for n, (_, src) in self.out_params.items() if src == "input")
         self.sanitizers = frozenset(s.rsplit(".", 1)[-1] for s in raw["sanitizers"])
         self.shell_flags = frozenset(raw["shell_flags"])
+        self.path_joins = frozenset(raw["path_joins"])
+        self.reader_verbs = frozenset(raw["reader_verbs"])
+        self.reader_objects = frozenset(raw["reader_objects"])
         self.socket_calls = frozenset(raw["socket_calls"])
         self.socket_reads = frozenset(raw["socket_reads"])
         self.select_words = {family: frozenset(words) for family, words in raw["select_words"].items()}
@@ -115,6 +122,27 @@ class Knowledge:
             elif self.select_call.match(src, end):
                 out.append(start)
         return out
+
+    def request_getter(self, name: str) -> bool:
+        """A project's own request getter by its name (get_cgi, cgi_param, req_header): called with
+        a string key, its result is request data."""
+        words = _words(name)
+        return bool(words & self.request_words) and bool(words & self.getter_words or len(words) == 1) and \
+            not words & {"set", "put", "add"}
+
+    def stream_reader(self, name: str) -> bool:
+        """A project's own function that reads what a peer sent into its arguments (see ``reader_*``)."""
+        if name in self.out_params:
+            return False
+        words = _words(name)
+        if not words & self.reader_verbs:
+            return False
+        return bool(words & self.reader_objects) or any(w.endswith("line") for w in words & self.reader_verbs)
+
+    def declares_handler(self, family: str, src: str) -> bool:
+        """Whether ``src`` declares a subclass of a request-handler base (see ``handler_bases``)."""
+        rx = self._handler_class.get(family)
+        return rx is not None and rx.search(src) is not None
 
     def input_words(self, family: str) -> frozenset[str]:
         """Words whose presence makes a unit worth parsing for input flows."""
@@ -152,9 +180,13 @@ def _var_name(node: Node) -> str:
 class Taint:
     """Taint questions about one parsed file (a :class:`FileModel`)."""
 
-    def __init__(self, model: FileModel) -> None:
+    def __init__(self, model: FileModel, src: str | None = None) -> None:
+        """``src``: the whole file's text when ``model`` parsed a selection of it (file-level facts)."""
         self.m = model
         self.k = knowledge()
+        #: the file declares a request-handler class: its ``self`` is the request (``self.path``)
+        self.handler_self = self.k.declares_handler(model.family, src if src is not None else
+                                                    model.data.decode("latin-1"))
         self.spec = model.spec
         self._memo: dict[tuple[int, int], Origin | None] = {}
         self._active: set[tuple[int, int]] = set()
@@ -172,16 +204,22 @@ class Taint:
         for call in self.m.calls:
             _, last, _ = self.m.callee(call)
             by_name.setdefault(last, []).append(call)
-            spec = self.k.out_params.get(last) if self.m.family == "c" else None
-            if spec is None:
+            if self.m.family != "c":
                 continue
+            spec = self.k.out_params.get(last)
             args = arguments(call)
-            dst = spec[0]
-            if dst >= len(args):
+            if spec is not None:
+                dests = [args[spec[0]]] if spec[0] < len(args) else []
+            elif len(args) >= 2 and self.k.stream_reader(last):
+                # the buffers after the stream (a literal or a size is not a destination)
+                dests = [a for a in args[1:4] if a.type in ("identifier", "field_expression", "subscript_expression",
+                                                            "pointer_expression")]
+            else:
                 continue
             fn = self.m.function_of(call)
             key = fn.id if fn is not None else -1
-            writes.setdefault(key, {}).setdefault(_var_name(args[dst]), []).append((call, args[dst]))
+            for dst in dests:
+                writes.setdefault(key, {}).setdefault(_var_name(dst), []).append((call, dst))
         self._writes = writes
         self._calls_by_name = by_name
         # names written at file level (C/JS/Python globals) or through a global statement
@@ -265,11 +303,13 @@ class Taint:
             if key and key.startswith(self.k.cgi_keys):
                 return Origin(f"CGI variable {key}", "request", (Step(node.start_point[0] + 1, raw[:120]),))
             return None
+        rest = path[len(head):].lstrip(".")
+        member = re.split(r"[.\[(]", rest, maxsplit=1)[0]
+        if head == "self" and self.handler_self and member in self.k.handler_members:
+            return Origin(f"self.{member} (a request handler)", "request", (Step(node.start_point[0] + 1, raw[:120]),))
         if self.m.family == "c" or head not in self.k.request_objects and \
                 head not in self.k.request_objects_by_family.get(self.m.family, ()):
             return None
-        rest = path[len(head):].lstrip(".")
-        member = re.split(r"[.\[(]", rest, maxsplit=1)[0]
         if member in self.k.request_members or (not member and rest.startswith("[")):
             if node.type in self.spec.calls or node.parent is None or node.parent.type not in self.spec.calls or \
                     node.parent.child_by_field_name("function") is not node:
@@ -302,9 +342,7 @@ class Taint:
                                                                                "set_header", "append", "add"):
                 if obj is None or self._access_source(obj) is not None or last.lower().startswith(("get", "find")):
                     return Origin(f"{last}({keys[0]!r})", "request", step)
-            words = _words(last)
-            if words & self.k.request_words and (words & self.k.getter_words or len(words) == 1) and \
-                    not words & {"set", "put", "add"} and _KEY.match(keys[0]):
+            if self.k.request_getter(last) and _KEY.match(keys[0]):
                 # get_cgi("c"), req.param("x"), $q->cookie("sid"): a getter by its name and its key
                 return Origin(f"{last}({keys[0]!r})", "request", step)
         if obj is not None:
@@ -387,6 +425,22 @@ class Taint:
                 return self._global_origin(name, depth)
         return None
 
+    def copies_into(self, name: str, fn: Node | None) -> list[tuple[Node, Node]]:
+        """(call, source argument) of the C copies and formats in ``fn`` that write ``name``
+        (``memcpy(&h, buf, n)``: the header ``h`` holds what ``buf`` held)."""
+        if self._writes is None:
+            self._index()
+        assert self._writes is not None
+        out = []
+        for call, _ in self._writes.get(fn.id if fn is not None else -1, {}).get(name, [])[:6]:
+            spec = self.k.out_params.get(self.m.callee(call)[1])
+            if spec is None or spec[1] == "input":
+                continue
+            args = arguments(call)
+            idx = range(spec[0] + 1, len(args)) if spec[1] == "rest" else spec[1]
+            out += [(call, args[i]) for i in idx if isinstance(i, int) and i < len(args)]
+        return out
+
     def _out_param_origin(self, name: str, fn: Node | None, depth: int) -> Origin | None:
         assert self._writes is not None
         for call, _ in self._writes.get(fn.id if fn is not None else -1, {}).get(name, [])[:6]:
@@ -397,9 +451,11 @@ class Taint:
 
     def _written(self, call: Node, fn: Node | None, depth: int) -> Origin | None:
         _, last, _ = self.m.callee(call)
+        step = (Step(call.start_point[0] + 1, text(call)[:120]),)
+        if last not in self.k.out_params:
+            return Origin(f"{last}() (the project's stream reader)", "network", step)
         dst, src = self.k.out_params[last]
         args = arguments(call)
-        step = (Step(call.start_point[0] + 1, text(call)[:120]),)
         if src == "input":
             return Origin(f"{last}() buffer", "network", step)
         idx = range(dst + 1, len(args)) if src == "rest" else src
@@ -474,8 +530,11 @@ class Taint:
         argument list or array, else the first argument unless it is a literal (a fixed program)."""
         flat: list[Node] = []
         args = arguments(call)
-        if self.m.callee(call)[1] in ("call_user_func", "call_user_func_array", "forward_static_call"):
+        last = self.m.callee(call)[1]
+        if last in ("call_user_func", "call_user_func_array", "forward_static_call"):
             args = args[1:]  # the first argument names the function, the rest are its arguments
+        elif last == "open_pipe":
+            args = syntax.perl_pipe_command(call) or []  # the mode string "cmd |" or the list after "-|"
         for a in args[:8]:
             if a.type in ("list", "array", "array_creation_expression", "array_initializer", "composite_literal",
                           "table_constructor", "array_expression", "initializer_list"):
@@ -529,13 +588,15 @@ class Taint:
             if fmt is not None:  # a command formatted from a text that starts with the input, or not
                 return self.origin(args[1], fn) if len(args) > 1 and fmt.lstrip().startswith(("%s", "%v", "{}")) \
                     else None
+            if last in self.k.path_joins and args and (literal(args[0], self.spec) or "").startswith("/"):
+                return None  # a program chosen inside a fixed directory (/etc/init.d/<name>)
         if t in _VAR_TYPES or t in self.spec.identifiers:
             name = _var_name(expr)
             if self.m.family == "c" and self._writes is not None:
                 for call, _ in self._writes.get(fn.id if fn is not None else -1, {}).get(name, [])[:4]:
                     _, last, _ = self.m.callee(call)
                     args = arguments(call)
-                    dst, src = self.k.out_params[last]
+                    dst, src = self.k.out_params.get(last, (1, "input"))
                     if src == "rest" and dst + 1 < len(args):
                         fmt_i = dst + 1 if last in ("sprintf", "vsprintf", "asprintf") else dst + 2
                         fmt = literal(args[fmt_i], self.spec) if fmt_i < len(args) else None
