@@ -79,6 +79,26 @@ _IDENTITY_KEYS = frozenset({"user", "username", "user_name", "login", "role", "r
                             "admin", "is_admin", "isadmin", "authenticated", "authed", "logged_in", "loggedin",
                             "level", "privilege", "priv", "access", "group", "account", "identity", "sysauth"})
 _PRIVILEGED = re.compile(r"(?i)\badmin\w*|\broot\b|superuser|\bsuper\b|Role(?:::|\.)\w+|\bfull\b")
+_SHELL_IDENTITY = re.compile(r"user|role|level|priv|auth|login")
+_ROLE_WORDS = frozenset({"admin", "administrator", "root", "superuser", "super"})
+
+
+def _privileged_name(node: Node, spec) -> bool:
+    """A constant that names an administrator's role or level (``RoleAdmin``, ``ROLE_ADMIN``,
+    ``auth.LevelRoot``, ``Role::Admin``)."""
+    if node.type not in spec.identifiers and node.type not in ("identifier", "selector_expression", "field_access",
+                                                                 "scoped_identifier", "member_expression",
+                                                                 "qualified_identifier", "class_constant_access_expression"):
+        return False
+    raw = text(node)
+    if len(raw) > 60:
+        return False
+    last = re.split(r"[.:>]", raw)[-1]
+    words = {w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", last)}
+    return bool(words & _ROLE_WORDS) and len(words) <= 3 and not words & {"not", "no", "non", "check", "is", "has",
+                                                                          "require", "need", "only", "ensure"}
+
+
 _DENIAL = re.compile(r"(?i)\b(?:null|nil|none|false|undefined|deny|denied|forbidden|anonymous|guest)\b|\{\s*\}")
 _LOGGING = re.compile(r"(?i)log|print|warn|debug|info|error|trace|write|echo|puts|format|assert|equal|compare|cmp")
 _AUTHORIZES = re.compile(r"(?i)author|authent|auth_?check|check_?auth|filter|middleware|login|verify|session")
@@ -96,6 +116,8 @@ _LOGIN_STEP = re.compile(r"(?i)\b\w*(?:auth(?!or\b)|login|logged|session|is_?adm
 #: a rebuilt text that runs a shell, fetches or opens a connection
 _COMMAND_WORDS = re.compile(r"(?:^|[\s;|&/])(?:sh|bash|ash|busybox|nc|ncat|telnetd|wget|curl|tftp|mkfifo|socat)\b|"
                             r"/dev/tcp/|https?://")
+_MAGIC_NUMBER = re.compile(r"0x[0-9a-f]+")  # how syntax.compared_literal writes an integer magic
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128}")
 _HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
 
 
@@ -240,6 +262,10 @@ _PROTOCOL_NAME = re.compile(r"^(?:(?:[A-Z][a-z]+|WWW|ETag|TE|DNT|X)(?:-(?:[A-Z][
 _PATTERN = re.compile(r"\[[^\]]+\][*+?{]|\\[dwsDWS]|%[wdsap]|^\^.*\$$|\(\?[:=!]")
 
 
+_CONVERSION = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[hlLqjzt]*[diouxXeEfFgGcspn%]")
+_TOKEN_RUN = re.compile(r"(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6,}")
+
+
 def ordinary_literal(value: str, pats: Patterns) -> bool:
     """A literal that cannot be a trigger: too short, unprintable, protocol or CLI vocabulary, or a
     path, option, format or prefix (ordinary parsing)."""
@@ -251,7 +277,10 @@ def ordinary_literal(value: str, pats: Patterns) -> bool:
         return True
     if _PROTOCOL_NAME.match(v) or _PATTERN.search(v):
         return True  # a header name, an authentication scheme, or a pattern that validates input
-    return v.startswith(("/", ".", "-", "%", "<", "\\")) or v.endswith(("/", ":", "="))
+    if v.startswith("%"):
+        # a format ("%s: %d", "%08x"), unless what its conversions leave is a token of its own
+        return not _TOKEN_RUN.search(_CONVERSION.sub("", v))
+    return v.startswith(("/", ".", "-", "<", "\\")) or v.endswith(("/", ":", "="))
 
 
 class SourceCodeAnalyzer(FileAnalyzer):
@@ -444,6 +473,10 @@ class Checker:
                         why = self.is_input(source, fn, depth + 1, strong)
                         if why:
                             return f"{name} <- {self.m.callee(call)[1]}() <- {why}"
+            elif self.m.family == "bash" and t == "command_substitution":
+                getter = _GETTER_SUBSTITUTION.fullmatch(text(n).strip())
+                if getter and self.taint.k.request_getter(getter.group(1)):
+                    return f"{getter.group(1)} {getter.group(2)}"
         return None
 
     def _outside_parameter(self, fn: Node | None, name: str) -> bool:
@@ -563,7 +596,7 @@ class Checker:
             for comp in self._char_sequence(cond, self._tests(cond, negative, fn)):
                 if not self.rare(comp.value, comp.char):
                     continue
-                why = self.is_input(comp.subject, fn)
+                why = self._compared_input(comp, fn)
                 if not why:
                     continue
                 if why.startswith("parameter") and (syntax.function_name(fn) == "main" if fn else False):
@@ -940,7 +973,8 @@ class Checker:
                                                       ("create", "new", "start", "open", "set", "put")) \
                         or _grants_by_name(last):
                     return f"{full}()"
-                if any(_PRIVILEGED.fullmatch((literal(a, self.spec) or "").strip()) for a in arguments(n)[:4]) and \
+                if any(_PRIVILEGED.fullmatch((literal(a, self.spec) or "").strip()) or _privileged_name(a, self.spec)
+                       for a in arguments(n)[:4]) and \
                         not _LOGGING.search(last) and last not in self.pats.sinks.get(self.m.family, {}):
                     return f"{full}(... {text(n)[:60]})"  # a role or identity handed on: WithValue(ctx, k, "admin")
                 if low in ("getsession", "setattribute", "set_attribute", "session") and any(
@@ -954,6 +988,9 @@ class Checker:
                     name = text(left).replace("->", ".").rsplit(".", 1)[-1].lstrip("$").lower()
                     if name in self.pats.success_flags and text(right).strip() in ("1", "true", "True", "TRUE"):
                         return f"{text(left)} = {text(right)}"
+                    if self.m.family == "bash" and _SHELL_IDENTITY.search(name) and \
+                            _PRIVILEGED.fullmatch(text(right).strip("'\" ")):
+                        return f"{text(left)}={text(right)}"  # a CGI library's session state: SESSION_USER=admin
                     if _records_identity(left, right):
                         return f"{text(left)} = {text(right)[:40]}"
             elif t in self.spec.strings:
@@ -963,7 +1000,8 @@ class Checker:
             elif t in self.spec.returns:
                 val = text(n).removeprefix("return").strip().rstrip(";").strip()
                 if (auth_fn or _AUTHORIZES.search(fname)) and (
-                        val in ("1", "true", "True", "TRUE", "AUTH_OK", "PAM_SUCCESS") or val.startswith("200")):
+                        val in ("1", "true", "True", "TRUE", "AUTH_OK", "PAM_SUCCESS") or val.startswith("200") or
+                        (self.m.family == "bash" and val in ("0", ""))):  # a shell function succeeds with 0
                     return f"return {val}"
                 if _PRIVILEGED.search(val) and not _DENIAL.search(val):
                     return f"return {val[:60]}"  # an identity with an administrator's role
@@ -1005,10 +1043,24 @@ class Checker:
             if any_or:  # "password == LITERAL || real_check()": the literal side alone lets one in
                 comps += [c for c in self._or_comparisons(cond) if self._is_credential(c.subject)]
             yield ifnode, cond, comps, [body], any_or
+        if self.m.family == "bash":
+            # shell: "[ test ] && { ...; }" is an if without the keyword
+            for node in walk(self.m.root, limit=20000):
+                if node.type != "list" or node.named_child_count != 2 or \
+                        not any(c.type == "&&" for c in node.children):
+                    continue
+                cond, body = node.named_children
+                if cond.type not in ("test_command", "command") or body.type == "test_command":
+                    continue
+                comps = self._tests(cond, False, self.m.function_of(node))
+                if comps:
+                    yield node, cond, comps, [body], None
 
     def _credential_checks(self) -> Iterator[Finding]:
         for ifnode, cond, comps, bodies, any_or in self._branches():
             fn = self.m.function_of(ifnode)
+            credential = False  # a branch on a built-in credential: its user-name test is the same account
+            magic: list[Finding] = []
             for comp in comps:
                 if comp.char or len(comp.value.strip()) < 4:
                     continue
@@ -1038,32 +1090,78 @@ class Checker:
                         f = self._finding("source.hardcoded-credential-check", comp.node, msg, {
                             "literal": comp.value, "input": text(comp.subject)[:120], "grants": success},
                             severity="medium" if self.test else None)
+                    credential = True
                     if f:
                         yield f
                     continue
                 if not self.rare(comp.value):
                     continue
-                why = self.is_input(comp.subject, fn)
-                if not why or why.startswith("parameter") and not any(
-                        w in text(comp.subject).lower() for w in ("agent", "header", "user", "cookie", "token")):
+                why = self._compared_input(comp, fn)
+                if not why:
+                    continue
+                if why.startswith("parameter") and not any(
+                        w in text(comp.subject).lower() for w in ("agent", "header", "user", "cookie", "token")) and \
+                        not (fn is not None and _AUTHORIZES.search(syntax.function_name(fn)) and
+                             (comp.value.startswith("0x") or _secret_like(comp.value))):
+                    # a parameter is input when it is named as such, or when an authentication or
+                    # session check compares it with a magic number or a secret-shaped literal
                     continue
                 msg = (f"input ({why}) compared with rare literal {comp.value!r} grants access ({success})")
                 f = self._finding("source.magic-input-auth", comp.node, msg, {
                     "trigger": comp.value, "input": text(comp.subject)[:120], "input_origin": why,
                     "grants": success}, severity="medium" if self.test else None)
                 if f:
-                    yield f
+                    magic.append(f)
+            if not credential:
+                yield from magic
 
     def _credential_compared(self, comp: Comparison, fn: Node | None) -> bool:
         """The compared value is a credential: named or fetched as one, or a password-checking
         function's parameter compared with a password-shaped literal."""
         return self._is_credential(comp.subject) or (
-            fn is not None and _secret_like(comp.value) and self._auth_function(fn) and
+            fn is not None and _secret_like(comp.value) and not _MAGIC_NUMBER.fullmatch(comp.value) and
+            self._auth_function(fn) and
             text(comp.subject).lstrip("$*&") in self.taint.parameter_names(fn))
 
     def _auth_function(self, fn: Node) -> bool:
         name = syntax.function_name(fn).lower()
         return any(w in name for w in self.pats.auth_function_words)
+
+    def _compared_input(self, comp: Comparison, fn: Node | None) -> str | None:
+        """Why a compared expression is outside input; a digest of input compared with a digest
+        literal (``sha1_hex($q->cookie('k')) eq '4f80…'``) is that input, hashed."""
+        why = self.is_input(comp.subject, fn)
+        if why or not _HEX_DIGEST.fullmatch(comp.value.strip()):
+            return why
+        inner = self._hashed(comp.subject)
+        if inner is comp.subject:
+            return None
+        why = self.is_input(inner, fn)
+        return f"{why}, hashed" if why else None
+
+    def _hashed(self, node: Node) -> Node:
+        """The value a hash chain digests (``md5(x)``, ``sha256(x.encode()).hexdigest()``,
+        ``createHash('sha1').update(x).digest('hex')``), or ``node`` when it is not one."""
+        start, seen = node, False
+        for _ in range(6):
+            if node.type not in self.spec.calls:
+                break
+            full, last, obj = self.m.callee(node)
+            args = arguments(node)
+            fmt = literal(args[0], self.spec) if args else None
+            if _HASHING.search(full) and args and fmt is None:
+                node, seen = args[0], True
+            elif last in ("update", "Write") and args:
+                node, seen = args[0], True
+            elif last in ("Sprintf", "sprintf", "format") and fmt in ("%x", "%02x", "{:x}") and len(args) == 2:
+                node = args[1]  # the digest printed in hex
+            elif last in ("[]byte", "bytes", "Buffer", "from", "String", "str") and len(args) == 1:
+                node = args[0]
+            elif (_HASHING.search(last) or last in ("hex", "encode", "toString")) and obj is not None:
+                node = obj
+            else:
+                break
+        return node if seen else start
 
     def _is_credential(self, subject: Node) -> bool:
         """The compared expression holds a credential: its last name (``form.password``,

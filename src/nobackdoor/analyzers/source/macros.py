@@ -18,7 +18,7 @@ import ahocorasick_rs
 
 from ...models import FileKind, Finding
 from ..base import TreeAnalyzer, TreeContext
-from . import syntax
+from . import expand, syntax
 from .code import analyze_source, ordinary_literal
 from .model import MacroInfo, Reach, read_macros
 from .patterns import patterns
@@ -76,6 +76,7 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 defines = "".join(m.group(0) for m in _DEFINE.finditer(data.decode("latin-1")))
                 if defines:
                     headers.append(defines)
+            yield from self._expanded(tree, headers, pats)
             # first the macros that reach a sink; string constants only matter when there are some
             for defines in headers:
                 if keyword_hits(defines, "c", pats):
@@ -127,6 +128,43 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 # now compare with literals); otherwise only around the cross-file calls
                 yield from analyze_source(entry, data, pats, extra_macros=known, extra_functions=extra,
                                           focus=None if local else used)
+
+    @staticmethod
+    def _expanded(tree, headers: list[str], pats) -> Iterator[Finding]:
+        """The C files that use a header's comparing or assigning function-like macro, analysed
+        with those macros expanded in place (see expand.py); only findings on an expanded line
+        are new, and they name the macros."""
+        functions: dict[str, expand.Macro] = {}
+        constants: dict[str, str] = {}
+        for defines in headers:
+            f, c = expand.read_defines(defines)
+            functions.update(f)
+            constants.update(c)
+        wanted = expand.interesting(functions, constants)
+        if not wanted:
+            return
+        names = sorted(wanted)
+        auto = ahocorasick_rs.BytesAhoCorasick([n.encode("latin-1", "replace") for n in names],
+                                               matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        done = 0
+        for rel, entry in sorted(tree.files.items()):
+            if entry.kind != FileKind.SOURCE or entry.language not in ("c", "cpp") or \
+                    rel.endswith((".h", ".hh", ".hpp")) or entry.size > 4 * 1024 * 1024:
+                continue
+            data = entry.content if entry.content is not None else entry.realpath.read_bytes()
+            if not any(_whole_word(data, a, b) and data[b:b + 1] in (b"(", b" ")
+                       for _, a, b in auto.find_matches_as_indexes(data)):
+                continue
+            done += 1
+            if done > MAX_REANALYSED:
+                break
+            src, changed = expand.expand_lines(data.decode("latin-1"), functions, constants, wanted)
+            if not changed:
+                continue
+            for f in analyze_source(entry, src.encode("latin-1"), pats):
+                if isinstance(f, Finding) and f.line in changed:
+                    f.evidence["macros_expanded"] = changed[f.line]
+                    yield f
 
     @staticmethod
     def _read(defines: str, pats, sinks_only: bool) -> dict[str, MacroInfo]:

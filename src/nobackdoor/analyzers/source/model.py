@@ -21,7 +21,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from . import syntax
 from .patterns import Patterns
-from .syntax import Spec, arguments, callee, literal, number, text, walk
+from .syntax import Spec, arguments, callee, literal, number, text, value_literal, walk
 
 _queries = threading.local()
 _WORD = re.compile(r"[A-Za-z_]\w*")
@@ -570,7 +570,7 @@ def module_constants(root: Node, spec: Spec) -> dict[str, str]:
                 left = n.child_by_field_name("left") or n.child_by_field_name("name")
                 right = n.child_by_field_name("right") or n.child_by_field_name("value")
                 if left is not None and right is not None and left.type == "identifier":
-                    v = literal(right, spec)
+                    v = value_literal(right, spec)
                     if v is not None:
                         out[text(left)] = v
     return out
@@ -591,7 +591,7 @@ def single_literals(root: Node, language: str, spec: Spec, assigns: list[Node]) 
         if left is None or right is None:
             continue
         for name in _names(left):
-            values.setdefault(name, []).append(literal(right, spec))
+            values.setdefault(name, []).append(value_literal(right, spec))
     if language in ("go", "php"):
         # Go and PHP constants are declarations of their own, not assignments
         for m in _CONST_DECL.finditer((root.text or b"").decode("latin-1")):

@@ -29,8 +29,9 @@ _PY_METHOD = re.compile(r"^    (?:async[ \t]+def|def|class|@)\b", re.M)
 _PY_START = re.compile(r"^(?:async[ \t]+def|def|class|@)\b", re.M)
 #: a one-line declaration of a named string constant (const/final/static/define/UPPER_CASE = "...")
 _CONST_LINE = re.compile(r"^[ \t]*(?:(?:export|public|private|protected|static|final|const|constexpr|let|var|my|our|"
-                         r"local|readonly|inline)[ \t]+[^\n=;(]*=[ \t]*|[A-Z][A-Z0-9_]{2,}[ \t]*(?::[^\n=]*)?=[ \t]*|"
-                         r"define[ \t]*\([ \t]*['\"]\w+['\"][ \t]*,[ \t]*)[\"'][^\n]*\n?", re.M)
+                         r"local|readonly|inline)[ \t]+[^\n=;(]*=[ \t]*|_{0,2}[A-Z][A-Z0-9_]{2,}[ \t]*(?::[^\n=]*)?=[ \t]*|"
+                         r"define[ \t]*\([ \t]*['\"]\w+['\"][ \t]*,[ \t]*)(?:b|(?:Buffer\.from|\[\]byte|String|bytes)\([ \t]*)?[\"'][^\n]*\n?",
+                         re.M)
 _BRACE_END = re.compile(r"^\}[^\n]*\n?", re.M)
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\n?", re.M)
 _NAME = {
@@ -96,10 +97,11 @@ def _matched_lines(matcher: ahocorasick_rs.BytesAhoCorasick, src: str, data: byt
             yield ls, at
 
 
-_AUTH_NAME = _any_case(("auth", "login", "passw", "verify", "credential", "checkpass", "check_pass"))
+_AUTH_NAME = _any_case(("auth", "login", "passw", "verify", "credential", "checkpass", "check_pass", "session"))
 #: a comparison with a literal of a password's shape (letters with digits or symbols, 6 or more)
 _SECRET_COMPARE = re.compile(r"""(?:==|\beq\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},)\s*"""
-                             r"""["'](?=[^"'\s]{0,62}[\d!@#$%^&*+=?~-])(?=[^"'\s]{0,62}[A-Za-z])[^"'\s]{6,64}["']""")
+                             r"""(?:["'](?=[^"'\s]{0,62}[\d!@#$%^&*+=?~-])(?=[^"'\s]{0,62}[A-Za-z])[^"'\s]{6,64}["']|"""
+                             r"""\(?\s*0x[0-9a-fA-F]{6,}(?![0-9a-fA-F]))""")
 
 
 def _auth_definitions(src: str, family: str, data: bytes) -> list[int]:
@@ -122,7 +124,8 @@ _GRANT_WORDS = ("session", "admin", "role", "uid", "authenticat", "authoriz", "a
                 "principal", "grant", "sysauth", "set-cookie", "privileg", "superuser", "is_root", "isroot",
                 "access_level")
 _GRANT_HINT = _any_case(_GRANT_WORDS)
-_ASSIGN_QUOTE = ahocorasick_rs.BytesAhoCorasick([b'= "', b"= '", b'="', b"='", b"define("])
+_ASSIGN_QUOTE = ahocorasick_rs.BytesAhoCorasick([b'= "', b"= '", b'="', b"='", b"define(", b'= b"', b"= b'",
+                                                 b"= Buffer.from(", b"= []byte(", b"= String(", b"= bytes("])
 
 
 def _constant_lines(src: str, data: bytes) -> Iterator[tuple[int, int]]:

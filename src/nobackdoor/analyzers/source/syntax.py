@@ -94,6 +94,7 @@ SPECS: dict[str, Spec] = {
         binaries=frozenset({"binary_expression", "equality_expression", "relational_expression"}),
         negations=frozenset({"unary_expression"}),
         numbers=frozenset({"number"}),
+        returns=frozenset({"return_expression"}),
     ),
     "go": Spec(
         functions=frozenset({"function_declaration", "method_declaration", "func_literal"}),
@@ -152,7 +153,20 @@ COMPARE_CALLS = frozenset({"strcmp", "strcasecmp", "strncmp", "strncasecmp", "me
                            "localeCompare", "Equal", "str_starts_with", "str_ends_with", "match", "test",
                            "indexOf", "find",
                            # a password checked against a hash written into the code
-                           "password_verify", "checkpw", "compareSync", "CompareHashAndPassword"})
+                           "password_verify", "checkpw", "compareSync", "CompareHashAndPassword",
+                           # constant-time compares (Node crypto, Go crypto/subtle, Django, Rails, Java)
+                           "timingSafeEqual", "ConstantTimeCompare", "constant_time_compare", "secure_compare",
+                           "isEqual"})
+#: searches that return a position, -1 (or false) when the text is absent: Perl index/rindex,
+#: JavaScript/Java indexOf, PHP strpos/stripos, Python find, Go strings.Index
+_POSITION_CALLS = frozenset({"index", "rindex", "indexOf", "lastIndexOf", "strpos", "stripos", "find", "rfind",
+                             "Index", "LastIndex"})
+#: a position test that means "found": operator -> the values on its right that make it so
+_NPOS = ("std::string::npos", "string::npos", "npos", "std::wstring::npos")
+_FOUND_OPS = {">=": ("0",), ">": ("-1",), "!=": ("-1", "false", *_NPOS), "!==": ("-1", "false"), "ne": ("-1",),
+              "~=": ("nil",)}
+#: compares that return 1 when equal (Go crypto/subtle): ``== 1`` is the equal branch
+_ONE_MEANS_EQUAL = frozenset({"ConstantTimeCompare"})
 #: compare functions called through a module or package, never on the compared value
 _FUNCTION_COMPARES = frozenset({"strcmp", "strcasecmp", "strncmp", "strncasecmp", "memcmp", "bcmp", "compare_digest",
                                 "hash_equals", "HasPrefix", "HasSuffix", "Contains", "EqualFold", "Equal",
@@ -277,10 +291,11 @@ def arguments(node: Node) -> list[Node]:
     args = node.child_by_field_name("arguments")
     if args is None:
         return []
-    if node.type == "ambiguous_function_call_expression":
-        # Perl without parentheses: each argument is its own "arguments" field
+    if node.type in ("ambiguous_function_call_expression", "function_call_expression") and \
+            (node.type == "ambiguous_function_call_expression" or not args.is_named):
+        # Perl: without parentheses each argument is its own "arguments" field; f((x)) fields the "("
         many = [c for c in node.children_by_field_name("arguments") if c.is_named and c.type != "comment"]
-        if len(many) > 1:
+        if len(many) > 1 or not args.is_named:
             return many
     if node.type in ("function_call_expression", "ambiguous_function_call_expression", "method_call_expression") \
             and args.type not in ("list_expression", "arguments", "parenthesized_expression"):
@@ -414,6 +429,11 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
             call = left if left.type in spec.calls else right if right.type in spec.calls else None
             if call is not None and zero:
                 out += _call_comparison(call, spec, lit, want_zero=True)
+            elif call is not None and callee(call)[1] in _ONE_MEANS_EQUAL and \
+                    text(right if call is left else left).strip() == "1":
+                out += _call_comparison(call, spec, lit, want_zero=False)
+        elif ops in _FOUND_OPS and left.type in spec.calls and text(right).strip() in _FOUND_OPS[ops]:
+            out += _call_comparison(left, spec, lit, want_zero=False, found=True)  # index(h, "x") >= 0
         return out
     if t in spec.negations:
         op = cond.child_by_field_name("operator")
@@ -427,6 +447,38 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
         return out
     if t in spec.calls:
         out += _call_comparison(cond, spec, lit, want_zero=False)
+        out += _inlined_comparisons(cond, spec, macro_literals, depth)
+    return out
+
+
+_FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "lambda"})
+
+
+def _inlined_comparisons(call: Node, spec: Spec, macro_literals: dict[str, str], depth: int) -> list[Comparison]:
+    """The comparisons of a function called where it is written (``((t) => t === K)(x)``,
+    ``(lambda t: t == K)(x)``): what it returns is the condition, its parameters are the arguments."""
+    fn = call.child_by_field_name("function")
+    while fn is not None and fn.type == "parenthesized_expression" and fn.named_child_count == 1:
+        fn = fn.named_children[0]
+    if fn is None or fn.type not in _FUNCTION_VALUES:
+        return []
+    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+    names = [text(p).split("=")[0].split(":")[0].strip() for p in (params.named_children if params is not None and
+                                                                      params.type not in ("identifier",) else
+                                                                      [params] if params is not None else [])]
+    args = arguments(call)
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return []
+    results = [body] if body.type not in ("statement_block", "block") else \
+        [r.named_children[0] for r in walk(body, limit=200) if r.type in spec.returns and r.named_children]
+    out = []
+    for expr in results[:4]:
+        for comp in comparisons(expr, spec, macro_literals, depth + 1):
+            name = text(comp.subject)
+            if name in names and names.index(name) < len(args):
+                comp = Comparison(args[names.index(name)], comp.value, comp.node, comp.char)
+            out.append(comp)
     return out
 
 
@@ -485,6 +537,30 @@ def call_comparisons(call: Node, spec: Spec, macro_literals: dict[str, str] | No
     zero, ``a.contains("x")`` when true)."""
     macro_literals = macro_literals or {}
     return _call_comparison(call, spec, lambda n: compared_literal(n, spec, macro_literals), want_zero)
+
+
+#: calls that give back the text they are given in another type (Node Buffer.from, String(),
+#: Python str/bytes and .encode(), Java getBytes, Go []byte conversion)
+_SAME_TEXT_CALLS = frozenset({"from", "String", "str", "bytes", "bytearray", "encode", "getBytes", "[]byte",
+                              "[]rune", "toString", "Buffer"})
+
+
+def value_literal(node: Node, spec: Spec) -> str | None:
+    """A literal, or a literal passed through a call that only changes its type
+    (``Buffer.from('x')``, ``b"x".decode()``-like, ``[]byte("x")``, ``"x".encode()``)."""
+    v = literal(node, spec)
+    if v is not None or node.type not in spec.calls:
+        return v
+    _, last, obj = callee(node)
+    if last not in _SAME_TEXT_CALLS:
+        return None
+    args = arguments(node)
+    if last in ("encode", "getBytes", "toString"):
+        return literal(obj, spec) if obj is not None else None  # "x".encode(): the object is the text
+    if len(args) in (1, 2) and (len(args) == 1 or literal(args[1], spec) in ("utf8", "utf-8", "latin1", "ascii",
+                                                                             "binary")):
+        return literal(args[0], spec)
+    return None
 
 
 def compared_literal(n: Node, spec: Spec, macro_literals: dict[str, str]) -> str | None:
@@ -550,9 +626,13 @@ def _zero(n: Node) -> bool:
     return text(n).strip() in ("0", "0L", "false", "nil")
 
 
-def _call_comparison(call: Node, spec: Spec, lit, want_zero: bool) -> list[Comparison]:
+def _call_comparison(call: Node, spec: Spec, lit, want_zero: bool, found: bool = False) -> list[Comparison]:
+    """``found``: the call is a position search tested for a match (``index($h, "x") >= 0``)."""
     _, name, obj = callee(call)
-    if name not in COMPARE_CALLS or (name in _ZERO_MEANS_EQUAL) != want_zero:
+    if found:
+        if name not in _POSITION_CALLS:
+            return []
+    elif name not in COMPARE_CALLS or (name in _ZERO_MEANS_EQUAL) != want_zero:
         return []
     args = arguments(call)
     cands = list(args)

@@ -127,7 +127,8 @@ class Knowledge:
         """A project's own request getter by its name (get_cgi, cgi_param, req_header): called with
         a string key, its result is request data."""
         words = _words(name)
-        return bool(words & self.request_words) and bool(words & self.getter_words or len(words) == 1) and \
+        return bool(words & self.request_words) and bool(words & self.getter_words or len(words) == 1 or
+                                                         words <= self.request_words) and \
             not words & {"set", "put", "add"}
 
     def stream_reader(self, name: str) -> bool:
@@ -165,6 +166,9 @@ def knowledge() -> Knowledge:
 
 def _words(name: str) -> set[str]:
     return {w.lower() for w in _NAME_PARTS.findall(name)}
+
+
+_BUFFER_TYPES = ("identifier", "field_expression", "subscript_expression", "pointer_expression")
 
 
 def _var_name(node: Node) -> str:
@@ -212,8 +216,11 @@ class Taint:
                 dests = [args[spec[0]]] if spec[0] < len(args) else []
             elif len(args) >= 2 and self.k.stream_reader(last):
                 # the buffers after the stream (a literal or a size is not a destination)
-                dests = [a for a in args[1:4] if a.type in ("identifier", "field_expression", "subscript_expression",
-                                                            "pointer_expression")]
+                dests = [a for a in args[1:4] if a.type in _BUFFER_TYPES]
+            elif len(args) >= 3 and self.k.request_getter(last):
+                # req_cookie(r, "sid", buf, sizeof buf): a project getter that copies the value out
+                key = next((i for i, a in enumerate(args[:3]) if literal(a, self.spec) is not None), None)
+                dests = [a for a in args[key + 1:key + 3] if a.type in _BUFFER_TYPES] if key is not None else []
             else:
                 continue
             fn = self.m.function_of(call)
@@ -453,6 +460,9 @@ class Taint:
         _, last, _ = self.m.callee(call)
         step = (Step(call.start_point[0] + 1, text(call)[:120]),)
         if last not in self.k.out_params:
+            key = next((v for v in (literal(a, self.spec) for a in arguments(call)[:3]) if v is not None), None)
+            if key is not None and self.k.request_getter(last):
+                return Origin(f"{last}({key!r})", "request", step)
             return Origin(f"{last}() (the project's stream reader)", "network", step)
         dst, src = self.k.out_params[last]
         args = arguments(call)
