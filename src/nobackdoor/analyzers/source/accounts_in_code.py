@@ -17,7 +17,11 @@ from ...models import FileEntry, Finding
 from ...ruleset import rule
 from ..account_injection import PASSWD_LINE, SHADOW_LINE, SSH_KEY, SHELL_PATH
 
-_TARGETS = ahocorasick_rs.BytesAhoCorasick([b"/etc/passwd", b"/etc/shadow", b"authorized_keys"])
+#: public-key authentication of an SSH server the program embeds (Go x/crypto/ssh, paramiko,
+#: Apache MINA SSHD, libssh): a key literal beside one is a key the program itself accepts
+_KEY_AUTH = (b"ParseAuthorizedKey", b"PublicKeyCallback", b"check_auth_publickey", b"PublickeyAuthenticator",
+             b"ssh_pki_import_pubkey_base64", b"auth_publickey")
+_TARGETS = ahocorasick_rs.BytesAhoCorasick([b"/etc/passwd", b"/etc/shadow", b"authorized_keys", *_KEY_AUTH])
 #: the body of a quoted literal (double or single quotes, backslash escapes)
 _QUOTED = re.compile(r'"((?:[^"\\\n]|\\.){8,600})"|\'((?:[^\'\\\n]|\\.){8,600})\'')
 _MARKS = ahocorasick_rs.BytesAhoCorasick([b":0:", b"::", b"$1$", b"$5$", b"$6$", b"$2a$", b"$2b$", b"$2y$", b"$y$",
@@ -53,12 +57,15 @@ def account_findings(entry: FileEntry, data: bytes) -> Iterator[Finding]:
                     line=line_no, severity="medium" if test else None,
                     evidence={"user": user, "line_written": piece[:200], "reasons": why, "_relpath": entry.relpath})
                 reported += 1
-            elif b"authorized_keys" in found:
+            elif b"authorized_keys" in found or found & set(_KEY_AUTH):
                 k = SSH_KEY.search(piece)
                 if k:
+                    what = f"an SSH key ({k.group(1).split()[0]}, comment {k.group(2) or 'none'!r})"
+                    how = f"writes {what} into an authorized_keys file" if b"authorized_keys" in found else \
+                        f"holds {what} next to its own public-key login (" + \
+                        ", ".join(sorted(t.decode() for t in found if t in _KEY_AUTH)) + ")"
                     yield rule("source.authorized-key-injection").finding(
-                        entry.path, f"writes an SSH key ({k.group(1).split()[0]}, comment {k.group(2) or 'none'!r}) "
-                        "into an authorized_keys file", line=line_no, severity="medium" if test else None,
+                        entry.path, how, line=line_no, severity="medium" if test else None,
                         evidence={"key": k.group(1)[:120], "comment": k.group(2) or "", "_relpath": entry.relpath})
                     reported += 1
             if reported >= 20:

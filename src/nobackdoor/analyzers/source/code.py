@@ -27,7 +27,7 @@ from .syntax import Comparison, arguments, callee, comparisons, literal, text, w
 from .select import IPV4_LITERAL, select
 from .accounts_in_code import account_findings
 from .trojan import trojan_findings
-from .taint import Taint
+from .taint import Taint, knowledge as _taint_knowledge
 from .constant_data import built_text
 
 #: files larger than this are not parsed (generated code, amalgamations)
@@ -61,6 +61,8 @@ _BARE_EXPANSION = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
 _GETTER_SUBSTITUTION = re.compile(r"(?:\$\(|`)\s*([A-Za-z_][\w-]*)\s+['\"]?([\w-]+)['\"]?\s*(?:\)|`)")
 #: CGI/1.1 (RFC 3875) request meta-variables a shell CGI reads
 _CGI_INPUT = re.compile(rb"\$\{?(QUERY_STRING|HTTP_[A-Z0-9_]+|REQUEST_URI|PATH_INFO|CONTENT_LENGTH|FORM_[A-Za-z0-9_]+)\b")
+#: a shell CGI reading a request value through its library's getter: v=$(cgi_param user)
+_CGI_GETTER = re.compile(rb"\$\(\s*([A-Za-z_][\w-]{2,40})\s+['\"]?\w")
 _WORDS = re.compile(r"[a-z_]+")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 #: a file without any of these cannot decode or download what it runs (skips the costly data-flow walk)
@@ -80,6 +82,16 @@ _IDENTITY_KEYS = frozenset({"user", "username", "user_name", "login", "role", "r
                             "level", "privilege", "priv", "access", "group", "account", "identity", "sysauth"})
 _PRIVILEGED = re.compile(r"(?i)\badmin\w*|\broot\b|superuser|\bsuper\b|Role(?:::|\.)\w+|\bfull\b")
 _SHELL_IDENTITY = re.compile(r"user|role|level|priv|auth|login")
+#: literal containers: C initialiser lists, arrays, lists, hashes, dictionaries, tables, Go composites
+_TABLE_TYPES = frozenset({"initializer_list", "array", "array_creation_expression", "list", "list_expression",
+                          "anonymous_hash_expression", "anonymous_array_expression", "dictionary", "object",
+                          "table_constructor", "composite_literal", "array_initializer", "tuple"})
+#: base64 encoders of the languages (browser btoa, PHP base64_encode, Python base64, Perl MIME::Base64)
+_BASE64_ENCODERS = frozenset({"btoa", "base64_encode", "b64encode", "standard_b64encode", "encodebytes",
+                              "encode_base64", "EncodeToString"})
+_BASIC_PAIR = re.compile(r"[A-Za-z0-9._@-]{2,32}:[^\s:]{6,64}")
+_SHELL_BASE64 = re.compile(r"printf[ \t]+('[^'\n]*'|\"[^\"$`\n]*\")((?:[ \t]+(?:'[^'\n]*'|\"[^\"$`\n]*\"))+)[ \t]*\|[ \t]*base64")
+_SHELL_WORD = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 _ROLE_WORDS = frozenset({"admin", "administrator", "root", "superuser", "super"})
 
 
@@ -315,7 +327,8 @@ class SourceCodeAnalyzer(FileAnalyzer):
         if LANGUAGE_FAMILY.get(entry.language or "") == "bash":
             # a shell script that reads web request data is a CGI program: its branches on that data
             # are checked like any other source (the script analyzers follow boot, cron and hotplug)
-            if _CGI_INPUT.search(data):
+            if _CGI_INPUT.search(data) or any(_taint_knowledge().request_getter(m.group(1).decode())
+                                              for m in _CGI_GETTER.finditer(data)):
                 yield from analyze_source(entry, data, patterns(), force=True)
             return
         yield from trojan_findings(entry, data)
@@ -396,6 +409,7 @@ class Checker:
                 if not gated:
                     yield from self._shell_request_executed(call, reach)
             yield from self._credential_checks()
+            yield from self._basic_credentials()
             return
         yield from self._shell_served()
         yield from self._exfiltration()
@@ -415,6 +429,8 @@ class Checker:
             if kinds and not gated:  # a trigger in front of the sink is the more specific finding
                 yield from self._request_executed(call, kinds)
         yield from self._credential_checks()
+        yield from self._literal_keys()
+        yield from self._basic_credentials()
         yield from self._returned_master_password()
         yield from self._privilege_in_condition()
 
@@ -422,7 +438,10 @@ class Checker:
 
     def _finding(self, rule_id: str, node: Node, message: str, evidence: dict, severity: str | None = None,
                  category: str | None = None) -> Finding | None:
-        line = node.start_point[0] + 1
+        return self._finding_at(rule_id, node.start_point[0] + 1, message, evidence, severity, category)
+
+    def _finding_at(self, rule_id: str, line: int, message: str, evidence: dict, severity: str | None = None,
+                    category: str | None = None) -> Finding | None:
         if (rule_id, line) in self.reported:
             return None
         self.reported.add((rule_id, line))
@@ -564,7 +583,7 @@ class Checker:
         kept in a variable first (decompiled code: ``iVar1 = memcmp(p, "x", 8); if (iVar1 == 0)``)."""
         if negative:
             return syntax.negated_comparisons(cond, self.spec, self.m.macro_literals)
-        comps = comparisons(cond, self.spec, self.m.macro_literals)
+        comps = comparisons(cond, self.spec, self.m.macro_literals) + self._table_comparisons(cond, fn)
         if comps or fn is None:
             return comps
         stored = self._stored_compares(fn)
@@ -578,6 +597,59 @@ class Checker:
                 zero = re.search(rf"(?<![\w.]){re.escape(name)}\s*==\s*0\b|!\s*{re.escape(name)}\b", raw)
                 comps += syntax.call_comparisons(rhs, self.spec, self.m.macro_literals, want_zero=bool(zero))
         return comps
+
+    def _table_comparisons(self, cond: Node, fn: Node | None) -> list[Comparison]:
+        """A credential compared with an entry of a table of literals written in the code
+        (``strcmp(pass, builtin[i].pass)``, ``$BUILTIN{$user} eq $pass``, ``in_array([$user, $pass],
+        [['u', 'p'], ...])``): built-in accounts kept as data. The table's first password-shaped
+        literal stands for the compared value."""
+        out: list[Comparison] = []
+        for n in walk(cond, limit=200):
+            pair: tuple[Node, Node] | None = None
+            if n.type in self.spec.binaries or n.type == "comparison_operator":
+                if syntax.operator(n) in ("==", "===", "eq", "is"):
+                    pair = syntax._operands(n)  # noqa: SLF001 - the reader of a binary's operands
+            elif n.type in self.spec.calls:
+                _, last, _ = self.m.callee(n)
+                args = arguments(n)
+                if last in ("strcmp", "strcasecmp", "strncmp", "equals", "compare_digest", "hash_equals",
+                            "in_array", "includes", "contains") and len(args) >= 2:
+                    pair = (args[0], args[1])
+            if pair is None or pair[0] is None or pair[1] is None:
+                continue
+            for subject, table in (pair, pair[::-1]):
+                if not any(self._is_credential(c) for c in walk(subject, limit=40)
+                           if c.type in self.spec.identifiers or c.type in ("identifier", "scalar", "variable_name")):
+                    continue
+                value = self._table_literal(table, fn)
+                if value is not None:
+                    out.append(Comparison(subject, value, n))
+                    break
+        return out
+
+    def _table_literal(self, node: Node, fn: Node | None) -> str | None:
+        """The first password-shaped literal of the table of literals ``node`` is, or an entry of."""
+        container = node
+        if node.type not in _TABLE_TYPES:
+            raw = text(node)
+            if "[" not in raw and "{" not in raw and "." not in raw.lstrip("$"):
+                return None  # a plain variable, not an entry of something
+            base = _IDENT.search(raw.lstrip("$%@&*"))
+            if base is None:
+                return None
+            rhss = self.m.assignments(fn).get(base.group(0)) or self.m.assignments(None).get(base.group(0)) or []
+            container = next((r for r in rhss if r.type in _TABLE_TYPES), None)
+            if container is None:
+                return None
+        leaves = [c for c in walk(container, limit=400) if c.type in self.spec.strings]
+        if not leaves or len(leaves) > 64:
+            return None
+        values = [literal(c, self.spec) for c in leaves]
+        if any(v is None for v in values):
+            return None
+        if container.type == "list_expression" and "=>" in text(container) and len(values) % 2 == 0:
+            values = values[1::2]  # Perl ('user' => 'password', ...): an entry is the value of its key
+        return next((v for v in values if v and _secret_like(v)), None)
 
     def _char_sequence(self, cond: Node, comps: list[Comparison]) -> list[Comparison]:
         chars = [c for c in comps if c.char and len(c.value) == 1]
@@ -993,6 +1065,8 @@ class Checker:
                         return f"{text(left)}={text(right)}"  # a CGI library's session state: SESSION_USER=admin
                     if _records_identity(left, right):
                         return f"{text(left)} = {text(right)[:40]}"
+                    if _privileged_name(right, self.spec) and any(ch in text(left) for ch in "*.[>"):
+                        return f"{text(left)} = {text(right)[:40]}"  # *level = LEVEL_ADMIN: handed to the caller
             elif t in self.spec.strings:
                 v = literal(n, self.spec) or ""
                 if v.lower().startswith("set-cookie"):
@@ -1003,7 +1077,8 @@ class Checker:
                         val in ("1", "true", "True", "TRUE", "AUTH_OK", "PAM_SUCCESS") or val.startswith("200") or
                         (self.m.family == "bash" and val in ("0", ""))):  # a shell function succeeds with 0
                     return f"return {val}"
-                if _PRIVILEGED.search(val) and not _DENIAL.search(val):
+                if _PRIVILEGED.search(val) and not _DENIAL.search(val) or \
+                        any(_privileged_name(c, self.spec) for c in walk(n, limit=40)):
                     return f"return {val[:60]}"  # an identity with an administrator's role
             elif t == "goto_statement":
                 label = text(n).lower()
@@ -1025,6 +1100,12 @@ class Checker:
                 if any(c.type == "unless" for c in ifnode.children[:3]):
                     continue
                 body = ifnode.named_children[0] if ifnode.named_children else None
+            bodies = [body]
+            if body is None and self.m.family == "bash":
+                # shell: the statements between "then" and the next elif/else/fi are the branch
+                bodies = [c for c in ifnode.named_children if c.id != cond.id and c.start_byte > cond.end_byte and
+                          c.type not in ("elif_clause", "else_clause", "comment")][:24]
+                body = bodies[0] if bodies else None
             if body is None:
                 continue
             fn = self.m.function_of(ifnode)
@@ -1042,7 +1123,7 @@ class Checker:
             any_or = self._or_with_real_check(cond)
             if any_or:  # "password == LITERAL || real_check()": the literal side alone lets one in
                 comps += [c for c in self._or_comparisons(cond) if self._is_credential(c.subject)]
-            yield ifnode, cond, comps, [body], any_or
+            yield ifnode, cond, comps, bodies, any_or
         if self.m.family == "bash":
             # shell: "[ test ] && { ...; }" is an if without the keyword
             for node in walk(self.m.root, limit=20000):
@@ -1050,8 +1131,9 @@ class Checker:
                         not any(c.type == "&&" for c in node.children):
                     continue
                 cond, body = node.named_children
-                if cond.type not in ("test_command", "command") or body.type == "test_command":
-                    continue
+                if cond.type not in ("test_command", "command", "list") or body.type == "test_command" or \
+                        node.parent is not None and node.parent.type == "list":
+                    continue  # (the outermost list of a chain is the branch)
                 comps = self._tests(cond, False, self.m.function_of(node))
                 if comps:
                     yield node, cond, comps, [body], None
@@ -1115,13 +1197,121 @@ class Checker:
             if not credential:
                 yield from magic
 
+    def _literal_keys(self) -> Iterator[Finding]:
+        """A token-signing or MAC key (``patterns.key_calls``) that is a literal of the program:
+        written in the call, a constant, or returned by the file's own key function (once per key)."""
+        seen: set[str] = set()
+        for call in self.m.calls:
+            _, last, obj = self.m.callee(call)
+            uses = self.pats.key_calls.get(last)
+            if not uses:
+                continue
+            args = arguments(call)
+            owner = text(obj).lower() if obj is not None else ""
+            for index, objects in uses:
+                if objects and not any(o in owner for o in objects):
+                    continue
+                if not args or index >= len(args) or index < -len(args):
+                    continue
+                fn = self.m.function_of(call)
+                got = self._literal_value(args[index], fn, 0)
+                if got is None:
+                    continue
+                value, how = got
+                if not _secret_like(value) or ordinary_literal(value, self.pats) or value in seen:
+                    continue
+                seen.add(value)
+                f = self._finding("source.literal-signing-key", call,
+                                  f"{text(call)[:80]} signs or verifies with the literal {value[:40]!r} ({how})",
+                                  {"key": value[:120], "call": text(call)[:160], "how": how,
+                                   "function": syntax.function_name(fn) if fn is not None else ""},
+                                  severity="medium" if self.test else None)
+                if f:
+                    yield f
+                break
+
+    def _basic_credentials(self) -> Iterator[Finding]:
+        """A literal ``user:password`` base64-encoded in a file that speaks HTTP Basic: ``btoa('u:p')``,
+        ``base64_encode('u:p')``, ``b64encode(b'u:p')``, ``Buffer.from('u:p').toString('base64')``, or
+        a shell ``printf '%s:%s' 'u' 'p' | base64``."""
+        if "Basic" not in self.src:
+            return
+        found: list[tuple[int, str, str]] = []  # (line, user:password, how)
+        if self.m.family == "bash":
+            for m in _SHELL_BASE64.finditer(self.src):
+                args = [a.strip("'\"") for a in _SHELL_WORD.findall(m.group(2))]
+                value = syntax.printf_text(m.group(1), args)
+                if value is not None:
+                    found.append((self.src.count("\n", 0, m.start()) + 1, value, "printf | base64"))
+        else:
+            for call in self.m.calls:
+                _, last, obj = self.m.callee(call)
+                args = arguments(call)
+                if last in _BASE64_ENCODERS and args:
+                    value = syntax.value_literal(args[0], self.spec)
+                elif last == "toString" and obj is not None and args and literal(args[0], self.spec) == "base64":
+                    value = syntax.value_literal(obj, self.spec)
+                else:
+                    continue
+                if value is not None:
+                    found.append((call.start_point[0] + 1, value, f"{last}()"))
+        for line, value, how in found[:8]:
+            user, _, password = value.partition(":")
+            if not _BASIC_PAIR.fullmatch(value) or not _secret_like(password):
+                continue
+            f = self._finding_at("source.literal-basic-credential", line,
+                                 f"HTTP Basic credentials for '{user}' built from a literal ({how})",
+                                 {"user": user, "password": password[:80], "how": how},
+                                 severity="medium" if self.test else None)
+            if f:
+                yield f
+
+    def _literal_value(self, node: Node, fn: Node | None, depth: int) -> tuple[str, str] | None:
+        """(literal, how it gets there) when ``node`` always or on some path is a literal: written
+        there, a constant, a variable given one, the right side of a fallback (``env || 'k'``),
+        or a value the file's own function returns."""
+        if depth > 3:
+            return None
+        v = syntax.value_literal(node, self.spec)
+        if v is not None:
+            return v, "written in the call" if depth == 0 else "a literal"
+        raw = text(node)
+        if node.type in self.spec.identifiers or node.type == "identifier":
+            if raw in self.m.macro_literals:
+                return self.m.macro_literals[raw], f"the constant {raw}"
+            for rhs in (self.m.assignments(fn).get(raw) or self.m.assignments(None).get(raw) or [])[:3]:
+                got = self._literal_value(rhs, fn, depth + 1)
+                if got is not None:
+                    return got[0], f"{raw} <- {got[1]}"
+            return None
+        if node.type in self.spec.binaries and syntax.operator(node) in ("||", "or", "??", "?:"):
+            _, right = syntax._operands(node)  # noqa: SLF001 - the reader of a binary's operands
+            got = self._literal_value(right, fn, depth + 1) if right is not None else None
+            return (got[0], f"the fallback of {raw[:60]}") if got is not None else None
+        if node.type in self.spec.calls:
+            target = self.m.functions.get(self.m.callee(node)[1])
+            if target is None:
+                return None
+            for ret in walk(target, limit=2000):
+                owner = self.m.function_of(ret) if ret.type in self.spec.returns and ret.named_children else None
+                if owner is not None and owner.id == target.id:
+                    v = syntax.value_literal(ret.named_children[0], self.spec)
+                    if v is not None:
+                        return v, f"returned by {syntax.function_name(target)}() (line {ret.start_point[0] + 1})"
+        return None
+
     def _credential_compared(self, comp: Comparison, fn: Node | None) -> bool:
         """The compared value is a credential: named or fetched as one, or a password-checking
         function's parameter compared with a password-shaped literal."""
-        return self._is_credential(comp.subject) or (
+        subject = syntax.same_text(comp.subject, self.spec)
+        if self.m.family == "bash" and fn is not None and self._auth_function(fn) and \
+                re.search(r"\$\{?[2-9]\b", text(subject)) and \
+                (_secret_like(comp.value) or _HEX_DIGEST.fullmatch(comp.value.strip())):
+            return True  # a shell password check's positional argument (check_password "$user" "$pass")
+        return self._is_credential(subject) or (
             fn is not None and _secret_like(comp.value) and not _MAGIC_NUMBER.fullmatch(comp.value) and
             self._auth_function(fn) and
-            text(comp.subject).lstrip("$*&") in self.taint.parameter_names(fn))
+            text(subject).lstrip("$*&") in self.taint.parameter_names(fn))
 
     def _auth_function(self, fn: Node) -> bool:
         name = syntax.function_name(fn).lower()

@@ -547,6 +547,8 @@ def _names(node: Node) -> list[str]:
     t = node.type
     if t in ("identifier", "variable_name", "scalar", "varname", "name", "shorthand_property_identifier_pattern"):
         return [text(node).lstrip("$")]
+    if t in ("hash", "array") and node.named_child_count == 1 and node.named_children[0].type == "varname":
+        return [text(node.named_children[0])]  # Perl: my %TABLE, my @LIST
     if t in ("pointer_declarator", "init_declarator", "array_declarator", "expression_list", "pattern_list",
              "tuple_pattern", "variable_declaration", "parenthesized_expression", "list_expression",
              "variable_list", "object_pattern", "array_pattern", "pair_pattern",

@@ -69,6 +69,13 @@ class Patterns:
         self.network_sends = frozenset(raw["network_sends"])
         self.sensitive_paths = tuple(raw["sensitive_paths"])
         self.secret_files = tuple(raw["secret_files"])
+        #: call name -> (key argument index, object words or empty)
+        self.key_calls: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for entry in raw["key_calls"]:
+            if not isinstance(entry.get("key"), int) or not entry.get("name"):
+                raise ValueError(f"patterns.yaml key_calls: want name and an integer key, got {entry!r}")
+            self.key_calls.setdefault(entry["name"], []).append(
+                (entry["key"], tuple(w.lower() for w in entry.get("objects", ()))))
         self._automata: dict[str, tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]] = {}
 
     def automaton(self, family: str) -> tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]:

@@ -32,6 +32,10 @@ _CONST_LINE = re.compile(r"^[ \t]*(?:(?:export|public|private|protected|static|f
                          r"local|readonly|inline)[ \t]+[^\n=;(]*=[ \t]*|_{0,2}[A-Z][A-Z0-9_]{2,}[ \t]*(?::[^\n=]*)?=[ \t]*|"
                          r"define[ \t]*\([ \t]*['\"]\w+['\"][ \t]*,[ \t]*)(?:b|(?:Buffer\.from|\[\]byte|String|bytes)\([ \t]*)?[\"'][^\n]*\n?",
                          re.M)
+#: the name a constant line declares, and a comparison with a name
+_CONST_NAME = re.compile(r"([A-Za-z_]\w*)[ \t]*(?::[^\n=]*)?=")
+_NAMED_COMPARE = re.compile(r"(?:===?|!==?|\beq\b|\bne\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},)"
+                            r"\s*\$?([A-Za-z_]\w*)\b")
 _BRACE_END = re.compile(r"^\}[^\n]*\n?", re.M)
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\n?", re.M)
 _NAME = {
@@ -99,7 +103,8 @@ def _matched_lines(matcher: ahocorasick_rs.BytesAhoCorasick, src: str, data: byt
 
 _AUTH_NAME = _any_case(("auth", "login", "passw", "verify", "credential", "checkpass", "check_pass", "session"))
 #: a comparison with a literal of a password's shape (letters with digits or symbols, 6 or more)
-_SECRET_COMPARE = re.compile(r"""(?:==|\beq\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},)\s*"""
+_SECRET_COMPARE = re.compile(r"""(?:==|\beq\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},|"""
+                             r"""in_array\s*\([^;]{1,160}?)\s*"""
                              r"""(?:["'](?=[^"'\s]{0,62}[\d!@#$%^&*+=?~-])(?=[^"'\s]{0,62}[A-Za-z])[^"'\s]{6,64}["']|"""
                              r"""\(?\s*0x[0-9a-fA-F]{6,}(?![0-9a-fA-F]))""")
 
@@ -175,6 +180,12 @@ _METHOD_WORDS = {"javascript": frozenset({"exec", "spawn", "fork", "execSync"}),
                  "python": frozenset({"exec", "eval", "system"}), "java": frozenset({"exec", "eval"}),
                  "go": frozenset({"Command"})}
 _EXEC_WORDS = frozenset({"execl", "execlp", "execle", "execv", "execvp", "execve", "execvpe", "posix_spawnp"})
+#: token-signing and MAC calls (patterns.yaml key_calls) and a function returning a key-shaped literal
+_BASE64_ENCODE = re.compile(r"\b(?:btoa|base64_encode|b64encode|encode_base64)\s*\(|toString\(\s*['\"]base64|\|\s*base64\b")
+_KEY_HINT = re.compile(rb"jwt|JWT|jws|[hH]mac|HMAC|SignedString|signWith")
+_KEY_CALL = re.compile(r"\b(?:(?:jwt|jws|JWT|jsonwebtoken|hmac)\s*(?:\.|::|->)\s*(?:sign|verify|encode|decode|new|New)|"
+                       r"createHmac|SignedString|HMAC(?:256|384|512)|hmacShaKeyFor|hash_hmac|signWith)\s*\(")
+_SECRET_RETURN = re.compile(r"\breturn\s*\(?\s*[\"'](?=[^\"'\s]{0,126}[\d\W])[^\"'\s]{8,128}[\"']\s*\)?\s*;?[ \t]*$", re.M)
 _PERL_PIPE_OPEN = re.compile(r"\bopen\b[ \t]*\(?[^;\n]*?(?:[\"'][ \t]*[|-]|\|[ \t]*[\"'])")
 _LITERAL_ARG = re.compile(r'\(\s*"([^"\\]{0,200})"')
 _SHELLS = ("sh", "bash", "ash", "dash", "ksh", "zsh", "busybox")
@@ -212,6 +223,13 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
             out.append(at)
             close = src.find("`", at + 1)
             at = src.find("`", close + 1) if close >= 0 else -1
+    if b"Basic" in data:
+        # HTTP Basic credentials encoded in the code (btoa('user:password'), printf ... | base64)
+        out += [m.start() for m in _BASE64_ENCODE.finditer(src)]
+    if _KEY_HINT.search(data):
+        # a token-signing or MAC key: the call, and a function returning a literal it may take
+        out += [m.start() for m in _KEY_CALL.finditer(src)]
+        out += [m.start() for m in _SECRET_RETURN.finditer(src)]
     if family == "perl":
         # a pipe open runs a command (perlfunc open: "cmd |", "| cmd", "-|", "|-")
         for m in _PERL_PIPE_OPEN.finditer(src):
@@ -221,6 +239,7 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
     # a unit that names a request header or CGI variable reads the request
     reads += known.selected(src, data)
     loose_calls = family in ("perl", "php", "bash")
+    constants: set[str] | None = None  # the file's named string constants, read when first needed
     for index, start, end in auto.find_matches_as_indexes(data):
         word = keywords[index]
         end -= 1  # offset of the keyword's last character
@@ -252,6 +271,14 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
             rx = _PRIV_LINE if word in _PRIV_WORDS else _TOKEN_LINE if word == "token" else _COMPARE_LINE
             if rx.search(line):
                 out.append(start)
+            elif word in _CRED_WORDS:
+                # compared with a named string constant of the file (pass === RECOVERY_PASSWORD)
+                if constants is None:
+                    constants = {m.group(1) for a, b in _constant_lines(src, data)
+                                 for m in [_CONST_NAME.search(src, a, b)] if m}
+                named = _NAMED_COMPARE.search(line)
+                if named and named.group(1) in constants:
+                    out.append(start)
             continue
         if before == "." and word in _METHOD_WORDS.get(family, ()) and \
                 not any(k in src[max(0, start - 24):start] for k in ("child", "cp.", "proc", "Runtime", "exec.", "os.")):

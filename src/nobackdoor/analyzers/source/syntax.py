@@ -7,6 +7,7 @@ from those nodes the same way for every language.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from dataclasses import dataclass
 
@@ -402,6 +403,11 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
         for c in cond.named_children:
             out += comparisons(c, spec, macro_literals, depth + 1)
         return out
+    if t == "list":  # shell: [ a ] && [ b ] holds when both do
+        if any(c.type == "&&" for c in cond.children) and not any(c.type == "||" for c in cond.children):
+            for c in cond.named_children:
+                out += comparisons(c, spec, macro_literals, depth + 1)
+        return out
     if t in spec.binaries or t in ("comparison_operator", "boolean_operator"):
         ops = operator(cond)
         if t == "comparison_operator":
@@ -545,12 +551,30 @@ _SAME_TEXT_CALLS = frozenset({"from", "String", "str", "bytes", "bytearray", "en
                               "[]rune", "toString", "Buffer"})
 
 
+def same_text(node: Node, spec: Spec) -> Node:
+    """The value inside type conversions that keep its text (``[]byte(pass)``,
+    ``Buffer.from(String(x))``, ``str(x)``), or ``node``."""
+    for _ in range(4):
+        if node.type == "type_conversion_expression" and node.named_child_count == 2:
+            node = node.named_children[1]
+        elif node.type in spec.calls and callee(node)[1] in _SAME_TEXT_CALLS - {"encode", "getBytes", "toString"} \
+                and 1 <= len(arguments(node)) <= 2:
+            node = arguments(node)[0]
+        else:
+            break
+    return node
+
+
 def value_literal(node: Node, spec: Spec) -> str | None:
     """A literal, or a literal passed through a call that only changes its type
     (``Buffer.from('x')``, ``b"x".decode()``-like, ``[]byte("x")``, ``"x".encode()``)."""
     v = literal(node, spec)
-    if v is not None or node.type not in spec.calls:
+    if v is not None:
         return v
+    if node.type == "type_conversion_expression" and node.named_child_count == 2:
+        return literal(node.named_children[1], spec)  # Go: []byte("x")
+    if node.type not in spec.calls:
+        return None
     _, last, obj = callee(node)
     if last not in _SAME_TEXT_CALLS:
         return None
@@ -568,9 +592,17 @@ def compared_literal(n: Node, spec: Spec, macro_literals: dict[str, str]) -> str
     constant, a printable character code, a 32-bit magic number, or a plain shell word."""
     if n.type == "word" and not any(ch in text(n) for ch in "$`*?["):
         return text(n)  # shell: an unquoted plain word in a test is a literal
-    v = literal(n, spec)
+    v = value_literal(n, spec)
     if v is None and n.type in ("identifier", "name") and text(n) in macro_literals:
         return macro_literals[text(n)]
+    if v is None and n.type in ("binary_expression", "binary_operator", "concatenation", "string_concatenation") and \
+            operator(n) in ("+", ".", ".."):
+        # "Bearer " + TOKEN: a text built from literals and named constants is a literal
+        left, right = _operands(n)
+        lv = compared_literal(left, spec, macro_literals) if left is not None else None
+        rv = compared_literal(right, spec, macro_literals) if lv is not None and right is not None else None
+        if lv is not None and rv is not None and not lv.startswith("0x") and not rv.startswith("0x"):
+            return lv + rv
     if v is None:
         num = number(n, spec)
         if num is not None and 0x20 < num < 0x7f and text(n).lower().startswith(("0x", "'")):
@@ -708,3 +740,25 @@ def walk(node: Node, limit: int = 200000):
         seen += 1
         yield n
         stack.extend(reversed(n.named_children))
+
+
+def printf_text(fmt: str, args: list[str]) -> str | None:
+    """What ``printf FMT ARGS`` prints when the format has only ``%s`` conversions (and ``%%``);
+    None for any other conversion or a count mismatch."""
+    body = fmt[1:-1] if len(fmt) >= 2 and fmt[0] == fmt[-1] and fmt[0] in "'\"" else fmt
+    parts = re.split(r"(%.)", body)
+    out, i = [], 0
+    for p in parts:
+        if p == "%s":
+            if i >= len(args):
+                return None
+            out.append(args[i])
+            i += 1
+        elif p == "%%":
+            out.append("%")
+        elif p.startswith("%") and len(p) == 2:
+            return None
+        else:
+            out.append(p)
+    return "".join(out) if i == len(args) else None
+
