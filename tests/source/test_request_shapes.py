@@ -165,3 +165,12 @@ def test_shell_cgi_parsing_its_query_string_or_passing_a_header_as_an_argument_i
     assert rules("www/cgi-bin/diag.cgi", "bash", parse) == []
     arg = _SH.replace('echo "`$HTTP_X_PROBE 2>&1`"', 'logger -t web "$HTTP_X_PROBE"')
     assert rules("www/cgi-bin/diag.cgi", "bash", arg) == []
+
+
+def test_an_argv_array_declared_with_the_shell_and_a_network_buffer():
+    src = ('void serve(int s) {\n  char buf[128];\n  recv(s, buf, sizeof buf, 0);\n'
+           '  char *argv[] = { "/bin/busybox", "sh", "-c", buf, NULL };\n  execve(argv[0], argv, 0);\n}\n')
+    got = [f for f in findings("src/net.c", "c", src) if f.rule == "source.request-executed"]
+    assert got and got[0].evidence["input_kind"] == "network"
+    fixed = src.replace('"-c", buf, NULL', '"-c", "uptime", NULL')
+    assert "source.request-executed" not in rules("src/net.c", "c", fixed)

@@ -545,7 +545,14 @@ class Taint:
             args = args[1:]  # the first argument names the function, the rest are its arguments
         elif last == "open_pipe":
             args = syntax.perl_pipe_command(call) or []  # the mode string "cmd |" or the list after "-|"
+        fn = self.m.function_of(call)
         for a in args[:8]:
+            if a.type == "identifier" and self.m.family == "c":
+                # execve(argv[0], argv, env) with char *argv[] = {"/bin/sh", "-c", cmd, NULL}
+                init = next((r for r in self.m.assignments(fn).get(text(a), [])[:2] if r.type == "initializer_list"),
+                            None)
+                if init is not None:
+                    a = init
             if a.type in ("list", "array", "array_creation_expression", "array_initializer", "composite_literal",
                           "table_constructor", "array_expression", "initializer_list"):
                 inner = a.child_by_field_name("value") or a.child_by_field_name("body") or a
