@@ -3,6 +3,7 @@ handler's own ``self.path``, a C project's stream reader, a struct filled by ``m
 open, a promisified Node sink, a shell CGI running a header; each with the honest shape beside it."""
 from __future__ import annotations
 
+from nobackdoor.analyzers.source.taint import knowledge
 from tests.source.test_taint import findings, origin_of, rules
 
 
@@ -174,3 +175,10 @@ def test_an_argv_array_declared_with_the_shell_and_a_network_buffer():
     assert got and got[0].evidence["input_kind"] == "network"
     fixed = src.replace('"-c", buf, NULL', '"-c", "uptime", NULL')
     assert "source.request-executed" not in rules("src/net.c", "c", fixed)
+
+
+def test_a_reader_is_from_a_peer_only_when_its_name_says_where_from():
+    k = knowledge()
+    assert k.stream_reader("net_readline") and k.stream_reader("cli_read_line") and k.stream_reader("sock_gets")
+    # an interpreter's getline reads files and pipes; a bare read_line says nothing of a peer
+    assert not k.stream_reader("awk_getline") and not k.stream_reader("read_line")

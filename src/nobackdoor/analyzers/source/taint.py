@@ -136,9 +136,8 @@ class Knowledge:
         if name in self.out_params:
             return False
         words = _words(name)
-        if not words & self.reader_verbs:
-            return False
-        return bool(words & self.reader_objects) or any(w.endswith("line") for w in words & self.reader_verbs)
+        # the object says where from: awk_getline or read_line read a file as well as a peer
+        return bool(words & self.reader_verbs) and bool(words & self.reader_objects)
 
     def declares_handler(self, family: str, src: str) -> bool:
         """Whether ``src`` declares a subclass of a request-handler base (see ``handler_bases``)."""
