@@ -29,6 +29,7 @@ from .accounts_in_code import account_findings
 from .trojan import trojan_findings
 from .taint import Taint
 from .constant_data import built_text
+from .decode import StaticDecoder
 
 #: files larger than this are not parsed (generated code, amalgamations)
 MAX_PARSE = 4 * 1024 * 1024
@@ -89,6 +90,16 @@ _LOGIN_STEP = re.compile(r"(?i)\b\w*(?:auth(?!or\b)|login|logged|session|is_?adm
 #: a rebuilt text that runs a shell, fetches or opens a connection
 _COMMAND_WORDS = re.compile(r"(?:^|[\s;|&/])(?:sh|bash|ash|busybox|nc|ncat|telnetd|wget|curl|tftp|mkfifo|socat)\b|"
                             r"/dev/tcp/|https?://")
+#: per language family, a call of a shell or code sink in decoded text
+_SINK_CALLS: dict[str, re.Pattern] = {}
+
+
+def _readable(value: str) -> bool:
+    """Text, not binary: at most one character in twenty is a control character."""
+    bad = sum(1 for ch in value if not ch.isprintable() and ch not in "\n\r\t")
+    return bad * 20 <= len(value)
+
+
 _HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
 
 
@@ -341,6 +352,7 @@ class Checker:
         low = src.lower()
         self.may_decode = any(w in low for w in _DECODE_HINTS)
         self.taint = Taint(model)
+        self.decoder = StaticDecoder(model)
         self._stored: dict[int, dict[str, list[Node]]] = {}
         self._called_here: dict[str, bool] = {}
         self._ran: dict[int, set[int]] = {}
@@ -366,6 +378,8 @@ class Checker:
                 for f in self._gated(call, reach, strong):
                     gated = True
                     yield f
+            if self.direct_sink_kinds(call) & {"eval", "shell"}:
+                yield from self._statically_decoded(call)
             if reach.kinds & {"eval", "shell"} and self.may_decode:
                 yield from self._eval_decoded(call, reach)
             if self.m.family == "c" and "shell" in self.direct_sink_kinds(call):
@@ -732,6 +746,68 @@ class Checker:
                                   severity="medium" if self.test else None)
         if f:
             yield f
+
+    def _statically_decoded(self, call: Node) -> Iterator[Finding]:
+        """A shell or eval sink whose command or code the file computes from its own constant data
+        by decoding steps (base64, hex, reversal, ROT13, XOR with a constant key, character codes,
+        zlib, a decoding function or loop of the file): the text is rebuilt exactly
+        (:mod:`.decode`) and judged like a literal command or code."""
+        if call.type == "command":
+            return
+        kinds = self.direct_sink_kinds(call)
+        if "shell" in kinds:
+            command = self.taint.command_of(call)
+            exprs = [command] if command is not None else []
+        elif self.m.callee(call)[1] == "Function":
+            exprs = arguments(call)[-1:]  # new Function(params..., body)
+        else:
+            exprs = arguments(call)[:2]
+        fn = self.m.function_of(call)
+        for expr in exprs:
+            if expr.type in self.spec.strings:
+                continue  # a plain literal is judged elsewhere
+            got = self.decoder.evaluate(expr, fn)
+            if got is None or not got.steps:
+                continue
+            value = got.text
+            if len(value.strip()) < 4 or not _readable(value):
+                continue
+            runs = self._runs_something(value)
+            sink = self.m.callee(call)[0]
+            how = ", then ".join(dict.fromkeys(got.steps))
+            what = "a command" if "shell" in kinds else "code"
+            f = self._finding("source.eval-decoded", call,
+                              f"{sink}() runs {what} decoded from constant data ({how}): {value[:160]!r}",
+                              {"sink": sink, "decoder": how, "decoded": value[:400], "runs": runs or "",
+                               "function": syntax.function_name(fn) if fn is not None else ""},
+                              severity="medium" if self.test or not runs else None)
+            if f:
+                yield f
+                return
+
+    def _runs_something(self, value: str) -> str | None:
+        """What a decoded command or code runs that a reviewer must see: a shell served or a fetched
+        script run (the init-script reader), a shell or network tool, or a call of one of the
+        language's command or code sinks."""
+        if remote_shell_command(value):
+            return "serves a shell or runs a download"
+        m = _COMMAND_WORDS.search(value)
+        if m:
+            return f"names {m.group(0).strip(' ;|&/')}"
+        m = self._sink_call_words().search(value)
+        if m:
+            return f"calls {m.group(1)}()"
+        return None
+
+    def _sink_call_words(self) -> re.Pattern:
+        got = _SINK_CALLS.get(self.m.family)
+        if got is None:
+            names = {s.qualified.rsplit(".", 1)[-1] for sinks in self.pats.sinks.get(self.m.family, {}).values()
+                     for s in sinks if s.kind in ("shell", "eval")}
+            names = sorted(n for n in names if len(n) >= 4 and n not in ("start", "call", "include", "require"))
+            got = _SINK_CALLS[self.m.family] = re.compile(
+                r"\b(" + "|".join(map(re.escape, names)) + r")\s*\(") if names else re.compile(r"(?!)")
+        return got
 
     def _built_command(self, call: Node) -> Iterator[Finding]:
         """A C shell sink whose command a function assembles from constants (byte by byte, or an

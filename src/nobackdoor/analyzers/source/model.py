@@ -229,9 +229,11 @@ class FileModel:
             num = number(args[0], self.spec)
             return num == 0
         if kind == "eval":
-            if name in ("include", "require", "include_once", "require_once", "Function") and args and \
+            if name in ("include", "require", "include_once", "require_once") and args and \
                     literal(args[0], self.spec) is not None:
                 return False
+            if name == "Function" and args and literal(args[-1], self.spec) is not None:
+                return False  # new Function(params..., body): the body, its last argument, is fixed
             return bool(args) or call.type == "eval_expression"
         # shell: a shell spawned by name, or a command that is not a fixed string
         if not args:
@@ -544,7 +546,7 @@ def _names(node: Node) -> list[str]:
     t = node.type
     if t in ("identifier", "variable_name", "scalar", "varname", "name", "shorthand_property_identifier_pattern"):
         return [text(node).lstrip("$")]
-    if t in ("pointer_declarator", "init_declarator", "array_declarator", "expression_list", "pattern_list",
+    if t in ("pointer_declarator", "reference_declarator", "init_declarator", "array_declarator", "expression_list", "pattern_list",
              "tuple_pattern", "variable_declaration", "parenthesized_expression", "list_expression",
              "variable_list", "object_pattern", "array_pattern", "pair_pattern",
              "attribute", "member_expression", "field_expression", "selector_expression"):

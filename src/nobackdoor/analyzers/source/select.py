@@ -252,6 +252,8 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
         while j < n and src[j] in " \t":
             j += 1
         nxt = src[j] if j < n else ""
+        if nxt == ")" and family == "javascript" and src[j + 1:j + 2] == "(":
+            nxt = "("  # (0, eval)(code): an indirect call through the comma operator
         if nxt == "(" or (loose_calls and nxt in "'\"$`") or (family == "perl" and j > end + 1 and nxt.isalpha()):
             # (Perl calls need no parentheses: "eval decode_base64(...)", "system $cmd")
             if word in _EXEC_WORDS and _fixed_program(src, j):
