@@ -29,7 +29,6 @@ from .accounts_in_code import account_findings
 from .trojan import trojan_findings
 from .taint import Taint
 from .constant_data import built_text
-from .decode import StaticDecoder
 
 #: files larger than this are not parsed (generated code, amalgamations)
 MAX_PARSE = 4 * 1024 * 1024
@@ -352,7 +351,7 @@ class Checker:
         low = src.lower()
         self.may_decode = any(w in low for w in _DECODE_HINTS)
         self.taint = Taint(model)
-        self.decoder = StaticDecoder(model)
+        self.decoder = model.decoder
         self._stored: dict[int, dict[str, list[Node]]] = {}
         self._called_here: dict[str, bool] = {}
         self._ran: dict[int, set[int]] = {}

@@ -321,7 +321,9 @@ class StaticDecoder:
             enc = literal(a, self.spec)
             if enc is not None and enc.lower() in self.k.encodings:
                 return self.k.encodings[enc.lower()]
-        if last in ("decode", "Decode", "DecodeString", "decodeString", "from") and obj is not None:
+        if last in ("decode", "Decode", "DecodeString", "decodeString", "from") and obj is not None and args:
+            # base64.b64decode(x), Base64.getDecoder().decode(x): the data is the argument (a call
+            # without one, b64decode(x).decode(), converts its object)
             words = set(re.findall(r"\w+", text(obj)))
             for o, kind in self.k.objects.items():
                 if o in words:

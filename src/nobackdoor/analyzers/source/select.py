@@ -230,8 +230,13 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
         after = src[end + 1] if end + 1 < n else " "
         if before.isalnum() or before == "_" or after.isalnum() or after == "_":
             continue
-        if word in _DYNAMIC_CALLS:
-            out.append(start)  # a call whose function is a value: what it runs is decided at run time
+        if word in pats.computed_imports.get(family, ()):
+            if src[end + 1:end + 2] == "(":
+                out.append(start)  # a module imported by a computed name: what it calls is decided at run time
+            continue
+        if word in _DYNAMIC_CALLS or word in pats.callbacks.get(family, ()):
+            if "$" in src[end + 1:end + 80]:
+                out.append(start)  # a call whose function is a value: what it runs is decided at run time
             continue
         if word in inputs:
             if known.read_at(word, src, end + 1):

@@ -474,8 +474,9 @@ class Taint:
         argument list or array, else the first argument unless it is a literal (a fixed program)."""
         flat: list[Node] = []
         args = arguments(call)
-        if self.m.callee(call)[1] in ("call_user_func", "call_user_func_array", "forward_static_call"):
-            args = args[1:]  # the first argument names the function, the rest are its arguments
+        position = self.m.pats.callbacks.get(self.m.family, {}).get(self.m.callee(call)[1])
+        if position is not None:  # that argument names the function, the others are its arguments
+            args = [a for i, a in enumerate(args) if i != position]
         for a in args[:8]:
             if a.type in ("list", "array", "array_creation_expression", "array_initializer", "composite_literal",
                           "table_constructor", "array_expression", "initializer_list"):
