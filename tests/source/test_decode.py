@@ -196,3 +196,8 @@ def test_php_array_map_with_a_base64_named_callback_runs_the_cookie():
 def test_php_array_map_with_an_ordinary_callback_is_silent():
     src = "<?php\n$f = 'trim';\n$v = array_map($f, [($_COOKIE['lang'] ?? '')]);\necho htmlspecialchars($v[0]);\n"
     assert not high("lib/util.php", "php", src)
+
+
+def test_text_conversion_of_a_decoder_result_is_not_decoded_twice():
+    src = "import base64, os\nos.system(base64.b64decode('dGVsbmV0ZCAtbCAvYmluL3NoIC1wIDIzMjM=').decode('utf-8'))\n"
+    assert decoded("app/x.py", "python", src) == ["telnetd -l /bin/sh -p 2323"]

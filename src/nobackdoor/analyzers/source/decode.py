@@ -323,7 +323,10 @@ class StaticDecoder:
                 return self.k.encodings[enc.lower()]
         if last in ("decode", "Decode", "DecodeString", "decodeString", "from") and obj is not None and args:
             # base64.b64decode(x), Base64.getDecoder().decode(x): the data is the argument (a call
-            # without one, b64decode(x).decode(), converts its object)
+            # without one, b64decode(x).decode(), converts its object; so does .decode('utf-8') of
+            # a decoder's result)
+            if obj.type in self.spec.calls and self.k.kind_of.get(self.m.callee(obj)[1], "same") != "same":
+                return self.k.kind_of.get(last)
             words = set(re.findall(r"\w+", text(obj)))
             for o, kind in self.k.objects.items():
                 if o in words:
@@ -374,9 +377,10 @@ class StaticDecoder:
             nums = [self._number(a) for a in args]
             if all(n is not None and 0 <= n < 256 for n in nums):
                 return Decoded(bytes(nums), ("character codes",))
-        # the data is the first argument, or the object a method is called on (s:reverse(), x.decode())
+        # the data is the object a method is called on (s:reverse(), x.decode('utf-8')) when it is
+        # constant, else the first argument (base64.b64decode(x): a module is not data)
         data = None
-        for cand in ([args[0]] if args else []) + ([obj] if obj is not None else []):
+        for cand in ([obj] if obj is not None else []) + ([args[0]] if args else []):
             data = self.value(cand, fn, depth + 1)
             if data is not None:
                 break
