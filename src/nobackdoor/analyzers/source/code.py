@@ -772,6 +772,9 @@ class Checker:
             if len(value.strip()) < 4 or not _readable(value):
                 continue
             runs = self._runs_something(value)
+            # a command that runs nothing to show is still high when a named decoder hides it (the
+            # judgement of _eval_decoded, kept); hidden only by character codes, a loop or a lambda: medium
+            named = bool(runs) or (self.may_decode and self._has_decoder(expr, fn) is not None)
             sink = self.m.callee(call)[0]
             how = ", then ".join(dict.fromkeys(got.steps))
             what = "a command" if "shell" in kinds else "code"
@@ -779,7 +782,7 @@ class Checker:
                               f"{sink}() runs {what} decoded from constant data ({how}): {value[:160]!r}",
                               {"sink": sink, "decoder": how, "decoded": value[:400], "runs": runs or "",
                                "function": syntax.function_name(fn) if fn is not None else ""},
-                              severity="medium" if self.test or not runs else None)
+                              severity="medium" if self.test or not named else None)
             if f:
                 yield f
                 return

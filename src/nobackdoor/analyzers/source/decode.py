@@ -167,6 +167,8 @@ class StaticDecoder:
         v = literal(node, self.spec)
         if v is not None:
             return Decoded(_bytes_of(v)) if len(v) <= MAX_DATA else None
+        if t == "expression_list" and node.named_child_count == 1:  # Go: b, _ := f(x)
+            return self.value(node.named_children[0], fn, depth + 1)
         if t in _UNWRAP or (t == "cast_expression" and node.child_by_field_name("value") is not None):
             inner = node.child_by_field_name("value") or (node.named_children[-1] if node.named_children else None)
             return self.value(inner, fn, depth + 1)
@@ -341,7 +343,9 @@ class StaticDecoder:
             if target.type in _LAMBDAS:
                 return self._lambda_call(target, call, fn, depth)
         full, last, obj = self.m.callee(call)
-        args = arguments(call)
+        raw_args = call.child_by_field_name("arguments")
+        # Python bytes(c ^ k for c in data): a generator is the call's only argument
+        args = [raw_args] if raw_args is not None and raw_args.type == "generator_expression" else arguments(call)
         if last == "join":
             sep, data_node = (obj, args[0] if args else None) if self.m.family == "python" else \
                 (args[0] if args else None, obj)
