@@ -206,7 +206,8 @@ class FileModel:
             if hidden is not None:
                 module, name = hidden
                 for sink in self.pats.sinks["python"].get(name, ()):
-                    if "." in sink.qualified and sink.qualified.rsplit(".", 1)[0] != module:
+                    if "." in sink.qualified and sink.qualified.rsplit(".", 1)[0] != module or \
+                            not self._strong(sink.kind, call, name):
                         continue
                     reach.kinds.add(sink.kind)
                     reach.via = [f"{module}.{name} (name computed: {text(call)[:60]})"]
