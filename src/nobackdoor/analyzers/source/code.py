@@ -130,6 +130,16 @@ _COMMAND_WORDS = re.compile(r"(?:^|[\s;|&/])(?:sh|bash|ash|busybox|nc|ncat|telne
                             r"/dev/tcp/|https?://")
 _MAGIC_NUMBER = re.compile(r"0x[0-9a-f]+")  # how syntax.compared_literal writes an integer magic
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128}")
+#: per language family, a call of a shell or code sink in decoded text
+_SINK_CALLS: dict[str, re.Pattern] = {}
+
+
+def _readable(value: str) -> bool:
+    """Text, not binary: at most one character in twenty is a control character."""
+    bad = sum(1 for ch in value if not ch.isprintable() and ch not in "\n\r\t")
+    return bad * 20 <= len(value)
+
+
 _HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
 
 
@@ -390,6 +400,7 @@ class Checker:
         low = src.lower()
         self.may_decode = any(w in low for w in _DECODE_HINTS)
         self.taint = Taint(model, src)
+        self.decoder = model.decoder
         self._stored: dict[int, dict[str, list[Node]]] = {}
         self._called_here: dict[str, bool] = {}
         self._ran: dict[int, set[int]] = {}
@@ -421,6 +432,8 @@ class Checker:
                 for f in self._gated(call, reach, strong):
                     gated = True
                     yield f
+            if self.direct_sink_kinds(call) & {"eval", "shell"}:
+                yield from self._statically_decoded(call)
             if reach.kinds & {"eval", "shell"} and self.may_decode:
                 yield from self._eval_decoded(call, reach)
             if self.m.family == "c" and "shell" in self.direct_sink_kinds(call):
@@ -909,6 +922,71 @@ class Checker:
                                   severity="medium" if self.test else None)
         if f:
             yield f
+
+    def _statically_decoded(self, call: Node) -> Iterator[Finding]:
+        """A shell or eval sink whose command or code the file computes from its own constant data
+        by decoding steps (base64, hex, reversal, ROT13, XOR with a constant key, character codes,
+        zlib, a decoding function or loop of the file): the text is rebuilt exactly
+        (:mod:`.decode`) and judged like a literal command or code."""
+        if call.type == "command":
+            return
+        kinds = self.direct_sink_kinds(call)
+        if "shell" in kinds:
+            command = self.taint.command_of(call)
+            exprs = [command] if command is not None else []
+        elif self.m.callee(call)[1] == "Function":
+            exprs = arguments(call)[-1:]  # new Function(params..., body)
+        else:
+            exprs = arguments(call)[:2]
+        fn = self.m.function_of(call)
+        for expr in exprs:
+            if expr.type in self.spec.strings:
+                continue  # a plain literal is judged elsewhere
+            got = self.decoder.evaluate(expr, fn)
+            if got is None or not got.steps:
+                continue
+            value = got.text
+            if len(value.strip()) < 4 or not _readable(value):
+                continue
+            runs = self._runs_something(value)
+            # a command that runs nothing to show is still high when a named decoder hides it (the
+            # judgement of _eval_decoded, kept); hidden only by character codes, a loop or a lambda: medium
+            named = bool(runs) or (self.may_decode and self._has_decoder(expr, fn) is not None)
+            sink = self.m.callee(call)[0]
+            how = ", then ".join(dict.fromkeys(got.steps))
+            what = "a command" if "shell" in kinds else "code"
+            f = self._finding("source.eval-decoded", call,
+                              f"{sink}() runs {what} decoded from constant data ({how}): {value[:160]!r}",
+                              {"sink": sink, "decoder": how, "decoded": value[:400], "runs": runs or "",
+                               "function": syntax.function_name(fn) if fn is not None else ""},
+                              severity="medium" if self.test or not named else None)
+            if f:
+                yield f
+                return
+
+    def _runs_something(self, value: str) -> str | None:
+        """What a decoded command or code runs that a reviewer must see: a shell served or a fetched
+        script run (the init-script reader), a shell or network tool, or a call of one of the
+        language's command or code sinks."""
+        if remote_shell_command(value):
+            return "serves a shell or runs a download"
+        m = _COMMAND_WORDS.search(value)
+        if m:
+            return f"names {m.group(0).strip(' ;|&/')}"
+        m = self._sink_call_words().search(value)
+        if m:
+            return f"calls {m.group(1)}()"
+        return None
+
+    def _sink_call_words(self) -> re.Pattern:
+        got = _SINK_CALLS.get(self.m.family)
+        if got is None:
+            names = {s.qualified.rsplit(".", 1)[-1] for sinks in self.pats.sinks.get(self.m.family, {}).values()
+                     for s in sinks if s.kind in ("shell", "eval")}
+            names = sorted(n for n in names if len(n) >= 4 and n not in ("start", "call", "include", "require"))
+            got = _SINK_CALLS[self.m.family] = re.compile(
+                r"\b(" + "|".join(map(re.escape, names)) + r")\s*\(") if names else re.compile(r"(?!)")
+        return got
 
     def _built_command(self, call: Node) -> Iterator[Finding]:
         """A C shell sink whose command a function assembles from constants (byte by byte, or an

@@ -130,6 +130,7 @@ class FileModel:
         self.reach_of_function: dict[str, Reach] = dict(extra_functions or {})
         self._callee: dict[int, tuple[str, str, Node | None]] = {}
         self._direct: dict[int, Reach] = {}
+        self._decoder = None
         self._summarise()
 
     # ------------------------------------------------------------ structure
@@ -203,6 +204,17 @@ class FileModel:
                     reach.kinds.add(sink.kind)
                     reach.via = [f"{hidden} (name computed: {text(call)[:60]})"]
                 return reach
+        if self.family == "python" and call.type == "call":
+            hidden = self._resolved_attribute(call)
+            if hidden is not None:
+                module, name = hidden
+                for sink in self.pats.sinks["python"].get(name, ()):
+                    if "." in sink.qualified and sink.qualified.rsplit(".", 1)[0] != module or \
+                            not self._strong(sink.kind, call, name):
+                        continue
+                    reach.kinds.add(sink.kind)
+                    reach.via = [f"{module}.{name} (name computed: {text(call)[:60]})"]
+                return reach
         if not last:
             return reach
         for sink in self.pats.sinks.get(self.family, {}).get(last, ()):
@@ -232,9 +244,11 @@ class FileModel:
             num = number(args[0], self.spec)
             return num == 0
         if kind == "eval":
-            if name in ("include", "require", "include_once", "require_once", "Function") and args and \
+            if name in ("include", "require", "include_once", "require_once") and args and \
                     literal(args[0], self.spec) is not None:
                 return False
+            if name == "Function" and args and literal(args[-1], self.spec) is not None:
+                return False  # new Function(params..., body): the body, its last argument, is fixed
             return bool(args) or call.type == "eval_expression"
         # shell: a shell spawned by name, or a command that is not a fixed string
         if not args:
@@ -279,9 +293,10 @@ class FileModel:
         is computed from literals (``strrev('cexe_llehs')``, ``'sys' . 'tem'``, ``str_rot13``,
         ``base64_decode``): the disguised name, or None."""
         target = None
-        if last in ("call_user_func", "call_user_func_array", "forward_static_call"):
+        position = self.pats.callbacks.get("php", {}).get(last)
+        if position is not None:
             args = arguments(call)
-            target = args[0] if args else None
+            target = args[position] if len(args) > position else None
         elif call.type == "function_call_expression":
             fn = call.child_by_field_name("function")
             if fn is not None and fn.type == "variable_name":
@@ -296,6 +311,40 @@ class FileModel:
             if name and name.isidentifier():
                 return name
         return None
+
+    @property
+    def decoder(self):
+        """The file's :class:`.decode.StaticDecoder` (made on first use)."""
+        if self._decoder is None:
+            from .decode import StaticDecoder
+            self._decoder = StaticDecoder(self)
+        return self._decoder
+
+    def _resolved_attribute(self, call: Node) -> tuple[str, str] | None:
+        """Python: (module, name) of ``getattr(M, N)(...)`` when N is computed from the file's constants
+        and M is a module named directly or imported by a computed name (``__import__(...)``,
+        ``importlib.import_module(...)``): the function the call really runs."""
+        fn = call.child_by_field_name("function")
+        if fn is None or fn.type != "call" or self.callee(fn)[1] != "getattr":
+            return None
+        args = arguments(fn)
+        if len(args) != 2:
+            return None
+        where = self.function_of(call)
+        name = self.decoder.evaluate(args[1], where)
+        module_node = args[0]
+        if module_node.type == "call" and self.callee(module_node)[1] in ("__import__", "import_module"):
+            inner = arguments(module_node)
+            got = self.decoder.evaluate(inner[0], where) if inner else None
+            module = got.text if got is not None else None
+        elif module_node.type in ("identifier", "attribute"):
+            module = text(module_node)
+        else:
+            module = None
+        if name is None or module is None or not name.text.isidentifier() or \
+                not all(p.isidentifier() for p in module.split(".")):
+            return None
+        return module, name.text
 
     def _first_of_array(self, node: Node, call: Node) -> str | None:
         """The first string of a local array initialiser that ``node`` (``argv`` or ``argv[0]``) names."""
@@ -549,8 +598,8 @@ def _names(node: Node) -> list[str]:
         return [text(node).lstrip("$")]
     if t in ("hash", "array") and node.named_child_count == 1 and node.named_children[0].type == "varname":
         return [text(node.named_children[0])]  # Perl: my %TABLE, my @LIST
-    if t in ("pointer_declarator", "init_declarator", "array_declarator", "expression_list", "pattern_list",
-             "tuple_pattern", "variable_declaration", "parenthesized_expression", "list_expression",
+    if t in ("pointer_declarator", "reference_declarator", "init_declarator", "array_declarator", "expression_list",
+             "pattern_list", "tuple_pattern", "variable_declaration", "parenthesized_expression", "list_expression",
              "variable_list", "object_pattern", "array_pattern", "pair_pattern",
              "attribute", "member_expression", "field_expression", "selector_expression"):
         out = []

@@ -50,6 +50,9 @@ class Patterns:
                     table.setdefault(last, []).append(Sink(kind, name))
             self.sinks[family] = table
         self.shell_programs = frozenset(raw["shell_programs"])
+        #: family -> function -> position of the argument naming the function it calls
+        self.callbacks: dict[str, dict[str, int]] = {f: dict(t) for f, t in (raw.get("callbacks") or {}).items()}
+        self.computed_imports = {f: frozenset(t) for f, t in (raw.get("computed_imports") or {}).items()}
         self.input_calls = frozenset(raw["input_calls"])
         self.input_names = frozenset(n.lower() for n in raw["input_names"])
         self.strong_input_names = frozenset(n.lower() for n in raw["strong_input_names"])
@@ -99,6 +102,7 @@ class Patterns:
             words |= self.real_checks & _CHECK_TRIGGERS
             words |= self.endpoint_anchors | set(self.secret_files)
             words |= input_words(family)
+            words |= set(self.callbacks.get(family, ())) | self.computed_imports.get(family, frozenset())
             keywords = sorted(w for w in words if len(w) >= 2)
             auto = (ahocorasick_rs.BytesAhoCorasick([w.encode() for w in keywords],
                                                     matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keywords)

@@ -257,8 +257,13 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
         after = src[end + 1] if end + 1 < n else " "
         if before.isalnum() or before == "_" or after.isalnum() or after == "_":
             continue
-        if word in _DYNAMIC_CALLS:
-            out.append(start)  # a call whose function is a value: what it runs is decided at run time
+        if word in pats.computed_imports.get(family, ()):
+            if src[end + 1:end + 2] == "(":
+                out.append(start)  # a module imported by a computed name: what it calls is decided at run time
+            continue
+        if word in _DYNAMIC_CALLS or word in pats.callbacks.get(family, ()):
+            if "$" in src[end + 1:end + 80]:
+                out.append(start)  # a call whose function is a value: what it runs is decided at run time
             continue
         if word in inputs:
             if known.read_at(word, src, end + 1):
@@ -290,6 +295,8 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
         if nxt == ")" and src.endswith("promisify(", 0, start):
             out.append(start)  # promisify(exec)(cmd): the sink called in promise form
             continue
+        if nxt == ")" and family == "javascript" and src[j + 1:j + 2] == "(":
+            nxt = "("  # (0, eval)(code): an indirect call through the comma operator
         if nxt == "(" or (loose_calls and nxt in "'\"$`") or (family == "perl" and j > end + 1 and nxt.isalpha()):
             # (Perl calls need no parentheses: "eval decode_base64(...)", "system $cmd")
             if word in _EXEC_WORDS and _fixed_program(src, j):

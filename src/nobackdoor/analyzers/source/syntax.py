@@ -249,6 +249,13 @@ def callee(node: Node) -> tuple[str, str, Node | None]:
         first = inner.named_children[0] if inner is not None and inner.named_children else None
         if first is not None and first.type in ("identifier", "member_expression"):
             fn = first
+    while fn.type == "parenthesized_expression" and fn.named_child_count == 1:
+        inner = fn.named_children[0]
+        if inner.type == "sequence_expression" and inner.named_children:
+            inner = inner.named_children[-1]  # (0, eval)(x), (0, m.f)(x): the comma operator's last operand
+        if inner.type not in ("identifier", "member_expression", "sequence_expression", "parenthesized_expression"):
+            break
+        fn = inner
     full = text(fn)
     if fn.type in ("member_expression", "attribute", "selector_expression", "field_expression",
                    "scoped_identifier", "qualified_identifier", "dot_index_expression", "method_index_expression"):

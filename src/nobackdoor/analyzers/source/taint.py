@@ -540,8 +540,9 @@ class Taint:
         flat: list[Node] = []
         args = arguments(call)
         last = self.m.callee(call)[1]
-        if last in ("call_user_func", "call_user_func_array", "forward_static_call"):
-            args = args[1:]  # the first argument names the function, the rest are its arguments
+        position = self.m.pats.callbacks.get(self.m.family, {}).get(last)
+        if position is not None:  # that argument names the function, the others are its arguments
+            args = [a for i, a in enumerate(args) if i != position]
         elif last == "open_pipe":
             args = syntax.perl_pipe_command(call) or []  # the mode string "cmd |" or the list after "-|"
         fn = self.m.function_of(call)
