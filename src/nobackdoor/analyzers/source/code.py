@@ -621,7 +621,7 @@ class Checker:
             pair: tuple[Node, Node] | None = None
             if n.type in self.spec.binaries or n.type == "comparison_operator":
                 if syntax.operator(n) in ("==", "===", "eq", "is"):
-                    pair = syntax._operands(n)  # noqa: SLF001 - the reader of a binary's operands
+                    pair = syntax.operands(n)
             elif n.type in self.spec.calls:
                 _, last, _ = self.m.callee(n)
                 args = arguments(n)
@@ -1363,7 +1363,7 @@ class Checker:
                     return got[0], f"{raw} <- {got[1]}"
             return None
         if node.type in self.spec.binaries and syntax.operator(node) in ("||", "or", "??", "?:"):
-            _, right = syntax._operands(node)  # noqa: SLF001 - the reader of a binary's operands
+            _, right = syntax.operands(node)
             got = self._literal_value(right, fn, depth + 1) if right is not None else None
             return (got[0], f"the fallback of {raw[:60]}") if got is not None else None
         if node.type in self.spec.calls:

@@ -419,7 +419,7 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
         ops = operator(cond)
         if t == "comparison_operator":
             ops = " ".join(text(c) for c in cond.children if not c.is_named)
-        left, right = _operands(cond)
+        left, right = operands(cond)
         if ops in ("&&", "||", "and", "or", "-a", "-o") or t == "boolean_operator":
             if ops in ("||", "or", "-o"):
                 return out  # either side alone does not select the branch; handled by callers if needed
@@ -520,7 +520,7 @@ def negated_comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] |
     if t in spec.binaries or t == "comparison_operator":
         ops = operator(cond) if t != "comparison_operator" else " ".join(
             text(c) for c in cond.children if not c.is_named)
-        left, right = _operands(cond)
+        left, right = operands(cond)
         if left is None or right is None:
             return out
         if ops in ("||", "or"):
@@ -605,7 +605,7 @@ def compared_literal(n: Node, spec: Spec, macro_literals: dict[str, str]) -> str
     if v is None and n.type in ("binary_expression", "binary_operator", "concatenation", "string_concatenation") and \
             operator(n) in ("+", ".", ".."):
         # "Bearer " + TOKEN: a text built from literals and named constants is a literal
-        left, right = _operands(n)
+        left, right = operands(n)
         lv = compared_literal(left, spec, macro_literals) if left is not None else None
         rv = compared_literal(right, spec, macro_literals) if lv is not None and right is not None else None
         if lv is not None and rv is not None and not lv.startswith("0x") and not rv.startswith("0x"):
@@ -619,7 +619,7 @@ def compared_literal(n: Node, spec: Spec, macro_literals: dict[str, str]) -> str
     return v
 
 
-def _operands(cond: Node) -> tuple[Node | None, Node | None]:
+def operands(cond: Node) -> tuple[Node | None, Node | None]:
     """(left, right) of a binary expression of any grammar."""
     left = cond.child_by_field_name("left") or (cond.named_children[0] if cond.named_children else None)
     right = cond.child_by_field_name("right") or (cond.named_children[-1] if cond.named_children else None)
