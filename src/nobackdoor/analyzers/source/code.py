@@ -92,6 +92,7 @@ _BASE64_ENCODERS = frozenset({"btoa", "base64_encode", "b64encode", "standard_b6
 _BASIC_PAIR = re.compile(r"[A-Za-z0-9._@-]{2,32}:[^\s:]{6,64}")
 _SHELL_BASE64 = re.compile(r"printf[ \t]+('[^'\n]*'|\"[^\"$`\n]*\")((?:[ \t]+(?:'[^'\n]*'|\"[^\"$`\n]*\"))+)[ \t]*\|[ \t]*base64")
 _SHELL_WORD = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+_ROLE_NAME = re.compile(r"(?:Role|ROLE|Level|LEVEL)_?(?:Admin|ADMIN|Root|ROOT|Super|SUPER)")
 _ROLE_WORDS = frozenset({"admin", "administrator", "root", "superuser", "super"})
 
 
@@ -284,6 +285,8 @@ _PROTOCOL_NAME = re.compile(r"^(?:(?:[A-Z][a-z]+|WWW|ETag|TE|DNT|X)(?:-(?:[A-Z][
 _PATTERN = re.compile(r"\[[^\]]+\][*+?{]|\\[dwsDWS]|%[wdsap]|^\^.*\$$|\(\?[:=!]")
 
 
+_LENGTH_OF = re.compile(r"(?:sizeof|strlen)\s*\(?\s*[\"']$")
+_LONG_TOKEN = re.compile(r"(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{16,}")
 _CONVERSION = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[hlLqjzt]*[diouxXeEfFgGcspn%]")
 _TOKEN_RUN = re.compile(r"(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6,}")
 
@@ -299,6 +302,8 @@ def ordinary_literal(value: str, pats: Patterns) -> bool:
         return True
     if _PROTOCOL_NAME.match(v) or _PATTERN.search(v):
         return True  # a header name, an authentication scheme, or a pattern that validates input
+    if v.startswith("/") and _LONG_TOKEN.search(v):
+        return False  # a path with a token in it ("/5771f7c2…;x.gif"): not a route of the program's own
     if v.startswith("%"):
         # a format ("%s: %d", "%08x"), unless what its conversions leave is a token of its own
         return not _TOKEN_RUN.search(_CONVERSION.sub("", v))
@@ -536,8 +541,16 @@ class Checker:
             return len(v) >= 2 and not v.isalnum()
         if ordinary_literal(v, self.pats):
             return False
-        # a trigger is used once: a value repeated in the file is vocabulary
-        return self.src.count(value) <= 1
+        # a trigger is used once: a value repeated in the file is vocabulary (its length taken by
+        # sizeof/strlen beside the compare is the same use)
+        count = self.src.count(value)
+        if count > 1:
+            at = self.src.find(value)
+            while at >= 0 and count > 1:
+                if _LENGTH_OF.search(self.src, max(0, at - 16), at):
+                    count -= 1
+                at = self.src.find(value, at + 1)
+        return count <= 1
 
     def _gates(self, node: Node) -> Iterator[tuple[Node, Node, bool]]:
         """(if-node, condition, negative) of every branch whose taken side contains ``node``, and of
@@ -1203,6 +1216,15 @@ class Checker:
                 comps += [c for c in self._or_comparisons(cond) if self._is_credential(c.subject)]
             yield ifnode, cond, comps, bodies, any_or
         if self.m.family == "bash":
+            # shell: a case pattern selects the commands of its item
+            for node in walk(self.m.root, limit=20000):
+                if node.type != "case_item":
+                    continue
+                patterns_ = {p.id for p in node.children_by_field_name("value")}
+                bodies = [c for c in node.named_children if c.id not in patterns_ and c.type != "comment"][:24]
+                comps = comparisons(node, self.spec, self.m.macro_literals)
+                if comps and bodies:
+                    yield node, node, comps, bodies, None
             # shell: "[ test ] && { ...; }" is an if without the keyword
             for node in walk(self.m.root, limit=20000):
                 if node.type != "list" or node.named_child_count != 2 or \
@@ -1247,9 +1269,12 @@ class Checker:
                             "grants": success}, severity="medium" if self.test else None)
                     else:
                         msg = f"{text(comp.subject)} compared with literal {comp.value!r} grants access ({success})"
+                        # a built-in token that makes the caller an administrator is a way around the login
+                        admin = bool(_PRIVILEGED.search(success) or _ROLE_NAME.search(success) or
+                                     re.search(r"uid\s*=\s*0\b", success))
                         f = self._finding("source.hardcoded-credential-check", comp.node, msg, {
                             "literal": comp.value, "input": text(comp.subject)[:120], "grants": success},
-                            severity="medium" if self.test else None)
+                            severity="medium" if self.test else None, category="auth-bypass" if admin else None)
                     credential = True
                     if f:
                         yield f

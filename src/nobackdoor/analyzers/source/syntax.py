@@ -162,6 +162,8 @@ COMPARE_CALLS = frozenset({"strcmp", "strcasecmp", "strncmp", "strncasecmp", "me
 #: JavaScript/Java indexOf, PHP strpos/stripos, Python find, Go strings.Index
 _POSITION_CALLS = frozenset({"index", "rindex", "indexOf", "lastIndexOf", "strpos", "stripos", "find", "rfind",
                              "Index", "LastIndex"})
+#: searches that return a pointer to the match, NULL when absent
+_SEARCH_CALLS = frozenset({"strstr", "strcasestr", "stristr", "memmem"})
 #: a position test that means "found": operator -> the values on its right that make it so
 _NPOS = ("std::string::npos", "string::npos", "npos", "std::wstring::npos")
 _FOUND_OPS = {">=": ("0",), ">": ("-1",), "!=": ("-1", "false", *_NPOS), "!==": ("-1", "false"), "ne": ("-1",),
@@ -447,6 +449,9 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
                 out += _call_comparison(call, spec, lit, want_zero=False)
         elif ops in _FOUND_OPS and left.type in spec.calls and text(right).strip() in _FOUND_OPS[ops]:
             out += _call_comparison(left, spec, lit, want_zero=False, found=True)  # index(h, "x") >= 0
+        elif ops in ("!=", "!==") and left.type in spec.calls and callee(left)[1] in _SEARCH_CALLS and \
+                text(right).strip() in ("NULL", "nullptr", "0", "None", "nil", "null"):
+            out += _call_comparison(left, spec, lit, want_zero=False)  # strstr(h, "x") != NULL
         return out
     if t in spec.negations:
         op = cond.child_by_field_name("operator")
@@ -602,6 +607,10 @@ def compared_literal(n: Node, spec: Spec, macro_literals: dict[str, str]) -> str
     v = value_literal(n, spec)
     if v is None and n.type in ("identifier", "name") and text(n) in macro_literals:
         return macro_literals[text(n)]
+    if v is None:
+        inner = same_text(n, spec)  # Buffer.from(KEY), []byte(KEY): the constant's text
+        if inner is not n:
+            return compared_literal(inner, spec, macro_literals)
     if v is None and n.type in ("binary_expression", "binary_operator", "concatenation", "string_concatenation") and \
             operator(n) in ("+", ".", ".."):
         # "Bearer " + TOKEN: a text built from literals and named constants is a literal
@@ -644,7 +653,7 @@ def _glob_literal(pattern: str) -> str:
     p = pattern.strip().strip("'\"")
     if any(ch in p for ch in "|[]$`?"):
         return ""
-    p = p.strip("*")
+    p = p.strip("*").replace('"', "").replace("'", "")  # *"&k=v&"*: the quotes only quote
     return "" if "*" in p else p
 
 
