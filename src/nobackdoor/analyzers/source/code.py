@@ -45,12 +45,6 @@ _CREDENTIAL_WORD = re.compile(r"\b\w*(?:[Pp]assw(?:or)?d|PASSW(?:OR)?D|[Pp]assph
                               r"[Aa]pi_?[Kk]ey|API_?KEY|[Cc]redential|CREDENTIAL|[Pp]rivate_?[Kk]ey)\w*\b")
 #: short credential names as whole identifiers (not in Python, where ``pass`` is a statement)
 _SHORT_CREDENTIAL = re.compile(r"\b(?:pass|pwd|passwd|pw|psk|wpa_key|wifi_key)\b")
-#: calls that connect out, and calls that join a connection's streams to a process (a reverse shell)
-_CONNECT_CALLS = frozenset({"connect", "Socket", "stream_socket_client", "fsockopen", "create_connection",
-                            "createConnection", "Dial", "DialTCP", "socket_connect"})
-_STREAM_JOIN = frozenset({"dup2", "dup", "dup3", "pipe", "transferTo", "copy", "Copy", "getOutputStream",
-                          "redirectErrorStream", "proc_open", "pipe_to", "inheritIO"})
-_LISTEN_CALLS = frozenset({"listen", "accept", "bind", "createServer", "socket_listen", "stream_socket_server"})
 _CGI_PREFIXES = ("HTTP_", "QUERY_STRING", "REQUEST_URI", "PATH_INFO", "FORM_")
 #: CGI/1.1 (RFC 3875) request meta-variables a shell CGI reads
 _CGI_INPUT = re.compile(rb"\$\{?(QUERY_STRING|HTTP_[A-Z0-9_]+|REQUEST_URI|PATH_INFO|CONTENT_LENGTH|FORM_[A-Za-z0-9_]+)\b")
@@ -577,9 +571,14 @@ class Checker:
         if not named:
             return
         names_in: dict[int, set[str]] = {}  # function id (-1: top level) -> callee names called in it
+        joined: set[int] = set()  # functions (-1: top level) that put a connection on standard streams
         for call in self.m.calls:
             fn = self.m.function_of(call)
-            names_in.setdefault(fn.id if fn is not None else -1, set()).add(self.m.callee(call)[1])
+            key = fn.id if fn is not None else -1
+            last = self.m.callee(call)[1]
+            names_in.setdefault(key, set()).add(last)
+            if last in self.pats.stream_joins or self._dup_open(call):
+                joined.add(key)
         done: set[int] = set()
         for shell_call in named:
             fn = self.m.function_of(shell_call)
@@ -587,15 +586,19 @@ class Checker:
             if key in done or next(self._triggers(shell_call), None) is not None:
                 continue
             names: set[str] = set(names_in.get(-1, ()))
+            joins = -1 in joined
             scope = fn
             while scope is not None:  # the function and the ones it is written in (callbacks)
                 names |= names_in.get(scope.id, set())
+                joins = joins or scope.id in joined or self._process_streams_set(scope)
                 scope = syntax.enclosing(scope, self.spec.functions)
             reach = self.m.reach_of_function.get(syntax.function_name(fn), Reach()) if fn is not None else Reach()
-            literal_server = any(remote_shell_command(literal(a, self.spec) or "") for a in arguments(shell_call)[:3])
-            if "listen" in reach.kinds or names & _LISTEN_CALLS:
+            words = [literal(a, self.spec) or "" for a in arguments(shell_call)[:3]]
+            literal_server = any(remote_shell_command(w) for w in words)
+            joins = joins or any(self.pats.fd_dup_redirect.search(w) for w in words)
+            if "listen" in reach.kinds or names & self.pats.listen_calls:
                 how = "opens a listener and spawns a shell named by path (bind shell)"
-            elif names & _CONNECT_CALLS and names & _STREAM_JOIN:
+            elif names & self.pats.connect_calls and joins:
                 how = "connects out and puts a shell on the socket (reverse shell)"
             elif literal_server:
                 how = "runs a fixed command that serves a shell"
@@ -610,6 +613,55 @@ class Checker:
                               severity="medium" if self.test else None)
             if f:
                 yield f
+
+    def _fed_input(self, call: Node, fn: Node | None) -> list[Node]:
+        """What a spawned program reads as its standard input: Go ``cmd.Stdin = x`` on the variable
+        that holds the ``exec.Command`` (the fields of ``process_input``)."""
+        assigns = self.m.assignments(fn)
+        held = [name for name, rhss in assigns.items() if "." not in name and
+                any(r.start_byte <= call.start_byte and call.end_byte <= r.end_byte for r in rhss)]
+        return [rhs for name in held for field in self.pats.process_input
+                for rhs in assigns.get(f"{name}.{field}", [])[:3]]
+
+    def _connections(self, fn: Node | None) -> set[str]:
+        """Names that hold a connection in ``fn``: variables assigned a connecting call, and the
+        handle a Perl/C ``socket(S, ...)`` or ``connect(S, ...)`` call is given."""
+        names = set()
+        for name, rhss in self.m.assignments(fn).items():
+            for rhs in rhss[:3]:
+                if any(n.type in self.spec.calls and self.m.callee(n)[1] in self.pats.connect_calls
+                       for n in walk(rhs, limit=40)):
+                    names.add(name)
+        for call in self.m.calls:
+            if self.m.function_of(call) is fn and self.m.callee(call)[1] in self.pats.connect_calls | {"socket"}:
+                args = arguments(call)
+                if args:
+                    names.add(text(args[0]).lstrip("$*"))
+        return names
+
+    def _dup_open(self, call: Node) -> bool:
+        """Perl ``open(STDIN, '>&S')`` / ``open(STDIN, '>&', $s)``: a standard handle made a duplicate
+        of a socket's handle."""
+        if self.m.family != "perl" or self.m.callee(call)[1] != "open":
+            return False
+        args = arguments(call)
+        mode = (literal(args[1], self.spec) or "").strip() if len(args) > 1 else ""
+        if not args or text(args[0]) not in self.pats.std_handles or not mode.startswith(self.pats.dup_modes):
+            return False
+        handle = mode.lstrip("+<>&=").strip() or (text(args[2]).lstrip("$*") if len(args) > 2 else "")
+        return handle in self._connections(self.m.function_of(call))
+
+    def _process_streams_set(self, fn: Node) -> bool:
+        """Go ``cmd.Stdin = conn``: a field a process reads its input from (or writes its output to)
+        assigned a connection in ``fn``."""
+        conns = None
+        for name, rhss in self.m.assignments(fn).items():
+            if "." not in name or name.rsplit(".", 1)[-1] not in self.pats.process_streams:
+                continue
+            conns = self._connections(fn) if conns is None else conns
+            if any(self._names_in(rhs) & conns for rhs in rhss[:3]):
+                return True
+        return False
 
     def _exfiltration(self) -> Iterator[Finding]:
         """A network send in a function that names a remote host by IPv4 address and handles a
@@ -709,6 +761,8 @@ class Checker:
             if target is not None:
                 ran = self._parameters_run(target)
                 args = [a for i, a in enumerate(arguments(call)) if i in ran][:3]
+        if "shellname" in direct:
+            args = [*args, *self._fed_input(call, fn)]  # a shell with no script runs what it reads
         for arg in args:
             decoded = decoded or self._has_decoder(arg, fn)
             downloaded = downloaded or self._has_download(arg, fn)

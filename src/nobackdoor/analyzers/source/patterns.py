@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -69,6 +70,14 @@ class Patterns:
         self.network_sends = frozenset(raw["network_sends"])
         self.sensitive_paths = tuple(raw["sensitive_paths"])
         self.secret_files = tuple(raw["secret_files"])
+        self.connect_calls = frozenset(raw["connect_calls"])
+        self.listen_calls = frozenset(raw["listen_calls"])
+        self.stream_joins = frozenset(raw["stream_joins"])
+        self.std_handles = frozenset(raw["std_handles"])
+        self.dup_modes = tuple(raw["dup_modes"])
+        self.process_input = tuple(raw["process_input"])
+        self.process_streams = frozenset(raw["process_input"]) | frozenset(raw["process_output"])
+        self.fd_dup_redirect = re.compile(raw["fd_dup_redirect"])
         self._automata: dict[str, tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]] = {}
 
     def automaton(self, family: str) -> tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]:
