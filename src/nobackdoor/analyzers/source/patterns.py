@@ -78,6 +78,11 @@ class Patterns:
         self.process_input = tuple(raw["process_input"])
         self.process_streams = frozenset(raw["process_input"]) | frozenset(raw["process_output"])
         self.fd_dup_redirect = re.compile(raw["fd_dup_redirect"])
+        self.name_lookups = frozenset(raw["name_lookups"])
+        self.credential_sends = self.network_sends | self.name_lookups | frozenset(raw["credential_sends"])
+        keys = "|".join(re.escape(k) for k in raw["host_keys"])
+        #: a host written as a request option: ``{ host: 'name.example' }``, ``hostname="..."``
+        self.host_option = re.compile(rf"""\b(?:{keys})['"]?\s*[:=]\s*['"]([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)['"]""")
         self._automata: dict[str, tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]] = {}
 
     def automaton(self, family: str) -> tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]:
