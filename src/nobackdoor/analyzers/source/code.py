@@ -85,6 +85,8 @@ _LOGIN_STEP = re.compile(r"(?i)\b\w*(?:auth(?!or\b)|login|logged|session|is_?adm
 #: a rebuilt text that runs a shell, fetches or opens a connection
 _COMMAND_WORDS = re.compile(r"(?:^|[\s;|&/])(?:sh|bash|ash|busybox|nc|ncat|telnetd|wget|curl|tftp|mkfifo|socat)\b|"
                             r"/dev/tcp/|https?://")
+#: loops the model reads as assignments (their variable takes each item), which grant nothing
+_LOOPS = frozenset({"for_statement", "for_in_statement"})
 _HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
 
 
@@ -391,7 +393,7 @@ class Checker:
         request/command-line/environment sources, not parameters or generic buffer names."""
         if depth == 0:
             origin = self.taint.origin(node, fn)
-            if origin is not None:
+            if origin is not None and origin.kind != "download":  # a download is not a peer's input
                 return origin.source
         params = self.m.params(fn)
         assigns = self.m.assignments(fn) if depth < 3 else {}
@@ -799,7 +801,9 @@ class Checker:
             got = self.taint.command_origin(call)
         else:
             got = None
-            for arg in arguments(call)[:2]:
+            args = arguments(call)
+            # new Function(p1, ..., body): the code is the last argument
+            for arg in (args[-1:] if self.m.callee(call)[1] == "Function" else args[:2]):
                 origin = self.taint.origin(arg)
                 if origin is not None:
                     got = (origin, arg)
@@ -808,6 +812,13 @@ class Checker:
             return
         origin, expr = got
         path = [*origin.path(), {"line": call.start_point[0] + 1, "code": text(call)[:120]}]
+        if origin.kind == "download":  # the content of a download from a fixed URL is run
+            f = self._finding("source.eval-downloaded", call, f"{shown} runs {origin.source} ({text(expr)[:80]})",
+                              {"sink": sink, "download": origin.source, "path": path},
+                              severity="medium" if self.test else None)
+            if f:
+                yield f
+            return
         fn = self.m.function_of(call)
         login = self._login_before(call, fn)
         # severity from the flow: nothing in the way is critical; an authentication step before it, high
@@ -1003,7 +1014,8 @@ class Checker:
                         (literal(a, self.spec) or text(a)).strip("'\"").lower() in _IDENTITY_KEYS | {"true"}
                         for a in arguments(n)[:2]):
                     return f"{full}()"  # a servlet session created or given a user/role
-            elif t in self.spec.assignments or t in ("assignment_expression", "assignment"):
+            elif (t in self.spec.assignments or t in ("assignment_expression", "assignment")) and \
+                    t not in _LOOPS:
                 left = n.child_by_field_name("left") or n.child_by_field_name("name")
                 right = n.child_by_field_name("right") or n.child_by_field_name("value")
                 if left is not None and right is not None:

@@ -229,9 +229,11 @@ class FileModel:
             num = number(args[0], self.spec)
             return num == 0
         if kind == "eval":
-            if name in ("include", "require", "include_once", "require_once", "Function") and args and \
+            if name in ("include", "require", "include_once", "require_once") and args and \
                     literal(args[0], self.spec) is not None:
                 return False
+            if name == "Function" and args and literal(args[-1], self.spec) is not None:
+                return False  # new Function(p1, ..., body): a fixed body
             return bool(args) or call.type == "eval_expression"
         # shell: a shell spawned by name, or a command that is not a fixed string
         if not args:
