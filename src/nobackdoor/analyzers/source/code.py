@@ -85,6 +85,9 @@ _LOGIN_STEP = re.compile(r"(?i)\b\w*(?:auth(?!or\b)|login|logged|session|is_?adm
 #: a rebuilt text that runs a shell, fetches or opens a connection
 _COMMAND_WORDS = re.compile(r"(?:^|[\s;|&/])(?:sh|bash|ash|busybox|nc|ncat|telnetd|wget|curl|tftp|mkfifo|socat)\b|"
                             r"/dev/tcp/|https?://")
+_PY_CLASS = re.compile(r"^class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:", re.M)
+#: class definitions (a method's class)
+_CLASSES = frozenset({"class_definition", "class_declaration", "class_specifier"})
 #: loops the model reads as assignments (their variable takes each item), which grant nothing
 _LOOPS = frozenset({"for_statement", "for_in_statement"})
 _HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
@@ -603,6 +606,8 @@ class Checker:
             joins = joins or any(self.pats.fd_dup_redirect.search(w) for w in words)
             if "listen" in reach.kinds or names & self.pats.listen_calls:
                 how = "opens a listener and spawns a shell named by path (bind shell)"
+            elif joins and fn is not None and self._server_handler(fn):
+                how = f"puts a shell on the connection of a server's handler {self._server_handler(fn)} (bind shell)"
             elif names & self.pats.connect_calls and joins:
                 how = "connects out and puts a shell on the socket (reverse shell)"
             elif literal_server:
@@ -618,6 +623,45 @@ class Checker:
                               severity="medium" if self.test else None)
             if f:
                 yield f
+
+    def _server_handler(self, fn: Node) -> str | None:
+        """The class ``fn`` is a method of when a server calls it with each connection: it derives
+        from a request handler class, or it is handed to a server class in this file."""
+        cls = syntax.enclosing(fn, _CLASSES)
+        if cls is not None:
+            name_node = cls.child_by_field_name("name")
+            name = text(name_node) if name_node is not None else ""
+            bases_node = cls.child_by_field_name("superclasses") or cls.child_by_field_name("superclass")
+            bases = text(bases_node) if bases_node is not None else ""
+        elif self.m.family == "python":
+            # methods are parsed without their class (see select): its header is the last one above
+            at = self._line_start(fn.start_point[0])
+            if not self.src.startswith((" ", "\t"), at):
+                return None  # a function of the module, not a method
+            head = None
+            for m in _PY_CLASS.finditer(self.src, 0, at):
+                head = m
+            if head is None:
+                return None
+            name, bases = head.group(1), head.group(2) or ""
+        else:
+            return None
+        if set(_IDENT.findall(bases)) & self.pats.request_handler_bases:
+            return name or bases
+        # handed to a server class (read in the text: the code that starts the server may not be parsed)
+        classes = "|".join(sorted(self.pats.server_classes))
+        if name and re.search(rf"\b(?:{classes})\s*\((?:[^()]|\([^()]*\))*?(?<![\w.]){re.escape(name)}\b", self.src):
+            return name
+        return None
+
+    def _line_start(self, line: int) -> int:
+        """Offset in the file's text of the start of 0-based ``line``."""
+        at = 0
+        for _ in range(line):
+            at = self.src.find("\n", at) + 1
+            if at == 0:
+                return len(self.src)
+        return at
 
     def _fed_input(self, call: Node, fn: Node | None) -> list[Node]:
         """What a spawned program reads as its standard input: Go ``cmd.Stdin = x`` on the variable

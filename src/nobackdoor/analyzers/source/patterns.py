@@ -78,6 +78,8 @@ class Patterns:
         self.process_input = tuple(raw["process_input"])
         self.process_streams = frozenset(raw["process_input"]) | frozenset(raw["process_output"])
         self.fd_dup_redirect = re.compile(raw["fd_dup_redirect"])
+        self.request_handler_bases = frozenset(raw["request_handler_bases"])
+        self.server_classes = frozenset(raw["server_classes"])
         self.name_lookups = frozenset(raw["name_lookups"])
         self.credential_sends = self.network_sends | self.name_lookups | frozenset(raw["credential_sends"])
         keys = "|".join(re.escape(k) for k in raw["host_keys"])
