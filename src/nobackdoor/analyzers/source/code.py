@@ -360,6 +360,7 @@ class Checker:
         yield from self._shell_served()
         yield from self._exfiltration()
         yield from self._credential_forwarded()
+        yield from self._downloaded_file_run()
         for call in self.m.calls:
             reach = self.m.reach(call)
             strong = reach.strong()
@@ -751,6 +752,52 @@ class Checker:
                               severity="medium" if self.test else None)
             if f:
                 yield f
+
+    def _downloaded_file_run(self) -> Iterator[Finding]:
+        """A download written to a fixed path (``file_put_contents(P, file_get_contents(URL))``,
+        ``urlretrieve(URL, P)``) that the same function then includes, evaluates or runs by that path,
+        with no signature or digest check in between."""
+        for call in self.m.calls:
+            ix = self.pats.file_writes.get(self.m.callee(call)[1])
+            if ix is None:
+                continue
+            args = arguments(call)
+            if max(ix) >= len(args):
+                continue
+            path = literal(args[ix[0]], self.spec)
+            if not path or len(path) < 2:
+                continue
+            fn = self.m.function_of(call)
+            url = literal(args[ix[1]], self.spec) or ""
+            source = self._has_download(args[ix[1]], fn) or \
+                (url if ix[1] == 0 and url.startswith(("http://", "https://", "ftp://")) else None)
+            if not source:
+                continue
+            scope = fn if fn is not None else self.m.root
+            for n in walk(scope, limit=5000):
+                if n.start_byte < call.end_byte:
+                    continue
+                if n.type in self.pats.include_nodes:
+                    sink = n.type.removesuffix("_expression")
+                elif n.type in self.spec.calls and self.m.callee(n)[1] in self.pats.sinks.get(self.m.family, {}) and \
+                        {s.kind for s in self.pats.sinks[self.m.family][self.m.callee(n)[1]]} & {"eval", "shell"}:
+                    sink = self.m.callee(n)[0]
+                else:
+                    continue
+                if not any(path in (literal(x, self.spec) or "") for x in walk(n, limit=200)
+                           if x.type in self.spec.strings):
+                    continue
+                between = self.m.data[call.end_byte:n.start_byte].decode("latin-1")
+                if self.pats.verification.search(between):
+                    break
+                f = self._finding("source.eval-downloaded", n,
+                                  f"{sink} runs {path}, written just before from a download ({source})",
+                                  {"sink": sink, "download": source, "file": path,
+                                   "function": syntax.function_name(fn) if fn is not None else ""},
+                                  severity="medium" if self.test else None)
+                if f:
+                    yield f
+                break
 
     def _credential_forwarded(self) -> Iterator[Finding]:
         """A credential this function checks itself (a password verification call given it) that it

@@ -80,6 +80,9 @@ class Patterns:
         self.fd_dup_redirect = re.compile(raw["fd_dup_redirect"])
         self.request_handler_bases = frozenset(raw["request_handler_bases"])
         self.server_classes = frozenset(raw["server_classes"])
+        self.file_writes = {name: tuple(ix) for name, ix in raw["file_writes"].items()}
+        self.include_nodes = frozenset(raw["include_nodes"])
+        self.verification = re.compile(raw["verification"])
         self.name_lookups = frozenset(raw["name_lookups"])
         self.credential_sends = self.network_sends | self.name_lookups | frozenset(raw["credential_sends"])
         keys = "|".join(re.escape(k) for k in raw["host_keys"])
@@ -107,6 +110,7 @@ class Patterns:
             # a real credential check is where a second, built-in one hides
             words |= self.real_checks & _CHECK_TRIGGERS
             words |= self.endpoint_anchors | set(self.secret_files)
+            words |= set(self.file_writes)  # a download written to a file that is then run
             words |= input_words(family)
             keywords = sorted(w for w in words if len(w) >= 2)
             auto = (ahocorasick_rs.BytesAhoCorasick([w.encode() for w in keywords],
