@@ -222,3 +222,12 @@ def test_download_checked_before_it_runs_or_never_run_is_silent():
              "    include '/tmp/c.php';\n}\n")
     for src in (verified, cached, local):
         assert rules("lib/update.php", "php", src) == []
+
+
+def test_a_token_checked_for_format_and_used_with_its_service_is_not_exfiltration():
+    src = ("def whoami(token):\n    check_token_format(token)\n"
+           "    return requests.get('https://api.github.com/user', headers={'Authorization': 'token ' + token})\n")
+    strength = ("def register(password):\n    check_strength(password)\n"
+                "    requests.post('https://hooks.example.com/x', json={'password_ok': True, 'len': len(password)})\n")
+    for s in (src, strength):
+        assert [f for f in findings("app/gh.py", "python", s) if f.rule == "source.exfiltration"] == []

@@ -43,6 +43,9 @@ _PRIVATE_IP = re.compile(r"^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4
 #: identifiers that hold a credential (as a word or a part of a snake_case / camelCase name)
 _CREDENTIAL_WORD = re.compile(r"\b\w*(?:[Pp]assw(?:or)?d|PASSW(?:OR)?D|[Pp]assphrase|[Ss]ecret|SECRET|[Tt]oken|TOKEN|"
                               r"[Aa]pi_?[Kk]ey|API_?KEY|[Cc]redential|CREDENTIAL|[Pp]rivate_?[Kk]ey)\w*\b")
+#: identifiers that hold a password (a word or a part of a snake_case / camelCase name), and short ones
+_PASSWORD_WORD = re.compile(r"\b\w*(?:[Pp]assw(?:or)?d|PASSW(?:OR)?D|[Pp]assphrase|PASSPHRASE)\w*\b")
+_SHORT_PASSWORD = re.compile(r"\b(?:pass|pwd|passwd|pw)\b")
 #: short credential names as whole identifiers (not in Python, where ``pass`` is a statement)
 _SHORT_CREDENTIAL = re.compile(r"\b(?:pass|pwd|passwd|pw|psk|wpa_key|wifi_key)\b")
 #: the domain a name put together from data ends with: `${x}.name.example` or x + ".name.example"
@@ -835,9 +838,11 @@ class Checker:
                 yield f
 
     def _credentials_in(self, raw: str) -> set[str]:
-        got = {m.group(0) for m in _CREDENTIAL_WORD.finditer(raw)}
+        """Names of passwords in ``raw``: what a user types to log in (a token or key is also handed
+        on honestly, to the service it belongs to, after a local format check)."""
+        got = {m.group(0) for m in _PASSWORD_WORD.finditer(raw)}
         if self.m.family != "python":
-            got |= {m.group(0) for m in _SHORT_CREDENTIAL.finditer(raw)}
+            got |= {m.group(0) for m in _SHORT_PASSWORD.finditer(raw)}
         return got
 
     def _checked_before(self, fn: Node, send: Node, creds: set[str]) -> str | None:
@@ -851,8 +856,10 @@ class Checker:
                 continue
             full, last, _ = self.m.callee(call)
             words = set(re.split(r"[\W_]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", last).lower()))
-            if last not in self.pats.real_checks and not words & {"verify", "check"}:
-                continue
+            if last not in self.pats.real_checks and not (words & {"verify", "check", "authenticate"} and
+                                                          words & {"password", "passwd", "pass", "login", "user",
+                                                                   "credentials", "auth"}):
+                continue  # a password verification, not a format or strength check
             args = " ".join(text(a) for a in arguments(call))
             if self._credentials_in(args) & creds:
                 return full or last
