@@ -21,7 +21,7 @@ from ...models import FileEntry, FileKind, Finding, Observation, ScanError
 from ...ruleset import rule
 from ..base import FileAnalyzer, Result
 from . import syntax
-from .model import FileModel, MacroInfo, Reach, remote_shell_command
+from .model import LOOPS, FileModel, MacroInfo, Reach, remote_shell_command
 from .patterns import LANGUAGE_FAMILY, Patterns, patterns
 from .syntax import Comparison, arguments, callee, comparisons, literal, text, walk
 from .select import IPV4_LITERAL, select
@@ -91,8 +91,6 @@ _COMMAND_WORDS = re.compile(r"(?:^|[\s;|&/])(?:sh|bash|ash|busybox|nc|ncat|telne
 _PY_CLASS = re.compile(r"^class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:", re.M)
 #: class definitions (a method's class)
 _CLASSES = frozenset({"class_definition", "class_declaration", "class_specifier"})
-#: loops the model reads as assignments (their variable takes each item), which grant nothing
-_LOOPS = frozenset({"for_statement", "for_in_statement"})
 _HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
 
 
@@ -1113,7 +1111,7 @@ class Checker:
                         for a in arguments(n)[:2]):
                     return f"{full}()"  # a servlet session created or given a user/role
             elif (t in self.spec.assignments or t in ("assignment_expression", "assignment")) and \
-                    t not in _LOOPS:
+                    t not in LOOPS:  # a loop variable grants nothing
                 left = n.child_by_field_name("left") or n.child_by_field_name("name")
                 right = n.child_by_field_name("right") or n.child_by_field_name("value")
                 if left is not None and right is not None:
