@@ -21,7 +21,7 @@ from ...models import FileEntry, FileKind, Finding, Observation, ScanError
 from ...ruleset import rule
 from ..base import FileAnalyzer, Result
 from . import syntax
-from .model import FileModel, MacroInfo, Reach, remote_shell_command
+from .model import LOOPS, FileModel, MacroInfo, Reach, remote_shell_command
 from .patterns import LANGUAGE_FAMILY, Patterns, patterns
 from .syntax import Comparison, arguments, callee, comparisons, literal, text, walk
 from .select import IPV4_LITERAL, select
@@ -43,17 +43,16 @@ _PRIVATE_IP = re.compile(r"^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4
 #: identifiers that hold a credential (as a word or a part of a snake_case / camelCase name)
 _CREDENTIAL_WORD = re.compile(r"\b\w*(?:[Pp]assw(?:or)?d|PASSW(?:OR)?D|[Pp]assphrase|[Ss]ecret|SECRET|[Tt]oken|TOKEN|"
                               r"[Aa]pi_?[Kk]ey|API_?KEY|[Cc]redential|CREDENTIAL|[Pp]rivate_?[Kk]ey)\w*\b")
+#: identifiers that hold a password (a word or a part of a snake_case / camelCase name), and short ones
+_PASSWORD_WORD = re.compile(r"\b\w*(?:[Pp]assw(?:or)?d|PASSW(?:OR)?D|[Pp]assphrase|PASSPHRASE)\w*\b")
+_SHORT_PASSWORD = re.compile(r"\b(?:pass|pwd|passwd|pw)\b")
 #: short credential names as whole identifiers (not in Python, where ``pass`` is a statement)
 _SHORT_CREDENTIAL = re.compile(r"\b(?:pass|pwd|passwd|pw|psk|wpa_key|wifi_key)\b")
-#: calls that connect out, and calls that join a connection's streams to a process (a reverse shell)
-_CONNECT_CALLS = frozenset({"connect", "Socket", "stream_socket_client", "fsockopen", "create_connection",
-                            "createConnection", "Dial", "DialTCP", "socket_connect"})
-_STREAM_JOIN = frozenset({"dup2", "dup", "dup3", "pipe", "transferTo", "copy", "Copy", "getOutputStream",
-                          "redirectErrorStream", "proc_open", "pipe_to", "inheritIO"})
-_LISTEN_CALLS = frozenset({"listen", "accept", "bind", "createServer", "socket_listen", "stream_socket_server"})
 #: a line that loads a module or a library (naming an authentication module is not a login step)
 _IMPORT_LINE = re.compile(r"(?m)^[ \t]*(?:(?:use|require|import|from|source)\b|#[ \t]*include\b|\.[ \t]|"
                           r"local[ \t]+\w+[ \t]*=[ \t]*require\b)[^\n]*$")
+#: the domain a name put together from data ends with: `${x}.name.example` or x + ".name.example"
+_DNS_SUFFIX = re.compile(r"[}+'\"`]\s*['\"`]?\.((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})['\"`]")
 _CGI_PREFIXES = ("HTTP_", "QUERY_STRING", "REQUEST_URI", "PATH_INFO", "FORM_")
 #: a shell word that is one variable's value and nothing else
 _BARE_EXPANSION = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
@@ -141,6 +140,9 @@ def _readable(value: str) -> bool:
     return bad * 20 <= len(value)
 
 
+_PY_CLASS = re.compile(r"^class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:", re.M)
+#: class definitions (a method's class)
+_CLASSES = frozenset({"class_definition", "class_declaration", "class_specifier"})
 _HASHING = re.compile(r"(?i)md5|sha\d*|hash|digest|crypt|hmac|blake|pbkdf")
 
 
@@ -429,6 +431,8 @@ class Checker:
             return
         yield from self._shell_served()
         yield from self._exfiltration()
+        yield from self._credential_forwarded()
+        yield from self._downloaded_file_run()
         for call in self.m.calls:
             reach = self.m.reach(call)
             strong = reach.strong()
@@ -472,7 +476,7 @@ class Checker:
         request/command-line/environment sources, not parameters or generic buffer names."""
         if depth == 0:
             origin = self.taint.origin(node, fn)
-            if origin is not None:
+            if origin is not None and origin.kind != "download":  # a download is not a peer's input
                 return origin.source
         params = self.m.params(fn)
         assigns = self.m.assignments(fn) if depth < 3 else {}
@@ -726,9 +730,14 @@ class Checker:
         if not named:
             return
         names_in: dict[int, set[str]] = {}  # function id (-1: top level) -> callee names called in it
+        joined: set[int] = set()  # functions (-1: top level) that put a connection on standard streams
         for call in self.m.calls:
             fn = self.m.function_of(call)
-            names_in.setdefault(fn.id if fn is not None else -1, set()).add(self.m.callee(call)[1])
+            key = fn.id if fn is not None else -1
+            last = self.m.callee(call)[1]
+            names_in.setdefault(key, set()).add(last)
+            if last in self.pats.stream_joins or self._dup_open(call):
+                joined.add(key)
         done: set[int] = set()
         for shell_call in named:
             fn = self.m.function_of(shell_call)
@@ -736,15 +745,21 @@ class Checker:
             if key in done or next(self._triggers(shell_call), None) is not None:
                 continue
             names: set[str] = set(names_in.get(-1, ()))
+            joins = -1 in joined
             scope = fn
             while scope is not None:  # the function and the ones it is written in (callbacks)
                 names |= names_in.get(scope.id, set())
+                joins = joins or scope.id in joined or self._process_streams_set(scope)
                 scope = syntax.enclosing(scope, self.spec.functions)
             reach = self.m.reach_of_function.get(syntax.function_name(fn), Reach()) if fn is not None else Reach()
-            literal_server = any(remote_shell_command(literal(a, self.spec) or "") for a in arguments(shell_call)[:3])
-            if "listen" in reach.kinds or names & _LISTEN_CALLS:
+            words = [literal(a, self.spec) or "" for a in arguments(shell_call)[:3]]
+            literal_server = any(remote_shell_command(w) for w in words)
+            joins = joins or any(self.pats.fd_dup_redirect.search(w) for w in words)
+            if "listen" in reach.kinds or names & self.pats.listen_calls:
                 how = "opens a listener and spawns a shell named by path (bind shell)"
-            elif names & _CONNECT_CALLS and names & _STREAM_JOIN:
+            elif joins and fn is not None and self._server_handler(fn):
+                how = f"puts a shell on the connection of a server's handler {self._server_handler(fn)} (bind shell)"
+            elif names & self.pats.connect_calls and joins:
                 how = "connects out and puts a shell on the socket (reverse shell)"
             elif literal_server:
                 how = "runs a fixed command that serves a shell"
@@ -759,6 +774,96 @@ class Checker:
                               severity="medium" if self.test else None)
             if f:
                 yield f
+
+    def _server_handler(self, fn: Node) -> str | None:
+        """The class ``fn`` is a method of when a server calls it with each connection: it derives
+        from a request handler class, or it is handed to a server class in this file."""
+        cls = syntax.enclosing(fn, _CLASSES)
+        if cls is not None:
+            name_node = cls.child_by_field_name("name")
+            name = text(name_node) if name_node is not None else ""
+            bases_node = cls.child_by_field_name("superclasses") or cls.child_by_field_name("superclass")
+            bases = text(bases_node) if bases_node is not None else ""
+        elif self.m.family == "python":
+            # methods are parsed without their class (see select): its header is the last one above
+            at = self._line_start(fn.start_point[0])
+            if not self.src.startswith((" ", "\t"), at):
+                return None  # a function of the module, not a method
+            head = None
+            for m in _PY_CLASS.finditer(self.src, 0, at):
+                head = m
+            if head is None:
+                return None
+            name, bases = head.group(1), head.group(2) or ""
+        else:
+            return None
+        if set(_IDENT.findall(bases)) & self.pats.request_handler_bases:
+            return name or bases
+        # handed to a server class (read in the text: the code that starts the server may not be parsed)
+        classes = "|".join(sorted(self.pats.server_classes))
+        if name and re.search(rf"\b(?:{classes})\s*\((?:[^()]|\([^()]*\))*?(?<![\w.]){re.escape(name)}\b", self.src):
+            return name
+        return None
+
+    def _line_start(self, line: int) -> int:
+        """Offset in the file's text of the start of 0-based ``line``."""
+        at = 0
+        for _ in range(line):
+            at = self.src.find("\n", at) + 1
+            if at == 0:
+                return len(self.src)
+        return at
+
+    def _fed_input(self, call: Node, fn: Node | None) -> list[Node]:
+        """What a spawned program reads as its standard input: Go ``cmd.Stdin = x`` on the variable
+        that holds the ``exec.Command`` (the fields of ``process_input``)."""
+        assigns = self.m.assignments(fn)
+        held = [name for name, rhss in assigns.items() if "." not in name and
+                any(r.start_byte <= call.start_byte and call.end_byte <= r.end_byte for r in rhss)]
+        return [rhs for name in held for field in self.pats.process_input
+                for rhs in assigns.get(f"{name}.{field}", [])[:3]]
+
+    def _connections(self, fn: Node | None) -> set[str]:
+        """Names that hold a connection in ``fn``: variables assigned a connecting call, and the
+        handle a Perl/C ``socket(S, ...)`` or ``connect(S, ...)`` call is given."""
+        names = set()
+        for name, rhss in self.m.assignments(fn).items():
+            for rhs in rhss[:3]:
+                if any(n.type in self.spec.calls and self.m.callee(n)[1] in self.pats.connect_calls
+                       for n in walk(rhs, limit=40)):
+                    names.add(name)
+        for call in self.m.calls:
+            owner = self.m.function_of(call)
+            if (owner.id if owner is not None else None) == (fn.id if fn is not None else None) and \
+                    self.m.callee(call)[1] in self.pats.connect_calls | {"socket"}:
+                args = arguments(call)
+                if args:
+                    names.add(text(args[0]).lstrip("$*"))
+        return names
+
+    def _dup_open(self, call: Node) -> bool:
+        """Perl ``open(STDIN, '>&S')`` / ``open(STDIN, '>&', $s)``: a standard handle made a duplicate
+        of a socket's handle."""
+        if self.m.family != "perl" or self.m.callee(call)[1] != "open":
+            return False
+        args = arguments(call)
+        mode = (literal(args[1], self.spec) or "").strip() if len(args) > 1 else ""
+        if not args or text(args[0]) not in self.pats.std_handles or not mode.startswith(self.pats.dup_modes):
+            return False
+        handle = mode.lstrip("+<>&=").strip() or (text(args[2]).lstrip("$*") if len(args) > 2 else "")
+        return handle in self._connections(self.m.function_of(call))
+
+    def _process_streams_set(self, fn: Node) -> bool:
+        """Go ``cmd.Stdin = conn``: a field a process reads its input from (or writes its output to)
+        assigned a connection in ``fn``."""
+        conns = None
+        for name, rhss in self.m.assignments(fn).items():
+            if "." not in name or name.rsplit(".", 1)[-1] not in self.pats.process_streams:
+                continue
+            conns = self._connections(fn) if conns is None else conns
+            if any(self._names_in(rhs) & conns for rhs in rhss[:3]):
+                return True
+        return False
 
     def _exfiltration(self) -> Iterator[Finding]:
         """A network send in a function that names a remote host by IPv4 address and handles a
@@ -798,6 +903,130 @@ class Checker:
             if f:
                 yield f
 
+    def _downloaded_file_run(self) -> Iterator[Finding]:
+        """A download written to a fixed path (``file_put_contents(P, file_get_contents(URL))``,
+        ``urlretrieve(URL, P)``) that the same function then includes, evaluates or runs by that path,
+        with no signature or digest check in between."""
+        for call in self.m.calls:
+            ix = self.pats.file_writes.get(self.m.callee(call)[1])
+            if ix is None:
+                continue
+            args = arguments(call)
+            if max(ix) >= len(args):
+                continue
+            path = literal(args[ix[0]], self.spec)
+            if not path or len(path) < 2:
+                continue
+            fn = self.m.function_of(call)
+            url = literal(args[ix[1]], self.spec) or ""
+            source = self._has_download(args[ix[1]], fn) or \
+                (url if ix[1] == 0 and url.startswith(("http://", "https://", "ftp://")) else None)
+            if not source:
+                continue
+            scope = fn if fn is not None else self.m.root
+            for n in walk(scope, limit=5000):
+                if n.start_byte < call.end_byte:
+                    continue
+                if n.type in self.pats.include_nodes:
+                    sink = n.type.removesuffix("_expression")
+                elif n.type in self.spec.calls and self.m.callee(n)[1] in self.pats.sinks.get(self.m.family, {}) and \
+                        {s.kind for s in self.pats.sinks[self.m.family][self.m.callee(n)[1]]} & {"eval", "shell"}:
+                    sink = self.m.callee(n)[0]
+                else:
+                    continue
+                if not any(path in (literal(x, self.spec) or "") for x in walk(n, limit=200)
+                           if x.type in self.spec.strings):
+                    continue
+                between = self.m.data[call.end_byte:n.start_byte].decode("latin-1")
+                if self.pats.verification.search(between):
+                    break
+                f = self._finding("source.eval-downloaded", n,
+                                  f"{sink} runs {path}, written just before from a download ({source})",
+                                  {"sink": sink, "download": source, "file": path,
+                                   "function": syntax.function_name(fn) if fn is not None else ""},
+                                  severity="medium" if self.test else None)
+                if f:
+                    yield f
+                break
+
+    def _credential_forwarded(self) -> Iterator[Finding]:
+        """A credential this function checks itself (a password verification call given it) that it
+        then also sends to a fixed host: the credential named in the data of a network send or of a
+        name lookup, to a host written into the code (a URL, a ``host`` option, the domain a looked-up
+        name ends with) that is neither local nor private. A login that asks a remote server is not
+        this: it sends the credential instead of checking it, never after its own check succeeded."""
+        done: set[int] = set()
+        for call in self.m.calls:
+            last = self.m.callee(call)[1]
+            if last not in self.pats.credential_sends:
+                continue
+            fn = self.m.function_of(call)
+            if fn is None or fn.id in done:
+                continue
+            sent = self._credentials_in(text(call))
+            if not sent or _HASHING.search(text(call)):
+                continue  # a hash of the secret (a breached-password range query) is not the secret
+            check = self._checked_before(fn, call, sent)
+            if check is None:
+                continue
+            host = self._fixed_host(text(fn), text(call) if last in self.pats.name_lookups else None)
+            if host is None:
+                continue
+            done.add(fn.id)
+            creds = sorted(sent)
+            fname = syntax.function_name(fn)
+            f = self._finding("source.exfiltration", call,
+                              f"{fname + '()' if fname else 'a handler'} checks {', '.join(creds[:3])} with {check}() and sends it to the "
+                              f"hard-coded host {host}",
+                              {"address": host, "sink": self.m.callee(call)[0], "sensitive_files": [],
+                               "credentials": creds[:8], "check": check, "function": syntax.function_name(fn)},
+                              severity="medium" if self.test else None)
+            if f:
+                yield f
+
+    def _credentials_in(self, raw: str) -> set[str]:
+        """Names of passwords in ``raw``: what a user types to log in (a token or key is also handed
+        on honestly, to the service it belongs to, after a local format check)."""
+        got = {m.group(0) for m in _PASSWORD_WORD.finditer(raw)}
+        if self.m.family != "python":
+            got |= {m.group(0) for m in _SHORT_PASSWORD.finditer(raw)}
+        return got
+
+    def _checked_before(self, fn: Node, send: Node, creds: set[str]) -> str | None:
+        """The password check (a real check, or a call named verify/check) that is given one of
+        ``creds`` in ``fn`` before ``send``."""
+        for call in self.m.calls:
+            if call.start_byte >= send.start_byte or call.start_byte < fn.start_byte:
+                continue
+            owner = self.m.function_of(call)
+            if owner is None or owner.id != fn.id:
+                continue
+            full, last, _ = self.m.callee(call)
+            words = set(re.split(r"[\W_]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", last).lower()))
+            if last not in self.pats.real_checks and not (words & {"verify", "check", "authenticate"} and
+                                                          words & {"password", "passwd", "pass", "login", "user",
+                                                                   "credentials", "auth"}):
+                continue  # a password verification, not a format or strength check
+            args = " ".join(text(a) for a in arguments(call))
+            if self._credentials_in(args) & creds:
+                return full or last
+        return None
+
+    def _fixed_host(self, body: str, lookup: str | None) -> str | None:
+        """A remote host written into ``body`` (URL host or host option), or for a name lookup the
+        domain its name ends with; local and private hosts are not remote."""
+        hosts = [m.group(1) for m in _URL_HOST.finditer(body)] + [m.group(1) for m in self.pats.host_option.finditer(body)]
+        if lookup is not None:
+            hosts += [m.group(1) for m in _DNS_SUFFIX.finditer(lookup)]
+        for host in hosts:
+            low = host.lower()
+            if low in ("localhost",) or low.endswith((".local", ".localhost", ".internal")) or \
+                    low.startswith("127.") or _PRIVATE_IP.match(low) or not re.search(r"[a-z]", low.rsplit(".", 1)[-1]) \
+                    and not IPV4_LITERAL.fullmatch(low):
+                continue
+            return host
+        return None
+
     def direct_sink_kinds(self, call: Node) -> set[str]:
         return self.m.direct_sink(call).kinds
 
@@ -817,7 +1046,9 @@ class Checker:
             got = self.taint.command_origin(call)
         else:
             got = None
-            for arg in arguments(call)[:2]:
+            args = arguments(call)
+            # new Function(p1, ..., body): the code is the last argument
+            for arg in (args[-1:] if self.m.callee(call)[1] == "Function" else args[:2]):
                 origin = self.taint.origin(arg)
                 if origin is not None:
                     got = (origin, arg)
@@ -826,6 +1057,13 @@ class Checker:
             return
         origin, expr = got
         path = [*origin.path(), {"line": call.start_point[0] + 1, "code": text(call)[:120]}]
+        if origin.kind == "download":  # the content of a download from a fixed URL is run
+            f = self._finding("source.eval-downloaded", call, f"{shown} runs {origin.source} ({text(expr)[:80]})",
+                              {"sink": sink, "download": origin.source, "path": path},
+                              severity="medium" if self.test else None)
+            if f:
+                yield f
+            return
         fn = self.m.function_of(call)
         login = self._login_before(call, fn)
         # severity from the flow: nothing in the way is critical; an authentication step before it, high
@@ -912,6 +1150,8 @@ class Checker:
             if target is not None:
                 ran = self._parameters_run(target)
                 args = [a for i, a in enumerate(arguments(call)) if i in ran][:3]
+        if "shellname" in direct:
+            args = [*args, *self._fed_input(call, fn)]  # a shell with no script runs what it reads
         for arg in args:
             decoded = decoded or self._has_decoder(arg, fn)
             downloaded = downloaded or self._has_download(arg, fn)
@@ -1144,7 +1384,8 @@ class Checker:
                         (literal(a, self.spec) or text(a)).strip("'\"").lower() in _IDENTITY_KEYS | {"true"}
                         for a in arguments(n)[:2]):
                     return f"{full}()"  # a servlet session created or given a user/role
-            elif t in self.spec.assignments or t in ("assignment_expression", "assignment"):
+            elif (t in self.spec.assignments or t in ("assignment_expression", "assignment")) and \
+                    t not in LOOPS:  # a loop variable grants nothing
                 left = n.child_by_field_name("left") or n.child_by_field_name("name")
                 right = n.child_by_field_name("right") or n.child_by_field_name("value")
                 if left is not None and right is not None:

@@ -97,6 +97,10 @@ def captures(root: Node, grammar: str, types: frozenset[str]) -> list[Node]:
     return nodes
 
 
+#: loops read as assignments (their variable takes each item of what they walk; see syntax.SPECS)
+LOOPS = frozenset({"for_statement", "for_in_statement"})
+
+
 class FileModel:
     def __init__(self, data: bytes, language: str, family: str, pats: Patterns,
                  extra_macros: dict[str, "MacroInfo"] | None = None,
@@ -120,7 +124,8 @@ class FileModel:
         self.macro_literals = {k: m.literal for k, m in self.macros.items() if m.literal is not None}
         if family in ("python", "javascript"):
             self.macro_literals.update(module_constants(self.root, self.spec))
-        for name, value in single_literals(self.root, language, self.spec, self.groups["assign"]).items():
+        plain = [n for n in self.groups["assign"] if n.type not in LOOPS]  # a loop variable is no constant
+        for name, value in single_literals(self.root, language, self.spec, plain).items():
             self.macro_literals.setdefault(name, value)
         self.functions: dict[str, Node] = {}
         self._fn_of: dict[int, Node | None] = {}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -79,6 +80,24 @@ class Patterns:
                 raise ValueError(f"patterns.yaml key_calls: want name and an integer key, got {entry!r}")
             self.key_calls.setdefault(entry["name"], []).append(
                 (entry["key"], tuple(w.lower() for w in entry.get("objects", ()))))
+        self.connect_calls = frozenset(raw["connect_calls"])
+        self.listen_calls = frozenset(raw["listen_calls"])
+        self.stream_joins = frozenset(raw["stream_joins"])
+        self.std_handles = frozenset(raw["std_handles"])
+        self.dup_modes = tuple(raw["dup_modes"])
+        self.process_input = tuple(raw["process_input"])
+        self.process_streams = frozenset(raw["process_input"]) | frozenset(raw["process_output"])
+        self.fd_dup_redirect = re.compile(raw["fd_dup_redirect"])
+        self.request_handler_bases = frozenset(raw["request_handler_bases"])
+        self.server_classes = frozenset(raw["server_classes"])
+        self.file_writes = {name: tuple(ix) for name, ix in raw["file_writes"].items()}
+        self.include_nodes = frozenset(raw["include_nodes"])
+        self.verification = re.compile(raw["verification"])
+        self.name_lookups = frozenset(raw["name_lookups"])
+        self.credential_sends = self.network_sends | self.name_lookups | frozenset(raw["credential_sends"])
+        keys = "|".join(re.escape(k) for k in raw["host_keys"])
+        #: a host written as a request option: ``{ host: 'name.example' }``, ``hostname="..."``
+        self.host_option = re.compile(rf"""\b(?:{keys})['"]?\s*[:=]\s*['"]([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)['"]""")
         self._automata: dict[str, tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]] = {}
 
     def automaton(self, family: str) -> tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]:
@@ -101,6 +120,7 @@ class Patterns:
             # a real credential check is where a second, built-in one hides
             words |= self.real_checks & _CHECK_TRIGGERS
             words |= self.endpoint_anchors | set(self.secret_files)
+            words |= set(self.file_writes)  # a download written to a file that is then run
             words |= input_words(family)
             words |= set(self.callbacks.get(family, ())) | self.computed_imports.get(family, frozenset())
             keywords = sorted(w for w in words if len(w) >= 2)

@@ -297,7 +297,9 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
             continue
         if nxt == ")" and family == "javascript" and src[j + 1:j + 2] == "(":
             nxt = "("  # (0, eval)(code): an indirect call through the comma operator
-        if nxt == "(" or (loose_calls and nxt in "'\"$`") or (family == "perl" and j > end + 1 and nxt.isalpha()):
+        if nxt == "(" or (loose_calls and nxt in "'\"$`") or (family == "perl" and j > end + 1 and nxt.isalpha()) or \
+                (family == "perl" and word == "qx" and nxt and not nxt.isalnum() and nxt not in "_=,;"):
+            # (Perl's qx quotes with any delimiter: qx{...}, qx[...], qx/.../)
             # (Perl calls need no parentheses: "eval decode_base64(...)", "system $cmd")
             if word in _EXEC_WORDS and _fixed_program(src, j):
                 continue  # execlp("vi", ...) runs a fixed, non-shell program

@@ -75,10 +75,7 @@ class Knowledge:
         self.request_objects = frozenset(raw["request_objects"])
         self.request_objects_by_family = {f: frozenset(n) for f, n in raw["request_objects_by_family"].items()}
         self.request_members = frozenset(raw["request_members"])
-        self.handler_bases = {f: frozenset(n) for f, n in raw["handler_bases"].items()}
         self.handler_members = frozenset(raw["handler_members"])
-        self._handler_class = {f: re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]*\b(?:%s)\b[^)]*)\)" %
-                                             "|".join(sorted(n)), re.M) for f, n in self.handler_bases.items()}
         self.superglobals = frozenset(raw["superglobals"])
         self.environment_objects = frozenset(raw["environment_objects"])
         self.environment_paths = tuple(o for o in self.environment_objects if "." in o)
@@ -100,6 +97,11 @@ class Knowledge:
         self.reader_objects = frozenset(raw["reader_objects"])
         self.socket_calls = frozenset(raw["socket_calls"])
         self.socket_reads = frozenset(raw["socket_reads"])
+        self.socket_classes = tuple(c.replace("::", ".") for c in raw["socket_classes"])
+        self.event_calls = frozenset(raw["event_calls"])
+        self.data_events = frozenset(raw["data_events"])
+        self.collector_calls = frozenset(raw["collector_calls"])
+        self.download_callbacks = frozenset(raw["download_callbacks"])
         self.select_words = {family: frozenset(words) for family, words in raw["select_words"].items()}
         self._object_words = self.request_objects.union(*self.request_objects_by_family.values())
         self.select_literal = re.compile(raw["select_literal"])
@@ -139,11 +141,6 @@ class Knowledge:
         # the object says where from: awk_getline or read_line read a file as well as a peer
         return bool(words & self.reader_verbs) and bool(words & self.reader_objects)
 
-    def declares_handler(self, family: str, src: str) -> bool:
-        """Whether ``src`` declares a subclass of a request-handler base (see ``handler_bases``)."""
-        rx = self._handler_class.get(family)
-        return rx is not None and rx.search(src) is not None
-
     def input_words(self, family: str) -> frozenset[str]:
         """Words whose presence makes a unit worth parsing for input flows."""
         return self.request_calls | self.superglobals | self.select_words.get(family, frozenset())
@@ -155,6 +152,12 @@ class Knowledge:
             return True
         m = _MEMBER_AFTER.match(src, end)
         return m is not None and m.group(1) in self.request_members
+
+
+@functools.cache
+def _handler_class(bases: frozenset[str]) -> re.Pattern:
+    """A Python class declaration deriving from one of ``bases``."""
+    return re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b(?:%s)\b[^)]*\)" % "|".join(sorted(bases)), re.M)
 
 
 @functools.cache
@@ -188,8 +191,8 @@ class Taint:
         self.m = model
         self.k = knowledge()
         #: the file declares a request-handler class: its ``self`` is the request (``self.path``)
-        self.handler_self = self.k.declares_handler(model.family, src if src is not None else
-                                                    model.data.decode("latin-1"))
+        self.handler_self = model.family == "python" and _handler_class(model.pats.request_handler_bases).search(
+            src if src is not None else model.data.decode("latin-1")) is not None
         self.spec = model.spec
         self._memo: dict[tuple[int, int], Origin | None] = {}
         self._active: set[tuple[int, int]] = set()
@@ -275,6 +278,12 @@ class Taint:
             return None
         if t in self.spec.calls:
             return self._call_origin(node, fn, depth)
+        if t == "readline_expression" and node.named_child_count:  # Perl <$conn>: a line read from a handle
+            handle = node.named_children[0]
+            conn = self._connection(handle.named_children[0] if handle.named_child_count else handle, fn)
+            if conn is not None:
+                return Origin(f"<> from the connection of {conn}", "network", (Step(node.start_point[0] + 1,
+                                                                                    text(node)[:120]),))
         direct = self._access_source(node)
         if direct is not None:
             return direct
@@ -382,7 +391,9 @@ class Taint:
             while inner.type in ("unary_op_expression", "parenthesized_expression", "await_expression",
                                  "error_suppression_expression") and inner.named_child_count:
                 inner = inner.named_children[-1]
-            if inner.type in self.spec.calls and self.m.callee(inner)[1] in self.k.socket_calls:
+            if inner.type in self.spec.calls and (self.m.callee(inner)[1] in self.k.socket_calls or
+                                                  self.m.callee(inner)[0].replace("::", ".").startswith(
+                                                      self.k.socket_classes)):
                 return text(inner)[:80]
         return None
 
@@ -415,18 +426,26 @@ class Taint:
         for rhs in assigns.get(name, [])[:6]:
             if rhs.start_byte <= use.start_byte < rhs.end_byte:
                 continue
-            got = self.origin(rhs, fn, depth + 1)
+            # an assignment inside a closure of fn reads the closure's own names
+            got = self.origin(rhs, self.m.function_of(rhs) if self.m.family == "javascript" else fn, depth + 1)
             if got is not None:
                 return got.then(rhs.parent or rhs)
         got = self._out_param_origin(name, fn, depth)
         if got is not None:
             return got
+        got = self._collected(name, fn, depth)
+        if got is not None:
+            return got
         if fn is not None:
             params = self.parameter_names(fn)
             if name in params:
-                return self._param_origin(fn, params.index(name), depth)
+                return self._callback_origin(fn, params.index(name)) or \
+                    self._param_origin(fn, params.index(name), depth)
             if name in assigns:
                 return None
+            outer = self.m.function_of(fn) if fn.type in _FUNCTION_BOUNDARY else None
+            if outer is not None and self.m.family == "javascript":
+                return self._name_origin(name, use, outer, depth + 1)  # a closure reads its function's names
             if self._file_level(name):
                 return self._global_origin(name, depth)
         return None
@@ -446,6 +465,69 @@ class Taint:
             idx = range(spec[0] + 1, len(args)) if spec[1] == "rest" else spec[1]
             out += [(call, args[i]) for i in idx if isinstance(i, int) and i < len(args)]
         return out
+
+    def _collected(self, name: str, fn: Node | None, depth: int) -> Origin | None:
+        """``parts.push(chunk)``: a collection holds what is added to it in ``fn`` (closures included)."""
+        if self._calls_by_name is None:
+            self._index()
+        assert self._calls_by_name is not None
+        scope = fn if fn is not None else self.m.root
+        for last in self.k.collector_calls:
+            for call in self._calls_by_name.get(last, [])[:12]:
+                if not scope.start_byte <= call.start_byte < scope.end_byte:
+                    continue
+                obj = self.m.callee(call)[2]
+                if obj is None or text(obj) != name:
+                    continue
+                for arg in arguments(call)[:2]:
+                    got = self.origin(arg, self.m.function_of(call), depth + 1)
+                    if got is not None:
+                        return got.then(call)
+        return None
+
+    def _callback_origin(self, fn: Node, index: int) -> Origin | None:
+        """The first parameter of a handler registered for a stream's data events
+        (``conn.on('data', (chunk) => ...)``) when the stream is a connection the code opened or the
+        response of a download from a fixed URL: what the handler is given is read from it."""
+        if index != 0 or fn.type not in _FUNCTION_BOUNDARY:
+            return None
+        args_node = fn.parent
+        call = args_node.parent if args_node is not None else None
+        if call is None or call.type not in self.spec.calls:
+            return None
+        _, last, obj = self.m.callee(call)
+        args = arguments(call)
+        if last not in self.k.event_calls or obj is None or len(args) < 2 or \
+                literal(args[0], self.spec) not in self.k.data_events:
+            return None
+        outer = self.m.function_of(call)
+        step = (Step(call.start_point[0] + 1, text(call)[:120]),)
+        conn = self._connection(obj, outer)
+        if conn is not None:
+            return Origin(f"'{literal(args[0], self.spec)}' events of the connection of {conn}", "network", step)
+        download = self._response_of(obj, outer)
+        if download is not None:
+            return Origin(f"the response of {download}", "download", step)
+        return None
+
+    def _response_of(self, obj: Node, fn: Node | None) -> str | None:
+        """``res`` when it is the response parameter of ``http.get(URL, (res) => ...)`` with a fixed
+        http(s) URL: the download call."""
+        if fn is None or fn.type not in _FUNCTION_BOUNDARY:
+            return None
+        params = self.parameter_names(fn)
+        if not params or params[0] != text(obj):
+            return None
+        args_node = fn.parent
+        call = args_node.parent if args_node is not None else None
+        if call is None or call.type not in self.spec.calls:
+            return None
+        _, last, _ = self.m.callee(call)
+        args = arguments(call)
+        url = literal(args[0], self.spec) if args else None
+        if last in self.k.download_callbacks and url and url.startswith(("http://", "https://")):
+            return f"{self.m.callee(call)[0]}({url!r})"
+        return None
 
     def _out_param_origin(self, name: str, fn: Node | None, depth: int) -> Origin | None:
         assert self._writes is not None
