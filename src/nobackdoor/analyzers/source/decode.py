@@ -169,6 +169,8 @@ class StaticDecoder:
             return Decoded(_bytes_of(v)) if len(v) <= MAX_DATA else None
         if t == "expression_list" and node.named_child_count == 1:  # Go: b, _ := f(x)
             return self.value(node.named_children[0], fn, depth + 1)
+        if t == "type_conversion_expression" and node.named_child_count == 2:  # Go: []rune(s), string(b)
+            return self.value(node.named_children[1], fn, depth + 1)
         if t in _UNWRAP or (t == "cast_expression" and node.child_by_field_name("value") is not None):
             inner = node.child_by_field_name("value") or (node.named_children[-1] if node.named_children else None)
             return self.value(inner, fn, depth + 1)
@@ -237,13 +239,18 @@ class StaticDecoder:
         rhss = self.m.assignments(fn).get(name, []) if fn is not None else []
         if not rhss:
             rhss = self.m.assignments(None).get(name, [])
+        if self.m.family in ("c", "go") and fn is not None and re.search(
+                rf"\b{re.escape(name)}\s*\[[^\]]*\]\s*(?:,\s*\w+\s*\[[^\]]*\]\s*)?=(?!=)", text(fn)):
+            got = self._written_buffer(name, fn, depth)  # written element by element: the loop decides
+            if got is not None:
+                return got
         if len(rhss) == 1 and rhss[0].start_byte != node.start_byte:
-            got = self.value(rhss[0], fn if fn is not None and self.m.function_of(rhss[0]) is fn else None,
+            got = self.value(rhss[0], fn if fn is not None and _same(self.m.function_of(rhss[0]), fn) else None,
                              depth + 1)
             if got is not None:
                 return got
-        if self.m.family == "c" and fn is not None:
-            return self._written_buffer(name, fn, depth)
+        if self.m.family in ("c", "go") and fn is not None:
+            return self._written_buffer(name, fn, depth)  # (Go: b := make([]byte, n) filled by a loop)
         return None
 
     # ------------------------------------------------------------ element-wise transforms
@@ -488,6 +495,14 @@ class StaticDecoder:
             if summary is None:
                 continue
             kind, key = summary
+            own = self.m.assignments(fn).get(name, [])
+            if len(own) == 1 and own[0].start_byte < loop.start_byte:
+                # the buffer decoded in place (Go: r := []rune(k); a loop swapping r[i], r[j])
+                data = self.value(own[0], fn, depth + 1)
+                if data is not None and len(data.data) >= 4:
+                    out = apply(kind, data.data, key)
+                    if out:
+                        return Decoded(out.split(b"\0", 1)[0], data.steps + (f"a loop ({_describe(kind, key)})",))
             for ident in syntax.walk(loop, limit=300):
                 if ident.type != "identifier" or text(ident) == name:
                     continue
@@ -510,3 +525,9 @@ def _describe(kind: str, key: bytes | None) -> str:
 
 def _describe_map(body: Node) -> str:
     return f"each code mapped by {text(body)[:40]}"
+
+
+def _same(a: Node | None, b: Node | None) -> bool:
+    """The same syntax node (tree-sitter hands out a new wrapper object for each access)."""
+    return a is not None and b is not None and a.id == b.id
+

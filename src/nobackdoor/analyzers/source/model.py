@@ -172,6 +172,8 @@ class FileModel:
             right = n.child_by_field_name("right") or n.child_by_field_name("value")
             if left is None and n.type == "assignment_statement" and n.named_child_count == 2:
                 left, right = n.named_children  # Lua: variable_list = expression_list (no field names)
+            if right is not None and right.type == "expression_list" and right.named_child_count == 1:
+                right = right.named_children[0]  # Go: x := f(), var k = []byte{...}
             if right is not None and not right.is_named:
                 # Perl: "my $x = ($a // '')" fields the parenthesis token; the value is the named part
                 right = next((c for c in n.children_by_field_name("right") if c.is_named), None)
@@ -646,10 +648,14 @@ def single_literals(root: Node, language: str, spec: Spec, assigns: list[Node]) 
         right = n.child_by_field_name("right") or n.child_by_field_name("value")
         if left is None or right is None:
             continue
+        if right.type == "expression_list" and right.named_child_count == 1:
+            right = right.named_children[0]  # Go: const k = "..."
         for name in _names(left):
             values.setdefault(name, []).append(value_literal(right, spec))
     if language in ("go", "php"):
         # Go and PHP constants are declarations of their own, not assignments
+        parsed = set(values)  # (Go's var and const specs are parsed as assignments already)
         for m in _CONST_DECL.finditer((root.text or b"").decode("latin-1")):
-            values.setdefault(m.group(1), []).append(m.group(3))
+            if m.group(1) not in parsed:
+                values.setdefault(m.group(1), []).append(m.group(3))
     return {k: v[0] for k, v in values.items() if len(v) == 1 and v[0] is not None and len(k) > 1}

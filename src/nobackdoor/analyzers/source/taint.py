@@ -367,7 +367,7 @@ class Taint:
         # a function of this file: its returned value
         if obj is None or self.m.family in ("php", "perl", "lua", "python", "javascript"):
             target = self.m.functions.get(last)
-            if target is not None and target is not fn:
+            if target is not None and (fn is None or target.id != fn.id):
                 got = self._returned(target, depth + 1)
                 if got is not None:
                     return got.then(call)
@@ -401,7 +401,8 @@ class Taint:
         for ret in syntax.walk(target, limit=4000):
             if ret.type not in self.spec.returns:
                 continue
-            if self.m.function_of(ret) is not target:
+            owner = self.m.function_of(ret)
+            if owner is None or owner.id != target.id:
                 continue
             for child in ret.named_children:
                 got = self.origin(child, target, depth)
