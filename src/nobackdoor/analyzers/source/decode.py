@@ -166,7 +166,10 @@ class StaticDecoder:
         t = node.type
         v = literal(node, self.spec)
         if v is not None:
-            return Decoded(_bytes_of(v)) if len(v) <= MAX_DATA else None
+            if len(v) > MAX_DATA:
+                return None
+            # a literal spelled in escape sequences is encoded text as much as a base64 one
+            return Decoded(_bytes_of(v), ("escape sequences",) if syntax.escape_written(node) else ())
         if t == "expression_list" and node.named_child_count == 1:  # Go: b, _ := f(x)
             return self.value(node.named_children[0], fn, depth + 1)
         if t == "type_conversion_expression" and node.named_child_count == 2:  # Go: []rune(s), string(b)
@@ -363,6 +366,11 @@ class StaticDecoder:
             if args and literal(args[0], self.spec) != "":
                 return None
             return self.value(obj, fn, depth + 1)
+        if last == "pack" and len(args) == 2 and (literal(args[0], self.spec) or "").strip() in ("H*", "H"):
+            # PHP and Perl pack('H*', '7061...'): hexadecimal digits, high nybble first, as bytes
+            data = self.value(args[1], fn, depth + 1)
+            out = apply("hex", data.data) if data is not None else None
+            return Decoded(out, data.steps + ("pack('H*')",)) if out and data is not None else None
         if last == "map":
             if obj is not None and args and self.m.family != "python":  # arr.map(f)
                 data = self.value(obj, fn, depth + 1)

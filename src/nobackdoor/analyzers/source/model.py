@@ -254,7 +254,8 @@ class FileModel:
             if name in ("include", "require", "include_once", "require_once") and args and \
                     literal(args[0], self.spec) is not None:
                 return False
-            if name == "Function" and args and literal(args[-1], self.spec) is not None:
+            if name == "Function" and args and literal(args[-1], self.spec) is not None and \
+                    not syntax.escape_written(args[-1]):
                 return False  # new Function(params..., body): the body, its last argument, is fixed
             return bool(args) or call.type == "eval_expression"
         # shell: a shell spawned by name, or a command that is not a fixed string
@@ -315,6 +316,10 @@ class FileModel:
             self.assignments(None).get(text(target).lstrip("$"), [])[:2]
         for e in exprs:
             name = _php_constant_string(e, self.spec, 0)
+            if not name:
+                # chr(115).chr(104)..., pack('H*', '7061...'): the static decoder evaluates it
+                got = self.decoder.evaluate(e, self.function_of(e))
+                name = got.data.decode("latin-1") if got is not None and len(got.data) <= 64 else None
             if name and name.isidentifier():
                 return name
         return None

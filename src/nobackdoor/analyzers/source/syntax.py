@@ -780,3 +780,16 @@ def printf_text(fmt: str, args: list[str]) -> str | None:
             out.append(p)
     return "".join(out) if i == len(args) else None
 
+
+_ESCAPE = re.compile(r"\\(?:u\{?[0-9a-fA-F]{2,6}\}?|x[0-9a-fA-F]{2}|[0-7]{3})")
+
+
+def escape_written(node: Node) -> bool:
+    """A string literal written mostly as escape sequences (``'\\u0063\\u006f...'``): text spelled
+    so that a reader does not see it."""
+    raw = text(node)
+    if len(raw) < 24:
+        return False
+    escaped = sum(len(m.group(0)) for m in _ESCAPE.finditer(raw))
+    return escaped * 2 >= len(raw)
+
