@@ -635,6 +635,9 @@ class Checker:
         [['u', 'p'], ...])``): built-in accounts kept as data. The table's first password-shaped
         literal stands for the compared value."""
         out: list[Comparison] = []
+        raw = text(cond)
+        if "[" not in raw and "{" not in raw or not (_CREDENTIAL_WORD.search(raw) or _SHORT_CREDENTIAL.search(raw)):
+            return out  # no entry of anything, or no credential compared: the walk below would find nothing
         for n in walk(cond, limit=200):
             pair: tuple[Node, Node] | None = None
             if n.type in self.spec.binaries or n.type == "comparison_operator":
@@ -649,11 +652,11 @@ class Checker:
             if pair is None or pair[0] is None or pair[1] is None:
                 continue
             for subject, table in (pair, pair[::-1]):
-                if not any(self._is_credential(c) for c in walk(subject, limit=40)
-                           if c.type in self.spec.identifiers or c.type in ("identifier", "scalar", "variable_name")):
+                value = self._table_literal(table, fn)  # (cheap, and rarely anything: asked first)
+                if value is None:
                     continue
-                value = self._table_literal(table, fn)
-                if value is not None:
+                if any(self._names_credential(text(c)) for c in walk(subject, limit=40)
+                       if c.type in self.spec.identifiers or c.type in ("identifier", "scalar", "variable_name")):
                     out.append(Comparison(subject, value, n))
                     break
         return out

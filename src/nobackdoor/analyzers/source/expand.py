@@ -20,8 +20,10 @@ _FUNCTION_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*
                               re.M)
 _STRING_DEFINE = re.compile(r'^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+("(?:[^"\\\n]|\\.){1,200}")[ \t]*$', re.M)
 _WORD = re.compile(r"[A-Za-z_]\w*")
-#: what makes a macro worth expanding: it compares, or assigns (a trigger or a grant)
-_INTERESTING = re.compile(r"cmp\s*\(|==|!=|(?<![=!<>])=(?!=)")
+#: what makes a macro worth expanding: it compares with a string (a trigger), or gives an identity,
+#: a role or a privilege (a grant); macros that compute or copy are left as written
+_INTERESTING = re.compile(r"(?:cmp|str\w*str)\s*\([^;]*\"|[=!]=\s*\"|\"\s*[=!]=|"
+                          r"(?:uid|auth\w*|admin\w*|role|level|priv\w*|logged\w*|user)\s*=(?!=)", re.I)
 
 
 @dataclass(frozen=True)

@@ -182,7 +182,7 @@ _METHOD_WORDS = {"javascript": frozenset({"exec", "spawn", "fork", "execSync"}),
 _EXEC_WORDS = frozenset({"execl", "execlp", "execle", "execv", "execvp", "execve", "execvpe", "posix_spawnp"})
 #: token-signing and MAC calls (patterns.yaml key_calls) and a function returning a key-shaped literal
 _BASE64_ENCODE = re.compile(r"\b(?:btoa|base64_encode|b64encode|encode_base64)\s*\(|toString\(\s*['\"]base64|\|\s*base64\b")
-_KEY_HINT = re.compile(rb"jwt|JWT|jws|[hH]mac|HMAC|SignedString|signWith")
+_KEY_HINT = (b"jwt", b"JWT", b"jws", b"hmac", b"Hmac", b"HMAC", b"SignedString", b"signWith")  # (bytes "in": memchr speed)
 _KEY_CALL = re.compile(r"\b(?:(?:jwt|jws|JWT|jsonwebtoken|hmac)\s*(?:\.|::|->)\s*(?:sign|verify|encode|decode|new|New)|"
                        r"createHmac|SignedString|HMAC(?:256|384|512)|hmacShaKeyFor|hash_hmac|signWith)\s*\(")
 _SECRET_RETURN = re.compile(r"\breturn\s*\(?\s*[\"'](?=[^\"'\s]{0,126}[\d\W])[^\"'\s]{8,128}[\"']\s*\)?\s*;?[ \t]*$", re.M)
@@ -226,7 +226,7 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
     if b"Basic" in data:
         # HTTP Basic credentials encoded in the code (btoa('user:password'), printf ... | base64)
         out += [m.start() for m in _BASE64_ENCODE.finditer(src)]
-    if _KEY_HINT.search(data):
+    if any(h in data for h in _KEY_HINT):
         # a token-signing or MAC key: the call, and a function returning a literal it may take
         out += [m.start() for m in _KEY_CALL.finditer(src)]
         out += [m.start() for m in _SECRET_RETURN.finditer(src)]
