@@ -33,6 +33,12 @@ _CHECK_TRIGGERS = frozenset({"pam_authenticate", "compare_digest", "checkpw", "h
                              "check_password", "verify_password", "checkPassword", "ConstantTimeCompare"})
 
 
+#: words that only tell the unit selection to look closer (token-signing and MAC calls, base64
+#: encoders of HTTP Basic credentials): found by the one keyword pass instead of passes of their own
+SELECT_HINTS = frozenset({"jwt", "JWT", "jws", "hmac", "Hmac", "HMAC", "SignedString", "signWith",
+                          "btoa", "base64_encode", "b64encode", "encode_base64", "base64"})
+
+
 @dataclass(frozen=True)
 class Sink:
     kind: str  # shell | eval | priv | listen
@@ -122,6 +128,7 @@ class Patterns:
             words |= self.endpoint_anchors | set(self.secret_files)
             words |= set(self.file_writes)  # a download written to a file that is then run
             words |= input_words(family)
+            words |= SELECT_HINTS
             words |= set(self.callbacks.get(family, ())) | self.computed_imports.get(family, frozenset())
             keywords = sorted(w for w in words if len(w) >= 2)
             auto = (ahocorasick_rs.BytesAhoCorasick([w.encode() for w in keywords],

@@ -17,7 +17,7 @@ import re
 
 import ahocorasick_rs
 
-from .patterns import Patterns, input_words
+from .patterns import SELECT_HINTS, Patterns, input_words
 
 #: when the kept units exceed this share of the file, parse the whole file
 WHOLE_FILE_SHARE = 0.6
@@ -182,7 +182,7 @@ _METHOD_WORDS = {"javascript": frozenset({"exec", "spawn", "fork", "execSync"}),
 _EXEC_WORDS = frozenset({"execl", "execlp", "execle", "execv", "execvp", "execve", "execvpe", "posix_spawnp"})
 #: token-signing and MAC calls (patterns.yaml key_calls) and a function returning a key-shaped literal
 _BASE64_ENCODE = re.compile(r"\b(?:btoa|base64_encode|b64encode|encode_base64)\s*\(|toString\(\s*['\"]base64|\|\s*base64\b")
-_KEY_HINT = (b"jwt", b"JWT", b"jws", b"hmac", b"Hmac", b"HMAC", b"SignedString", b"signWith")  # (bytes "in": memchr speed)
+_ENCODER_HINTS = frozenset({"btoa", "base64_encode", "b64encode", "encode_base64", "base64"})
 _KEY_CALL = re.compile(r"\b(?:(?:jwt|jws|JWT|jsonwebtoken|hmac)\s*(?:\.|::|->)\s*(?:sign|verify|encode|decode|new|New)|"
                        r"createHmac|SignedString|HMAC(?:256|384|512)|hmacShaKeyFor|hash_hmac|signWith)\s*\(")
 _SECRET_RETURN = re.compile(r"\breturn\s*\(?\s*[\"'](?=[^\"'\s]{0,126}[\d\W])[^\"'\s]{8,128}[\"']\s*\)?\s*;?[ \t]*$", re.M)
@@ -223,13 +223,6 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
             out.append(at)
             close = src.find("`", at + 1)
             at = src.find("`", close + 1) if close >= 0 else -1
-    if b"Basic" in data:
-        # HTTP Basic credentials encoded in the code (btoa('user:password'), printf ... | base64)
-        out += [m.start() for m in _BASE64_ENCODE.finditer(src)]
-    if any(h in data for h in _KEY_HINT):
-        # a token-signing or MAC key: the call, and a function returning a literal it may take
-        out += [m.start() for m in _KEY_CALL.finditer(src)]
-        out += [m.start() for m in _SECRET_RETURN.finditer(src)]
     if family == "perl":
         # a pipe open runs a command (perlfunc open: "cmd |", "| cmd", "-|", "|-")
         for m in _PERL_PIPE_OPEN.finditer(src):
@@ -240,8 +233,12 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
     reads += known.selected(src, data)
     loose_calls = family in ("perl", "php", "bash")
     constants: set[str] | None = None  # the file's named string constants, read when first needed
+    hints: set[str] = set()
     for index, start, end in auto.find_matches_as_indexes(data):
         word = keywords[index]
+        if word in SELECT_HINTS:
+            hints.add(word)
+            continue
         end -= 1  # offset of the keyword's last character
         if word in pats.secret_files:
             out.append(start)  # code that handles the account or key files is always read
@@ -304,6 +301,13 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
             if word in _EXEC_WORDS and _fixed_program(src, j):
                 continue  # execlp("vi", ...) runs a fixed, non-shell program
             out.append(start)
+    if hints - _ENCODER_HINTS:
+        # a token-signing or MAC key: the call, and a function returning a literal it may take
+        out += [m.start() for m in _KEY_CALL.finditer(src)]
+        out += [m.start() for m in _SECRET_RETURN.finditer(src)]
+    if hints & _ENCODER_HINTS and b"Basic" in data:
+        # HTTP Basic credentials encoded in the code (btoa('user:password'), printf ... | base64)
+        out += [m.start() for m in _BASE64_ENCODE.finditer(src)]
     return out
 
 
