@@ -42,6 +42,21 @@ def _string_constants(defines: str) -> dict[str, MacroInfo]:
     return out
 
 
+def _matcher(names: list[str]) -> ahocorasick_rs.BytesAhoCorasick:
+    return ahocorasick_rs.BytesAhoCorasick([n.encode("latin-1", "replace") for n in names],
+                                           matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+
+
+def _c_files(tree) -> Iterator[tuple[str, object, bytes]]:
+    """(relative path, entry, content) of the tree's C and C++ files other than headers, in path
+    order (a file over 4 MiB is the per-file analyzer's to report)."""
+    for rel, entry in sorted(tree.files.items()):
+        if entry.kind != FileKind.SOURCE or entry.language not in ("c", "cpp") or \
+                rel.endswith((".h", ".hh", ".hpp")) or entry.size > 4 * 1024 * 1024:
+            continue
+        yield rel, entry, entry.content if entry.content is not None else entry.realpath.read_bytes()
+
+
 def _whole_word(data: bytes, start: int, end: int) -> bool:
     before = data[start - 1:start]
     after = data[end:end + 1]
@@ -95,14 +110,9 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
             if not sinks and not constants:
                 continue
             names = sorted(sinks | set(constants))
-            auto = ahocorasick_rs.BytesAhoCorasick([n.encode("latin-1", "replace") for n in names],
-                                                   matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            auto = _matcher(names)
             reanalysed = 0
-            for rel, entry in sorted(tree.files.items()):
-                if entry.kind != FileKind.SOURCE or entry.language not in ("c", "cpp") or \
-                        rel.endswith((".h", ".hh", ".hpp")) or entry.size > 4 * 1024 * 1024:
-                    continue
-                data = entry.content if entry.content is not None else entry.realpath.read_bytes()
+            for rel, entry, data in _c_files(tree):
                 used: set[str] = set()
                 compared: set[str] = set()
                 for i, start, end in auto.find_matches_as_indexes(data):
@@ -143,15 +153,9 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
         wanted = expand.interesting(functions, constants)
         if not wanted:
             return
-        names = sorted(wanted)
-        auto = ahocorasick_rs.BytesAhoCorasick([n.encode("latin-1", "replace") for n in names],
-                                               matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        auto = _matcher(sorted(wanted))
         done = 0
-        for rel, entry in sorted(tree.files.items()):
-            if entry.kind != FileKind.SOURCE or entry.language not in ("c", "cpp") or \
-                    rel.endswith((".h", ".hh", ".hpp")) or entry.size > 4 * 1024 * 1024:
-                continue
-            data = entry.content if entry.content is not None else entry.realpath.read_bytes()
+        for _, entry, data in _c_files(tree):
             if not any(_whole_word(data, a, b) and data[b:b + 1] in (b"(", b" ")
                        for _, a, b in auto.find_matches_as_indexes(data)):
                 continue
