@@ -80,7 +80,8 @@ _EXIT_CALLS = frozenset({"exit", "die", "abort", "_exit", "http_response_code", 
 _IDENTITY_KEYS = frozenset({"user", "username", "user_name", "login", "role", "roles", "uid", "principal",
                             "admin", "is_admin", "isadmin", "authenticated", "authed", "logged_in", "loggedin",
                             "level", "privilege", "priv", "access", "group", "account", "identity", "sysauth"})
-_PRIVILEGED = re.compile(r"(?i)\badmin\w*|\broot\b|superuser|\bsuper\b|Role(?:::|\.)\w+|\bfull\b")
+_PRIVILEGED = re.compile(r"(?i)\badmin\w*|\broot\b|superuser|\bsuper\b|Role(?:::|\.)\w+|\bfull\b|"
+                         r"(?:role|level)_?(?:admin|root|super)\w*")
 _SHELL_IDENTITY = re.compile(r"user|role|level|priv|auth|login")
 #: literal containers: C initialiser lists, arrays, lists, hashes, dictionaries, tables, Go composites
 _TABLE_TYPES = frozenset({"initializer_list", "array", "array_creation_expression", "list", "list_expression",
@@ -92,7 +93,6 @@ _BASE64_ENCODERS = frozenset({"btoa", "base64_encode", "b64encode", "standard_b6
 _BASIC_PAIR = re.compile(r"[A-Za-z0-9._@-]{2,32}:[^\s:]{6,64}")
 _SHELL_BASE64 = re.compile(r"printf[ \t]+('[^'\n]*'|\"[^\"$`\n]*\")((?:[ \t]+(?:'[^'\n]*'|\"[^\"$`\n]*\"))+)[ \t]*\|[ \t]*base64")
 _SHELL_WORD = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
-_ROLE_NAME = re.compile(r"(?:Role|ROLE|Level|LEVEL)_?(?:Admin|ADMIN|Root|ROOT|Super|SUPER)")
 _ROLE_WORDS = frozenset({"admin", "administrator", "root", "superuser", "super"})
 
 
@@ -516,9 +516,9 @@ class Checker:
                         if why:
                             return f"{name} <- {self.m.callee(call)[1]}() <- {why}"
             elif self.m.family == "bash" and t == "command_substitution":
-                getter = _GETTER_SUBSTITUTION.fullmatch(text(n).strip())
-                if getter and self.taint.k.request_getter(getter.group(1)):
-                    return f"{getter.group(1)} {getter.group(2)}"
+                got = self._getter_output(text(n).strip())
+                if got:
+                    return got
         return None
 
     def _outside_parameter(self, fn: Node | None, name: str) -> bool:
@@ -646,8 +646,7 @@ class Checker:
             elif n.type in self.spec.calls:
                 _, last, _ = self.m.callee(n)
                 args = arguments(n)
-                if last in ("strcmp", "strcasecmp", "strncmp", "equals", "compare_digest", "hash_equals",
-                            "in_array", "includes", "contains") and len(args) >= 2:
+                if (last in syntax.COMPARE_CALLS or last == "in_array") and len(args) >= 2:
                     pair = (args[0], args[1])
             if pair is None or pair[0] is None or pair[1] is None:
                 continue
@@ -1132,9 +1131,16 @@ class Checker:
             got = self._shell_request_value(value, depth + 1)
             if got:
                 return f"{var} <- {got}"
-            getter = _GETTER_SUBSTITUTION.fullmatch(value)
-            if getter and self.taint.k.request_getter(getter.group(1)):
-                return f"{var} <- {getter.group(1)} {getter.group(2)}"
+            got = self._getter_output(value)
+            if got:
+                return f"{var} <- {got}"
+        return None
+
+    def _getter_output(self, raw: str) -> str | None:
+        """``$(cgi_param cmd)``: the output of the project's request getter given one key."""
+        getter = _GETTER_SUBSTITUTION.fullmatch(raw)
+        if getter and self.taint.k.request_getter(getter.group(1)):
+            return f"{getter.group(1)} {getter.group(2)}"
         return None
 
     def _eval_decoded(self, call: Node, reach: Reach) -> Iterator[Finding]:
@@ -1516,8 +1522,7 @@ class Checker:
                     else:
                         msg = f"{text(comp.subject)} compared with literal {comp.value!r} grants access ({success})"
                         # a built-in token that makes the caller an administrator is a way around the login
-                        admin = bool(_PRIVILEGED.search(success) or _ROLE_NAME.search(success) or
-                                     re.search(r"uid\s*=\s*0\b", success))
+                        admin = bool(_PRIVILEGED.search(success) or re.search(r"uid\s*=\s*0\b", success))
                         f = self._finding("source.hardcoded-credential-check", comp.node, msg, {
                             "literal": comp.value, "input": text(comp.subject)[:120], "grants": success},
                             severity="medium" if self.test else None, category="auth-bypass" if admin else None)
@@ -1694,8 +1699,8 @@ class Checker:
                 node, seen = args[0], True
             elif last in ("Sprintf", "sprintf", "format") and fmt in ("%x", "%02x", "{:x}") and len(args) == 2:
                 node = args[1]  # the digest printed in hex
-            elif last in ("[]byte", "bytes", "Buffer", "from", "String", "str") and len(args) == 1:
-                node = args[0]
+            elif syntax.same_text(node, self.spec) is not node:
+                node = syntax.same_text(node, self.spec)
             elif (_HASHING.search(last) or last in ("hex", "encode", "toString")) and obj is not None:
                 node = obj
             else:
@@ -1705,8 +1710,7 @@ class Checker:
     def _is_credential(self, subject: Node) -> bool:
         """The compared expression holds a credential: its last name (``form.password``,
         ``data['passwd']``, ``$pw``) or a quoted key names one."""
-        while subject.type in self.spec.calls and _HASHING.search(self.m.callee(subject)[1]) and arguments(subject):
-            subject = arguments(subject)[0]  # md5_hex($pass) eq '...': the hashed value is the password
+        subject = self._hashed(subject)  # md5_hex($pass) eq '...': the hashed value is the password
         if self._names_credential(text(subject)):
             return True
         # a variable filled by a request getter under a credential's name (pcVar2 = req_param(r, "password"))

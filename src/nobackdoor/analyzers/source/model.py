@@ -167,16 +167,7 @@ class FileModel:
         for n in nodes[lo:hi]:
             if n.end_byte > scope.end_byte:
                 continue
-            left = (n.child_by_field_name("left") or n.child_by_field_name("name")
-                    or n.child_by_field_name("declarator"))
-            right = n.child_by_field_name("right") or n.child_by_field_name("value")
-            if left is None and n.type == "assignment_statement" and n.named_child_count == 2:
-                left, right = n.named_children  # Lua: variable_list = expression_list (no field names)
-            if right is not None and right.type == "expression_list" and right.named_child_count == 1:
-                right = right.named_children[0]  # Go: x := f(), var k = []byte{...}
-            if right is not None and not right.is_named:
-                # Perl: "my $x = ($a // '')" fields the parenthesis token; the value is the named part
-                right = next((c for c in n.children_by_field_name("right") if c.is_named), None)
+            left, right = assignment_sides(n)
             if left is None or right is None:
                 continue
             for ident in _names(left):
@@ -603,6 +594,20 @@ def read_macros(root: Node, language: str, pats: Patterns, defs: list[Node] | No
     return out
 
 
+def assignment_sides(n: Node) -> tuple[Node | None, Node | None]:
+    """(written, value) of an assignment or declaration node of any grammar."""
+    left = n.child_by_field_name("left") or n.child_by_field_name("name") or n.child_by_field_name("declarator")
+    right = n.child_by_field_name("right") or n.child_by_field_name("value")
+    if left is None and n.type == "assignment_statement" and n.named_child_count == 2:
+        left, right = n.named_children  # Lua: variable_list = expression_list (no field names)
+    if right is not None and right.type == "expression_list" and right.named_child_count == 1:
+        right = right.named_children[0]  # Go: x := f(), var k = []byte{...}
+    if right is not None and not right.is_named:
+        # Perl: "my $x = ($a // '')" fields the parenthesis token; the value is the named part
+        right = next((c for c in n.children_by_field_name("right") if c.is_named), None)
+    return left, right
+
+
 def _names(node: Node) -> list[str]:
     """Identifiers written by an assignment's left side (``x``, ``$x``, ``my ($a, $b)``, ``*p``)."""
     t = node.type
@@ -639,8 +644,7 @@ def module_constants(root: Node, spec: Spec) -> dict[str, str]:
     return out
 
 
-_CONST_DECL = re.compile(r"""^[ \t]*(?:const[ \t]+)?\$?([A-Za-z_]\w*)[ \t]*(?:string[ \t]*)?=[ \t]*(["'`])([^"'`\\\n]*)\2""",
-                         re.M)
+_CONST_DECL = re.compile(r"""^[ \t]*(?:const[ \t]+)?\$?([A-Za-z_]\w*)[ \t]*=[ \t]*(["'])([^"'\\\n]*)\2""", re.M)
 
 
 def single_literals(root: Node, language: str, spec: Spec, assigns: list[Node]) -> dict[str, str]:
@@ -649,17 +653,14 @@ def single_literals(root: Node, language: str, spec: Spec, assigns: list[Node]) 
     through such a name is the literal itself."""
     values: dict[str, list[str | None]] = {}
     for n in assigns:
-        left = n.child_by_field_name("left") or n.child_by_field_name("name") or n.child_by_field_name("declarator")
-        right = n.child_by_field_name("right") or n.child_by_field_name("value")
+        left, right = assignment_sides(n)
         if left is None or right is None:
             continue
-        if right.type == "expression_list" and right.named_child_count == 1:
-            right = right.named_children[0]  # Go: const k = "..."
         for name in _names(left):
             values.setdefault(name, []).append(value_literal(right, spec))
-    if language in ("go", "php"):
-        # Go and PHP constants are declarations of their own, not assignments
-        parsed = set(values)  # (Go's var and const specs are parsed as assignments already)
+    if language == "php":
+        # PHP constants are declarations of their own, not assignments (Go's const specs are parsed)
+        parsed = set(values)  # (the expression also matches a $variable assignment read above)
         for m in _CONST_DECL.finditer((root.text or b"").decode("latin-1")):
             if m.group(1) not in parsed:
                 values.setdefault(m.group(1), []).append(m.group(3))

@@ -34,8 +34,9 @@ _CONST_LINE = re.compile(r"^[ \t]*(?:(?:export|public|private|protected|static|f
                          re.M)
 #: the name a constant line declares, and a comparison with a name
 _CONST_NAME = re.compile(r"([A-Za-z_]\w*)[ \t]*(?::[^\n=]*)?=")
-_NAMED_COMPARE = re.compile(r"(?:===?|!==?|\beq\b|\bne\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},)"
-                            r"\s*\$?([A-Za-z_]\w*)\b")
+#: what stands before the value a text is compared with (an operator, or a compare call's first argument)
+_COMPARED_WITH = r"==|\beq\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},"
+_NAMED_COMPARE = re.compile(rf"(?:!==?|\bne\b|===?|{_COMPARED_WITH})\s*\$?([A-Za-z_]\w*)\b")
 _BRACE_END = re.compile(r"^\}[^\n]*\n?", re.M)
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\n?", re.M)
 _NAME = {
@@ -103,8 +104,7 @@ def _matched_lines(matcher: ahocorasick_rs.BytesAhoCorasick, src: str, data: byt
 
 _AUTH_NAME = _any_case(("auth", "login", "passw", "verify", "credential", "checkpass", "check_pass", "session"))
 #: a comparison with a literal of a password's shape (letters with digits or symbols, 6 or more)
-_SECRET_COMPARE = re.compile(r"""(?:==|\beq\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},|"""
-                             r"""in_array\s*\([^;]{1,160}?)\s*"""
+_SECRET_COMPARE = re.compile(rf"""(?:{_COMPARED_WITH}|in_array\s*\([^;]{{1,160}}?)\s*"""
                              r"""(?:["'](?=[^"'\s]{0,62}[\d!@#$%^&*+=?~-])(?=[^"'\s]{0,62}[A-Za-z])[^"'\s]{6,64}["']|"""
                              r"""\(?\s*0x[0-9a-fA-F]{6,}(?![0-9a-fA-F]))""")
 
@@ -123,7 +123,6 @@ def _auth_definitions(src: str, family: str, data: bytes) -> list[int]:
     return out
 
 
-_DYNAMIC_CALLS = frozenset({"call_user_func", "call_user_func_array"})
 #: what a grant touches: a session, a role, an identity, an authentication state
 _GRANT_WORDS = ("session", "admin", "role", "uid", "authenticat", "authoriz", "authoris", "logged", "login",
                 "principal", "grant", "sysauth", "set-cookie", "privileg", "superuser", "is_root", "isroot",
@@ -180,9 +179,10 @@ _METHOD_WORDS = {"javascript": frozenset({"exec", "spawn", "fork", "execSync"}),
                  "python": frozenset({"exec", "eval", "system"}), "java": frozenset({"exec", "eval"}),
                  "go": frozenset({"Command"})}
 _EXEC_WORDS = frozenset({"execl", "execlp", "execle", "execv", "execvp", "execve", "execvpe", "posix_spawnp"})
-#: token-signing and MAC calls (patterns.yaml key_calls) and a function returning a key-shaped literal
+#: base64 encoding of a text (HTTP Basic credentials) and the hint words that ask for the search
 _BASE64_ENCODE = re.compile(r"\b(?:btoa|base64_encode|b64encode|encode_base64)\s*\(|toString\(\s*['\"]base64|\|\s*base64\b")
 _ENCODER_HINTS = frozenset({"btoa", "base64_encode", "b64encode", "encode_base64", "base64"})
+#: token-signing and MAC calls (patterns.yaml key_calls) and a function returning a key-shaped literal
 _KEY_CALL = re.compile(r"\b(?:(?:jwt|jws|JWT|jsonwebtoken|hmac)\s*(?:\.|::|->)\s*(?:sign|verify|encode|decode|new|New)|"
                        r"createHmac|SignedString|HMAC(?:256|384|512)|hmacShaKeyFor|hash_hmac|signWith)\s*\(")
 _SECRET_RETURN = re.compile(r"\breturn\s*\(?\s*[\"'](?=[^\"'\s]{0,126}[\d\W])[^\"'\s]{8,128}[\"']\s*\)?\s*;?[ \t]*$", re.M)
@@ -258,7 +258,7 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
             if src[end + 1:end + 2] == "(":
                 out.append(start)  # a module imported by a computed name: what it calls is decided at run time
             continue
-        if word in _DYNAMIC_CALLS or word in pats.callbacks.get(family, ()):
+        if word in pats.callbacks.get(family, ()):
             if "$" in src[end + 1:end + 80]:
                 out.append(start)  # a call whose function is a value: what it runs is decided at run time
             continue

@@ -565,40 +565,41 @@ _SAME_TEXT_CALLS = frozenset({"from", "String", "str", "bytes", "bytearray", "en
                               "[]rune", "toString", "Buffer"})
 
 
+#: of those, the methods whose object is the text (``"x".encode()``)
+_SAME_TEXT_METHODS = frozenset({"encode", "getBytes", "toString"})
+#: encodings a second argument may name without changing the text (``Buffer.from(s, 'utf8')``)
+_TEXT_ENCODINGS = frozenset({"utf8", "utf-8", "latin1", "ascii", "binary"})
+
+
 def same_text(node: Node, spec: Spec) -> Node:
     """The value inside type conversions that keep its text (``[]byte(pass)``,
-    ``Buffer.from(String(x))``, ``str(x)``), or ``node``."""
+    ``Buffer.from(String(x))``, ``str(x)``, ``Buffer.from(s, 'utf8')``), or ``node``; a conversion
+    that decodes (``Buffer.from(s, 'base64')``) is not one."""
     for _ in range(4):
         if node.type == "type_conversion_expression" and node.named_child_count == 2:
             node = node.named_children[1]
-        elif node.type in spec.calls and callee(node)[1] in _SAME_TEXT_CALLS - {"encode", "getBytes", "toString"} \
-                and 1 <= len(arguments(node)) <= 2:
-            node = arguments(node)[0]
-        else:
+            continue
+        if node.type not in spec.calls or callee(node)[1] not in _SAME_TEXT_CALLS - _SAME_TEXT_METHODS:
             break
+        args = arguments(node)
+        if not (len(args) == 1 or len(args) == 2 and literal(args[1], spec) in _TEXT_ENCODINGS):
+            break
+        node = args[0]
     return node
 
 
 def value_literal(node: Node, spec: Spec) -> str | None:
     """A literal, or a literal passed through a call that only changes its type
-    (``Buffer.from('x')``, ``b"x".decode()``-like, ``[]byte("x")``, ``"x".encode()``)."""
+    (``Buffer.from('x')``, ``[]byte("x")``, ``"x".encode()``)."""
     v = literal(node, spec)
     if v is not None:
         return v
-    if node.type == "type_conversion_expression" and node.named_child_count == 2:
-        return literal(node.named_children[1], spec)  # Go: []byte("x")
-    if node.type not in spec.calls:
-        return None
-    _, last, obj = callee(node)
-    if last not in _SAME_TEXT_CALLS:
-        return None
-    args = arguments(node)
-    if last in ("encode", "getBytes", "toString"):
-        return literal(obj, spec) if obj is not None else None  # "x".encode(): the object is the text
-    if len(args) in (1, 2) and (len(args) == 1 or literal(args[1], spec) in ("utf8", "utf-8", "latin1", "ascii",
-                                                                             "binary")):
-        return literal(args[0], spec)
-    return None
+    if node.type in spec.calls:
+        _, last, obj = callee(node)
+        if last in _SAME_TEXT_METHODS:
+            return literal(obj, spec) if obj is not None else None  # "x".encode(): the object is the text
+    inner = same_text(node, spec)
+    return literal(inner, spec) if inner is not node else None
 
 
 def compared_literal(n: Node, spec: Spec, macro_literals: dict[str, str]) -> str | None:

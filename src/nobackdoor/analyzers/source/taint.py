@@ -490,11 +490,8 @@ class Taint:
         """The first parameter of a handler registered for a stream's data events
         (``conn.on('data', (chunk) => ...)``) when the stream is a connection the code opened or the
         response of a download from a fixed URL: what the handler is given is read from it."""
-        if index != 0 or fn.type not in _FUNCTION_BOUNDARY:
-            return None
-        args_node = fn.parent
-        call = args_node.parent if args_node is not None else None
-        if call is None or call.type not in self.spec.calls:
+        call = self._registering_call(fn) if index == 0 else None
+        if call is None:
             return None
         _, last, obj = self.m.callee(call)
         args = arguments(call)
@@ -511,17 +508,21 @@ class Taint:
             return Origin(f"the response of {download}", "download", step)
         return None
 
-    def _response_of(self, obj: Node, fn: Node | None) -> str | None:
-        """``res`` when it is the response parameter of ``http.get(URL, (res) => ...)`` with a fixed
-        http(s) URL: the download call."""
-        if fn is None or fn.type not in _FUNCTION_BOUNDARY:
-            return None
-        params = self.parameter_names(fn)
-        if not params or params[0] != text(obj):
+    def _registering_call(self, fn: Node) -> Node | None:
+        """The call a function written in place is handed to as an argument (``on('data', (c) =>
+        ...)``, ``http.get(URL, (res) => ...)``), or None."""
+        if fn.type not in _FUNCTION_BOUNDARY:
             return None
         args_node = fn.parent
         call = args_node.parent if args_node is not None else None
-        if call is None or call.type not in self.spec.calls:
+        return call if call is not None and call.type in self.spec.calls else None
+
+    def _response_of(self, obj: Node, fn: Node | None) -> str | None:
+        """``res`` when it is the response parameter of ``http.get(URL, (res) => ...)`` with a fixed
+        http(s) URL: the download call."""
+        call = self._registering_call(fn) if fn is not None else None
+        params = self.parameter_names(fn) if call is not None else []
+        if not params or params[0] != text(obj):
             return None
         _, last, _ = self.m.callee(call)
         args = arguments(call)
@@ -696,6 +697,7 @@ class Taint:
                 for call, _ in self._writes.get(fn.id if fn is not None else -1, {}).get(name, [])[:4]:
                     _, last, _ = self.m.callee(call)
                     args = arguments(call)
+                    # (a project's reader or getter fills its buffer from input: no format to read)
                     dst, src = self.k.out_params.get(last, (1, "input"))
                     if src == "rest" and dst + 1 < len(args):
                         fmt_i = dst + 1 if last in ("sprintf", "vsprintf", "asprintf") else dst + 2
