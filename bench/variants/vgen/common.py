@@ -16,6 +16,7 @@ import random
 import shutil
 import stat
 import string
+import sys
 import subprocess
 import tarfile
 import zipfile
@@ -112,7 +113,19 @@ class Ctx:
             bad = set(bd["categories"]) - CATEGORIES
             if bad or not bd.get("paths"):
                 raise ValueError(f"{cls}#{index}: bad back-door label {bd}")
-        self._check_values(cls, index, planted)
+        value = self._forbidden_value(planted)
+        if value is not None:
+            # a random draw that happens to write a value of ../shared/bench: drop the variant (the
+            # corpus stays blind to that bench) and say so; the other indices are unaffected
+            print(f"skipped {cls}#{index}: the planted artifact contains a ../shared/bench value {value!r}",
+                  file=sys.stderr)
+            for built in (planted, clean):
+                if built.is_dir():
+                    shutil.rmtree(built, ignore_errors=True)
+                elif built.exists():
+                    built.unlink()
+            shutil.rmtree(self.root / ".work" / f"{cls}-{index:03d}", ignore_errors=True)
+            return
         rng = self.rng_for(cls, f"order-{index}")
         planted_first = rng.random() < 0.5
         dest = self.root / cls
@@ -140,9 +153,10 @@ class Ctx:
         if work.exists():
             shutil.rmtree(work)
 
-    def _check_values(self, cls: str, index: int, planted: Path) -> None:
+    def _forbidden_value(self, planted: Path) -> str | None:
+        """The first ../shared/bench value (5 characters or more) the planted artifact contains."""
         if not self.forbidden:
-            return
+            return None
         blobs = [planted.read_bytes()] if planted.is_file() else [
             p.read_bytes() for p in sorted(planted.rglob("*")) if p.is_file() and not p.is_symlink()]
         for value in self.forbidden:
@@ -150,7 +164,8 @@ class Ctx:
                 continue
             v = value.encode()
             if any(v in b for b in blobs):
-                raise ValueError(f"{cls}#{index}: the planted artifact contains a ../shared/bench value {value!r}")
+                return value
+        return None
 
     def write_labels(self) -> Path:
         self.labels.sort(key=lambda e: e["artifact"])
