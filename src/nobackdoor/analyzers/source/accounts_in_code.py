@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import ahocorasick_rs
 
+from .matching import byte_matcher
 from ...models import FileEntry, Finding
 from ...ruleset import rule
 from ..account_injection import PASSWD_LINE, SHADOW_LINE, SSH_KEY, SHELL_PATH
@@ -21,10 +21,10 @@ from ..account_injection import PASSWD_LINE, SHADOW_LINE, SSH_KEY, SHELL_PATH
 #: Apache MINA SSHD, libssh): a key literal beside one is a key the program itself accepts
 _KEY_AUTH = (b"ParseAuthorizedKey", b"PublicKeyCallback", b"check_auth_publickey", b"PublickeyAuthenticator",
              b"ssh_pki_import_pubkey_base64", b"auth_publickey")
-_TARGETS = ahocorasick_rs.BytesAhoCorasick([b"/etc/passwd", b"/etc/shadow", b"authorized_keys", *_KEY_AUTH])
+_TARGETS = byte_matcher([b"/etc/passwd", b"/etc/shadow", b"authorized_keys", *_KEY_AUTH])
 #: the body of a quoted literal (double or single quotes, backslash escapes)
 _QUOTED = re.compile(r'"((?:[^"\\\n]|\\.){8,600})"|\'((?:[^\'\\\n]|\\.){8,600})\'')
-_MARKS = ahocorasick_rs.BytesAhoCorasick([b":0:", b"::", b"$1$", b"$5$", b"$6$", b"$2a$", b"$2b$", b"$2y$", b"$y$",
+_MARKS = byte_matcher([b":0:", b"::", b"$1$", b"$5$", b"$6$", b"$2a$", b"$2b$", b"$2y$", b"$y$",
                                           b"ssh-", b"ecdsa-sha2", b"sk-ssh", b"sk-ecdsa"])
 _TEST_PARTS = ("/test/", "/tests/", "/testdata/", "/fixtures/", "/spec/")
 

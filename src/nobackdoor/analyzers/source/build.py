@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import ahocorasick_rs
 from tree_sitter import Node
 
+from .matching import byte_matcher
 from ...inventory import entropy
 from ...models import FileKind, Finding
 from ...ruleset import rule
@@ -204,7 +204,7 @@ _MAKE_RULE = re.compile(r"^([^\s:=#][^:=]*?)\s*::?(?!=)")
 _PIPE_OR_EVAL = re.compile(r"\||\beval\b|`|\$\(|\$\{?\(?SHELL")
 _ASSIGN_M = re.compile(r"^[ \t]*([A-Za-z_][A-Za-z0-9_]*)=", re.M)
 _FEED_LIST = [w.encode() for w in _FEEDS.pattern.split("(", 1)[1].split(")", 1)[0].split("|")] + [b"eval"]
-_FEED_WORDS = ahocorasick_rs.BytesAhoCorasick(_FEED_LIST)  # overlapping: "eval" inside "revaluate" counts
+_FEED_WORDS = byte_matcher(_FEED_LIST)  # overlapping: "eval" inside "revaluate" counts
 _NEWLINE = re.compile(b"\n")
 
 

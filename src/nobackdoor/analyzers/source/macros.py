@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import ahocorasick_rs
 
+from .matching import Matcher, byte_matcher
 from ...models import FileKind, Finding
 from ..base import TreeAnalyzer, TreeContext
 from . import expand, syntax
@@ -42,9 +42,8 @@ def _string_constants(defines: str) -> dict[str, MacroInfo]:
     return out
 
 
-def _matcher(names: list[str]) -> ahocorasick_rs.BytesAhoCorasick:
-    return ahocorasick_rs.BytesAhoCorasick([n.encode("latin-1", "replace") for n in names],
-                                           matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+def _matcher(names: list[str]) -> Matcher:
+    return byte_matcher((n.encode("latin-1", "replace") for n in names), longest=True, once=True)
 
 
 def _c_files(tree) -> Iterator[tuple[str, object, bytes]]:

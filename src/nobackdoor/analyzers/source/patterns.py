@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-import ahocorasick_rs
 import yaml
+
+from .matching import Matcher, byte_matcher
 
 #: entry.language -> which sink table and grammar family applies
 LANGUAGE_FAMILY = {
@@ -104,9 +105,9 @@ class Patterns:
         keys = "|".join(re.escape(k) for k in raw["host_keys"])
         #: a host written as a request option: ``{ host: 'name.example' }``, ``hostname="..."``
         self.host_option = re.compile(rf"""\b(?:{keys})['"]?\s*[:=]\s*['"]([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)['"]""")
-        self._automata: dict[str, tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]] = {}
+        self._automata: dict[str, tuple[Matcher, list[str]]] = {}
 
-    def automaton(self, family: str) -> tuple[ahocorasick_rs.BytesAhoCorasick, list[str]]:
+    def automaton(self, family: str) -> tuple[Matcher, list[str]]:
         """Keywords whose presence makes a file worth parsing (sinks, credentials, privilege names),
         as a byte matcher (leftmost-longest, SIMD-accelerated: 8x faster than a str automaton) and its
         keyword list. Keywords are word characters only, so a keyword inside a longer match is never
@@ -131,8 +132,7 @@ class Patterns:
             words |= SELECT_HINTS
             words |= set(self.callbacks.get(family, ())) | self.computed_imports.get(family, frozenset())
             keywords = sorted(w for w in words if len(w) >= 2)
-            auto = (ahocorasick_rs.BytesAhoCorasick([w.encode() for w in keywords],
-                                                    matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keywords)
+            auto = (byte_matcher((w.encode() for w in keywords), longest=True), keywords)
             self._automata[family] = auto
         return auto
 

@@ -15,8 +15,8 @@ import bisect
 from collections.abc import Iterator
 import re
 
-import ahocorasick_rs
 
+from .matching import Matcher, byte_matcher
 from .patterns import SELECT_HINTS, Patterns, input_words
 
 #: when the kept units exceed this share of the file, parse the whole file
@@ -52,10 +52,10 @@ _NAME = {
 }
 
 
-_PY_UNIT_STARTS = ahocorasick_rs.BytesAhoCorasick(
+_PY_UNIT_STARTS = byte_matcher(
     [b"\n" + indent + word for indent in (b"", b"    ") for word in (b"def", b"class", b"@", b"async")])
-_LINE_OPENERS = ahocorasick_rs.BytesAhoCorasick([b"\n}"])
-_LUA_ENDS = ahocorasick_rs.BytesAhoCorasick([b"\nend"])  # a Lua function closes with "end" in column 0
+_LINE_OPENERS = byte_matcher([b"\n}"])
+_LUA_ENDS = byte_matcher([b"\nend"])  # a Lua function closes with "end" in column 0
 
 
 def units(src: str, family: str, data: bytes | None = None) -> list[int]:
@@ -87,12 +87,12 @@ def units(src: str, family: str, data: bytes | None = None) -> list[int]:
     return sorted(set(starts))
 
 
-def _any_case(words: tuple[str, ...]) -> ahocorasick_rs.BytesAhoCorasick:
+def _any_case(words: tuple[str, ...]) -> Matcher:
     """A byte matcher of ``words`` as written, Capitalised and UPPER (identifiers' cases)."""
-    return ahocorasick_rs.BytesAhoCorasick(sorted({v.encode() for w in words for v in (w, w.capitalize(), w.upper())}))
+    return byte_matcher(sorted({v.encode() for w in words for v in (w, w.capitalize(), w.upper())}))
 
 
-def _matched_lines(matcher: ahocorasick_rs.BytesAhoCorasick, src: str, data: bytes) -> Iterator[tuple[int, int]]:
+def _matched_lines(matcher: Matcher, src: str, data: bytes) -> Iterator[tuple[int, int]]:
     """(line start, match offset) of the first match on each line that has one."""
     last = -1
     for _, at, _ in matcher.find_matches_as_indexes(data):
@@ -128,7 +128,7 @@ _GRANT_WORDS = ("session", "admin", "role", "uid", "authenticat", "authoriz", "a
                 "principal", "grant", "sysauth", "set-cookie", "privileg", "superuser", "is_root", "isroot",
                 "access_level")
 _GRANT_HINT = _any_case(_GRANT_WORDS)
-_ASSIGN_QUOTE = ahocorasick_rs.BytesAhoCorasick([b'= "', b"= '", b'="', b"='", b"define(", b'= b"', b"= b'",
+_ASSIGN_QUOTE = byte_matcher([b'= "', b"= '", b'="', b"='", b"define(", b'= b"', b"= b'",
                                                  b"= Buffer.from(", b"= []byte(", b"= String(", b"= bytes("])
 
 
@@ -185,7 +185,9 @@ _ENCODER_HINTS = frozenset({"btoa", "base64_encode", "b64encode", "encode_base64
 #: token-signing and MAC calls (patterns.yaml key_calls) and a function returning a key-shaped literal
 _KEY_CALL = re.compile(r"\b(?:(?:jwt|jws|JWT|jsonwebtoken|hmac)\s*(?:\.|::|->)\s*(?:sign|verify|encode|decode|new|New)|"
                        r"createHmac|SignedString|HMAC(?:256|384|512)|hmacShaKeyFor|hash_hmac|signWith)\s*\(")
-_SECRET_RETURN = re.compile(r"\breturn\s*\(?\s*[\"'](?=[^\"'\s]{0,126}[\d\W])[^\"'\s]{8,128}[\"']\s*\)?\s*;?[ \t]*$", re.M)
+# (no \b or look-behind in front: either disables the literal-prefix search, 20x slower; the caller
+# checks the character before)
+_SECRET_RETURN = re.compile(r"return\s*\(?\s*[\"'](?=[^\"'\s]{0,126}[\d\W])[^\"'\s]{8,128}[\"']\s*\)?\s*;?[ \t]*$", re.M)
 _PERL_PIPE_OPEN = re.compile(r"\bopen\b[ \t]*\(?[^;\n]*?(?:[\"'][ \t]*[|-]|\|[ \t]*[\"'])")
 _LITERAL_ARG = re.compile(r'\(\s*"([^"\\]{0,200})"')
 _SHELLS = ("sh", "bash", "ash", "dash", "ksh", "zsh", "busybox")
@@ -233,11 +235,11 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
     reads += known.selected(src, data)
     loose_calls = family in ("perl", "php", "bash")
     constants: set[str] | None = None  # the file's named string constants, read when first needed
-    hints: set[str] = set()
+    hints: dict[str, list[int]] = {}  # hint word -> where it occurs
     for index, start, end in auto.find_matches_as_indexes(data):
         word = keywords[index]
         if word in SELECT_HINTS:
-            hints.add(word)
+            hints.setdefault(word, []).append(start)
             continue
         end -= 1  # offset of the keyword's last character
         if word in pats.secret_files:
@@ -301,21 +303,40 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
             if word in _EXEC_WORDS and _fixed_program(src, j):
                 continue  # execlp("vi", ...) runs a fixed, non-shell program
             out.append(start)
-    if hints - _ENCODER_HINTS:
+    signing = [at for word, where in hints.items() if word not in _ENCODER_HINTS for at in where]
+    if signing:
         # a token-signing or MAC key: the call, and a function returning a literal it may take
-        out += [m.start() for m in _KEY_CALL.finditer(src)]
-        out += [m.start() for m in _SECRET_RETURN.finditer(src)]
-    if hints & _ENCODER_HINTS and b"Basic" in data:
+        out += _near(_KEY_CALL, src, signing)
+        out += [m.start() for m in _SECRET_RETURN.finditer(src)
+                if not (m.start() and (src[m.start() - 1].isalnum() or src[m.start() - 1] in "_$"))]
+    encoding = [at for word, where in hints.items() if word in _ENCODER_HINTS for at in where]
+    if encoding and b"Basic" in data:
         # HTTP Basic credentials encoded in the code (btoa('user:password'), printf ... | base64)
-        out += [m.start() for m in _BASE64_ENCODE.finditer(src)]
+        out += _near(_BASE64_ENCODE, src, encoding)
     return out
+
+
+def _near(rx: re.Pattern, src: str, positions: list[int]) -> list[int]:
+    """Matches of ``rx`` on the lines of ``positions`` and the line after each (a call split after
+    its receiver). Every match of the callers' expressions contains a hint word, so this finds what a
+    whole-file search finds, without running an alternation at every offset of the file."""
+    out: set[int] = set()
+    searched: set[int] = set()
+    for at in positions:
+        ls = src.rfind("\n", 0, at) + 1
+        if ls in searched:
+            continue
+        searched.add(ls)
+        le = src.find("\n", at)
+        le = src.find("\n", le + 1) if le >= 0 else -1
+        out.update(m.start() for m in rx.finditer(src, ls, len(src) if le < 0 else le))
+    return sorted(out)
 
 
 def calls_of(names: set[str] | frozenset[str], src: str, data: bytes) -> list[int]:
     """Offsets of the whole-word ``name(`` / ``name (`` calls of any of ``names`` (one native pass)."""
     words = sorted(names)
-    auto = ahocorasick_rs.BytesAhoCorasick([w.encode("latin-1", "replace") for w in words],
-                                           matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    auto = byte_matcher((w.encode("latin-1", "replace") for w in words), longest=True, once=True)
     n = len(src)
     out = []
     for _, start, end in auto.find_matches_as_indexes(data):

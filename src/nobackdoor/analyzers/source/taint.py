@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
-import ahocorasick_rs
 import yaml
 from tree_sitter import Node
 
+from .matching import byte_matcher
 from . import syntax
 from .model import FileModel
 from .syntax import arguments, literal, text
@@ -109,7 +109,7 @@ class Knowledge:
         anchors = [a.encode() for a in raw["select_anchors"]]
         words = [w.encode() for w in raw["select_call_words"]]
         #: one byte matcher for both: index < len(anchors) is a literal anchor, the rest call words
-        self.select_matcher = ahocorasick_rs.BytesAhoCorasick(anchors + words)
+        self.select_matcher = byte_matcher(anchors + words)
         self.select_anchor_count = len(anchors)
 
     def selected(self, src: str, data: bytes) -> list[int]:

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator
 from importlib import resources
 
-import ahocorasick_rs
 import yaml
 
+from .matching import byte_matcher
 from ...models import FileEntry, Finding
 from ...ruleset import rule
 from . import syntax
@@ -23,7 +23,7 @@ from .patterns import LANGUAGE_FAMILY
 # CE-D4: one native multi-pattern pass tells which of the two a file can contain
 _BIDI_BYTES = [b"\xe2\x80" + bytes([c]) for c in range(0xAA, 0xAF)] + [b"\xe2\x81" + bytes([c]) for c in range(0xA6, 0xAA)]
 _FOREIGN_LEADS = [bytes([c]) for c in range(0xCE, 0xD5)]
-_PREFILTER = ahocorasick_rs.BytesAhoCorasick(_BIDI_BYTES + _FOREIGN_LEADS)
+_PREFILTER = byte_matcher(_BIDI_BYTES + _FOREIGN_LEADS)
 _RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_HITS = 20
