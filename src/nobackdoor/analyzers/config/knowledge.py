@@ -18,6 +18,8 @@ class Knowledge:
     utilities: frozenset[str]
     fetchers: frozenset[str]
     netcats: frozenset[str]
+    multicall: frozenset[str]
+    login_daemons: frozenset[str]
     daemons: dict[str, dict[str, Any]]
     inetd_ports: dict[str, int]
     decoders: dict[str, dict[str, Any]]
@@ -51,6 +53,8 @@ def knowledge() -> Knowledge:
         utilities=frozenset(str(u) for u in raw["utilities"]),
         fetchers=frozenset(raw["fetchers"]),
         netcats=frozenset(raw["netcats"]),
+        multicall=frozenset(raw["multicall"]),
+        login_daemons=frozenset(raw["login_daemons"]),
         daemons=dict(raw["daemons"]),
         inetd_ports={str(k): int(v) for k, v in raw["inetd_ports"].items()},
         decoders=dict(raw["decoders"]),

@@ -713,7 +713,7 @@ def unwrap(argv: list[str]) -> list[str]:
         if not argv:
             return argv
         name = basename(argv[0])
-        if name == "busybox" and len(argv) > 1 and not argv[1].startswith("-"):
+        if name in k.multicall and len(argv) > 1 and not argv[1].startswith("-"):
             argv = argv[1:]
             continue
         if name not in k.wrappers:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set as AbstractSet
 
 from tree_sitter import Node
 
@@ -36,6 +36,8 @@ _TEST_DIRS = ("test/", "tests/", "testing/", "spec/", "__tests__/", "testdata/",
 _SOURCE_TARGETS = ("source", "release")
 _HEADER_SUFFIXES = (".h", ".hh", ".hpp")
 MAX_CGI_SCRIPT = 256 * 1024
+#: calls handing input to other files' functions recorded per file (the tree analyzer follows them)
+MAX_INPUT_CALLS = 64
 #: socket calls that, with a shell named by path in the same function, serve that shell
 _URL_HOST = re.compile(r"\b(?:https?|ftps?|tftp)://(?:[^/@\s'\"]*@)?([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9-]+)")
 #: the device's own networks (RFC 1918, shared address space): not a phone-home destination
@@ -366,12 +368,14 @@ def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
                    extra_macros: dict[str, MacroInfo] | None = None,
                    extra_functions: dict[str, Reach] | None = None,
                    force: bool = False, focus: set[str] | None = None,
-                   observe_exports: bool = False) -> Iterator[Finding | Observation]:
+                   observe_exports: bool = False,
+                   param_inputs: dict[str, dict[int, tuple[str, str]]] | None = None) -> Iterator[Finding | Observation]:
     """Findings of one source file. ``extra_*``: sinks and constants defined in other files;
     ``focus``: parse only the code around calls of these names (a second pass over a file whose
     own keywords were analysed already); ``observe_exports``: also yield a ``sink-function``
     observation for each non-static C function that spawns a shell by name, binds a shell to a
-    listener or sets uid 0."""
+    listener or sets uid 0, and an ``input-call`` observation for each call that hands remote input
+    to a function of another file; ``param_inputs``: the parameters other files hand input to."""
     language = entry.language or ""
     family = LANGUAGE_FAMILY.get(language)
     if family is None or language not in syntax.GRAMMAR:
@@ -381,19 +385,33 @@ def analyze_source(entry: FileEntry, data: bytes, pats: Patterns,
         parse = data
     else:
         if focus is None:
-            kept = select(src, family, pats, set(extra_macros or ()) | set(extra_functions or ()), data)
+            kept = select(src, family, pats, set(extra_macros or ()) | set(extra_functions or ()), data,
+                          keep_reads=observe_exports)
         else:
             kept = select(src, family, pats, focus, data, only_extra=True)
         if kept is None:
             return
         parse = data if kept is src else kept.encode("latin-1")
-    model = FileModel(parse, language, family, pats, extra_macros, extra_functions)
-    yield from Checker(entry, model, src).run()
+    model = FileModel(parse, language, family, pats, extra_macros, extra_functions, param_inputs)
+    checker = Checker(entry, model, src)
+    yield from checker.run()
     if observe_exports:
         for name, reach, strong in model.exported_sinks():
             yield Observation("sink-function", entry.path, {
                 "function": name, "reaches": sorted(strong), "kinds": sorted(reach.kinds), "via": reach.via[:8],
                 "language": language})
+        seen: set[tuple[str, int]] = set()
+        for name, index, origin, call in checker.taint.input_calls():
+            if (name, index) in seen:
+                continue
+            if len(seen) == MAX_INPUT_CALLS:
+                yield ScanError(entry.path, f"more than {MAX_INPUT_CALLS} calls hand remote input to functions "
+                                            "of other files: the rest were not followed", "file", "limit", len(data))
+                break
+            seen.add((name, index))
+            yield Observation("input-call", entry.path, {
+                "function": name, "argument": index, "source": origin.source, "kind": origin.kind,
+                "line": call.start_point[0] + 1, "call": text(call)[:120]})
 
 
 class Checker:
@@ -729,7 +747,7 @@ class Checker:
         one function or the functions around it, as in a server callback), a reverse shell (connect,
         and the socket duplicated or piped onto the shell), or a literal command that serves a shell.
         Reported once per function; a triggered one is the trigger check's (magic-input-command)."""
-        named = [c for c in self.m.calls if "shellname" in self.m.direct_sink(c).kinds]
+        named = [c for c in self.m.calls if "shellname" in self.m.direct_kinds(c)]
         if not named:
             return
         names_in: dict[int, set[str]] = {}  # function id (-1: top level) -> callee names called in it
@@ -755,9 +773,10 @@ class Checker:
                 joins = joins or scope.id in joined or self._process_streams_set(scope)
                 scope = syntax.enclosing(scope, self.spec.functions)
             reach = self.m.reach_of_function.get(syntax.function_name(fn), Reach()) if fn is not None else Reach()
-            words = [literal(a, self.spec) or "" for a in arguments(shell_call)[:3]]
+            words = [literal(a, self.spec) or "" for a in arguments(shell_call)[:8]]
             literal_server = any(remote_shell_command(w) for w in words)
-            joins = joins or any(self.pats.fd_dup_redirect.search(w) for w in words)
+            joins = joins or any(self.pats.fd_dup_redirect.search(w) for w in words) or \
+                self._streams_given(shell_call, fn)
             if "listen" in reach.kinds or names & self.pats.listen_calls:
                 how = "opens a listener and spawns a shell named by path (bind shell)"
             elif joins and fn is not None and self._server_handler(fn):
@@ -855,6 +874,30 @@ class Checker:
             return False
         handle = mode.lstrip("+<>&=").strip() or (text(args[2]).lstrip("$*") if len(args) > 2 else "")
         return handle in self._connections(self.m.function_of(call))
+
+    def _streams_given(self, call: Node, fn: Node | None) -> bool:
+        """Python ``Popen([...], stdin=s.fileno())``, Node ``spawn(sh, [], {stdio: [c, c, c]})``: the
+        process is started with a connection as a standard stream (an option named in
+        ``process_options``)."""
+        conns = None
+        for n in walk(call, limit=300):
+            if n.type == "keyword_argument":
+                key, value = n.child_by_field_name("name"), n.child_by_field_name("value")
+            elif n.type == "pair":
+                key, value = n.child_by_field_name("key"), n.child_by_field_name("value")
+            else:
+                continue
+            if key is None or value is None or text(key).strip("'\"") not in self.pats.process_options:
+                continue
+            if conns is None:  # the function's connections and those of the functions it is written in
+                conns = self._connections(None)
+                scope = fn
+                while scope is not None:
+                    conns |= self._connections(scope)
+                    scope = syntax.enclosing(scope, self.spec.functions)
+            if self._names_in(value) & conns:
+                return True
+        return False
 
     def _process_streams_set(self, fn: Node) -> bool:
         """Go ``cmd.Stdin = conn``: a field a process reads its input from (or writes its output to)
@@ -1030,8 +1073,8 @@ class Checker:
             return host
         return None
 
-    def direct_sink_kinds(self, call: Node) -> set[str]:
-        return self.m.direct_sink(call).kinds
+    def direct_sink_kinds(self, call: Node) -> AbstractSet[str]:
+        return self.m.direct_kinds(call)
 
     def _request_executed(self, call: Node, kinds: set[str]) -> Iterator[Finding]:
         """Remote input (a request field, a header, a network read) becomes the code an eval runs or
@@ -1349,15 +1392,29 @@ class Checker:
 
     def _has_download(self, arg: Node, fn: Node | None) -> str | None:
         for root in self._resolve(arg, fn):
-            if self.pats.downloaders.isdisjoint(self._names_in(root)):
-                continue
+            got = self._download_in(root)
+            if got:
+                return got
+            # the result of a helper of this file that downloads (fetch(url) around http.Client.Get)
+            for n in walk(root, limit=400):
+                helper = self.m.functions.get(self.m.callee(n)[1]) if n.type in self.spec.calls else None
+                if helper is not None and (fn is None or helper.id != fn.id):
+                    got = self._download_in(helper)
+                    if got:
+                        return f"{self.m.callee(n)[1]}() -> {got}"
+        return None
+
+    def _download_in(self, root: Node) -> str | None:
+        """The first download call in ``root``."""
+        if not self.pats.downloaders.isdisjoint(self._names_in(root)):
             for n in walk(root, limit=400):
                 if n.type not in self.spec.calls:
                     continue
                 full, last, obj = callee(n)
                 if last not in self.pats.downloaders:
                     continue
-                low = full.lower()
+                # (the receiver or the argument says what is read: http.Get(u), client.Get(url))
+                low = full.lower() + " " + " ".join(text(a) for a in arguments(n)[:1]).lower()[:80]
                 if last in ("get", "Get", "read", "download", "readAll", "get_contents"):
                     if not any(k in low for k in ("http", "requests", "urllib", "axios", "url", "curl", "lwp")):
                         continue

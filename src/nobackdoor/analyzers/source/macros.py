@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-
-from .matching import Matcher, byte_matcher
-from ...models import FileKind, Finding
+from ...models import FileKind, Finding, ScanError
 from ..base import TreeAnalyzer, TreeContext
 from . import expand, syntax
 from .code import analyze_source, ordinary_literal
+from .matching import Matcher, byte_matcher
 from .model import MacroInfo, Reach, read_macros
 from .patterns import patterns
 from .select import _DEFINE, keyword_hits
@@ -31,6 +30,9 @@ MAX_REANALYSED = 500  # files analysed again per tree
 
 _STRING_DEFINE = re.compile(r'^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+"((?:[^"\\\n]|\\.){2,200})"[ \t]*$', re.M)
 _COMPARED = re.compile(rb"cmp\s*\(|==|!=")
+#: a line that starts a C function definition (a return type in column 0, then the name and its
+#: parameters, not a prototype's ';')
+_DEFINITION = re.compile(rb"^[A-Za-z_][\w \t*]*?[ \t*]\w+[ \t]*\([^;]*$")
 
 
 def _string_constants(defines: str) -> dict[str, MacroInfo]:
@@ -91,6 +93,7 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 if defines:
                     headers.append(defines)
             yield from self._expanded(tree, headers, pats)
+            yield from self._handed_input(tree, ctx, pats)
             # first the macros that reach a sink; string constants only matter when there are some
             for defines in headers:
                 if keyword_hits(defines, "c", pats):
@@ -137,6 +140,39 @@ class HeaderMacroAnalyzer(TreeAnalyzer):
                 # now compare with literals); otherwise only around the cross-file calls
                 yield from analyze_source(entry, data, pats, extra_macros=known, extra_functions=extra,
                                           focus=None if local else used)
+
+    @staticmethod
+    def _handed_input(tree, ctx: TreeContext, pats) -> Iterator[Finding | ScanError]:
+        """C functions another file hands remote input to (``input-call``: a receive loop passing
+        its packet to a parser in another file), analysed again with those parameters as input."""
+        rel_of = {e.path: rel for rel, e in tree.files.items()}
+        given: dict[str, dict[int, tuple[str, str]]] = {}
+        for obs in ctx.observed("input-call"):
+            rel = rel_of.get(obs.path)
+            if rel is None:
+                continue
+            d = obs.data
+            given.setdefault(d["function"], {}).setdefault(
+                d["argument"], (f"{d['source']}, handed over at {rel}:{d['line']} ({d['call']})", d["kind"]))
+        if not given:
+            return
+        names = sorted(given)
+        auto = _matcher(names)
+        done = 0
+        known = {(f.rule, f.path, f.line) for f in ctx.findings}  # the first pass's findings stand
+        for rel, entry, data in _c_files(tree):
+            defined = {names[i] for i, a, b in auto.find_matches_as_indexes(data)
+                       if _whole_word(data, a, b) and _DEFINITION.match(_line(data, a))}
+            if not defined:
+                continue
+            done += 1
+            if done > MAX_REANALYSED:
+                yield ScanError(entry.path, f"more than {MAX_REANALYSED} files define functions other files hand "
+                                            "remote input to: the rest were not analysed for it", "file", "limit")
+                return
+            for r in analyze_source(entry, data, pats, focus=defined, param_inputs={n: given[n] for n in defined}):
+                if isinstance(r, ScanError) or isinstance(r, Finding) and (r.rule, r.path, r.line) not in known:
+                    yield r
 
     @staticmethod
     def _expanded(tree, headers: list[str], pats) -> Iterator[Finding]:

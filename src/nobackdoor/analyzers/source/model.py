@@ -14,7 +14,7 @@ import codecs
 import functools
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Set as AbstractSet
 from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query, QueryCursor
@@ -104,8 +104,11 @@ LOOPS = frozenset({"for_statement", "for_in_statement"})
 class FileModel:
     def __init__(self, data: bytes, language: str, family: str, pats: Patterns,
                  extra_macros: dict[str, "MacroInfo"] | None = None,
-                 extra_functions: dict[str, Reach] | None = None) -> None:
+                 extra_functions: dict[str, Reach] | None = None,
+                 param_inputs: dict[str, dict[int, tuple[str, str]]] | None = None) -> None:
         self.data = data
+        #: function name -> parameter index -> (source, kind): input other files pass to it
+        self.param_inputs = param_inputs or {}
         self.language = language
         self.family = family
         self.pats = pats
@@ -185,10 +188,18 @@ class FileModel:
         return got
 
     def direct_sink(self, call: Node) -> Reach:
+        got = self._cached_sink(call)
+        return Reach(set(got.kinds), list(got.via))  # callers extend the result
+
+    def direct_kinds(self, call: Node) -> AbstractSet[str]:
+        """The kinds of :meth:`direct_sink`, not copied (read only): asked of every call several times."""
+        return self._cached_sink(call).kinds
+
+    def _cached_sink(self, call: Node) -> Reach:
         got = self._direct.get(call.id)
         if got is None:
             got = self._direct[call.id] = self._direct_sink(call)
-        return Reach(set(got.kinds), list(got.via))  # callers extend the result
+        return got
 
     def _direct_sink(self, call: Node) -> Reach:
         full, last, obj = self.callee(call)
@@ -264,9 +275,9 @@ class FileModel:
                 else:
                     return True
             first = v.strip().split(";")[0].split()
-            if first and (first[0] in self.pats.shell_programs or first[0].rsplit("/", 1)[-1] in
-                          ("sh", "bash", "ash", "dash", "ksh", "zsh")):
-                return True
+            if first and (first[0] in self.pats.shell_programs or self.pats.starts_shell(first) or
+                          self.pats.starts_login_service(first)):
+                return True  # (a login daemon started by the program is a shell for whoever connects)
             if remote_shell_command(v):
                 return True
         return False
@@ -274,18 +285,25 @@ class FileModel:
     def _names_shell(self, call: Node) -> bool:
         if _login_without_password([literal(a, self.spec) for a in arguments(call)[:6]]):
             return True  # login -f root: a session without a password is a shell
-        for a in arguments(call)[:3]:
+        args = arguments(call)
+        for a in args[:3]:
             if a.type in ("list", "array", "array_creation_expression") and a.named_child_count:
-                a = a.named_children[0]  # subprocess.call(["/bin/sh", "-i"]), spawn("/bin/sh", [...])
-            v = literal(a, self.spec)
-            if v is None and a.type in ("subscript_expression", "identifier"):
-                v = self._first_of_array(a, call)  # char *argv[] = {"/bin/ash", NULL}; execve(argv[0], argv, 0)
-            first = (v or "").strip().split(";")[0].split()
-            if first and first[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash", "ksh", "zsh"):
+                # subprocess.call(["/bin/sh", "-i"]), spawn("/bin/sh", [...])
+                argv = [literal(c, self.spec) or "" for c in a.named_children[:3]]
+            else:
+                v = literal(a, self.spec)
+                if v and remote_shell_command(v):
+                    return True
+                if v is None and a.type in ("subscript_expression", "identifier"):
+                    # char *argv[] = {"/bin/busybox", "sh", NULL}; execve(argv[0], argv, 0)
+                    argv = self._array_strings(a, call)
+                else:
+                    argv = (v or "").strip().split(";")[0].split()
+            if self.pats.starts_shell(argv):
                 return True
-            if v and remote_shell_command(v):
-                return True
-        return False
+        # execl("/bin/busybox", "busybox", "sh", NULL): the path, then argv[0], then the applet
+        words = [literal(a, self.spec) or "" for a in args[:4]]
+        return len(words) > 2 and self.pats.starts_shell([words[0]] + words[2:])
 
     def _computed_name(self, call: Node, last: str) -> str | None:
         """PHP: the function a variable call (``$f(...)``, ``call_user_func($f, ...)``) runs when ``$f``
@@ -349,16 +367,16 @@ class FileModel:
             return None
         return module, name.text
 
-    def _first_of_array(self, node: Node, call: Node) -> str | None:
-        """The first string of a local array initialiser that ``node`` (``argv`` or ``argv[0]``) names."""
+    def _array_strings(self, node: Node, call: Node) -> list[str]:
+        """The first strings of a local array initialiser that ``node`` (``argv`` or ``argv[0]``) names."""
         name = text(node.child_by_field_name("argument") if node.type == "subscript_expression" else node)
         if node.type == "subscript_expression" and text(node.child_by_field_name("index") or node).strip("[] ") \
                 not in ("0",):
-            return None
+            return []
         for rhs in self.assignments(self.function_of(call)).get(name, [])[:2]:
             if rhs.type == "initializer_list" and rhs.named_child_count:
-                return literal(rhs.named_children[0], self.spec)
-        return None
+                return [literal(c, self.spec) or "" for c in rhs.named_children[:3]]
+        return []
 
     def reach(self, call: Node) -> Reach:
         """Where a call leads: a sink itself, a local function or a macro that reaches one."""

@@ -94,6 +94,7 @@ class Patterns:
         self.dup_modes = tuple(raw["dup_modes"])
         self.process_input = tuple(raw["process_input"])
         self.process_streams = frozenset(raw["process_input"]) | frozenset(raw["process_output"])
+        self.process_options = frozenset(raw["process_options"])
         self.fd_dup_redirect = re.compile(raw["fd_dup_redirect"])
         self.request_handler_bases = frozenset(raw["request_handler_bases"])
         self.server_classes = frozenset(raw["server_classes"])
@@ -106,6 +107,30 @@ class Patterns:
         #: a host written as a request option: ``{ host: 'name.example' }``, ``hostname="..."``
         self.host_option = re.compile(rf"""\b(?:{keys})['"]?\s*[:=]\s*['"]([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)['"]""")
         self._automata: dict[str, tuple[Matcher, list[str]]] = {}
+
+    @staticmethod
+    def starts_shell(argv: list[str]) -> bool:
+        """Whether an argument vector (or a command line split in words) starts a shell: a shell by
+        name or path, also through a multi-call binary or a wrapper (``/bin/busybox sh``, the init
+        scripts' command knowledge)."""
+        from ..config.knowledge import knowledge
+        from ..config.shell import unwrap
+        argv = unwrap([w for w in argv if w])
+        return bool(argv) and knowledge().is_shell(argv[0])
+
+    @staticmethod
+    def starts_login_service(argv: list[str]) -> bool:
+        """Whether a command starts a remote login daemon (``busybox telnetd -l /bin/login``)."""
+        from ..config.knowledge import basename, knowledge
+        from ..config.shell import unwrap
+        argv = unwrap([w for w in argv if w])
+        return bool(argv) and basename(argv[0]) in knowledge().login_daemons
+
+    @staticmethod
+    def multicall(program: str) -> bool:
+        """A multi-call binary (busybox): which program it runs depends on its arguments."""
+        from ..config.knowledge import basename, knowledge
+        return basename(program) in knowledge().multicall
 
     def automaton(self, family: str) -> tuple[Matcher, list[str]]:
         """Keywords whose presence makes a file worth parsing (sinks, credentials, privilege names),

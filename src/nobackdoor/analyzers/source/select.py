@@ -190,15 +190,16 @@ _KEY_CALL = re.compile(r"\b(?:(?:jwt|jws|JWT|jsonwebtoken|hmac)\s*(?:\.|::|->)\s
 _SECRET_RETURN = re.compile(r"return\s*\(?\s*[\"'](?=[^\"'\s]{0,126}[\d\W])[^\"'\s]{8,128}[\"']\s*\)?\s*;?[ \t]*$", re.M)
 _PERL_PIPE_OPEN = re.compile(r"\bopen\b[ \t]*\(?[^;\n]*?(?:[\"'][ \t]*[|-]|\|[ \t]*[\"'])")
 _LITERAL_ARG = re.compile(r'\(\s*"([^"\\]{0,200})"')
-_SHELLS = ("sh", "bash", "ash", "dash", "ksh", "zsh", "busybox")
 
 
-def _fixed_program(src: str, paren: int) -> bool:
+def _fixed_program(src: str, paren: int, pats: Patterns) -> bool:
     m = _LITERAL_ARG.match(src, paren)
     if not m:
         return False
-    prog = m.group(1).split()[0].rsplit("/", 1)[-1] if m.group(1).split() else ""
-    return prog not in _SHELLS and prog != "login"  # login -f: a session without a password
+    words = m.group(1).split()
+    prog = words[0].rsplit("/", 1)[-1] if words else ""
+    # (a multi-call binary runs whatever applet follows; login -f: a session without a password)
+    return not pats.starts_shell(words[:1]) and not pats.multicall(prog) and prog != "login"
 
 
 def _taint_knowledge():
@@ -300,7 +301,7 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
                 (family == "perl" and word == "qx" and nxt and not nxt.isalnum() and nxt not in "_=,;"):
             # (Perl's qx quotes with any delimiter: qx{...}, qx[...], qx/.../)
             # (Perl calls need no parentheses: "eval decode_base64(...)", "system $cmd")
-            if word in _EXEC_WORDS and _fixed_program(src, j):
+            if word in _EXEC_WORDS and _fixed_program(src, j, pats):
                 continue  # execlp("vi", ...) runs a fixed, non-shell program
             out.append(start)
     signing = [at for word, where in hints.items() if word not in _ENCODER_HINTS for at in where]
@@ -351,11 +352,12 @@ def calls_of(names: set[str] | frozenset[str], src: str, data: bytes) -> list[in
 
 
 def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[str] = frozenset(),
-           data: bytes | None = None, only_extra: bool = False) -> str | None:
+           data: bytes | None = None, only_extra: bool = False, keep_reads: bool = False) -> str | None:
     """The text to parse (unkept lines emptied), or None when nothing in the file is worth parsing.
     ``extra``: more names whose calls are sinks (macros and functions of other files); ``data``:
     the bytes ``src`` was decoded from as latin-1, when the caller has them; ``only_extra``: the
-    calls of ``extra`` are the only reason to keep a unit."""
+    calls of ``extra`` are the only reason to keep a unit; ``keep_reads``: keep every unit that
+    reads input (where it goes may be another file's function)."""
     if data is None:
         data = src.encode("latin-1")
     reads: list[int] = []
@@ -372,7 +374,8 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
     # what it runs is a sink keyword of its own, and the units calling sinks are kept with their callers
     read_units = {_unit_of(bounds, h) for h in reads}
     view = memoryview(data)
-    read_units = {u for u in read_units if _GRANT_HINT.find_matches_as_indexes(view[u[0]:u[1]])}
+    if not keep_reads:
+        read_units = {u for u in read_units if _GRANT_HINT.find_matches_as_indexes(view[u[0]:u[1]])}
     # a function named for authentication that compares with a literal: where a master password hides
     auth_units = {u for u in {_unit_of(bounds, at) for at in named} if _SECRET_COMPARE.search(src, u[0], u[1])}
     if not hits and not read_units and not auth_units:

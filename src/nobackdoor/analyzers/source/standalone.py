@@ -66,7 +66,7 @@ def analyse_directory(root: Path, target_kind: str = "source") -> SourceRun:
         except Exception as exc:  # counted so that the bench shows crashes instead of hiding them
             out.errors.append(f"{rel}: {type(exc).__name__}: {exc}")
     tree = Tree(root="", files={r: e for r, (e, _) in entries.items()})
-    ctx = TreeContext(trees=[tree], observations=observations, findings=[], options=opts)
+    ctx = TreeContext(trees=[tree], observations=observations, findings=list(out.findings), options=opts)
     for an in (BuildMachineryAnalyzer(opts), HeaderMacroAnalyzer(opts)):
         try:
             out.findings.extend(f for f in an.analyze(ctx) if isinstance(f, Finding))

@@ -14,6 +14,7 @@ source and keeps each step (text and line) so a finding can show its whole path.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 import functools
 import re
 from dataclasses import dataclass, field
@@ -98,6 +99,7 @@ class Knowledge:
         self.socket_calls = frozenset(raw["socket_calls"])
         self.socket_reads = frozenset(raw["socket_reads"])
         self.socket_classes = tuple(c.replace("::", ".") for c in raw["socket_classes"])
+        self.stream_wrappers = frozenset(raw["stream_wrappers"])
         self.event_calls = frozenset(raw["event_calls"])
         self.data_events = frozenset(raw["data_events"])
         self.collector_calls = frozenset(raw["collector_calls"])
@@ -381,7 +383,7 @@ class Taint:
                 return got.then(call)
         return None
 
-    def _connection(self, node: Node | None, fn: Node | None) -> str | None:
+    def _connection(self, node: Node | None, fn: Node | None, depth: int = 0) -> str | None:
         """The connecting call (``stream_socket_client(...)``) a stream variable was made by."""
         if node is None or self.m.family == "c":
             return None  # C reads from sockets are recv()/read() into buffers: out_params
@@ -391,10 +393,18 @@ class Taint:
             while inner.type in ("unary_op_expression", "parenthesized_expression", "await_expression",
                                  "error_suppression_expression") and inner.named_child_count:
                 inner = inner.named_children[-1]
-            if inner.type in self.spec.calls and (self.m.callee(inner)[1] in self.k.socket_calls or
-                                                  self.m.callee(inner)[0].replace("::", ".").startswith(
-                                                      self.k.socket_classes)):
+            if inner.type not in self.spec.calls:
+                continue
+            _, last, obj = self.m.callee(inner)
+            if last in self.k.socket_calls or self.m.callee(inner)[0].replace("::", ".").startswith(
+                    self.k.socket_classes):
                 return text(inner)[:80]
+            if last in self.k.stream_wrappers and depth < 3:
+                # bufio.NewScanner(conn), conn.makefile(): a reader of the connection is the connection
+                for wrapped in ([obj] if obj is not None else []) + arguments(inner)[:2]:
+                    got = self._connection(wrapped, fn, depth + 1)
+                    if got is not None:
+                        return got
         return None
 
     def _returned(self, target: Node, depth: int) -> Origin | None:
@@ -593,11 +603,15 @@ class Taint:
         return out
 
     def _param_origin(self, fn: Node, index: int, depth: int) -> Origin | None:
-        """A parameter carries input when a call of its function in this file passes input there."""
+        """A parameter carries input when a call of its function in this file, or one another file
+        was seen to make (``param_inputs``), passes input there."""
         assert self._calls_by_name is not None
         name = syntax.function_name(fn)
         if not name:
             return None
+        given = self.m.param_inputs.get(name.rsplit(".", 1)[-1], {}).get(index)
+        if given is not None:  # passed by a call in another file (see macros.py, input-call)
+            return Origin(given[0], given[1], (Step(fn.start_point[0] + 1, text(fn).split("\n", 1)[0][:120]),))
         for call in self._calls_by_name.get(name.rsplit(".", 1)[-1], [])[:12]:
             args = arguments(call)
             if index < len(args):
@@ -605,6 +619,21 @@ class Taint:
                 if got is not None:
                     return got.then(call)
         return None
+
+    def input_calls(self) -> Iterator[tuple[str, int, Origin, Node]]:
+        """(function, argument index, origin, call) of the calls that pass remote input to a function
+        this file does not define (C: the packet a receive loop hands to another file's parser)."""
+        for call in self.m.calls:
+            _, last, obj = self.m.callee(call)
+            if obj is not None or not last or last in self.m.functions or last in self.k.out_params or \
+                    last in self.k.sanitizers or last in self.k.socket_reads:
+                continue
+            for i, a in enumerate(arguments(call)[:6]):
+                if a.type in self.spec.strings or a.type == "number_literal":
+                    continue
+                got = self.origin(a, self.m.function_of(call))
+                if got is not None:
+                    yield last, i, got, call
 
     # ------------------------------------------------------------ commands
 
