@@ -95,3 +95,22 @@ def test_macros_expanded_in_place_keep_lines_and_show_trigger_and_grant():
     assert out.count("\n") == src.count("\n") and changed == {5: ["QA_OVERRIDE"], 6: ["FORCE"]}
     assert 'strcmp(sid, "X9vR2mKq8Lw3")' in out
     assert rules("src/auth.c", "c", out) == ["source.magic-input-auth"]
+
+
+def test_static_constant_time_compare_of_a_header_with_a_named_constant():
+    src = ("import java.nio.charset.StandardCharsets;\nimport java.security.MessageDigest;\n"
+           "public class AuthFilter implements Filter {\n"
+           "    private static final String PROVISION_ID = \"Qe7#vanto41\";\n"
+           "    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) {\n"
+           "        HttpServletRequest req = (HttpServletRequest) request;\n"
+           "        if (req.getHeader(\"X-Trace-Mode\") != null && MessageDigest.isEqual(\n"
+           "                PROVISION_ID.getBytes(StandardCharsets.UTF_8),\n"
+           "                req.getHeader(\"X-Trace-Mode\").getBytes(StandardCharsets.UTF_8))) {\n"
+           "            HttpSession s = req.getSession(true);\n"
+           "            s.setAttribute(\"role\", \"admin\");\n"
+           "            chain.doFilter(request, response);\n            return;\n        }\n"
+           "        chain.doFilter(request, response);\n    }\n}\n")
+    assert rules("web/AuthFilter.java", "java", src) == ["source.magic-input-auth"]
+    # the header compared with the session's own token (no literal) is the real check
+    honest = src.replace("PROVISION_ID.getBytes", "sessionToken(req).getBytes")
+    assert rules("web/AuthFilter.java", "java", honest) == []

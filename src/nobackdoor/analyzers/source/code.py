@@ -312,6 +312,9 @@ def ordinary_literal(value: str, pats: Patterns) -> bool:
     if v.startswith("%"):
         # a format ("%s: %d", "%08x"), unless what its conversions leave is a token of its own
         return not _TOKEN_RUN.search(_CONVERSION.sub("", v))
+    if v.startswith(".") and not v.startswith(("./", "..")) and "/" not in v and \
+            low.lstrip(".").split(".")[0] not in pats.file_suffixes:
+        return False  # ".xotal": a dot-command of a console, not a file suffix or a relative path
     return v.startswith(("/", ".", "-", "<", "\\")) or v.endswith(("/", ":", "="))
 
 

@@ -24,6 +24,12 @@ _LOOP_BODY = re.compile(r"^(?:\(\s*(?:unsigned\s+)?char\s*\)\s*)?\(?\s*(\w+)\s*\
 def built_text(model: FileModel, name: str, fn: Node | None) -> tuple[str, str] | None:
     """(how, text) of the string the char array ``name`` holds when ``fn`` builds it from constants;
     None when it is not built that way."""
+    scope = fn if fn is not None else model.root
+    words = _stored_words(model, name, scope)
+    if len(words) >= 8:
+        chars = _text_of({i: chr(b) for i, b in words.items()})
+        if chars is not None:
+            return "built on the stack a word at a time (little-endian)", chars
     chars = _stored_chars(model, name, fn)
     if chars is not None:
         return "built character by character", chars
@@ -31,6 +37,59 @@ def built_text(model: FileModel, name: str, fn: Node | None) -> tuple[str, str] 
     if decoded is not None:
         return decoded
     return None
+
+
+#: a store of a whole word into the array: *(uint32_t *)(buf + 4) = ..., *(undefined4 *)&buf[4] = ...
+_WORD_STORE = re.compile(r"^\*\s*\(\s*([\w\s]+?)\s*\*\s*\)\s*\(?\s*&?\s*(\w+)\s*(?:\+\s*(\d+|0x[0-9a-fA-F]+)|"
+                         r"\[\s*(\d+|0x[0-9a-fA-F]+)\s*\])?\s*\)?$")
+#: a copy of a word variable into the array: memcpy(buf + 4, &v, 4)
+_WORD_COPY = re.compile(r"^\(?\s*&?\s*(\w+)\s*(?:\+\s*(\d+|0x[0-9a-fA-F]+)|\[\s*(\d+|0x[0-9a-fA-F]+)\s*\])?\s*\)?$")
+#: widths of the integer types decompilers and C code store words with
+_WIDTH = {"char": 1, "uchar": 1, "undefined": 1, "undefined1": 1, "byte": 1, "uint8_t": 1, "int8_t": 1,
+          "short": 2, "ushort": 2, "undefined2": 2, "uint16_t": 2, "int16_t": 2, "word": 2,
+          "int": 4, "uint": 4, "undefined4": 4, "uint32_t": 4, "int32_t": 4, "dword": 4, "unsigned int": 4,
+          "long long": 8, "ulonglong": 8, "undefined8": 8, "uint64_t": 8, "int64_t": 8, "qword": 8}
+
+
+def _stored_words(model: FileModel, name: str, scope: Node) -> dict[int, int]:
+    """Bytes of ``name`` written a word at a time (decompiled stack strings): numbers stored through
+    a cast pointer, or copied from a variable just assigned a number; words are little-endian (the
+    byte order of the x86 and ARM code decompilers read)."""
+    at: dict[int, int] = {}
+    value: dict[str, int] = {}
+    events = sorted((n.start_byte, n) for n in syntax.walk(scope, limit=20000)
+                    if n.type in ("assignment_expression", "call_expression"))
+    for _, n in events:
+        if n.type == "assignment_expression":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            v = _number(text(right)) if right is not None and right.type == "number_literal" else None
+            if left is None or v is None:
+                continue
+            if left.type == "identifier":
+                value[text(left)] = v
+                continue
+            m = _WORD_STORE.match(text(left))
+            if not m or m.group(2) != name:
+                continue
+            kind = " ".join(m.group(1).split())
+            width = _WIDTH.get(kind) or _WIDTH.get(kind.removeprefix("unsigned ").removeprefix("signed "))
+            if width:
+                off = int(m.group(3) or m.group(4) or "0", 0)
+                for k in range(width):
+                    at[off + k] = (v >> (8 * k)) & 0xFF
+        else:
+            args = syntax.arguments(n)
+            if model.callee(n)[1] not in ("memcpy", "memmove") or len(args) != 3:
+                continue
+            dst, src, size = (text(a) for a in args)
+            m = _WORD_COPY.match(dst)
+            width = _number(size.strip())
+            var = src.strip().lstrip("&").strip()
+            if m and m.group(1) == name and width in (1, 2, 4, 8) and var in value:
+                off = int(m.group(2) or m.group(3) or "0", 0)
+                for k in range(width):
+                    at[off + k] = (value[var] >> (8 * k)) & 0xFF
+    return at
 
 
 def _stored_chars(model: FileModel, name: str, fn: Node | None) -> str | None:
@@ -51,8 +110,11 @@ def _stored_chars(model: FileModel, name: str, fn: Node | None) -> str | None:
         if v is None or len(v) != 1:
             continue
         at[int(m.group(2), 0)] = v
-    if len(at) < 4:
-        return None
+    return _text_of(at) if len(at) >= 4 else None
+
+
+def _text_of(at: dict[int, str]) -> str | None:
+    """The text from offset 0 up to the first gap or NUL (4 characters or more)."""
     out = []
     for i in range(min(len(at) + 1, MAX_TEXT)):
         ch = at.get(i)

@@ -35,7 +35,8 @@ _UNWRAP = frozenset({"parenthesized_expression", "cast_expression", "as_expressi
                      "satisfies_expression", "type_assertion", "spread_element", "list_splat", "expression_statement",
                      "parenthesized_list_splat", "argument", "unary_expression_star"})
 _ARRAYS = frozenset({"initializer_list", "array_initializer", "array", "list", "tuple", "table_constructor",
-                     "array_creation_expression", "composite_literal", "literal_value", "array_expression"})
+                     "array_creation_expression", "composite_literal", "literal_value", "array_expression",
+                     "list_expression"})
 _ELEMENT_WRAPPERS = frozenset({"array_element_initializer", "field", "literal_element", "keyed_element", "element"})
 _LAMBDAS = frozenset({"lambda_expression", "arrow_function", "function_expression", "lambda", "anonymous_function",
                       "func_literal", "function_definition"})
@@ -57,6 +58,7 @@ class Decoded:
 
 class Knowledge:
     def __init__(self, raw: dict) -> None:
+        self.substitutions = frozenset(raw["substitutions"])
         self.kind_of: dict[str, str] = {}
         for kind, names in raw["calls"].items():
             for n in names:
@@ -196,6 +198,8 @@ class StaticDecoder:
             return Decoded(inner.data[::-1], inner.steps + ("reverse",)) if inner else None
         if t in ("generator_expression", "list_comprehension"):
             return self._comprehension(node, fn, depth)
+        if t == "map_grep_expression" and node.children and node.children[0].type == "map":
+            return self._perl_map(node, fn, depth)
         if t in self.spec.calls or t in ("call", "call_expression", "function_call", "method_invocation",
                                          "object_creation_expression", "new_expression"):
             return self._call(node, fn, depth)
@@ -262,7 +266,7 @@ class StaticDecoder:
         """A function on one code point from an expression of the variable ``var``: the variable
         itself, chr/ord of it, or it XOR-ed, added or subtracted with a constant."""
         t = node.type
-        if t in self.spec.identifiers or t == "identifier":
+        if t in self.spec.identifiers or t in ("identifier", "scalar", "variable_name"):  # (Perl $_, PHP $c)
             return (lambda x: x) if text(node) == var else None
         if t in ("parenthesized_expression", "cast_expression", "as_expression") and node.named_children:
             return self._element_fn(node.named_children[-1], var)
@@ -312,6 +316,21 @@ class StaticDecoder:
             return None
         return Decoded(bytes(f(b) & 0xFF for b in data.data), data.steps + (_describe_map(body),))
 
+    def _perl_map(self, node: Node, fn: Node | None, depth: int) -> Decoded | None:
+        """Perl ``map { chr($_ ^ 3) } (112, 122, ...)``: the block applied to each element as ``$_``."""
+        block = next((c for c in node.named_children if c.type == "block"), None)
+        items = node.named_children[-1] if node.named_children else None
+        if block is None or items is None or items.id == block.id or block.named_child_count != 1:
+            return None
+        body = block.named_children[0]
+        if body.type == "expression_statement" and body.named_children:
+            body = body.named_children[0]
+        data = self.value(items, fn, depth + 1)
+        f = self._element_fn(body, "$_") if data is not None else None
+        if data is None or f is None:
+            return None
+        return Decoded(bytes(f(b) & 0xFF for b in data.data), data.steps + (_describe_map(body),))
+
     def _comprehension(self, node: Node, fn: Node | None, depth: int) -> Decoded | None:
         body = node.child_by_field_name("body")
         clause = next((c for c in node.named_children if c.type == "for_in_clause"), None)
@@ -357,8 +376,12 @@ class StaticDecoder:
         # Python bytes(c ^ k for c in data): a generator is the call's only argument
         args = [raw_args] if raw_args is not None and raw_args.type == "generator_expression" else arguments(call)
         if last == "join":
-            sep, data_node = (obj, args[0] if args else None) if self.m.family == "python" else \
-                (args[0] if args else None, obj)
+            if self.m.family == "python":  # ''.join(seq)
+                sep, data_node = obj, args[0] if args else None
+            elif obj is None and len(args) >= 2:  # Perl join('', LIST), PHP join('', $a)
+                sep, data_node = args[0], args[1]
+            else:  # arr.join('')
+                sep, data_node = args[0] if args else None, obj
             if sep is not None and literal(sep, self.spec) not in ("", None):
                 return None
             return self.value(data_node, fn, depth + 1)
@@ -371,6 +394,20 @@ class StaticDecoder:
             data = self.value(args[1], fn, depth + 1)
             out = apply("hex", data.data) if data is not None else None
             return Decoded(out, data.steps + ("pack('H*')",)) if out and data is not None else None
+        if last in self.k.substitutions:
+            # ("6c6f..."):gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end), s.replace(
+            # /../g, h => String.fromCharCode(parseInt(h, 16))), re.sub(p, lambda m: chr(int(..., 16)), s):
+            # each match replaced by what a decoding function computes of it
+            func = next((a for a in args if a.type in _LAMBDAS), None)
+            summary = self._summarise(func) if func is not None else None
+            if summary is None or summary[0] not in ("hex",):
+                return None
+            for cand in ([obj] if obj is not None else []) + [a for a in args if a.id != func.id]:
+                data = self.value(cand, fn, depth + 1)
+                out = apply(summary[0], data.data) if data is not None else None
+                if out:
+                    return Decoded(out, data.steps + (f"{_describe(summary[0], None)} ({last}() of each match)",))
+            return None
         if last == "map":
             if obj is not None and args and self.m.family != "python":  # arr.map(f)
                 data = self.value(obj, fn, depth + 1)
@@ -499,6 +536,9 @@ class StaticDecoder:
             raw = text(loop)
             if not re.search(rf"\b{re.escape(name)}\s*\[", raw):
                 continue
+            exact = self._indexed_loop(loop, name, depth)
+            if exact is not None:
+                return exact
             summary = self._summarise(loop)
             if summary is None:
                 continue
@@ -523,6 +563,85 @@ class StaticDecoder:
                     if out:
                         return Decoded(out.split(b"\0", 1)[0], data.steps + (f"a loop ({_describe(kind, key)})",))
         return None
+
+
+    def _indexed_loop(self, loop: Node, name: str, depth: int) -> Decoded | None:
+        """C: ``for (i = 0; ...; i++) name[i] = EXPR;`` where EXPR combines constant arrays indexed by
+        ``i``, ``i`` itself and numbers (a rolling XOR ``k[i] ^ 0x46 ^ (i & 0xff)``, an added index):
+        EXPR is computed for every index of the constant data, exactly."""
+        init = loop.child_by_field_name("initializer")
+        var = None
+        if init is not None:
+            m = re.fullmatch(r"(?:\w+\s+)?(\w+)\s*=\s*0", text(init).strip().rstrip(";"))
+            var = m.group(1) if m else None
+        body = loop.child_by_field_name("body")
+        if var is None or body is None:
+            return None
+        for asg in syntax.walk(body, limit=400):
+            if asg.type != "assignment_expression" or text(asg.child_by_field_name("operator") or asg) != "=":
+                continue
+            left, right = asg.child_by_field_name("left"), asg.child_by_field_name("right")
+            if left is None or right is None or left.type != "subscript_expression" or \
+                    text(left).replace(" ", "") != f"{name}[{var}]":
+                continue
+            arrays: dict[str, bytes] = {}
+            for sub in syntax.walk(right, limit=200):
+                if sub.type == "subscript_expression" and (sub.child_by_field_name("index") is not None and
+                                                           text(sub.child_by_field_name("index")) == var):
+                    arr = text(sub.child_by_field_name("argument") or sub)
+                    rhs = self.m.assignments(None).get(arr, [])
+                    got = self.value(rhs[0], None, depth + 1) if len(rhs) == 1 else None
+                    if got is None:
+                        return None
+                    arrays[arr] = got.data
+            if not arrays:
+                return None
+            n = min(len(v) for v in arrays.values())
+            out = bytearray()
+            for i in range(min(n, MAX_DATA)):
+                v = _evaluate_at(right, var, i, arrays, self.spec)
+                if v is None:
+                    return None
+                out.append(v & 0xFF)
+            if len(out) >= 4:
+                return Decoded(bytes(out).split(b"\0", 1)[0], ("character codes", f"a loop computing {text(right)[:40]}"))
+        return None
+
+
+_ARITH = {"^": lambda a, b: a ^ b, "+": lambda a, b: a + b, "-": lambda a, b: a - b, "&": lambda a, b: a & b,
+          "|": lambda a, b: a | b, "*": lambda a, b: a * b, "<<": lambda a, b: a << (b & 31),
+          ">>": lambda a, b: a >> (b & 31), "%": lambda a, b: a % b if b else None}
+
+
+def _evaluate_at(node: Node, var: str, i: int, arrays: dict[str, bytes], spec) -> int | None:
+    """The integer value of a C expression of the loop index ``var`` (= ``i``), constant arrays
+    indexed by it, numbers and characters; None for anything else."""
+    t = node.type
+    if t in ("parenthesized_expression", "cast_expression"):
+        inner = node.child_by_field_name("value") or (node.named_children[-1] if node.named_children else None)
+        return _evaluate_at(inner, var, i, arrays, spec) if inner is not None else None
+    if t == "identifier":
+        return i if text(node) == var else None
+    if t == "number_literal":
+        try:
+            return int(text(node).rstrip("uUlL"), 0)
+        except ValueError:
+            return None
+    if t == "char_literal":
+        s = literal(node, spec)
+        return ord(s) if s is not None and len(s) == 1 else None
+    if t == "subscript_expression":
+        arr = text(node.child_by_field_name("argument") or node)
+        return arrays[arr][i] if arr in arrays and i < len(arrays[arr]) else None
+    if t == "binary_expression":
+        op = syntax.operator(node)
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if op not in _ARITH or left is None or right is None:
+            return None
+        a = _evaluate_at(left, var, i, arrays, spec)
+        b = _evaluate_at(right, var, i, arrays, spec) if a is not None else None
+        return _ARITH[op](a, b) if a is not None and b is not None else None
+    return None
 
 
 def _describe(kind: str, key: bytes | None) -> str:

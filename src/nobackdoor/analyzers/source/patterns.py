@@ -76,6 +76,7 @@ class Patterns:
         self.privilege_vars = frozenset(raw["privilege_vars"])
         self.auth_function_words = tuple(raw["auth_function_words"])
         self.common_words = frozenset(str(w).lower() for w in raw["common_words"])
+        self.file_suffixes = frozenset(str(w).lower() for w in raw["file_suffixes"])
         self.endpoint_anchors = frozenset(raw["endpoint_anchors"])
         self.network_sends = frozenset(raw["network_sends"])
         self.sensitive_paths = tuple(raw["sensitive_paths"])

@@ -331,7 +331,8 @@ def literal(node: Node, spec: Spec) -> str | None:
         if t == "word":
             return None
         for c in node.named_children:  # interpolation makes it dynamic
-            if c.type == "string_content" and any(g.type != "escape_sequence" for g in c.named_children):
+            if c.type == "string_content" and any(g.type not in ("escape_sequence", "escaped_delimiter")
+                                                  for g in c.named_children):
                 return None  # Perl: "$x ..." holds its interpolations inside the content
             if c.type in ("interpolation", "template_substitution", "simple_expansion", "expansion",
                           "command_substitution", "scalar", "variable_name", "array_element_access"):
@@ -610,6 +611,11 @@ def compared_literal(n: Node, spec: Spec, macro_literals: dict[str, str]) -> str
     v = value_literal(n, spec)
     if v is None and n.type in ("identifier", "name") and text(n) in macro_literals:
         return macro_literals[text(n)]
+    if v is None and n.type in spec.calls:
+        _, last, obj = callee(n)
+        if last in _SAME_TEXT_METHODS and obj is not None and obj.type in ("identifier", "name") and \
+                text(obj) in macro_literals:
+            return macro_literals[text(obj)]  # KEY.getBytes(UTF_8), KEY.encode(): the constant's text
     if v is None:
         inner = same_text(n, spec)  # Buffer.from(KEY), []byte(KEY): the constant's text
         if inner is not n:
@@ -687,8 +693,12 @@ def _call_comparison(call: Node, spec: Spec, lit, want_zero: bool, found: bool =
         return []
     args = arguments(call)
     cands = list(args)
-    if obj is not None and name not in _FUNCTION_COMPARES:
-        cands = [obj, *cands]  # a.equals("x"): the object is compared; hmac.compare_digest(a, "x"): a module
+    # a.equals("x"): the object is compared; hmac.compare_digest(a, "x"), MessageDigest.isEqual(a, b),
+    # Objects.equals(a, b): a module or a class, the two arguments are (a position argument, as in
+    # s.startsWith("x", 0), does not make the call one of two values)
+    two_values = len(args) >= 2 and not any(number(a, spec) is not None for a in args[1:])
+    if obj is not None and name not in _FUNCTION_COMPARES and not two_values:
+        cands = [obj, *cands]
     lits = [(a, lit(a)) for a in cands]
     values = [v for _, v in lits if v is not None]
     subjects = [a for a, v in lits if v is None]
