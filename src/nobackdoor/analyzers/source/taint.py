@@ -622,16 +622,28 @@ class Taint:
 
     def input_calls(self) -> Iterator[tuple[str, int, Origin, Node]]:
         """(function, argument index, origin, call) of the calls that pass remote input to a function
-        this file does not define (C: the packet a receive loop hands to another file's parser)."""
+        this file does not define (C: the packet a receive loop hands to another file's parser). Only
+        the functions that read from the network themselves are searched (the receive loops)."""
+        reads = self.k.network_reads | self.k.socket_reads | self.k.request_calls
+        readers: set[int] = set()
         for call in self.m.calls:
+            if self.m.callee(call)[1] in reads:
+                fn = self.m.function_of(call)
+                readers.add(fn.id if fn is not None else -1)
+        if not readers:
+            return
+        for call in self.m.calls:
+            fn = self.m.function_of(call)
+            if (fn.id if fn is not None else -1) not in readers:
+                continue
             _, last, obj = self.m.callee(call)
             if obj is not None or not last or last in self.m.functions or last in self.k.out_params or \
-                    last in self.k.sanitizers or last in self.k.socket_reads:
+                    last in self.k.sanitizers or last in reads:
                 continue
             for i, a in enumerate(arguments(call)[:6]):
                 if a.type in self.spec.strings or a.type == "number_literal":
                     continue
-                got = self.origin(a, self.m.function_of(call))
+                got = self.origin(a, fn)
                 if got is not None:
                     yield last, i, got, call
 
