@@ -322,6 +322,9 @@ GO_WRITE_EXEC = ('package update\nimport ("io"; "net/http"; "os"; "os/exec")\n'
 
 def test_go_download_written_with_writefile_then_run():
     assert rules("internal/update/update.go", "go", GO_WRITE_EXEC) == ["source.eval-downloaded"]
+    # the download made by a helper whose name says nothing
+    renamed = GO_WRITE_EXEC.replace("func fetch(", "func pullBlob(").replace('fetch("http', 'pullBlob("http')
+    assert rules("internal/update/update.go", "go", renamed) == ["source.eval-downloaded"]
     # verified before it runs
     honest = GO_WRITE_EXEC.replace('\t\t_ = exec.Command("/tmp/.t").Start()',
                                    '\t\tif verifySignature("/tmp/.t") {\n\t\t\t_ = exec.Command("/tmp/.t").Start()\n\t\t}')

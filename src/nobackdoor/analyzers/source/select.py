@@ -38,6 +38,7 @@ _CONST_NAME = re.compile(r"([A-Za-z_]\w*)[ \t]*(?::[^\n=]*)?=")
 _COMPARED_WITH = r"==|\beq\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},"
 _NAMED_COMPARE = re.compile(rf"(?:!==?|\bne\b|===?|{_COMPARED_WITH})\s*\$?([A-Za-z_]\w*)\b")
 _BRACE_END = re.compile(r"^\}[^\n]*\n?", re.M)
+_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\n?", re.M)
 _NAME = {
     "c": re.compile(r"^(?:[A-Za-z_][\w \t*]*?[ \t*])?([A-Za-z_]\w*)[ \t]*\(", re.M),
@@ -208,7 +209,7 @@ def _taint_knowledge():
 
 
 def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = None,
-                 input_hits: list[int] | None = None) -> list[int]:
+                 input_hits: list[int] | None = None, write_hits: list[int] | None = None) -> list[int]:
     """Offsets of keywords that make a unit worth parsing: a sink or decoder name used as a call,
     a credential name on a line that compares with a string, a privilege name assigned inside
     parentheses (a condition). ``src`` is ``data`` decoded as latin-1 (same offsets)."""
@@ -304,6 +305,8 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
             if word in _EXEC_WORDS and _fixed_program(src, j, pats):
                 continue  # execlp("vi", ...) runs a fixed, non-shell program
             out.append(start)
+            if word in pats.file_writes and write_hits is not None:
+                write_hits.append(start)
     signing = [at for word, where in hints.items() if word not in _ENCODER_HINTS for at in where]
     if signing:
         # a token-signing or MAC key: the call, and a function returning a literal it may take
@@ -361,7 +364,8 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
     if data is None:
         data = src.encode("latin-1")
     reads: list[int] = []
-    hits = [] if only_extra else keyword_hits(src, family, pats, data, reads)
+    writes: list[int] = []
+    hits = [] if only_extra else keyword_hits(src, family, pats, data, reads, writes)
     if extra:
         hits += calls_of(extra, src, data)
     # functions named for authentication (the name on a definition line) that compare with a
@@ -383,8 +387,19 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
     if len(bounds) <= 2:
         return src
     kept: set[tuple[int, int]] = {_unit_of(bounds, h) for h in hits} | read_units | auth_units
-    # callers of the kept units, a few rounds deep
     name_rx = _NAME.get(family)
+    if writes and name_rx is not None:
+        # a unit that writes a file keeps the functions it calls: what it writes may be a download
+        # made by a helper of the file (fetch-then-write-then-run)
+        called = {m.group(1) for a, b in {_unit_of(bounds, w) for w in writes}
+                  for m in _CALLED.finditer(src, a, b)}
+        for a, b in zip(bounds, bounds[1:]):
+            head = src[a:min(b, a + 4096)]
+            m = name_rx.search(head)
+            name = next((g for g in m.groups() if g), None) if m else None
+            if name in called:
+                kept.add((a, b))
+    # callers of the kept units, a few rounds deep
     frontier = set(kept)
     for _ in range(MAX_CALLER_ROUNDS):
         if name_rx is None or not frontier:
