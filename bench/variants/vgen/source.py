@@ -51,6 +51,28 @@ def shapes_for(cls: str) -> list[tuple[str, str, object]]:
     return out
 
 
+# `train` indices from EXTRA_FROM on also deal the shapes of source_more.py (three slots in four; the
+# fourth keeps the original plan's shape for that index). Indices below it, the whole `test` split and
+# the committed sample are drawn exactly as before.
+EXTRA_FROM = 32
+
+
+def extra_shapes_for(cls: str) -> list[tuple[str, str, object]]:
+    from . import source_more
+    out = [(lang, name, fn) for c, lang, name, fn in source_more.SHAPES if c == cls]
+    out.sort(key=lambda t: (t[0], t[1]))
+    return out
+
+
+def _pick(ctx, cls: str, index: int, plan: list, extra_plan: list):
+    if ctx.split != "train" or index < EXTRA_FROM or not extra_plan:
+        return plan[index % len(plan)]
+    k = index - EXTRA_FROM
+    if k % 4 == 3:
+        return plan[index % len(plan)]
+    return extra_plan[(k // 4 * 3 + k % 4) % len(extra_plan)]
+
+
 def _plan(rng: random.Random, shapes: list[tuple[str, str, object]]) -> list[tuple[str, str, object]]:
     """Order the shapes so that consecutive variants differ in language and shape.
 
@@ -145,9 +167,12 @@ def generate(ctx) -> None:
         if not ctx.wants(cls):
             continue
         plan = _plan(ctx.rng_for(cls, "plan"), shapes_for(cls))
+        extra_plan = []
+        if ctx.split == "train" and ctx.per_class > EXTRA_FROM:
+            extra_plan = _plan(ctx.rng_for(cls, "plan-extra"), extra_shapes_for(cls))
         for index in range(ctx.per_class):
             rng = ctx.rng_for(cls, str(index))
-            lang, shape_name, fn = plan[index % len(plan)]
+            lang, shape_name, fn = _pick(ctx, cls, index, plan, extra_plan)
             P = draw_proj(rng)
             v: Variant = fn(rng, P)
             _check_twins(cls, index, v)
