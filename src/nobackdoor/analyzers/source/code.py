@@ -39,6 +39,7 @@ MAX_CGI_SCRIPT = 256 * 1024
 #: calls handing input to other files' functions recorded per file (the tree analyzer follows them)
 MAX_INPUT_CALLS = 64
 #: socket calls that, with a shell named by path in the same function, serve that shell
+_MAIL_ADDRESS = re.compile(r"[\w.+-]+@([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b")
 _URL_HOST = re.compile(r"\b(?:https?|ftps?|tftp)://(?:[^/@\s'\"]*@)?([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9-]+)")
 #: the device's own networks (RFC 1918, shared address space): not a phone-home destination
 _PRIVATE_IP = re.compile(r"^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)")
@@ -287,7 +288,9 @@ _PROTOCOL_NAME = re.compile(r"^(?:(?:[A-Z][a-z]+|WWW|ETag|TE|DNT|X)(?:-(?:[A-Z][
                             r"|(?:https?|ftps?|wss?|tftp|sftp|ssh|telnet|smtps?|imaps?|pop3s?|ldaps?|rtsp|sips?|coaps?"
                             r"|mqtts?|file|data|mailto)(?::(?://)?)?)\s?$")  # IANA URI schemes
 #: a regular expression or Lua pattern (character classes, anchors around a class): a validation
-_PATTERN = re.compile(r"\[[^\]]+\][*+?{]|\\[dwsDWS]|%[wdsap]|^\^.*\$$|\(\?[:=!]")
+#: (a Lua class counts when a quantifier, another class, a bracket or the end follows it: "^%w+$",
+#: "%d%d", "[%w_]"; "%s" inside a token is a character of the token)
+_PATTERN = re.compile(r"\[[^\]]+\][*+?{]|\\[dwsDWS]|%[wdsapxlcu](?:[*+?%\]-]|$)|^\^.*\$$|\(\?[:=!]")
 
 
 _LENGTH_OF = re.compile(r"(?:sizeof|strlen)\s*\(?\s*[\"']$")
@@ -312,9 +315,12 @@ def ordinary_literal(value: str, pats: Patterns) -> bool:
     if v.startswith("%"):
         # a format ("%s: %d", "%08x"), unless what its conversions leave is a token of its own
         return not _TOKEN_RUN.search(_CONVERSION.sub("", v))
-    if v.startswith(".") and not v.startswith(("./", "..")) and "/" not in v and \
-            low.lstrip(".").split(".")[0] not in pats.file_suffixes:
-        return False  # ".xotal": a dot-command of a console, not a file suffix or a relative path
+    last = low.rstrip("/").rsplit("/", 1)[-1] if low.startswith("/") else low
+    if last.startswith(".") and not last.startswith("..") and (low.startswith("/") or "/" not in low) and \
+            last.lstrip(".").split(".")[0] not in pats.file_suffixes:
+        # ".xotal": a dot-command of a console; "/.xoxo.xml": a hidden name no route serves (a
+        # suffix that lets a request in); not a file suffix, a dot file of tools, or a relative path
+        return False
     return v.startswith(("/", ".", "-", "<", "\\")) or v.endswith(("/", ":", "="))
 
 
@@ -1065,6 +1071,7 @@ class Checker:
         """A remote host written into ``body`` (URL host or host option), or for a name lookup the
         domain its name ends with; local and private hosts are not remote."""
         hosts = [m.group(1) for m in _URL_HOST.finditer(body)] + [m.group(1) for m in self.pats.host_option.finditer(body)]
+        hosts += [m.group(1) for m in _MAIL_ADDRESS.finditer(body)]  # a mail recipient's domain
         if lookup is not None:
             hosts += [m.group(1) for m in _DNS_SUFFIX.finditer(lookup)]
         for host in hosts:

@@ -107,6 +107,18 @@ def _inflate(data: bytes, wbits: int) -> bytes | None:
     return None
 
 
+def _uudecode(data: bytes) -> bytes | None:
+    out = bytearray()
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        try:
+            out += binascii.a2b_uu(line)
+        except binascii.Error:
+            return None
+    return bytes(out) or None
+
+
 def _rot13(data: bytes) -> bytes:
     return codecs.encode(data.decode("latin-1"), "rot13").encode("latin-1")
 
@@ -408,6 +420,11 @@ class StaticDecoder:
                 if out:
                     return Decoded(out, data.steps + (f"{_describe(summary[0], None)} ({last}() of each match)",))
             return None
+        if last == "unpack" and len(args) == 2 and (literal(args[0], self.spec) or "").strip() in ("u", "u*"):
+            # Perl unpack('u', ...): uuencoded lines (perlfunc pack "u"), decoded line by line
+            data = self.value(args[1], fn, depth + 1)
+            out = _uudecode(data.data) if data is not None else None
+            return Decoded(out, data.steps + ("uudecode (unpack('u'))",)) if out and data is not None else None
         if last == "map":
             if obj is not None and args and self.m.family != "python":  # arr.map(f)
                 data = self.value(obj, fn, depth + 1)

@@ -213,6 +213,14 @@ class FileModel:
                     reach.kinds.add(sink.kind)
                     reach.via = [f"{hidden} (name computed: {text(call)[:60]})"]
                 return reach
+        if self.family == "javascript":
+            hidden = self._global_member(call)
+            if hidden is not None:
+                for sink in self.pats.sinks["javascript"].get(hidden, ()):
+                    if "." not in sink.qualified and self._strong(sink.kind, call, hidden):
+                        reach.kinds.add(sink.kind)
+                        reach.via = [f"{hidden} (name computed: {text(call)[:60]})"]
+                return reach
         if self.family == "python" and call.type == "call":
             hidden = self._resolved_attribute(call)
             if hidden is not None:
@@ -332,6 +340,25 @@ class FileModel:
             if name and name.isidentifier():
                 return name
         return None
+
+    def _global_member(self, call: Node) -> str | None:
+        """JavaScript ``(globalThis as any)['ev' + 'al'](code)``: the global function a computed key of
+        the global object names (the key evaluated from the file's constants), or None."""
+        target = call.child_by_field_name("function")
+        while target is not None and target.type in ("parenthesized_expression", "as_expression",
+                                                      "non_null_expression") and target.named_children:
+            target = target.named_children[0]
+        if target is None or target.type != "subscript_expression":
+            return None
+        obj, key = target.child_by_field_name("object"), target.child_by_field_name("index")
+        while obj is not None and obj.type in ("parenthesized_expression", "as_expression",
+                                               "non_null_expression") and obj.named_children:
+            obj = obj.named_children[0]
+        if obj is None or key is None or text(obj) not in self.pats.global_objects:
+            return None
+        got = self.decoder.evaluate(key, self.function_of(call))
+        name = got.data.decode("latin-1") if got is not None and len(got.data) <= 64 else None
+        return name if name and name.isidentifier() else None
 
     @property
     def decoder(self):

@@ -96,6 +96,7 @@ class Patterns:
         self.process_input = tuple(raw["process_input"])
         self.process_streams = frozenset(raw["process_input"]) | frozenset(raw["process_output"])
         self.process_options = frozenset(raw["process_options"])
+        self.global_objects = frozenset(raw["global_objects"])
         self.fd_dup_redirect = re.compile(raw["fd_dup_redirect"])
         self.request_handler_bases = frozenset(raw["request_handler_bases"])
         self.server_classes = frozenset(raw["server_classes"])
@@ -157,6 +158,8 @@ class Patterns:
             words |= input_words(family)
             words |= SELECT_HINTS
             words |= set(self.callbacks.get(family, ())) | self.computed_imports.get(family, frozenset())
+            if family == "javascript":
+                words |= self.global_objects  # globalThis['ev' + 'al'](...): a function named by a computed key
             keywords = sorted(w for w in words if len(w) >= 2)
             auto = (byte_matcher((w.encode() for w in keywords), longest=True), keywords)
             self._automata[family] = auto

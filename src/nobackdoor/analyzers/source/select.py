@@ -110,6 +110,16 @@ _SECRET_COMPARE = re.compile(rf"""(?:{_COMPARED_WITH}|in_array\s*\([^;]{{1,160}}
                              r"""\(?\s*0x[0-9a-fA-F]{6,}(?![0-9a-fA-F]))""")
 
 
+def _grant_assignments(src: str, data: bytes) -> list[int]:
+    """Offsets of the lines that assign a grant (see ``_GRANT_ASSIGN``)."""
+    out = []
+    for ls, at in _matched_lines(_GRANT_HINT, src, data):
+        le = src.find("\n", at)
+        if _GRANT_ASSIGN.search(src, ls, le if le >= 0 else len(src)):
+            out.append(at)
+    return out
+
+
 def _auth_definitions(src: str, family: str, data: bytes) -> list[int]:
     """Offsets of authentication words that sit on a function definition line."""
     rx = _NAME.get(family)
@@ -174,6 +184,12 @@ _TOKEN_LINE = re.compile(r"(?<!typeof )\btoken\s*(===?|\beq\b)\s*['\"][^'\"]{6,}
 IPV4_LITERAL = re.compile(r"(?<![\w.])(?!127\.|0\.|169\.254\.|22[4-9]\.|23\d\.|255\.)"
                           r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\w.])")
 _PRIV_LINE = re.compile(r"(?<![=!<>])=\s*(0|1|true|TRUE|True)\s*\)")
+#: a grant written as an assignment: an authentication or privilege field set to "yes", uid 0, an
+#: administrator role (matched on the lines the grant-word automaton finds)
+_GRANT_ASSIGN = re.compile(r"(?i)(?:authenticat\w*|logged_?in|is_?admin|is_?root|uid|privileged|access_level|role|"
+                           r"level)\s*=(?!=)\s*(?:1|true|0\s*;|[\"']?(?:admin|root|superuser)\b)")
+#: a comparison with a literal, in any language (the unit's other half of a trigger)
+_LITERAL_COMPARE = re.compile(r"(?:==|!=|\beq\b|cmp\s*\(|equals\s*\()[^\n;]{0,120}?[\"']|[\"'][^\n;]{0,120}?(?:==|!=)")
 
 
 _METHOD_WORDS = {"javascript": frozenset({"exec", "spawn", "fork", "execSync"}),
@@ -190,6 +206,8 @@ _KEY_CALL = re.compile(r"\b(?:(?:jwt|jws|JWT|jsonwebtoken|hmac)\s*(?:\.|::|->)\s
 # checks the character before)
 _SECRET_RETURN = re.compile(r"return\s*\(?\s*[\"'](?=[^\"'\s]{0,126}[\d\W])[^\"'\s]{8,128}[\"']\s*\)?\s*;?[ \t]*$", re.M)
 _PERL_PIPE_OPEN = re.compile(r"\bopen\b[ \t]*\(?[^;\n]*?(?:[\"'][ \t]*[|-]|\|[ \t]*[\"'])")
+#: after a global object's name: a computed key, directly or after a type assertion ("as any)[")
+_GLOBAL_KEY = re.compile(r"(?:\s+as\s+\w+\s*\))?\s*\)?\s*\[\s*[^\]\d\s]")
 _LITERAL_ARG = re.compile(r'\(\s*"([^"\\]{0,200})"')
 
 
@@ -261,6 +279,10 @@ def keyword_hits(src: str, family: str, pats: Patterns, data: bytes | None = Non
         if word in pats.computed_imports.get(family, ()):
             if src[end + 1:end + 2] == "(":
                 out.append(start)  # a module imported by a computed name: what it calls is decided at run time
+            continue
+        if family == "javascript" and word in pats.global_objects:
+            if _GLOBAL_KEY.match(src, end + 1):
+                out.append(start)  # a member of the global object looked up by a computed key, then called
             continue
         if word in pats.callbacks.get(family, ()):
             if "$" in src[end + 1:end + 80]:
@@ -371,7 +393,10 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
     # functions named for authentication (the name on a definition line) that compare with a
     # password-shaped literal: where a master password hides, whatever the variables are called
     named = [] if only_extra else _auth_definitions(src, family, data)
-    if not hits and not reads and not named:
+    # lines that write a grant (authenticated = 1, uid = 0, role = "admin"): with a comparison with a
+    # literal in the same unit, a trigger may let a request in whatever the inputs are called
+    granted = [] if only_extra else _grant_assignments(src, data)
+    if not hits and not reads and not named and not granted:
         return None
     bounds = units(src, family, data)
     # a unit that only reads input matters when it also grants something (a session, a role, a uid):
@@ -382,6 +407,7 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
         read_units = {u for u in read_units if _GRANT_HINT.find_matches_as_indexes(view[u[0]:u[1]])}
     # a function named for authentication that compares with a literal: where a master password hides
     auth_units = {u for u in {_unit_of(bounds, at) for at in named} if _SECRET_COMPARE.search(src, u[0], u[1])}
+    auth_units |= {u for u in {_unit_of(bounds, at) for at in granted} if _LITERAL_COMPARE.search(src, u[0], u[1])}
     if not hits and not read_units and not auth_units:
         return None
     if len(bounds) <= 2:
