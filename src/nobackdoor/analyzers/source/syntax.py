@@ -400,6 +400,8 @@ def comparisons(cond: Node, spec: Spec, macro_literals: dict[str, str] | None = 
         return compared_literal(n, spec, macro_literals)
 
     t = cond.type
+    if t in SWITCH_CASES:
+        return _case_comparisons(cond, lit)
     if t == "case_item":
         # shell: case "$subject" in *pattern*) ... -- the pattern's literal text is compared
         stmt = cond.parent
@@ -677,6 +679,42 @@ def operator(node: Node) -> str:
 
 def _is_index(n: Node) -> bool:
     return n.type in ("subscript_expression", "index_expression", "element_reference", "subscript")
+
+
+#: a case of a switch (Go, C, JavaScript, Java) or a Python match: its values are compared with the
+#: switch's subject
+SWITCH_CASES = frozenset({"expression_case", "case_statement", "switch_case", "switch_block_statement_group",
+                          "case_clause"})
+
+
+def _case_comparisons(case: Node, lit) -> list[Comparison]:
+    """``switch (x) { case "abc": ... }``: the subject compared with each literal value of the case."""
+    switch = case.parent
+    for _ in range(3):
+        if switch is None or "switch" in switch.type or switch.type == "match_statement":
+            break
+        switch = switch.parent
+    if switch is None or not ("switch" in switch.type or switch.type == "match_statement"):
+        return []
+    subject = switch.child_by_field_name("value") or switch.child_by_field_name("condition") or \
+        switch.child_by_field_name("subject") or (switch.named_children[0] if switch.named_children else None)
+    while subject is not None and subject.type == "parenthesized_expression" and subject.named_child_count == 1:
+        subject = subject.named_children[0]
+    if subject is None:
+        return []
+    if case.type == "switch_block_statement_group":
+        values = [v for lab in case.named_children if lab.type == "switch_label" for v in lab.named_children]
+    elif case.type == "case_clause":
+        values = [v for pat in case.named_children if pat.type == "case_pattern" for v in pat.named_children]
+    else:
+        value = case.child_by_field_name("value")
+        values = [] if value is None else list(value.named_children) if value.type == "expression_list" else [value]
+    out = []
+    for v in values[:16]:
+        lv = lit(v)
+        if lv is not None:
+            out.append(Comparison(subject, lv, case))
+    return out
 
 
 def _zero(n: Node) -> bool:

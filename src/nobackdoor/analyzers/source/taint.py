@@ -53,6 +53,9 @@ class Step:
     text: str
 
 
+_IDENT_RX = re.compile(r"[A-Za-z_]\w*")
+
+
 @dataclass(frozen=True)
 class Origin:
     """Why an expression carries remote input: the source and the steps from it."""
@@ -100,6 +103,7 @@ class Knowledge:
         self.socket_reads = frozenset(raw["socket_reads"])
         self.socket_classes = tuple(c.replace("::", ".") for c in raw["socket_classes"])
         self.stream_wrappers = frozenset(raw["stream_wrappers"])
+        self.connection_types = frozenset(raw["connection_types"])
         self.event_calls = frozenset(raw["event_calls"])
         self.data_events = frozenset(raw["data_events"])
         self.collector_calls = frozenset(raw["collector_calls"])
@@ -209,6 +213,7 @@ class Taint:
         """Out-parameter writes per function, calls by name, and writes of file-level names."""
         writes: dict[int, dict[str, list[tuple[Node, Node]]]] = {}
         by_name: dict[str, list[Node]] = {}
+        fillers = self._network_fillers() if self.m.family == "c" else {}
         for call in self.m.calls:
             _, last, _ = self.m.callee(call)
             by_name.setdefault(last, []).append(call)
@@ -218,6 +223,9 @@ class Taint:
             args = arguments(call)
             if spec is not None:
                 dests = [args[spec[0]]] if spec[0] < len(args) else []
+            elif last in fillers:
+                # read_full(c, buf, n) around recv(fd, p + got, ...): the argument it fills
+                dests = [args[i] for i in sorted(fillers[last]) if i < len(args)]
             elif len(args) >= 2 and self.k.stream_reader(last):
                 # the buffers after the stream (a literal or a size is not a destination)
                 dests = [a for a in args[1:4] if a.type in _BUFFER_TYPES]
@@ -239,6 +247,24 @@ class Taint:
             for rhs in rhss:
                 top.setdefault(name, []).append((rhs, self.m.function_of(rhs)))
         self._globals = top
+
+    def _network_fillers(self) -> dict[str, set[int]]:
+        """C functions of this file that fill a parameter from the network: the parameter (or a
+        position in it, ``p + got``) is the buffer of a recv/recvfrom/SSL_read inside them."""
+        out: dict[str, set[int]] = {}
+        for call in self.m.calls:
+            spec = self.k.out_params.get(self.m.callee(call)[1])
+            if spec is None or spec[1] != "input":
+                continue
+            fn = self.m.function_of(call)
+            args = arguments(call)
+            if fn is None or spec[0] >= len(args):
+                continue
+            base = _IDENT_RX.search(text(args[spec[0]]).lstrip("&*( "))
+            params = self.parameter_names(fn)
+            if base and base.group(0) in params:
+                out.setdefault(syntax.function_name(fn), set()).add(params.index(base.group(0)))
+        return out
 
     def _file_level(self, name: str) -> bool:
         """A name declared outside any function (a global the functions share)."""
@@ -405,6 +431,24 @@ class Taint:
                     got = self._connection(wrapped, fn, depth + 1)
                     if got is not None:
                         return got
+        if fn is not None and name in self.parameter_names(fn):
+            typed = self._parameter_type(fn, name)
+            if typed and typed.rsplit(".", 1)[-1].lstrip("*") in self.k.connection_types:
+                return f"parameter {name} {typed}"  # func cli(ch ssh.Channel), handle(Socket s)
+        return None
+
+    def _parameter_type(self, fn: Node, name: str) -> str | None:
+        """The declared type of ``fn``'s parameter ``name`` (Go ``ch ssh.Channel``, Java ``Socket s``,
+        Python ``s: socket.socket``), as written."""
+        params = fn.child_by_field_name("parameters")
+        if params is None:
+            return None
+        for p in params.named_children:
+            t = p.child_by_field_name("type")
+            names = [c for c in p.named_children if c.type == "identifier" and text(c) == name]
+            if t is not None and (names or (p.child_by_field_name("name") is not None and
+                                            text(p.child_by_field_name("name")) == name)):
+                return text(t).strip()
         return None
 
     def _returned(self, target: Node, depth: int) -> Origin | None:
@@ -625,6 +669,8 @@ class Taint:
         this file does not define (C: the packet a receive loop hands to another file's parser). Only
         the functions that read from the network themselves are searched (the receive loops)."""
         reads = self.k.network_reads | self.k.socket_reads | self.k.request_calls
+        if self.m.family == "c":
+            reads = reads | set(self._network_fillers())  # read_full(c, buf, n) around recv
         readers: set[int] = set()
         for call in self.m.calls:
             if self.m.callee(call)[1] in reads:
