@@ -351,3 +351,11 @@ def test_perl_uudecoded_code_evaluated():
     src = "package Tool::Diag;\neval unpack('u', " + repr(uu).replace("\\n", "\n") + ");\n1;\n"
     assert decoded("lib/Tool/Diag.pm", "perl", src) == [code]
     assert decoded("lib/Tool/Diag.pm", "perl", src.replace("eval unpack", "print unpack")) == []
+
+
+def test_perl_characters_of_a_split_string_shifted_back():
+    code = f"system('{_CMD}');"
+    shifted = "".join(chr(ord(c) + 1) for c in code).replace("\\", "\\\\").replace('"', '\\"')
+    src = f'package Tool::Diag;\neval join "", map {{ chr(ord($_) - 1) }} split //, "{shifted}";\n1;\n'
+    assert decoded("lib/Tool/Diag.pm", "perl", src) == [code]
+    assert decoded("lib/Tool/Diag.pm", "perl", src.replace("eval join", "print join")) == []

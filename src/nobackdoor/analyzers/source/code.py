@@ -969,18 +969,21 @@ class Checker:
         ``urlretrieve(URL, P)``) that the same function then includes, evaluates or runs by that path,
         with no signature or digest check in between."""
         for call in self.m.calls:
-            ix = self.pats.file_writes.get(self.m.callee(call)[1])
-            if ix is None:
-                continue
+            _, last, obj = self.m.callee(call)
+            ix = self.pats.file_writes.get(last)
             args = arguments(call)
-            if max(ix) >= len(args):
+            fn = self.m.function_of(call)
+            if ix is not None and max(ix) < len(args):
+                path = literal(args[ix[0]], self.spec)
+                data, url = args[ix[1]], literal(args[ix[1]], self.spec) or ""
+            elif last == "write" and obj is not None and len(args) == 1:
+                # Python: with open(P, 'wb') as f: f.write(data) -- the file object names the path
+                path, data, url, ix = self._opened_for_writing(obj, fn), args[0], "", (0, 1)
+            else:
                 continue
-            path = literal(args[ix[0]], self.spec)
             if not path or len(path) < 2:
                 continue
-            fn = self.m.function_of(call)
-            url = literal(args[ix[1]], self.spec) or ""
-            source = self._has_download(args[ix[1]], fn, helpers=True) or \
+            source = self._has_download(data, fn, helpers=True) or \
                 (url if ix[1] == 0 and url.startswith(("http://", "https://", "ftp://")) else None)
             if not source:
                 continue
@@ -1011,6 +1014,24 @@ class Checker:
                 if f:
                     yield f
                 break
+
+    def _opened_for_writing(self, obj: Node, fn: Node | None) -> str | None:
+        """The literal path a file object was opened at for writing (``f = open(P, 'wb')``, ``with
+        open(P, 'w') as f``, ``fopen(P, "w")``)."""
+        name = text(obj)
+        opens = list(self.m.assignments(fn).get(name, [])[:2])
+        scope = fn if fn is not None else self.m.root
+        for n in walk(scope, limit=3000):
+            if n.type == "as_pattern" and n.named_child_count >= 2 and text(n.named_children[-1]) == name:
+                opens.append(n.named_children[0])
+        for rhs in opens:
+            if rhs.type not in self.spec.calls or self.m.callee(rhs)[1] not in ("open", "fopen"):
+                continue
+            args = arguments(rhs)
+            mode = literal(args[1], self.spec) if len(args) > 1 else None
+            if args and mode and ("w" in mode or "a" in mode):
+                return literal(args[0], self.spec)
+        return None
 
     def _credential_forwarded(self) -> Iterator[Finding]:
         """A credential this function checks itself (a password verification call given it) that it

@@ -398,6 +398,8 @@ class StaticDecoder:
                 return None
             return self.value(data_node, fn, depth + 1)
         if last == "split":
+            if obj is None and len(args) >= 2 and text(args[0]).strip() in ("//", "''", '""', "qr//"):
+                return self.value(args[1], fn, depth + 1)  # Perl split //, STR: its characters
             if args and literal(args[0], self.spec) != "":
                 return None
             return self.value(obj, fn, depth + 1)

@@ -38,6 +38,7 @@ _CONST_NAME = re.compile(r"([A-Za-z_]\w*)[ \t]*(?::[^\n=]*)?=")
 _COMPARED_WITH = r"==|\beq\b|cmp\s*\([^,;]{1,80},|equals\s*\(|compare_digest\s*\([^,;]{1,80},"
 _NAMED_COMPARE = re.compile(rf"(?:!==?|\bne\b|===?|{_COMPARED_WITH})\s*\$?([A-Za-z_]\w*)\b")
 _BRACE_END = re.compile(r"^\}[^\n]*\n?", re.M)
+_PY_OPEN_WRITE = re.compile(r"\bopen\([^)\n]*,\s*(?:mode\s*=\s*)?['\"][wax]b?\+?['\"]")
 _CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*\n?", re.M)
 _NAME = {
@@ -414,6 +415,8 @@ def select(src: str, family: str, pats: Patterns, extra: set[str] | frozenset[st
         return src
     kept: set[tuple[int, int]] = {_unit_of(bounds, h) for h in hits} | read_units | auth_units
     name_rx = _NAME.get(family)
+    if family == "python":  # with open(P, 'wb') as f: f.write(data)
+        writes += [a for a, b in kept if _PY_OPEN_WRITE.search(src, a, b)]
     if writes and name_rx is not None:
         # a unit that writes a file keeps the functions it calls: what it writes may be a download
         # made by a helper of the file (fetch-then-write-then-run)
