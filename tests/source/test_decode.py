@@ -359,3 +359,11 @@ def test_perl_characters_of_a_split_string_shifted_back():
     src = f'package Tool::Diag;\neval join "", map {{ chr(ord($_) - 1) }} split //, "{shifted}";\n1;\n'
     assert decoded("lib/Tool/Diag.pm", "perl", src) == [code]
     assert decoded("lib/Tool/Diag.pm", "perl", src.replace("eval join", "print join")) == []
+
+
+def test_calls_starting_at_the_same_byte_do_not_break_the_stack_string_reader():
+    # handler(x)(y): two call nodes start at one offset; the reader orders by offset only
+    src = ("#include <stdlib.h>\ntypedef void (*fn_t)(int);\nextern fn_t pick(int);\n"
+           "void run(int k)\n{\n    char buf[16];\n    unsigned int w;\n    w = 0x6f6c;\n"
+           "    pick(k)(k);\n    system(buf);\n}\n")
+    assert decoded("src/run.c", "c", src) == []

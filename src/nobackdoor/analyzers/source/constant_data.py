@@ -57,9 +57,10 @@ def _stored_words(model: FileModel, name: str, scope: Node) -> dict[int, int]:
     byte order of the x86 and ARM code decompilers read)."""
     at: dict[int, int] = {}
     value: dict[str, int] = {}
-    events = sorted((n.start_byte, n) for n in syntax.walk(scope, limit=20000)
-                    if n.type in ("assignment_expression", "call_expression"))
-    for _, n in events:
+    # (in source order; nodes that start at the same byte, f(a)(b), keep their walk order)
+    events = sorted((n for n in syntax.walk(scope, limit=20000)
+                     if n.type in ("assignment_expression", "call_expression")), key=lambda n: n.start_byte)
+    for n in events:
         if n.type == "assignment_expression":
             left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
             v = _number(text(right)) if right is not None and right.type == "number_literal" else None
