@@ -444,8 +444,8 @@ def _word_tests(image, fn: int, w: model.Walk, comps: list[Comparison]):
     for c in w.compares:
         if c.size not in (4, 8) or any(lo <= c.addr <= hi for lo, hi in spans):
             continue
-        if not MIN_WORD_VALUE <= c.value <= (1 << (8 * c.size)) - MIN_WORD_VALUE:
-            continue
+        if not MIN_WORD_VALUE <= c.value <= (1 << (8 * c.size)) - MIN_WORD_VALUE or image.mapped(c.value):
+            continue  # a length or type; or a pointer compared with an address
         raw = c.value.to_bytes(c.size, order)
         if len(set(raw)) < 3:
             continue
@@ -797,6 +797,8 @@ def _inline_magic(image, fn, w):
             raw = c.value.to_bytes(c.size, order)
         except OverflowError:
             continue
+        if c.size >= 4 and c.value >= 0x1000 and image.mapped(c.value):
+            continue  # a pointer read from memory compared with an address (``p == &table``), not text
         chain = _continued(w, [r for r in open_runs[c.base] if r[1] + len(r[2]) == c.offset
                                and c.addr - r[3][-1] <= CHAIN_GAP], c.addr)
         if chain is not None:
