@@ -320,12 +320,14 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 if comp.ranked.password_like:
                     report.decisions.append(Decision("binary.hardcoded-password", comp, [], auth_fn, keywords,
                                                      undocumented))
-        if _returns_call_to(w, checkers, fn):
-            # the function returns what the program's credential check returns; a compare that returns a
-            # granted level of its own on a match is a second, built-in credential
+        if not shared_library and _returns_call_to(w, checkers, fn):
+            # the function returns what the program's credential check returns; a compare of a typed
+            # text with a built-in one that returns a granted level of its own on a match is a second,
+            # built-in credential (a binary magic is a format probe: ``return magic ? 1 : probe(...)``)
             for comp in comps:
                 body = comp.raw.rstrip(b"\0")
-                if comp.ranked.score <= 5 or len(body) < MIN_STATE_CONSTANT or len(set(body)) < 3:
+                if comp.ranked.score <= 5 or len(body) < MIN_PASSWORD_TEXT or len(set(body)) < 3 \
+                        or not _PRINTABLE.fullmatch(body):
                     continue
                 regions = _straight_regions(w, order, max(comp.addr, comp.end))
                 granted = sorted({v for a, v in w.constant_returns if 0 < v <= state.MAX_STATE_VALUE
@@ -487,6 +489,8 @@ def _undocumented(comps: list[Comparison], texts: _Texts) -> set[bytes]:
 
 #: a constant shorter than this is a field value or a short keyword, not a secret trigger
 MIN_STATE_CONSTANT = 4
+#: a built-in password compared as text is at least this long
+MIN_PASSWORD_TEXT = 6
 #: a function this small with one compare against a constant is a matcher (``return !strcmp(id, KEY)``):
 #: its callers test the match as if they had compared themselves
 MATCHER_CALLS = 4
