@@ -8,6 +8,8 @@ from importlib import resources
 
 import yaml
 
+from ..config.knowledge import basename, knowledge as command_knowledge
+from ..config.shell import unwrap
 from .matching import Matcher, byte_matcher
 
 #: entry.language -> which sink table and grammar family applies
@@ -115,24 +117,19 @@ class Patterns:
         """Whether an argument vector (or a command line split in words) starts a shell: a shell by
         name or path, also through a multi-call binary or a wrapper (``/bin/busybox sh``, the init
         scripts' command knowledge)."""
-        from ..config.knowledge import knowledge
-        from ..config.shell import unwrap
         argv = unwrap([w for w in argv if w])
-        return bool(argv) and knowledge().is_shell(argv[0])
+        return bool(argv) and command_knowledge().is_shell(argv[0])
 
     @staticmethod
     def starts_login_service(argv: list[str]) -> bool:
         """Whether a command starts a remote login daemon (``busybox telnetd -l /bin/login``)."""
-        from ..config.knowledge import basename, knowledge
-        from ..config.shell import unwrap
         argv = unwrap([w for w in argv if w])
-        return bool(argv) and basename(argv[0]) in knowledge().login_daemons
+        return bool(argv) and basename(argv[0]) in command_knowledge().login_daemons
 
     @staticmethod
     def multicall(program: str) -> bool:
         """A multi-call binary (busybox): which program it runs depends on its arguments."""
-        from ..config.knowledge import basename, knowledge
-        return basename(program) in knowledge().multicall
+        return basename(program) in command_knowledge().multicall
 
     def automaton(self, family: str) -> tuple[Matcher, list[str]]:
         """Keywords whose presence makes a file worth parsing (sinks, credentials, privilege names),

@@ -206,6 +206,7 @@ class Taint:
         self._calls_by_name: dict[str, list[Node]] | None = None
         self._globals: dict[str, list[tuple[Node, Node | None]]] | None = None
         self._top_names: set[str] | None = None
+        self._fillers: dict[str, set[int]] | None = None  # see _network_fillers
 
     # ------------------------------------------------------------ indexes
 
@@ -251,7 +252,10 @@ class Taint:
     def _network_fillers(self) -> dict[str, set[int]]:
         """C functions of this file that fill a parameter from the network: the parameter (or a
         position in it, ``p + got``) is the buffer of a recv/recvfrom/SSL_read inside them."""
+        if self._fillers is not None:
+            return self._fillers
         out: dict[str, set[int]] = {}
+        self._fillers = out
         for call in self.m.calls:
             spec = self.k.out_params.get(self.m.callee(call)[1])
             if spec is None or spec[1] != "input":
