@@ -201,25 +201,29 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     # or not they call anything else we judge: walk them too. A function that returns what a check
     # returned is a check itself (``return verify(user, pass);``): its callers are walked in turn
     extra = 0
+
+    def walk_more(g: int) -> bool:
+        """Walk one more function for the state checks; False once the budget is spent."""
+        nonlocal extra
+        if len(walks) >= MAX_FUNCTIONS or extra >= MAX_STATE_WALKS:
+            return False
+        extra += 1
+        walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts)
+        direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
+        comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
+        return True
+
     for _ in range(SINK_DEPTH):
         for g in sorted({g for c in checkers for g in callers.get(c, ()) if g not in walks and g < library_from}):
-            if len(walks) >= MAX_FUNCTIONS or extra >= MAX_STATE_WALKS:
+            if not walk_more(g):
                 break
-            extra += 1
-            walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts)
-            direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
-            comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
         # what a function that calls a check also calls: the helper that compares the same password
         # with a built-in one may call nothing we judge (a compare inlined into word loads)
         deciding = {g for g, w in walks.items() if g < library_from
                     and any(c.name is None and c.target in checkers and c.target != g for c in w.calls)}
         for g in sorted({t for d in deciding for t in cmap.callees.get(d, ()) if t not in walks and t < library_from}):
-            if len(walks) >= MAX_FUNCTIONS or extra >= MAX_STATE_WALKS:
+            if not walk_more(g):
                 break
-            extra += 1
-            walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts)
-            direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
-            comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
         wrappers = {fn for fn, w in walks.items() if fn < library_from and fn not in checkers
                     and _returns_call_to(w, checkers, fn)}
         if not wrappers:
