@@ -807,6 +807,8 @@ def _inline_magic(image, fn, w):
             continue
         if c.size >= 4 and c.value >= 0x1000 and image.mapped(c.value):
             continue  # a pointer read from memory compared with an address (``p == &table``), not text
+        if c.size >= 4 and c.value >= (1 << (8 * c.size)) - lift.MIN_TESTED_VALUE:
+            continue  # a word equal to a small negative number: a return code or sentinel (-1, -ENOMEM)
         chain = _continued(w, [r for r in open_runs[c.base] if r[1] + len(r[2]) == c.offset
                                and c.addr - r[3][-1] <= CHAIN_GAP], c.addr)
         if chain is not None:
