@@ -798,7 +798,7 @@ def _inline_magic(image, fn, w):
     ``strcmp`` against a literal inlined into word compares. Runs are followed in code order, so the
     compares of an if/else-if chain (each at offset 0 of the same buffer) stay separate keywords."""
     order = "little" if image.little else "big"
-    runs: list[list] = []  # [base, start offset, bytes, addresses]
+    runs: list[list] = []  # [base, start offset, bytes, addresses, (address, loop pass) of each compare]
     open_runs: dict[str, list[list]] = collections.defaultdict(list)
     for c in sorted(w.compares, key=lambda c: c.addr):
         try:
@@ -814,6 +814,7 @@ def _inline_magic(image, fn, w):
         if chain is not None:
             chain[2] += raw
             chain[3].append(c.addr)
+            chain[4].add((c.addr, c.iteration))
             continue
         # the last word overlaps the run (``strcmp`` inlined on an odd length: 8 + 8 bytes, then the 4
         # bytes ending at the NUL read from offset 15): the bytes it shares must agree
@@ -823,22 +824,25 @@ def _inline_magic(image, fn, w):
         if chain is not None:
             chain[2] += raw[chain[1] + len(chain[2]) - c.offset:]
             chain[3].append(c.addr)
+            chain[4].add((c.addr, c.iteration))
             continue
         chain = next((r for r in reversed(open_runs[c.base]) if c.offset + c.size == r[1]
                       and c.addr - r[3][-1] <= CHAIN_GAP), None)
         if chain is not None:  # the compiler tested the later bytes first
             chain[1], chain[2] = c.offset, raw + chain[2]
             chain[3].append(c.addr)
+            chain[4].add((c.addr, c.iteration))
             continue
-        run = [c.base, c.offset, raw, [c.addr]]
+        run = [c.base, c.offset, raw, [c.addr], {(c.addr, c.iteration)}]
         runs.append(run)
         open_runs[c.base].append(run)
-    for _, _, raw, addrs in runs:
+    for _, _, raw, addrs, passes in runs:
         body = raw.rstrip(b"\0")
         # text ending in its NUL is an inlined strcmp with a literal, even as one wide compare;
         # otherwise one wide compare is a structure field test
         text = len(body) >= MIN_INLINE_WORDS_TEXT and len(raw) > len(body) and _PRINTABLE.fullmatch(body)
-        if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and len(set(addrs)) >= 2) or text):
+        # several compares: at different places, or one compare in several passes of a loop
+        if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and len(passes) >= 2) or text):
             yield Comparison(fn, min(addrs), "inline compare", raw, rank(raw), end=max(addrs))
 
 

@@ -199,6 +199,34 @@ class _Offset:
 
 
 @dataclass(frozen=True)
+class _Into:
+    """A call's result plus a constant: a pointer into what the routine returned (``strchr(line, ' ')
+    + 1``). Bytes read through it are memory named after that call (:data:`RETURNED`)."""
+
+    result: Result
+    offset: int
+
+
+#: the base of a Loaded read through a call's result: ``ret@<call address>``
+RETURNED = "ret@{:x}"
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """A loaded byte (or half-word) combined with a constant key (``p[i] ^ (K + i * S)``, ``p[i] + K``):
+    equal to ``c`` exactly when the byte equals the key undone on ``c``, so a compare with a table of
+    encoded bytes is a compare of the input with the decoded text."""
+
+    loaded: Loaded
+    op: int  # XOR or ADD
+    key: int
+
+    def solve(self, value: int) -> int:
+        mask = (1 << (8 * self.loaded.size)) - 1
+        return (value ^ self.key if self.op == XOR else value - self.key) & mask
+
+
+@dataclass(frozen=True)
 class _Bytes:
     """Bytes of a loaded word moved around (a byte swap written as masks, shifts and ors: x86
     ``bswap``, ARM ``rev``, MIPS ``wsbh``/``rotr``): for each byte of the value, least significant
@@ -283,13 +311,16 @@ class _Diffs:
 CONST, UNIQUE, REGISTER, RAM, OTHER = range(5)
 _SPACES = {"const": CONST, "unique": UNIQUE, "register": REGISTER, "ram": RAM}
 (COPY, LOAD, STORE, CALL, CALLIND, BRANCH, BRANCHIND, CALLOTHER, IGNORE, ZEXT, SEXT, ADD, SUB, AND, OR, XOR,
- LEFT, RIGHT, MULT, TWOCOMP, NEGATE, SUBPIECE, PIECE, EQUAL, NOTEQUAL, UNKNOWN, RETURN) = range(27)
+ LEFT, RIGHT, MULT, TWOCOMP, NEGATE, SUBPIECE, PIECE, EQUAL, NOTEQUAL, UNKNOWN, RETURN,
+ LESS, SLESS, LESSEQUAL, SLESSEQUAL, BOOL_NEGATE, BOOL_AND, BOOL_OR, BOOL_XOR, CARRY, SCARRY, SBORROW) = range(38)
 _CODES = {OP.COPY: COPY, OP.LOAD: LOAD, OP.STORE: STORE, OP.CALL: CALL, OP.CALLIND: CALLIND, OP.BRANCH: BRANCH,
           OP.BRANCHIND: BRANCHIND, OP.CALLOTHER: CALLOTHER, OP.RETURN: RETURN, OP.CBRANCH: IGNORE,
           OP.INT_ZEXT: ZEXT, OP.INT_SEXT: SEXT, OP.INT_ADD: ADD, OP.INT_SUB: SUB, OP.INT_AND: AND, OP.INT_OR: OR,
           OP.INT_XOR: XOR, OP.INT_LEFT: LEFT, OP.INT_RIGHT: RIGHT, OP.INT_MULT: MULT, OP.INT_2COMP: TWOCOMP,
           OP.INT_NEGATE: NEGATE, OP.SUBPIECE: SUBPIECE, OP.PIECE: PIECE, OP.INT_EQUAL: EQUAL,
-          OP.INT_NOTEQUAL: NOTEQUAL}
+          OP.INT_NOTEQUAL: NOTEQUAL, OP.INT_LESS: LESS, OP.INT_SLESS: SLESS, OP.INT_LESSEQUAL: LESSEQUAL,
+          OP.INT_SLESSEQUAL: SLESSEQUAL, OP.BOOL_NEGATE: BOOL_NEGATE, OP.BOOL_AND: BOOL_AND, OP.BOOL_OR: BOOL_OR,
+          OP.BOOL_XOR: BOOL_XOR, OP.INT_CARRY: CARRY, OP.INT_SCARRY: SCARRY, OP.INT_SBORROW: SBORROW}
 
 
 def _compile(op) -> tuple:
@@ -341,18 +372,22 @@ def instructions(image: Image, start: int, end: int,
         if not ops:
             addr += step  # the first instruction itself is undecodable
             continue
+        # the whole translation is compiled before anything is yielded: its native op objects live in
+        # the context, and a consumer may translate other code (a loop replayed) before asking for more
         cur, cur_ops, last = None, [], addr
+        block: list[tuple[int, list]] = []
         for op in ops:
             if op.opcode == OP.IMARK:
                 if cur is not None:
-                    yield cur, cur_ops
+                    block.append((cur, cur_ops))
                 ins = op.inputs
                 cur, cur_ops = ins[0].offset, []
                 last = ins[-1].offset + ins[-1].size
                 continue
             cur_ops.append(_compile(op))
         if cur is not None:
-            yield cur, cur_ops
+            block.append((cur, cur_ops))
+        yield from block
         # translation stops at the end or at an instruction it cannot decode: skip that word
         addr = last if last > addr else addr + step
         if addr < end and last > 0:
@@ -419,6 +454,8 @@ class _Walker:
         # the module's global pointer ($gp, the PowerPC64 TOC) is one value for all its code: a
         # restore from a stack slot after a call, or a function entered mid-way, keeps it
         self.pinned: tuple[int, int] | None = None
+        #: branch address -> its condition's value, kept only while a loop body is replayed
+        self.conditions: dict[int, object] | None = None
         self._set_reg(self.cc.sp, Sym("sp"))
         if image.gp is not None and image.arch in ("mips", "mips64", "ppc64"):
             name = "gp" if image.arch.startswith("mips") else "r2"
@@ -507,6 +544,9 @@ class _Walker:
     def load(self, pointer, size: int):
         if isinstance(pointer, int):
             return self._load(pointer, size)
+        if isinstance(pointer, (Result, _Into)) and (pointer.at if isinstance(pointer, Result) else pointer.result.at):
+            result, offset = (pointer, 0) if isinstance(pointer, Result) else (pointer.result, pointer.offset)
+            return Loaded(RETURNED.format(result.at), offset, size)
         if isinstance(pointer, Sym):
             got = self.stack.get((pointer.base, pointer.offset))
             if got is not None:
@@ -684,6 +724,8 @@ class _Walker:
         read, write = self.read, self.write
         for code, out, ins, name in ops:
             if code == IGNORE or code == RETURN:
+                if name == "cbranch" and self.conditions is not None:
+                    self.conditions[addr] = read(ins[1])
                 if name == "cbranch" and ins[0][0] == RAM:
                     self.branches[addr] = ins[0][1]
                     self._remember(ins[0][1], addr)
@@ -746,6 +788,10 @@ class _Walker:
             if code == UNKNOWN:
                 write(out, None)
                 continue
+            if code >= LESS:  # a predicate: only a replayed loop needs its value (its exit test)
+                write(out, _predicate(code, read(ins[0]), read(ins[1]) if len(ins) > 1 else None, ins[0][2])
+                      if self.conditions is not None else None)
+                continue
             a = read(ins[0])
             b = read(ins[1]) if len(ins) > 1 else None
             value = None
@@ -770,6 +816,8 @@ class _Walker:
             elif code == SUB:
                 if ins[0] == ins[1] and ins[0][0] != CONST:
                     value = 0  # `sub r0, r0, r0`
+                elif isinstance(a, _Keyed) and isinstance(b, int):
+                    value = _Diff(a.loaded, a.solve(b))
                 elif isinstance(b, int):
                     value = _add(a, -b)
                     if isinstance(a, Result) and _large(b, ins[1][2]):
@@ -790,6 +838,8 @@ class _Walker:
                     value = a & b
                 elif isinstance(a, Loaded) and b in (0xFF, 0xFFFF, 0xFFFFFFFF):
                     value = self._part(a, 0, min(a.size, (b.bit_length() + 7) // 8))
+                elif isinstance(a, _Keyed) and isinstance(b, int) and b & 0xFF == 0xFF:
+                    value = a
                 elif isinstance(a, Sym) and isinstance(b, int) and a.base == "sp":
                     value = a  # stack alignment
             elif code == OR:
@@ -812,6 +862,9 @@ class _Walker:
                     value = _Diff(a, b)  # zero exactly when the word equals the constant
                 elif isinstance(b, Loaded) and isinstance(a, int) and b.size >= 4:
                     value = _Diff(b, a)
+                elif isinstance(a, Loaded) and isinstance(b, int) or isinstance(b, Loaded) and isinstance(a, int):
+                    loaded, key = (a, b) if isinstance(a, Loaded) else (b, a)
+                    value = _Keyed(loaded, XOR, key & ((1 << (8 * loaded.size)) - 1))
                 elif (isinstance(a, Result) or a is HASHED) and isinstance(b, int) and _large(b, ins[1][2]):
                     value = _Diff(a, b)
             elif code == LEFT:
@@ -843,9 +896,20 @@ class _Walker:
                 value = _byte_op(code, first, second, out[2], self.image.little)
             elif code == ADD and value is None and isinstance(b, int) and isinstance(a, Loaded) and a.size >= 4:
                 value = _Offset(a, b)
+            elif code == ADD and value is None and isinstance(b, int) and isinstance(a, Loaded):
+                value = _Keyed(a, ADD, b & ((1 << (8 * a.size)) - 1))
+            elif code == SUBPIECE and value is None and isinstance(a, _Keyed) and b == 0:
+                value = a
             elif code == SUB and isinstance(a, _Offset) and isinstance(b, int):
                 value = _Diff(a.loaded, (b - a.value) & ((1 << (8 * a.loaded.size)) - 1))
             if code == EQUAL or code == NOTEQUAL:
+                if self.conditions is not None and isinstance(a, int) and isinstance(b, int):
+                    value = int((a == b) == (code == EQUAL))
+                # (x86 sets its zero flag from every ``xor``: a keyed byte tested for zero is no compare)
+                if isinstance(a, _Keyed) and isinstance(b, int) and b:
+                    a, b = a.loaded, a.solve(b)
+                elif isinstance(b, _Keyed) and isinstance(a, int) and a:
+                    a, b = b.loaded, b.solve(a)
                 if isinstance(a, _Offset) and isinstance(b, int):
                     a, b = a.loaded, (b - a.value) & ((1 << (8 * a.loaded.size)) - 1)
                 elif isinstance(b, _Offset) and isinstance(a, int):
@@ -868,6 +932,36 @@ _HASH_OPS = frozenset({COPY, ZEXT, SEXT, ADD, SUB, AND, OR, XOR, LEFT, RIGHT, MU
 _HASH_TESTS = frozenset({SUB, XOR, EQUAL, NOTEQUAL})
 #: operations that make a hash's running value from one of its constants (not a copy of the constant)
 _HASH_STEPS = frozenset({ADD, SUB, AND, OR, XOR, MULT})
+
+
+def _predicate(code: int, a, b, size: int):
+    """A comparison or boolean operation on known values (1 or 0), else None."""
+    if not isinstance(a, int) or code != BOOL_NEGATE and not isinstance(b, int):
+        return None
+    bits = 8 * size
+    mask = (1 << bits) - 1
+    if code == BOOL_NEGATE:
+        return int(not a)
+    if code in (BOOL_AND, BOOL_OR, BOOL_XOR):
+        return int(bool(a) and bool(b) if code == BOOL_AND else bool(a) or bool(b) if code == BOOL_OR
+                   else bool(a) != bool(b))
+    ua, ub = a & mask, b & mask
+    sa, sb = _sext(a, size), _sext(b, size)
+    if code == LESS:
+        return int(ua < ub)
+    if code == LESSEQUAL:
+        return int(ua <= ub)
+    if code == SLESS:
+        return int(sa < sb)
+    if code == SLESSEQUAL:
+        return int(sa <= sb)
+    if code == CARRY:
+        return int(ua + ub > mask)
+    if code == SCARRY:
+        return int(not -(1 << (bits - 1)) <= sa + sb < 1 << (bits - 1))
+    if code == SBORROW:
+        return int(not -(1 << (bits - 1)) <= sa - sb < 1 << (bits - 1))
+    return None
 
 
 def _merge(a: dict, b: dict) -> dict:
@@ -908,6 +1002,12 @@ def _sext(value: int, size: int) -> int:
 def _add(a, b):
     if isinstance(a, int) and isinstance(b, int):
         return a + b
+    if isinstance(b, (Result, _Into)) and isinstance(a, int):
+        a, b = b, a
+    if isinstance(a, Result) and isinstance(b, int) and a.at:
+        return a if b == 0 else _Into(a, _signed(b))
+    if isinstance(a, _Into) and isinstance(b, int):
+        return a.result if a.offset + _signed(b) == 0 else _Into(a.result, a.offset + _signed(b))
     if isinstance(a, Sym) and isinstance(b, int):
         return Sym(a.base, a.offset + _signed(b))
     if isinstance(b, Sym) and isinstance(a, int):
@@ -979,6 +1079,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     walker.starts = starts
     out = Walk()
     lo, thumb = start & ~1, start & 1
+    lifted: dict[int, list] = {}  # address -> its compiled ops, for a loop body replayed
 
     def run(a: int, b: int, block: bool) -> None:
         ended = True  # the code before ``a`` does not fall into it
@@ -989,6 +1090,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
             else:
                 walker.join(addr)
             ended = any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops)
+            lifted[addr] = ops
             for event in walker.step(addr, ops):
                 if isinstance(event, Call):
                     out.calls.append(event)
@@ -1000,6 +1102,10 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
                     out.tested.append(event)
                 elif event is not None:
                     out.stores.append(event)
+            head = _back_edge(ops, lo, addr)
+            if head is not None and not block and any(
+                    head <= c.addr <= addr and c.size <= 2 and c.iteration == 0 for c in out.compares):
+                out.compares.extend(_unrolled(walker, [(a, lifted[a]) for a in sorted(lifted) if head <= a <= addr]))
             if block and ended:
                 return  # the block ends at its jump or return
 
@@ -1025,6 +1131,59 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     out.branches = walker.branches
     out.jumps = walker.jumps
     out.block_ends = walker.block_ends
+    return out
+
+
+#: a loop whose body compares loaded bytes with constants (``p[i] ^ (K + i * S)`` against a table of
+#: encoded bytes; ``p[i] != k[i]``) is replayed with the next index this many times at most (the
+#: longest secret read this way), when its body has at most MAX_UNROLL_BODY instructions
+MAX_UNROLL = 64
+MAX_UNROLL_BODY = 48
+
+
+def _back_edge(ops: list, lo: int, addr: int) -> int | None:
+    """The loop head a branch of this instruction goes back to, within the function."""
+    for code, _, ins, name in ops:
+        if (code == BRANCH or name == "cbranch") and ins and ins[0][0] == RAM and lo <= ins[0][1] < addr:
+            return ins[0][1]
+    return None
+
+
+def _unrolled(walker: _Walker, body: list[tuple[int, list]]) -> list[Compare]:
+    """The byte compares of further passes through a loop (``body``: its instructions, lifted by the
+    walk, head first, back edge last), replayed from the values the walk has at its back edge; each
+    pass continues while the loop's own exit tests, known from the index, say so (a test that
+    depends on the input does not stop it; a compare with a zero byte, the end of a string, does).
+    Nothing is translated again: a translation can leave decoding context behind (Thumb ``it``)."""
+    if len(body) > MAX_UNROLL_BODY:
+        return []
+    head, back = body[0][0], body[-1][0]
+    rep = _Walker(walker.image, walker.start)
+    rep.starts, rep.call_fix, rep.conditions = walker.starts, walker.call_fix, {}
+    rep.regs, rep.stack = dict(walker.regs), dict(walker.stack)
+    out: list[Compare] = []
+    for iteration in range(1, MAX_UNROLL + 1):
+        rep.conditions.clear()
+        found, leave = [], False
+        for a, ops in body:
+            rep.uniq.clear()
+            for event in rep.step(a, ops):
+                if isinstance(event, Compare) and event.size <= 2:
+                    found.append(Compare(event.addr, event.base, event.offset, event.value, event.size, iteration))
+            for code, _, ins, name in ops:
+                if name != "cbranch" or ins[0][0] != RAM:
+                    continue
+                taken = rep.conditions.get(a)
+                inside = head <= ins[0][1] <= back
+                if not isinstance(taken, int) or inside and ins[0][1] != head:
+                    continue
+                if inside != bool(taken):  # leaves the loop: by an exit taken, or a back edge not taken
+                    leave = True
+            if leave:
+                break
+        out.extend(found)
+        if leave or not found or any(c.value == 0 for c in found):
+            break
     return out
 
 

@@ -29,6 +29,9 @@ class Compare:
     offset: int
     value: int
     size: int
+    #: the pass of a counted loop this compare was read in (0: the walk itself; 1.. : a replay of the
+    #: loop body with the next index, see ``lift.MAX_UNROLL``)
+    iteration: int = 0
 
 
 @dataclass
