@@ -818,6 +818,8 @@ class _Walker:
                     value = 0  # `sub r0, r0, r0`
                 elif isinstance(a, _Keyed) and isinstance(b, int):
                     value = _Diff(a.loaded, a.solve(b))
+                elif isinstance(b, _Keyed) and isinstance(a, int):  # AArch64 ``cmp w5, w3, uxtb``
+                    value = _Diff(b.loaded, b.solve(a))
                 elif isinstance(b, int):
                     value = _add(a, -b)
                     if isinstance(a, Result) and _large(b, ins[1][2]):
@@ -905,10 +907,11 @@ class _Walker:
             if code == EQUAL or code == NOTEQUAL:
                 if self.conditions is not None and isinstance(a, int) and isinstance(b, int):
                     value = int((a == b) == (code == EQUAL))
-                # (x86 sets its zero flag from every ``xor``: a keyed byte tested for zero is no compare)
-                if isinstance(a, _Keyed) and isinstance(b, int) and b:
+                # (x86 sets its zero flag from every ``xor``: a keyed byte tested against an immediate
+                # zero is no compare; a zero read from a table is)
+                if isinstance(a, _Keyed) and isinstance(b, int) and (b or ins[1][0] != CONST):
                     a, b = a.loaded, a.solve(b)
-                elif isinstance(b, _Keyed) and isinstance(a, int) and a:
+                elif isinstance(b, _Keyed) and isinstance(a, int) and (a or ins[0][0] != CONST):
                     a, b = b.loaded, b.solve(a)
                 if isinstance(a, _Offset) and isinstance(b, int):
                     a, b = a.loaded, (b - a.value) & ((1 << (8 * a.loaded.size)) - 1)
