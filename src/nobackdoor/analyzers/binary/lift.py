@@ -872,6 +872,8 @@ class _Walker:
             elif code == LEFT:
                 if isinstance(a, int) and isinstance(b, int) and b < 64:
                     value = a << b
+                elif isinstance(a, _Keyed) and b == 0:
+                    value = a  # AArch64's extended-register operand shifts by zero
             elif code == RIGHT:
                 if isinstance(a, int) and isinstance(b, int) and b < 64:
                     value = a >> b
