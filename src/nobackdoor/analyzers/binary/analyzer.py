@@ -25,6 +25,9 @@ from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledg
 
 #: at most this many functions are disassembled per binary (largest libraries stay bounded)
 MAX_FUNCTIONS = 1500
+#: functions walked beyond the candidates to follow where a credential check's decision is kept (the
+#: check's callers, and what they call): keeps large programs with many run-time compares bounded
+MAX_STATE_WALKS = 40
 #: callee depth through which a compare still "reaches" a sink
 SINK_DEPTH = 3
 MIN_INLINE_MAGIC = 6  # shorter runs are structure fields and character classes
@@ -71,6 +74,7 @@ class Comparison:
     raw: bytes
     ranked: Ranked
     end: int = 0  # last address of the compare (an inline run spans several instructions)
+    hashed: str | None = None  # the compared value is this hash of the input (``fnv``, ``crc-32``)
 
 
 @dataclass
@@ -178,7 +182,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
 
     texts: _Texts | None = None  # the binary's own texts, read once when a keyword table needs them
     # the static C library's own compares (charset names, locale keywords) are not input checks
-    comps_of = {fn: list(_comparisons(image, fn, w, k)) for fn, w in walks.items() if fn < library_from}
+    hashes = _Hashes(image, cmap, k)
+    comps_of = {fn: list(_comparisons(image, fn, w, k)) + list(hashes.tests(fn, w))
+                for fn, w in walks.items() if fn < library_from}
     matchers = _matchers(walks, comps_of, direct)
     # a matcher's callers decide on its match: walk them too (they may call nothing else we judge)
     for g in sorted({g for m in matchers for g in callers.get(m, ()) if g not in walks and g < library_from}):
@@ -186,11 +192,45 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             break
         walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts)
         direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
-        comps_of[g] = list(_comparisons(image, g, walks[g], k))
+        comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
         if _is_auth(image, cmap, g, walks[g], k, strings=not shared_library):
             auth_self.add(g)
     checkers = auth_self | {fn for fn, w in own.items()
                             if any(True for _ in state.credential_checks(image, w, set(), _constant_of(image)))}
+    # the functions that call a credential check keep its decision (``r->level = check(...)``), whether
+    # or not they call anything else we judge: walk them too. A function that returns what a check
+    # returned is a check itself (``return verify(user, pass);``): its callers are walked in turn
+    extra = 0
+
+    def walk_more(g: int) -> bool:
+        """Walk one more function for the state checks; False once the budget is spent."""
+        nonlocal extra
+        if len(walks) >= MAX_FUNCTIONS or extra >= MAX_STATE_WALKS:
+            return False
+        extra += 1
+        walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts)
+        direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
+        comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
+        return True
+
+    for _ in range(SINK_DEPTH):
+        for g in sorted({g for c in checkers for g in callers.get(c, ()) if g not in walks and g < library_from}):
+            if not walk_more(g):
+                break
+        # what a function that calls a check also calls: the helper that compares the same password
+        # with a built-in one may call nothing we judge (a compare inlined into word loads)
+        deciding = {g for g, w in walks.items() if g < library_from
+                    and any(c.name is None and c.target in checkers and c.target != g for c in w.calls)}
+        for g in sorted({t for d in deciding for t in cmap.callees.get(d, ()) if t not in walks and t < library_from}):
+            if not walk_more(g):
+                break
+        wrappers = {fn for fn, w in walks.items() if fn < library_from and fn not in checkers
+                    and _returns_call_to(w, checkers, fn)}
+        if not wrappers:
+            break
+        checkers |= wrappers
+    matchers = _matchers(walks, comps_of, direct)
+    session, shared_places = _session_places(image, walks, checkers, library_from, k)
     for fn, w in walks.items():
         if fn >= library_from:
             continue
@@ -249,7 +289,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                                            or (undocumented and score >= HIDDEN_MIN_SCORE)):
                 rid = "binary.magic-gates-shell" if strong else "binary.magic-gates-command"
                 report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords, undocumented))
-            if _HEX_DIGEST.fullmatch(comp.raw.rstrip(b"\0")):
+            if comp.hashed or _HEX_DIGEST.fullmatch(comp.raw.rstrip(b"\0")):
                 # input hashed, then compared with a built-in digest: the secret is whatever hashes to it
                 report.decisions.append(Decision("binary.hashed-secret", comp, gated, auth_fn))
             body = comp.raw.rstrip(b"\0")
@@ -266,6 +306,17 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                     report.decisions.append(Decision("binary.auth-state-bypass", comp, [], auth_fn, keywords,
                                                      state_writes=sorted(_describe_write(d) for d in shared or loose),
                                                      state_direct=any(_outlives(d) for d in shared)))
+            places = session.get(fn, set()) | shared_places
+            if places and not any(d.rule_id == "binary.auth-state-bypass" and d.comparison is comp
+                                  for d in report.decisions[-2:]) and score > 5 and len(body) >= MIN_STATE_CONSTANT and len(set(body)) >= 3 \
+                    and _not_a_word(body) and not any(lo < c.addr < hi for c in checks for lo, hi in regions):
+                # a match writes where the program keeps what its credential check decided (the level a
+                # session lookup returned, the user name it filled), without a check of its own
+                kept = {wr for wr in state.session_writes(image, w, regions, places) if wr[0] in places}
+                if kept:
+                    report.decisions.append(Decision("binary.auth-state-bypass", comp, [], auth_fn, keywords,
+                                                     state_writes=sorted(_describe_write(d) for d in kept),
+                                                     state_direct=True))
             # a constant in an authentication routine is its own finding, whether or not the shell
             # that a successful login starts is seen behind it
             if auth_fn is not None and fn in auth_self and score >= AUTH_THRESHOLD:
@@ -273,6 +324,37 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 if comp.ranked.password_like:
                     report.decisions.append(Decision("binary.hardcoded-password", comp, [], auth_fn, keywords,
                                                      undocumented))
+        if not shared_library and _returns_call_to(w, checkers, fn):
+            # the function returns what the program's credential check returns; a compare of a typed
+            # text with a built-in one that returns a granted level of its own on a match is a second,
+            # built-in credential (a binary magic is a format probe: ``return magic ? 1 : probe(...)``)
+            for comp in comps:
+                body = comp.raw.rstrip(b"\0")
+                if comp.ranked.score <= 5 or len(body) < MIN_PASSWORD_TEXT or len(set(body)) < 3 \
+                        or not _PRINTABLE.fullmatch(body):
+                    continue
+                regions = _straight_regions(w, order, max(comp.addr, comp.end))
+                granted = sorted({v for a, v in w.constant_returns if 0 < v <= state.MAX_STATE_VALUE
+                                  and any(lo < a < hi for lo, hi in regions)})
+                if granted:
+                    report.decisions.append(Decision(
+                        "binary.hardcoded-password", comp, [], auth_fn, keywords,
+                        password_flow=f"a match returns the level {granted[0]} itself, where the function "
+                                      f"otherwise returns its credential check's result"))
+        places = session.get(fn, set()) | shared_places
+        if places:
+            # one word of a message compared with a number (``ntohl(h.session) == 0x...``): protocol code
+            # does that all the time (magic numbers, message types), so only the block the compare
+            # decides directly counts, and only writes of the login's own state there
+            for comp in _word_tests(image, fn, w, comps_of[fn]):
+                regions = _straight_regions(w, order, comp.addr)
+                if any(lo < c.addr < hi for c in checks for lo, hi in regions):
+                    continue
+                kept = {wr for wr in state.session_writes(image, w, regions, places) if wr[0] in places}
+                if kept:
+                    report.decisions.append(Decision("binary.auth-state-bypass", comp, [], auth_fn, keywords,
+                                                     state_writes=sorted(_describe_write(d) for d in kept),
+                                                     state_direct=True))
     if not shared_library:
         report.listeners = _listeners(image, cmap, walks)
     for addr in ([d.comparison.addr for d in report.decisions] + [e.sink.addr for e in report.effects]
@@ -340,6 +422,42 @@ def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int]) -> 
     return regions
 
 
+def _straight_regions(w: model.Walk, flow: _Flow, last: int) -> list[tuple[int, int]]:
+    """The code a compare ending at ``last`` decides directly: the straight-line code after its
+    conditional branch and the block that branch jumps to, each up to the next branch, jump or return."""
+    ends = sorted(set(flow.branches) | set(flow.jumps) | set(flow.ends))
+
+    def straight(start: int) -> tuple[int, int]:
+        end = _first_at_or_after(ends, start)
+        return start - 1, (end + 1 if end is not None else 1 << 64)
+
+    branch = _first_at_or_after(flow.branches, last)
+    if branch is None or branch > last + BRANCH_WINDOW:
+        return [straight(last + 1)]
+    return [straight(branch + 1), straight(w.branches[branch])]
+
+
+#: a word compared with a number is a trigger candidate when the number is at least this far from zero
+#: (smaller ones are lengths, counts, message types and flags)
+MIN_WORD_VALUE = 0x10000
+
+
+def _word_tests(image, fn: int, w: model.Walk, comps: list[Comparison]):
+    """Single compares of a 4- or 8-byte word of memory with a large number that no run of compares
+    (an inlined string compare) covers."""
+    order = "little" if image.little else "big"
+    spans = [(c.addr, max(c.addr, c.end)) for c in comps]
+    for c in w.compares:
+        if c.size not in (4, 8) or any(lo <= c.addr <= hi for lo, hi in spans):
+            continue
+        if not MIN_WORD_VALUE <= c.value <= (1 << (8 * c.size)) - MIN_WORD_VALUE or image.mapped(c.value):
+            continue  # a length or type; or a pointer compared with an address
+        raw = c.value.to_bytes(c.size, order)
+        if len(set(raw)) < 3:
+            continue
+        yield Comparison(fn, c.addr, "word compare", raw, rank(raw))
+
+
 def _texts(image: elf.Image) -> _Texts:
     """Read from the loadable segments, so that an image without section headers reads the same."""
     strings, listed = [], set()
@@ -375,6 +493,8 @@ def _undocumented(comps: list[Comparison], texts: _Texts) -> set[bytes]:
 
 #: a constant shorter than this is a field value or a short keyword, not a secret trigger
 MIN_STATE_CONSTANT = 4
+#: a built-in password compared as text is at least this long
+MIN_PASSWORD_TEXT = 6
 #: a function this small with one compare against a constant is a matcher (``return !strcmp(id, KEY)``):
 #: its callers test the match as if they had compared themselves
 MATCHER_CALLS = 4
@@ -402,6 +522,85 @@ def _name_exec_wrappers(image: elf.Image, walks: dict[int, model.Walk], library_
         for c in w.calls:
             if c.name is None and c.target in wrappers:
                 c.name = "execl"
+
+
+def _session_places(image: elf.Image, walks: dict[int, model.Walk], checkers: set[int], library_from: int,
+                    k: dict) -> tuple[dict[int, set], set[int]]:
+    """Per function of the program, the places where it keeps what a credential check decided (see
+    ``state.session_places``); and those that are globals, which every function shares. The checks are
+    calls of the program's own checking functions and of credential routines."""
+    own = {fn: w for fn, w in walks.items() if fn < library_from}
+    auth = set(k["auth_routines"])
+    checks = {fn: {c.addr for c in w.calls if (c.name is None and c.target in checkers and c.target != fn)
+                   or base_name(c.name or "") in auth} for fn, w in own.items()}
+    outs = {fn: state.out_parameters(image, w) for fn, w in own.items()}
+    regs = set(lift.CONVENTIONS[image.arch].args)
+    fields: dict[int, set[lift.Sym]] = {}
+    places: dict[int, set] = {}
+    for _ in range(SINK_DEPTH):  # a chain of helpers between the handler and the check
+        places = {fn: state.session_places(image, w, checks[fn], outs, fields) for fn, w in own.items()}
+        new = {fn: {p for p in got if isinstance(p, lift.Sym) and p.base in regs} for fn, got in places.items()}
+        if new == fields:
+            break
+        fields = new
+    shared = {p for got in places.values() for p in got if isinstance(p, int)}
+    return places, shared
+
+
+class _Hashes:
+    """The program's hash functions, known by their constants (``hash_constants``, ``hash_tables`` in
+    the knowledge file), and the tests of their results against built-in numbers."""
+
+    def __init__(self, image: elf.Image, cmap: functions.CallMap, k: dict) -> None:
+        self.image, self.cmap = image, cmap
+        self.constants = {v: name for name, vals in k["hash_constants"].items() for v in vals}
+        self.tables = {name: vals for name, vals in k["hash_tables"].items()}
+        self.kinds: dict[int, str | None] = {}
+
+    def kind(self, fn: int) -> str | None:
+        if fn not in self.kinds:
+            cmap, image = self.cmap, self.image
+            start = fn | 1 if fn in cmap.thumb_starts else fn
+            seen, refs = lift.immediates(image, start, cmap.end_of(fn)) if image.is_code(fn) else (set(), set())
+            kind = next((self.constants[v] for v in sorted(seen) if v in self.constants), None)
+            if kind is None:
+                order = "little" if image.little else "big"
+                for name, words in self.tables.items():
+                    for r in sorted(refs):
+                        raw = image.read(r, 4 * len(words))
+                        if raw and len(raw) == 4 * len(words) and \
+                                [int.from_bytes(raw[i:i + 4], order) for i in range(0, len(raw), 4)] == words:
+                            kind = name
+                            break
+            self.kinds[fn] = kind
+        return self.kinds[fn]
+
+    def tests(self, fn: int, w: model.Walk):
+        """``hash(input) == constant`` in ``fn``: a compare of a hash function's result with a number."""
+        calls = {c.addr: c for c in w.calls}
+        inline = next((self.constants[v] for v in sorted(w.marks) if v in self.constants), None)
+        for t in w.tested:
+            if t.value in self.constants:
+                continue  # the hash's own constant (its polynomial chosen by a bit test)
+            if t.result is None:
+                if inline is not None and t.hashed:  # the hash is inlined: its result is a loop's value
+                    raw = t.value.to_bytes(t.size, "big")
+                    yield Comparison(fn, t.addr, f"{inline} hash (inlined)", raw, rank(raw), hashed=inline)
+                continue
+            call = calls.get(t.result.at)
+            if call is None or call.name is not None or call.target is None or call.target == fn:
+                continue
+            kind = self.kind(call.target)
+            if kind is not None:
+                raw = t.value.to_bytes(t.size, "big")
+                yield Comparison(fn, t.addr, f"{kind} hash (function at {call.target:#x})", raw, rank(raw),
+                                 hashed=kind)
+
+
+def _returns_call_to(w: model.Walk, targets: set[int], fn: int) -> bool:
+    """The function returns what a call of one of ``targets`` (not itself) returned."""
+    at = {c.addr for c in w.calls if c.name is None and c.target in targets and c.target != fn}
+    return bool(at) and any(r.routine is None and r.at in at for r in w.returns)
 
 
 def _not_a_word(raw: bytes) -> bool:
@@ -599,34 +798,51 @@ def _inline_magic(image, fn, w):
     ``strcmp`` against a literal inlined into word compares. Runs are followed in code order, so the
     compares of an if/else-if chain (each at offset 0 of the same buffer) stay separate keywords."""
     order = "little" if image.little else "big"
-    runs: list[list] = []  # [base, start offset, bytes, addresses]
+    runs: list[list] = []  # [base, start offset, bytes, addresses, (address, loop pass) of each compare]
     open_runs: dict[str, list[list]] = collections.defaultdict(list)
     for c in sorted(w.compares, key=lambda c: c.addr):
         try:
             raw = c.value.to_bytes(c.size, order)
         except OverflowError:
             continue
+        if c.size >= 4 and c.value >= 0x1000 and image.mapped(c.value):
+            continue  # a pointer read from memory compared with an address (``p == &table``), not text
+        if c.size >= 4 and c.value >= (1 << (8 * c.size)) - lift.MIN_TESTED_VALUE:
+            continue  # a word equal to a small negative number: a return code or sentinel (-1, -ENOMEM)
         chain = _continued(w, [r for r in open_runs[c.base] if r[1] + len(r[2]) == c.offset
                                and c.addr - r[3][-1] <= CHAIN_GAP], c.addr)
         if chain is not None:
             chain[2] += raw
             chain[3].append(c.addr)
+            chain[4].add((c.addr, c.iteration))
+            continue
+        # the last word overlaps the run (``strcmp`` inlined on an odd length: 8 + 8 bytes, then the 4
+        # bytes ending at the NUL read from offset 15): the bytes it shares must agree
+        chain = next((r for r in reversed(open_runs[c.base]) if r[1] < c.offset < r[1] + len(r[2]) < c.offset + c.size
+                      and r[2][c.offset - r[1]:] == raw[:r[1] + len(r[2]) - c.offset]
+                      and c.addr - r[3][-1] <= CHAIN_GAP), None)
+        if chain is not None:
+            chain[2] += raw[chain[1] + len(chain[2]) - c.offset:]
+            chain[3].append(c.addr)
+            chain[4].add((c.addr, c.iteration))
             continue
         chain = next((r for r in reversed(open_runs[c.base]) if c.offset + c.size == r[1]
                       and c.addr - r[3][-1] <= CHAIN_GAP), None)
         if chain is not None:  # the compiler tested the later bytes first
             chain[1], chain[2] = c.offset, raw + chain[2]
             chain[3].append(c.addr)
+            chain[4].add((c.addr, c.iteration))
             continue
-        run = [c.base, c.offset, raw, [c.addr]]
+        run = [c.base, c.offset, raw, [c.addr], {(c.addr, c.iteration)}]
         runs.append(run)
         open_runs[c.base].append(run)
-    for _, _, raw, addrs in runs:
+    for _, _, raw, addrs, passes in runs:
         body = raw.rstrip(b"\0")
         # text ending in its NUL is an inlined strcmp with a literal, even as one wide compare;
         # otherwise one wide compare is a structure field test
         text = len(body) >= MIN_INLINE_WORDS_TEXT and len(raw) > len(body) and _PRINTABLE.fullmatch(body)
-        if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and len(set(addrs)) >= 2) or text):
+        # several compares: at different places, or one compare in several passes of a loop
+        if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and len(passes) >= 2) or text):
             yield Comparison(fn, min(addrs), "inline compare", raw, rank(raw), end=max(addrs))
 
 

@@ -19,14 +19,28 @@ argument set-up sits right before its call in compiled code.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pypcode
 
-from .model import Call, Compare, Loaded, Result, Store, Walk
+from .model import Call, Compare, Kept, Loaded, Result, Store, Tested, Walk
 from .elf import Image
+from .sinks import knowledge
+
+
+@functools.cache
+def byte_order_routines() -> dict[str, int]:
+    """Byte-order conversions (``ntohl``) -> the bytes they convert (``byte_order_routines``)."""
+    return dict(knowledge()["byte_order_routines"])
+
+
+@functools.cache
+def hash_values() -> frozenset[int]:
+    """The constants of the hash functions of the knowledge file (``hash_constants``)."""
+    return frozenset(v for vals in knowledge()["hash_constants"].values() for v in vals)
 
 OP = pypcode.OpCode
 #: what SLEIGH raises for bytes it cannot decode (LowlevelError: a branch whose delay slot is cut off)
@@ -122,6 +136,15 @@ class Sym:
 MAX_STACK_STRING = 128
 MIN_STACK_STRING = 4
 
+#: the base of a Loaded read from a fixed global address (its offset is the address)
+GLOBAL = "global"
+
+#: a block this short (bytes) that ends in a return is the function's exit (``leave; ret``, a restore of
+#: saved registers): what a path holds in the return register when it goes there is returned
+RETURN_BLOCK = 48
+#: paths into an exit block followed per function (their register state is kept until the walk ends)
+MAX_PATHS = 64
+
 #: what a call leaves in a caller-saved register: unknown, and not the value the function was entered with
 CLOBBERED = object()
 
@@ -137,10 +160,138 @@ class Reversed(Loaded):
 
 @dataclass(frozen=True)
 class _Diff:
-    """``loaded - constant``: what x86 and ARM compares compute before testing for zero."""
+    """``loaded - constant``: what x86 and ARM compares compute before testing for zero (``loaded`` may
+    also be a call's Result)."""
+
+    loaded: Loaded | Result
+    value: int
+    reg: int | None = None  # the register compared (an unnamed value's)
+
+
+#: a call's result compared with a constant is recorded when the constant is at least this large
+#: (smaller ones are return codes, counts and characters)
+MIN_TESTED_VALUE = 0x10000
+
+
+class _Opaque:
+    """A value the walk cannot name (a loop's result), compared with a large constant."""
+
+
+OPAQUE = _Opaque()
+
+
+class _Hashed:
+    """The running value of a hash: computed with one of a hash's constants (``h *= 0x01000193``,
+    ``crc ^ (0xedb88320 & -(crc & 1))``), or from such a value."""
+
+
+HASHED = _Hashed()
+#: operations through which a hash's running value stays one
+_HASH_OPS = frozenset()  # filled below, once the operation codes exist
+
+
+@dataclass(frozen=True)
+class _Offset:
+    """``loaded + constant`` (``(uint32_t)(ntohl(h.seq) + K1) == K2`` tests the word against K2 - K1)."""
 
     loaded: Loaded
     value: int
+
+
+@dataclass(frozen=True)
+class _Into:
+    """A call's result plus a constant: a pointer into what the routine returned (``strchr(line, ' ')
+    + 1``). Bytes read through it are memory named after that call (:data:`RETURNED`)."""
+
+    result: Result
+    offset: int
+
+
+#: the base of a Loaded read through a call's result: ``ret@<call address>``
+RETURNED = "ret@{:x}"
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """A loaded byte (or half-word) combined with a constant key (``p[i] ^ (K + i * S)``, ``p[i] + K``):
+    equal to ``c`` exactly when the byte equals the key undone on ``c``, so a compare with a table of
+    encoded bytes is a compare of the input with the decoded text."""
+
+    loaded: Loaded
+    op: int  # XOR or ADD
+    key: int
+
+    def solve(self, value: int) -> int:
+        mask = (1 << (8 * self.loaded.size)) - 1
+        return (value ^ self.key if self.op == XOR else value - self.key) & mask
+
+
+@dataclass(frozen=True)
+class _Bytes:
+    """Bytes of a loaded word moved around (a byte swap written as masks, shifts and ors: x86
+    ``bswap``, ARM ``rev``, MIPS ``wsbh``/``rotr``): for each byte of the value, least significant
+    first, the memory offset it came from, or None for a zero byte."""
+
+    base: str
+    offsets: tuple
+
+
+def _to_bytes(value, little: bool) -> _Bytes | None:
+    if isinstance(value, _Bytes):
+        return value
+    if isinstance(value, Loaded):
+        low_first = little != isinstance(value, Reversed)
+        offs = tuple(range(value.offset, value.offset + value.size))
+        return _Bytes(value.base, offs if low_first else offs[::-1])
+    return None
+
+
+def _from_bytes(b: _Bytes, little: bool):
+    """A loaded word again when the bytes are all there, in one order or the other."""
+    offs = b.offsets
+    if None in offs:
+        return b
+    n = len(offs)
+    up = offs == tuple(range(offs[0], offs[0] + n))
+    down = offs == tuple(range(offs[0], offs[0] - n, -1))
+    if up:
+        return Loaded(b.base, offs[0], n) if little else Reversed(b.base, offs[0], n)
+    if down:
+        return Reversed(b.base, offs[-1], n) if little else Loaded(b.base, offs[-1], n)
+    return b
+
+
+def _byte_op(code: int, a, b, size: int, little: bool):
+    """``a <op> b`` on byte maps (see _Bytes), or None when the bytes cannot be followed."""
+    x = _to_bytes(a, little)
+    if x is None:
+        return None
+    offs = list(x.offsets)
+    if code == AND and isinstance(b, int):
+        mask = [(b >> (8 * i)) & 0xFF for i in range(len(offs))]
+        if any(m not in (0, 0xFF) for m in mask):
+            return None
+        offs = [o if m == 0xFF else None for o, m in zip(offs, mask)]
+    elif code in (LEFT, RIGHT) and isinstance(b, int) and b % 8 == 0:
+        k = b // 8
+        offs = ([None] * k + offs)[:len(offs)] if code == LEFT else offs[k:] + [None] * k
+    elif code == OR:
+        y = _to_bytes(b, little) if not (isinstance(b, int) and b == 0) else _Bytes(x.base, (None,) * len(offs))
+        if y is None or y.base != x.base or len(y.offsets) != len(offs):
+            return None
+        if any(p is not None and q is not None for p, q in zip(offs, y.offsets)):
+            return None
+        offs = [p if p is not None else q for p, q in zip(offs, y.offsets)]
+    elif code == ZEXT:
+        offs = offs + [None] * max(0, size - len(offs))
+    elif code == SUBPIECE and isinstance(b, int):
+        offs = offs[b:b + size]
+    else:
+        return None
+    offs = (offs + [None] * size)[:size]
+    if all(o is None for o in offs):
+        return 0
+    return _from_bytes(_Bytes(x.base, tuple(offs)), little)
 
 
 @dataclass(frozen=True)
@@ -160,13 +311,16 @@ class _Diffs:
 CONST, UNIQUE, REGISTER, RAM, OTHER = range(5)
 _SPACES = {"const": CONST, "unique": UNIQUE, "register": REGISTER, "ram": RAM}
 (COPY, LOAD, STORE, CALL, CALLIND, BRANCH, BRANCHIND, CALLOTHER, IGNORE, ZEXT, SEXT, ADD, SUB, AND, OR, XOR,
- LEFT, RIGHT, MULT, TWOCOMP, NEGATE, SUBPIECE, PIECE, EQUAL, NOTEQUAL, UNKNOWN, RETURN) = range(27)
+ LEFT, RIGHT, MULT, TWOCOMP, NEGATE, SUBPIECE, PIECE, EQUAL, NOTEQUAL, UNKNOWN, RETURN,
+ LESS, SLESS, LESSEQUAL, SLESSEQUAL, BOOL_NEGATE, BOOL_AND, BOOL_OR, BOOL_XOR, CARRY, SCARRY, SBORROW) = range(38)
 _CODES = {OP.COPY: COPY, OP.LOAD: LOAD, OP.STORE: STORE, OP.CALL: CALL, OP.CALLIND: CALLIND, OP.BRANCH: BRANCH,
           OP.BRANCHIND: BRANCHIND, OP.CALLOTHER: CALLOTHER, OP.RETURN: RETURN, OP.CBRANCH: IGNORE,
           OP.INT_ZEXT: ZEXT, OP.INT_SEXT: SEXT, OP.INT_ADD: ADD, OP.INT_SUB: SUB, OP.INT_AND: AND, OP.INT_OR: OR,
           OP.INT_XOR: XOR, OP.INT_LEFT: LEFT, OP.INT_RIGHT: RIGHT, OP.INT_MULT: MULT, OP.INT_2COMP: TWOCOMP,
           OP.INT_NEGATE: NEGATE, OP.SUBPIECE: SUBPIECE, OP.PIECE: PIECE, OP.INT_EQUAL: EQUAL,
-          OP.INT_NOTEQUAL: NOTEQUAL}
+          OP.INT_NOTEQUAL: NOTEQUAL, OP.INT_LESS: LESS, OP.INT_SLESS: SLESS, OP.INT_LESSEQUAL: LESSEQUAL,
+          OP.INT_SLESSEQUAL: SLESSEQUAL, OP.BOOL_NEGATE: BOOL_NEGATE, OP.BOOL_AND: BOOL_AND, OP.BOOL_OR: BOOL_OR,
+          OP.BOOL_XOR: BOOL_XOR, OP.INT_CARRY: CARRY, OP.INT_SCARRY: SCARRY, OP.INT_SBORROW: SBORROW}
 
 
 def _compile(op) -> tuple:
@@ -218,18 +372,22 @@ def instructions(image: Image, start: int, end: int,
         if not ops:
             addr += step  # the first instruction itself is undecodable
             continue
+        # the whole translation is compiled before anything is yielded: its native op objects live in
+        # the context, and a consumer may translate other code (a loop replayed) before asking for more
         cur, cur_ops, last = None, [], addr
+        block: list[tuple[int, list]] = []
         for op in ops:
             if op.opcode == OP.IMARK:
                 if cur is not None:
-                    yield cur, cur_ops
+                    block.append((cur, cur_ops))
                 ins = op.inputs
                 cur, cur_ops = ins[0].offset, []
                 last = ins[-1].offset + ins[-1].size
                 continue
             cur_ops.append(_compile(op))
         if cur is not None:
-            yield cur, cur_ops
+            block.append((cur, cur_ops))
+        yield from block
         # translation stops at the end or at an instruction it cannot decode: skip that word
         addr = last if last > addr else addr + step
         if addr < end and last > 0:
@@ -257,6 +415,13 @@ def _register_table(lang: str) -> tuple[dict[str, tuple[int, int]], dict[int, tu
     return regs, {k: tuple(sorted(v)) for k, v in containing.items()}
 
 
+@functools.lru_cache(maxsize=16)
+def _names_of(lang: str) -> dict[tuple[int, int], str]:
+    """(register offset, size) -> its name (one name per varnode)."""
+    regs, _ = _register_table(lang)
+    return {v: k for k, v in sorted(regs.items(), reverse=True)}
+
+
 class _Walker:
     def __init__(self, image: Image, start: int) -> None:
         self.image = image
@@ -271,14 +436,26 @@ class _Walker:
         self.jumps: dict[int, int] = {}
         self.block_ends: set[int] = set()
         self.entry_states: dict[int, tuple[dict, dict]] = {}
+        self.seen: set[int] | None = None  # every constant the code computes, when asked for (``immediates``)
+        self.start = start & ~1
+        self.starts: frozenset[int] | set[int] = frozenset()  # other functions' starts (tail calls)
+        self.marks: set[int] = set()  # the constants of a hash function the code computes (``hash_constants``)
+        self.hashed_regs: set[int] = set()  # registers that held a hash's running value
+        #: (address, where the path goes: None for a return, value of the return register) at the end of
+        #: each path: a return, a jump, the fall into a join
+        self.leaving: list[tuple[int, int | None, object]] = []
+        self.return_ops: set[int] = set()
+        self.hash_values = hash_values()
         self.reg_of, self.containing = _register_table(language(image))
-        self.name_of = {v: k for k, v in sorted(self.reg_of.items(), reverse=True)}
+        self.name_of = _names_of(language(image))
         self.r0 = self.reg_of.get("r0", (-1, 0))[0] if image.arch.startswith("ppc") else -1
         self.imports = image.imports
         self.got_slots = image.got_slots
         # the module's global pointer ($gp, the PowerPC64 TOC) is one value for all its code: a
         # restore from a stack slot after a call, or a function entered mid-way, keeps it
         self.pinned: tuple[int, int] | None = None
+        #: branch address -> its condition's value, kept only while a loop body is replayed
+        self.conditions: dict[int, object] | None = None
         self._set_reg(self.cc.sp, Sym("sp"))
         if image.gp is not None and image.arch in ("mips", "mips64", "ppc64"):
             name = "gp" if image.arch.startswith("mips") else "r2"
@@ -320,12 +497,18 @@ class _Walker:
             value &= (1 << (8 * size)) - 1
             if value > 0xFF and self.image.in_data(value):
                 self.refs.add(value)
+            if self.seen is not None:
+                self.seen.add(value)
+            if value in self.hash_values:
+                self.marks.add(value)
         if space == UNIQUE:
             self.uniq[off] = value
         elif space == REGISTER:
             self._write_reg(off, size, value)
 
     def _write_reg(self, off: int, size: int, value) -> None:
+        if value is HASHED:
+            self.hashed_regs.add(off)
         regs = self.regs
         if self.pinned is not None and off == self.pinned[0] and not isinstance(value, int):
             value = self.pinned[1]
@@ -345,15 +528,25 @@ class _Walker:
         if addr in self.imports or addr in self.got_slots:
             return addr  # a call through this slot names the import
         if size == image.word:
-            return image.pointer(addr)
+            got = image.pointer(addr)
+            return got if got is not None or not self._zeroed(addr) else Loaded(GLOBAL, addr, size)
         raw = image.read(addr, size)
         if raw is None or len(raw) != size:
-            return None
+            # a zero-initialised global (.bss) holds what the program put there at run time: a request
+            # buffer read into a global structure, compared where it lies
+            return Loaded(GLOBAL, addr, size) if raw is None and self._zeroed(addr) else None
         return int.from_bytes(raw, "little" if image.little else "big")
+
+    def _zeroed(self, addr: int) -> bool:
+        """Writable memory the file gives no content (.bss)."""
+        return addr >= 0x1000 and self.image.writable(addr) and self.image.read(addr, 1) is None
 
     def load(self, pointer, size: int):
         if isinstance(pointer, int):
             return self._load(pointer, size)
+        if isinstance(pointer, (Result, _Into)) and (pointer.at if isinstance(pointer, Result) else pointer.result.at):
+            result, offset = (pointer, 0) if isinstance(pointer, Result) else (pointer.result, pointer.offset)
+            return Loaded(RETURNED.format(result.at), offset, size)
         if isinstance(pointer, Sym):
             got = self.stack.get((pointer.base, pointer.offset))
             if got is not None:
@@ -409,14 +602,71 @@ class _Walker:
     def _remember(self, target: int, addr: int) -> None:
         """The values at a forward branch, for the block it jumps to: the linear walk enters that
         block after unrelated code (an out-of-line block), whose values are not the block's."""
-        if target > addr and target not in self.entry_states:
+        if target <= addr:
+            return
+        got = self.entry_states.get(target)
+        if got is None:
             self.entry_states[target] = (dict(self.regs), dict(self.stack))
+        else:  # a second branch to the same block: what the two paths disagree on is unknown there
+            self.entry_states[target] = (_merge(got[0], self.regs), _merge(got[1], self.stack))
 
     def enter(self, addr: int) -> None:
         """Start the block at ``addr`` from the values of the branch that reaches it."""
         state = self.entry_states.get(addr)
         if state is not None:
             self.regs, self.stack = dict(state[0]), dict(state[1])
+
+    def _leaving(self, addr: int, target: int | None) -> None:
+        if target is None:
+            value = self._reg(self.cc.ret)
+            if isinstance(value, (int, Result)):
+                self.leaving.append((addr, None, value))
+        elif len(self.leaving) < MAX_PATHS:
+            self.leaving.append((addr, target, (dict(self.regs), dict(self.stack))))
+
+    def _exit_value(self, block: list, state: tuple[dict, dict]):
+        """The return register at the return of the exit block ``block`` (its lifted instructions)
+        entered with ``state`` (the block may move the value there: ``mov r0, r3``)."""
+        walker = self._replayer
+        walker.regs, walker.stack = dict(state[0]), dict(state[1])
+        walker.return_ops.clear()
+        for addr, ops in block:
+            walker.uniq.clear()
+            for _ in walker.step(addr, ops):
+                pass
+            if walker.return_ops:
+                return walker._reg(walker.cc.ret)
+        return None
+
+    def returned(self, thumb: int = 0) -> tuple[set, list]:
+        """What the function returns: the call results, and (address, constant) of the constants, in the
+        return register where a path returns or goes to a block that returns."""
+        ends = sorted(self.block_ends)
+        results, constants = set(), []
+        blocks: dict[int, list] = {}
+        for addr, target, value in self.leaving:
+            if target is not None:
+                i = bisect.bisect_left(ends, target)
+                if i >= len(ends) or ends[i] not in self.return_ops or ends[i] - target > RETURN_BLOCK:
+                    continue
+                if target not in blocks:  # lifted once, replayed for each path into it
+                    blocks[target] = list(instructions(self.image, target | thumb, ends[i] + 8))
+                    if not hasattr(self, "_replayer"):
+                        self._replayer = _Walker(self.image, target)
+                value = self._exit_value(blocks[target], value)
+            if isinstance(value, Result):
+                results.add(value)
+            elif isinstance(value, int):
+                constants.append((addr, value))
+        return results, constants
+
+    def join(self, addr: int) -> None:
+        """The code before ``addr`` falls into it, and branches reach it too (``if (!p) p = "/";``): a
+        value the paths disagree on is unknown from here on, not the value of the path walked last."""
+        state = self.entry_states.get(addr)
+        if state is not None:
+            self._leaving(addr, addr)
+            self.regs, self.stack = _merge(state[0], self.regs), _merge(state[1], self.stack)
 
     def _part(self, loaded: Loaded, low: int, size: int) -> Loaded:
         """Bytes ``low`` .. ``low + size`` (counted from the least significant) of a loaded value, as
@@ -429,6 +679,19 @@ class _Walker:
         return cls(loaded.base, offset, size)
 
     # ------------------------------------------------------------------ calls
+
+    def _swapped(self, name: str | None, args: list):
+        """``ntohl(x)`` of bytes read from memory: the same bytes, in network (big-endian) order, so
+        that its compare with a constant is a compare of that memory."""
+        size = byte_order_routines().get((name or "").split("@", 1)[0])
+        first = args[0] if args else None
+        if size is None or not isinstance(first, Loaded) or first.size < size:
+            return None
+        part = self._part(first, 0, size)
+        if not self.image.little:
+            return part  # big-endian: the conversion changes nothing
+        return Loaded(part.base, part.offset, size) if isinstance(part, Reversed) else \
+            Reversed(part.base, part.offset, size)
 
     def call(self, addr: int, target) -> Call:
         tgt = target if isinstance(target, int) else None
@@ -447,7 +710,7 @@ class _Walker:
         for r in cc.clobber:
             if r in self.reg_of:
                 self._set_reg(r, CLOBBERED)  # not the caller's value any more (None would read as that)
-        self._set_reg(cc.ret, Result(name, addr))
+        self._set_reg(cc.ret, self._swapped(name, args) or Result(name, addr))
         if cc.extrapop:
             sp = self._reg(cc.sp)
             if isinstance(sp, Sym):
@@ -461,11 +724,15 @@ class _Walker:
         read, write = self.read, self.write
         for code, out, ins, name in ops:
             if code == IGNORE or code == RETURN:
+                if name == "cbranch" and self.conditions is not None:
+                    self.conditions[addr] = read(ins[1])
                 if name == "cbranch" and ins[0][0] == RAM:
                     self.branches[addr] = ins[0][1]
                     self._remember(ins[0][1], addr)
                 elif code == RETURN:
                     self.block_ends.add(addr)
+                    self.return_ops.add(addr)
+                    self._leaving(addr, None)
                 continue
             if code == CALL or code == CALLIND:
                 target = ins[0][1] if code == CALL else read(ins[0])
@@ -476,9 +743,16 @@ class _Walker:
             if code == BRANCH or code == BRANCHIND:
                 target = ins[0][1] if code == BRANCH and ins[0][0] == RAM else \
                     read(ins[0]) if code == BRANCHIND else None
+                if code == BRANCH and isinstance(target, int) and target in self.starts and target != self.start:
+                    # a tail call of another function (``return check(user, pass);`` as ``j check``)
+                    self.block_ends.add(addr)
+                    yield self.call(addr, target)
+                    self._leaving(addr, None)
+                    continue
                 if code == BRANCH and isinstance(target, int):
                     self.jumps[addr] = target
                     self._remember(target, addr)
+                    self._leaving(addr, target)
                 self.block_ends.add(addr)
                 if isinstance(target, int) and (target in self.imports or target in self.got_slots):
                     yield self.call(addr, target)  # a tail call into an import
@@ -495,8 +769,18 @@ class _Walker:
                 if isinstance(value, int) and size <= 8:
                     yield Store(addr, value & ((1 << (8 * size)) - 1), size,
                                 pointer if isinstance(pointer, (int, Sym)) else None)
+                elif isinstance(value, Result) and isinstance(pointer, (int, Sym)):
+                    yield Kept(addr, pointer, value)
                 continue
             if out is None:
+                continue
+            if out[0] == RAM and code == COPY:
+                # a store to a fixed address (x86 ``mov [rip+X], eax``): the op writes memory directly
+                value = read(ins[0])
+                if isinstance(value, int) and out[2] <= 8:
+                    yield Store(addr, value & ((1 << (8 * out[2])) - 1), out[2], out[1])
+                elif isinstance(value, Result):
+                    yield Kept(addr, out[1], value)
                 continue
             if code == LOAD:
                 write(out, self.load(read(ins[1]), out[2]))
@@ -504,9 +788,25 @@ class _Walker:
             if code == UNKNOWN:
                 write(out, None)
                 continue
+            if code >= LESS:  # a predicate: only a replayed loop needs its value (its exit test)
+                write(out, _predicate(code, read(ins[0]), read(ins[1]) if len(ins) > 1 else None, ins[0][2])
+                      if self.conditions is not None else None)
+                continue
             a = read(ins[0])
             b = read(ins[1]) if len(ins) > 1 else None
             value = None
+            if code in _HASH_TESTS and isinstance(a, int) and isinstance(b, int) and a in self.hash_values \
+                    and b not in self.hash_values:
+                a = HASHED  # the hash's initial value, on the path of an empty input: the hash compared
+            elif code in _HASH_TESTS and isinstance(a, int) and isinstance(b, int) and b in self.hash_values \
+                    and a not in self.hash_values:
+                a, b = HASHED, a
+            if code in _HASH_OPS and (a is HASHED or b is HASHED or code in _HASH_STEPS and (
+                    a in self.hash_values or b in self.hash_values)) and not (
+                    code in (SUB, XOR) and a is HASHED and isinstance(b, int) and b not in self.hash_values
+                    and _large(b, ins[1][2])):  # the hash's value compared: ``h - K``, ``h ^ K``
+                write(out, HASHED)
+                continue
             if code == COPY or code == ZEXT:
                 value = a
             elif code == SEXT:
@@ -516,8 +816,18 @@ class _Walker:
             elif code == SUB:
                 if ins[0] == ins[1] and ins[0][0] != CONST:
                     value = 0  # `sub r0, r0, r0`
+                elif isinstance(a, _Keyed) and isinstance(b, int):
+                    value = _Diff(a.loaded, a.solve(b))
+                elif isinstance(b, _Keyed) and isinstance(a, int):  # AArch64 ``cmp w5, w3, uxtb``
+                    value = _Diff(b.loaded, b.solve(a))
                 elif isinstance(b, int):
                     value = _add(a, -b)
+                    if isinstance(a, Result) and _large(b, ins[1][2]):
+                        value = _Diff(a, b)
+                    elif a is HASHED and _large(b, ins[1][2]):
+                        value = _Diff(HASHED, b)
+                    elif _unnamed(a) and _large(b, ins[1][2]):
+                        value = _Diff(OPAQUE, b, ins[0][1] if ins[0][0] == REGISTER else None)
                     if isinstance(a, Loaded):
                         value = _Diff(a, b)
                         if a.size >= 4 and not compared:
@@ -530,6 +840,8 @@ class _Walker:
                     value = a & b
                 elif isinstance(a, Loaded) and b in (0xFF, 0xFFFF, 0xFFFFFFFF):
                     value = self._part(a, 0, min(a.size, (b.bit_length() + 7) // 8))
+                elif isinstance(a, _Keyed) and isinstance(b, int) and b & 0xFF == 0xFF:
+                    value = a
                 elif isinstance(a, Sym) and isinstance(b, int) and a.base == "sp":
                     value = a  # stack alignment
             elif code == OR:
@@ -552,9 +864,16 @@ class _Walker:
                     value = _Diff(a, b)  # zero exactly when the word equals the constant
                 elif isinstance(b, Loaded) and isinstance(a, int) and b.size >= 4:
                     value = _Diff(b, a)
+                elif isinstance(a, Loaded) and isinstance(b, int) or isinstance(b, Loaded) and isinstance(a, int):
+                    loaded, key = (a, b) if isinstance(a, Loaded) else (b, a)
+                    value = _Keyed(loaded, XOR, key & ((1 << (8 * loaded.size)) - 1))
+                elif (isinstance(a, Result) or a is HASHED) and isinstance(b, int) and _large(b, ins[1][2]):
+                    value = _Diff(a, b)
             elif code == LEFT:
                 if isinstance(a, int) and isinstance(b, int) and b < 64:
                     value = a << b
+                elif isinstance(a, _Keyed) and b == 0:
+                    value = a  # AArch64's extended-register operand shifts by zero
             elif code == RIGHT:
                 if isinstance(a, int) and isinstance(b, int) and b < 64:
                     value = a >> b
@@ -575,18 +894,89 @@ class _Walker:
             elif code == PIECE:
                 if isinstance(a, int) and isinstance(b, int):
                     value = (a << (8 * ins[1][2])) | b
-            elif code == EQUAL or code == NOTEQUAL:
+            if value is None and code in (AND, OR, LEFT, RIGHT, ZEXT, SUBPIECE) and (
+                    isinstance(a, (Loaded, _Bytes)) or code == OR and isinstance(b, (Loaded, _Bytes))):
+                first, second = (a, b) if isinstance(a, (Loaded, _Bytes)) else (b, a)
+                value = _byte_op(code, first, second, out[2], self.image.little)
+            elif code == ADD and value is None and isinstance(b, int) and isinstance(a, Loaded) and a.size >= 4:
+                value = _Offset(a, b)
+            elif code == ADD and value is None and isinstance(b, int) and isinstance(a, Loaded):
+                value = _Keyed(a, ADD, b & ((1 << (8 * a.size)) - 1))
+            elif code == SUBPIECE and value is None and isinstance(a, _Keyed) and b == 0:
+                value = a
+            elif code == SUB and isinstance(a, _Offset) and isinstance(b, int):
+                value = _Diff(a.loaded, (b - a.value) & ((1 << (8 * a.loaded.size)) - 1))
+            if code == EQUAL or code == NOTEQUAL:
+                if self.conditions is not None and isinstance(a, int) and isinstance(b, int):
+                    value = int((a == b) == (code == EQUAL))
+                # (x86 sets its zero flag from every ``xor``: a keyed byte tested against an immediate
+                # zero is no compare; a zero read from a table is)
+                if isinstance(a, _Keyed) and isinstance(b, int) and (b or ins[1][0] != CONST):
+                    a, b = a.loaded, a.solve(b)
+                elif isinstance(b, _Keyed) and isinstance(a, int) and (a or ins[0][0] != CONST):
+                    a, b = b.loaded, b.solve(a)
+                if isinstance(a, _Offset) and isinstance(b, int):
+                    a, b = a.loaded, (b - a.value) & ((1 << (8 * a.loaded.size)) - 1)
+                elif isinstance(b, _Offset) and isinstance(a, int):
+                    a, b = b.loaded, (a - b.value) & ((1 << (8 * b.loaded.size)) - 1)
                 group = a if isinstance(a, _Diffs) and b == 0 else b if isinstance(b, _Diffs) and a == 0 else None
                 if group is not None and not compared:
                     compared = True
                     for part in group.parts:
                         yield _compare(addr, part, 0)
                 elif not compared:
-                    event = _compare(addr, a, b)
+                    event = _compare(addr, a, b, ins)
                     if event is not None:
                         compared = True
                         yield event
             write(out, value)
+
+
+_HASH_OPS = frozenset({COPY, ZEXT, SEXT, ADD, SUB, AND, OR, XOR, LEFT, RIGHT, MULT, TWOCOMP, NEGATE, SUBPIECE, PIECE})
+#: operations that compare (an equality, or the difference or exclusive or tested for zero)
+_HASH_TESTS = frozenset({SUB, XOR, EQUAL, NOTEQUAL})
+#: operations that make a hash's running value from one of its constants (not a copy of the constant)
+_HASH_STEPS = frozenset({ADD, SUB, AND, OR, XOR, MULT})
+
+
+def _predicate(code: int, a, b, size: int):
+    """A comparison or boolean operation on known values (1 or 0), else None."""
+    if not isinstance(a, int) or code != BOOL_NEGATE and not isinstance(b, int):
+        return None
+    bits = 8 * size
+    mask = (1 << bits) - 1
+    if code == BOOL_NEGATE:
+        return int(not a)
+    if code in (BOOL_AND, BOOL_OR, BOOL_XOR):
+        return int(bool(a) and bool(b) if code == BOOL_AND else bool(a) or bool(b) if code == BOOL_OR
+                   else bool(a) != bool(b))
+    ua, ub = a & mask, b & mask
+    sa, sb = _sext(a, size), _sext(b, size)
+    if code == LESS:
+        return int(ua < ub)
+    if code == LESSEQUAL:
+        return int(ua <= ub)
+    if code == SLESS:
+        return int(sa < sb)
+    if code == SLESSEQUAL:
+        return int(sa <= sb)
+    if code == CARRY:
+        return int(ua + ub > mask)
+    if code == SCARRY:
+        return int(not -(1 << (bits - 1)) <= sa + sb < 1 << (bits - 1))
+    if code == SBORROW:
+        return int(not -(1 << (bits - 1)) <= sa - sb < 1 << (bits - 1))
+    return None
+
+
+def _merge(a: dict, b: dict) -> dict:
+    """Values (register or stack slot -> (size, value)) where two paths meet: the same on both, or
+    unknown (CLOBBERED: neither a constant nor the value the function was entered with)."""
+    out = {}
+    for key in a.keys() | b.keys():
+        va, vb = a.get(key), b.get(key)
+        out[key] = va if va == vb else (max(v[0] for v in (va, vb) if v is not None), CLOBBERED)
+    return out
 
 
 def _parts(value) -> tuple:
@@ -617,6 +1007,12 @@ def _sext(value: int, size: int) -> int:
 def _add(a, b):
     if isinstance(a, int) and isinstance(b, int):
         return a + b
+    if isinstance(b, (Result, _Into)) and isinstance(a, int):
+        a, b = b, a
+    if isinstance(a, Result) and isinstance(b, int) and a.at:
+        return a if b == 0 else _Into(a, _signed(b))
+    if isinstance(a, _Into) and isinstance(b, int):
+        return a.result if a.offset + _signed(b) == 0 else _Into(a.result, a.offset + _signed(b))
     if isinstance(a, Sym) and isinstance(b, int):
         return Sym(a.base, a.offset + _signed(b))
     if isinstance(b, Sym) and isinstance(a, int):
@@ -628,13 +1024,41 @@ def _signed(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else (v - (1 << 32) if (1 << 31) <= v < (1 << 32) else v)
 
 
-def _compare(addr: int, a, b) -> Compare | None:
+def _unnamed(value) -> bool:
+    """A value the walk lost (a register written with something it cannot name reads as its entry
+    value): not a constant, an address, a loaded word or a call's result."""
+    return value is None or isinstance(value, Sym) and value.base != "sp" and value.offset == 0
+
+
+def _large(value: int, size: int) -> bool:
+    """A constant of ``size`` bytes far from zero either way (not a return code or -1)."""
+    value &= (1 << (8 * size)) - 1
+    return MIN_TESTED_VALUE <= value <= (1 << (8 * size)) - MIN_TESTED_VALUE
+
+
+def _compare(addr: int, a, b, ins: tuple = ()) -> Compare | Tested | None:
+    reg = None
     if isinstance(a, _Diff) and b == 0:
-        a, b = a.loaded, a.value
+        a, b, reg = a.loaded, a.value, a.reg
     elif isinstance(b, _Diff) and a == 0:
-        a, b = b.loaded, b.value
-    if isinstance(b, Loaded) and isinstance(a, int):
+        a, b, reg = b.loaded, b.value, b.reg
+    elif len(ins) == 2:  # a direct equality of two registers (MIPS ``bne v1, v0``)
+        side = ins[1] if isinstance(a, int) and _large(a, 4) else ins[0]
+        reg = side[1] if side[0] == REGISTER else None
+    if a is HASHED and isinstance(b, int) or b is HASHED and isinstance(a, int):
+        value = b if a is HASHED else a
+        return Tested(addr, None, value & 0xFFFFFFFF, 4, hashed=True) if _large(value, 4) else None
+    if isinstance(b, (Loaded, Result)) and isinstance(a, int) or \
+            isinstance(a, int) and isinstance(b, int) and _large(a, 4) and not _large(b, 4):
         a, b = b, a
+    if isinstance(b, int) and (a is OPAQUE or _unnamed(a) or isinstance(a, int) and not _large(a, 4)) \
+            and b < 1 << 32 and _large(b, 4):
+        # an unnamed value (a loop's result; a constant only on the path the linear walk took) compared
+        # with a large number: kept as a test of an unknown result, judged by the function's code
+        return Tested(addr, None, b, 4, reg=reg)
+    if isinstance(a, Result) and isinstance(b, int):
+        size = 4 if b < 1 << 32 else 8
+        return Tested(addr, a, b & ((1 << (8 * size)) - 1), size) if _large(b, size) else None
     if isinstance(a, Loaded) and isinstance(b, int):
         size = a.size
         value = b & ((1 << (8 * size)) - 1)
@@ -657,8 +1081,10 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     function at ``start`` (odd: Thumb) up to ``end``, and of the blocks outside that range its
     branches reach (not other functions: ``starts``)."""
     walker = _Walker(image, start)
+    walker.starts = starts
     out = Walk()
     lo, thumb = start & ~1, start & 1
+    lifted: dict[int, list] = {}  # address -> its compiled ops, for a loop body replayed
 
     def run(a: int, b: int, block: bool) -> None:
         ended = True  # the code before ``a`` does not fall into it
@@ -666,14 +1092,25 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
             walker.uniq.clear()
             if ended:
                 walker.enter(addr)
+            else:
+                walker.join(addr)
             ended = any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops)
+            lifted[addr] = ops
             for event in walker.step(addr, ops):
                 if isinstance(event, Call):
                     out.calls.append(event)
                 elif isinstance(event, Compare):
                     out.compares.append(event)
+                elif isinstance(event, Kept):
+                    out.kept.append(event)
+                elif isinstance(event, Tested):
+                    out.tested.append(event)
                 elif event is not None:
                     out.stores.append(event)
+            head = _back_edge(ops, lo, addr)
+            if head is not None and not block and any(
+                    head <= c.addr <= addr and c.size <= 2 and c.iteration == 0 for c in out.compares):
+                out.compares.extend(_unrolled(walker, [(a, lifted[a]) for a in sorted(lifted) if head <= a <= addr]))
             if block and ended:
                 return  # the block ends at its jump or return
 
@@ -689,10 +1126,82 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
         nxt = min((s for s in starts if s > target), default=target + MAX_OUTLYING_BYTES)
         run(target, min(nxt, target + MAX_OUTLYING_BYTES), True)
     out.refs = walker.refs
+    out.marks = walker.marks
+    out.exits = functools.partial(walker.returned, thumb)
+    for t in out.tested:
+        # the linear walk may reach the compare before the loop that computes the hash (laid out after
+        # it): the register compared holds the hash's value somewhere in the function
+        if t.result is None and t.reg is not None and t.reg in walker.hashed_regs:
+            t.hashed = True
     out.branches = walker.branches
     out.jumps = walker.jumps
     out.block_ends = walker.block_ends
     return out
+
+
+#: a loop whose body compares loaded bytes with constants (``p[i] ^ (K + i * S)`` against a table of
+#: encoded bytes; ``p[i] != k[i]``) is replayed with the next index this many times at most (the
+#: longest secret read this way), when its body has at most MAX_UNROLL_BODY instructions
+MAX_UNROLL = 64
+MAX_UNROLL_BODY = 48
+
+
+def _back_edge(ops: list, lo: int, addr: int) -> int | None:
+    """The loop head a branch of this instruction goes back to, within the function."""
+    for code, _, ins, name in ops:
+        if (code == BRANCH or name == "cbranch") and ins and ins[0][0] == RAM and lo <= ins[0][1] < addr:
+            return ins[0][1]
+    return None
+
+
+def _unrolled(walker: _Walker, body: list[tuple[int, list]]) -> list[Compare]:
+    """The byte compares of further passes through a loop (``body``: its instructions, lifted by the
+    walk, head first, back edge last), replayed from the values the walk has at its back edge; each
+    pass continues while the loop's own exit tests, known from the index, say so (a test that
+    depends on the input does not stop it; a compare with a zero byte, the end of a string, does).
+    Nothing is translated again: a translation can leave decoding context behind (Thumb ``it``)."""
+    if len(body) > MAX_UNROLL_BODY:
+        return []
+    head, back = body[0][0], body[-1][0]
+    rep = _Walker(walker.image, walker.start)
+    rep.starts, rep.call_fix, rep.conditions = walker.starts, walker.call_fix, {}
+    rep.regs, rep.stack = dict(walker.regs), dict(walker.stack)
+    out: list[Compare] = []
+    for iteration in range(1, MAX_UNROLL + 1):
+        rep.conditions.clear()
+        found, leave = [], False
+        for a, ops in body:
+            rep.uniq.clear()
+            for event in rep.step(a, ops):
+                if isinstance(event, Compare) and event.size <= 2:
+                    found.append(Compare(event.addr, event.base, event.offset, event.value, event.size, iteration))
+            for code, _, ins, name in ops:
+                if name != "cbranch" or ins[0][0] != RAM:
+                    continue
+                taken = rep.conditions.get(a)
+                inside = head <= ins[0][1] <= back
+                if not isinstance(taken, int) or inside and ins[0][1] != head:
+                    continue
+                if inside != bool(taken):  # leaves the loop: by an exit taken, or a back edge not taken
+                    leave = True
+            if leave:
+                break
+        out.extend(found)
+        if leave or not found or any(c.value == 0 for c in found):
+            break
+    return out
+
+
+def immediates(image: Image, start: int, end: int) -> tuple[set[int], set[int]]:
+    """The constants the function at ``start`` computes (immediates, literal-pool loads, ``lui``/``ori``
+    pairs, each as written) and the data addresses it materialises."""
+    walker = _Walker(image, start)
+    walker.seen = set()
+    for addr, ops in instructions(image, start, end, walker.call_fix):
+        walker.uniq.clear()
+        for _ in walker.step(addr, ops):
+            pass
+    return walker.seen, walker.refs
 
 
 #: instructions after a call within which a test of its result against zero is looked for

@@ -29,6 +29,9 @@ class Compare:
     offset: int
     value: int
     size: int
+    #: the pass of a counted loop this compare was read in (0: the walk itself; 1.. : a replay of the
+    #: loop body with the next index, see ``lift.MAX_UNROLL``)
+    iteration: int = 0
 
 
 @dataclass
@@ -39,6 +42,28 @@ class Store:
     value: int
     size: int
     dest: object = None  # where: a stack or entry-register address (lift.Sym) or a global address
+
+
+@dataclass
+class Tested:
+    """A call's result compared with a constant (``if (hash(s) == 0x4421b58d)``)."""
+
+    addr: int
+    result: object  # the Result compared; None: a value the walk cannot name
+    value: int
+    size: int
+    #: the unnamed value is (or the register compared at some point holds) a hash's running value
+    hashed: bool = False
+    reg: int | None = None  # the register compared, when the value is unnamed
+
+
+@dataclass
+class Kept:
+    """A call's result stored to memory (``c->level = check(user, pass)``): where the caller keeps it."""
+
+    addr: int
+    dest: object  # a stack or entry-register address (lift.Sym) or a global address
+    result: object  # the Result stored
 
 
 @dataclass(frozen=True)
@@ -62,7 +87,29 @@ class Walk:
     calls: list[Call] = field(default_factory=list)
     compares: list[Compare] = field(default_factory=list)
     stores: list[Store] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)  # call results stored to memory
+    tested: list[Tested] = field(default_factory=list)  # call results compared with constants
     refs: set[int] = field(default_factory=set)  # constant addresses the function materialises
+    marks: set[int] = field(default_factory=set)  # hash constants the function computes (inlined hash)
+    #: what the function returns, computed when first asked for (``lift``: the paths into its exits)
+    exits: object = None
+    _returned: tuple | None = None
+
+    def _exits(self) -> tuple:
+        if self._returned is None:
+            self._returned = self.exits() if self.exits is not None else (set(), [])
+            self.exits = None  # the walker's state is no longer needed
+        return self._returned
+
+    @property
+    def returns(self) -> set:
+        """Call results (Result) the function returns."""
+        return self._exits()[0]
+
+    @property
+    def constant_returns(self) -> list:
+        """(return address, constant) of the constants the function returns."""
+        return self._exits()[1]
     branches: dict[int, int] = field(default_factory=dict)  # conditional branch address -> its target
     jumps: dict[int, int] = field(default_factory=dict)  # unconditional branch address -> its target
     block_ends: set[int] = field(default_factory=set)  # addresses of returns and unconditional jumps

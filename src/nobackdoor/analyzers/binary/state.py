@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .model import Call, Walk
-from .lift import Sym
+from .model import Call, Result, Walk
+from .lift import CONVENTIONS, Sym
 from .sinks import base_name, knowledge, written_argument
 
 Regions = list[tuple[int, int]]
@@ -81,3 +81,118 @@ def credential_checks(image, w: Walk, checkers: set[int], constant: Callable[[ob
             if a is not None and b is not None and a != b and not constant(a) and not constant(b) \
                     and 0 not in c.built and 1 not in c.built:
                 yield c
+
+
+# ---------------------------------------------------------------------- session state across functions
+#
+# The honest check's decision is kept somewhere: its result stored (``level = session_level(sid, user,
+# n)``, ``r->level = check_credentials(u, p)``) and the buffers it fills (the session's user name). That
+# place may be a local of the request handler, a global request structure, or a field of a structure
+# the handler hands to a helper (``authenticate(r)``): a helper's fields are carried to its callers
+# through the argument it was given.
+
+
+def out_parameters(image, w: Walk) -> set[int]:
+    """Indexes of the parameters a function writes through (``snprintf(user, n, ...)`` in a session
+    lookup given ``user``)."""
+    regs = CONVENTIONS[image.arch].args
+    dests = [s.dest for s in w.stores] + [k.dest for k in w.kept]
+    for c in w.calls:
+        idx = written_argument(base_name(c.name or "")) if c.name else None
+        if idx is not None and idx < len(c.args):
+            dests.append(c.args[idx])
+    return {regs.index(d.base) for d in dests if isinstance(d, Sym) and d.base in regs}
+
+
+def _place(image, value) -> object | None:
+    """A place state can be kept in: a stack slot, a field of a pointer the function was handed, or
+    a writable global."""
+    if isinstance(value, Sym):
+        return value
+    if isinstance(value, int) and value >= 0x1000 and image.writable(value):
+        return value
+    return None
+
+
+def _moved(image, field: Sym, arg) -> object | None:
+    """``field`` (relative to a parameter) as seen by a caller that passed ``arg`` for that parameter."""
+    if isinstance(arg, Sym):
+        return Sym(arg.base, arg.offset + field.offset)
+    if isinstance(arg, int):
+        return _place(image, arg + field.offset)
+    return None
+
+
+def session_places(image, w: Walk, checks: set[int], outs: dict[int, set[int]],
+                   fields: dict[int, set[Sym]]) -> set[object]:
+    """Where the function keeps what a credential check decided: the stored results of the calls at
+    ``checks``, the buffers those calls fill (``outs``: function -> the parameters it writes), and the
+    session fields of the helpers it calls (``fields``: function -> places relative to its parameters)."""
+    regs = CONVENTIONS[image.arch].args
+    places: set[object] = set()
+    for k in w.kept:
+        if isinstance(k.result, Result) and k.result.at in checks:
+            place = _place(image, k.dest)
+            if place is not None:
+                places.add(place)
+    for c in w.calls:
+        if c.addr in checks and c.target is not None:
+            for i in outs.get(c.target, ()):
+                place = _place(image, c.args[i]) if i < len(c.args) else None
+                if place is not None:
+                    places.add(place)
+        if c.name is None and c.target in fields:
+            for f in fields[c.target]:
+                i = regs.index(f.base)
+                place = _moved(image, f, c.args[i]) if i < len(c.args) else None
+                if place is not None:
+                    places.add(place)
+    return places
+
+
+#: bytes of a state field read out of a wider constant store (two fields written at once)
+FIELD_BYTES = 4
+
+
+def _field_value(image, store, place) -> int | None:
+    """The value ``store`` writes at ``place`` when ``place`` lies inside it (``*(uint64_t *)&c->level =
+    0x...00000002`` writes a level and the next field at once)."""
+    dest = store.dest
+    if isinstance(dest, Sym) and isinstance(place, Sym) and dest.base == place.base:
+        at = place.offset - dest.offset
+    elif isinstance(dest, int) and isinstance(place, int):
+        at = place - dest
+    else:
+        return None
+    if not 0 <= at < store.size:
+        return None
+    raw = store.value.to_bytes(store.size, "little" if image.little else "big")[at:at + FIELD_BYTES]
+    return int.from_bytes(raw, "little" if image.little else "big")
+
+
+def session_writes(image, w: Walk, regions: Regions, places: set | frozenset = frozenset()
+                   ) -> set[tuple[object, int | None]]:
+    """(place, constant or None for a copied string) written inside ``regions``: small constants
+    stored and the destinations of string copies and formatters, stack places included; a constant
+    store wider than a field counts for each of ``places`` it covers."""
+    k = knowledge()
+    out: set[tuple[object, int | None]] = set()
+    for s in w.stores:
+        if not _within(s.addr, regions):
+            continue
+        place = _place(image, s.dest)
+        if place is not None and 0 < s.value <= MAX_STATE_VALUE:
+            out.add((place, s.value))
+        elif place is not None and s.size > FIELD_BYTES:
+            for p in places:
+                v = _field_value(image, s, p)
+                if v is not None and 0 < v <= MAX_STATE_VALUE:
+                    out.add((p, v))
+    for c in w.calls:
+        name = base_name(c.name or "")
+        idx = written_argument(name) if name in k["copy_routines"] or name in k["format_routines"] else None
+        if idx is not None and idx < len(c.args) and _within(c.addr, regions):
+            place = _place(image, c.args[idx])
+            if place is not None:
+                out.add((place, None))
+    return out
