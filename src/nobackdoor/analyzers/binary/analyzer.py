@@ -186,13 +186,18 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     comps_of = {fn: list(_comparisons(image, fn, w, k)) + list(hashes.tests(fn, w))
                 for fn, w in walks.items() if fn < library_from}
     matchers = _matchers(walks, comps_of, direct)
+
+    def walk_one(g: int) -> None:
+        """Walk one more function of the program: its sinks and its comparisons."""
+        walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts)
+        direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
+        comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
+
     # a matcher's callers decide on its match: walk them too (they may call nothing else we judge)
     for g in sorted({g for m in matchers for g in callers.get(m, ()) if g not in walks and g < library_from}):
         if len(walks) >= MAX_FUNCTIONS:
             break
-        walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts)
-        direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
-        comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
+        walk_one(g)
         if _is_auth(image, cmap, g, walks[g], k, strings=not shared_library):
             auth_self.add(g)
     checkers = auth_self | {fn for fn, w in own.items()
@@ -208,9 +213,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         if len(walks) >= MAX_FUNCTIONS or extra >= MAX_STATE_WALKS:
             return False
         extra += 1
-        walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts)
-        direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
-        comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
+        walk_one(g)
         return True
 
     for _ in range(SINK_DEPTH):
@@ -260,6 +263,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                         | {c.addr for c in comps})
         order = _Flow.of(w)
         login_writes: set = set()
+        places = session.get(fn, set()) | shared_places  # where this function keeps a check's decision
         checks = list(state.credential_checks(image, w, checkers - {fn}, _constant_of(image)))
         for check in checks:
             login_writes |= state.writes(image, w, _gated_regions(w, order, check.addr, breaks), stack=True)
@@ -306,7 +310,6 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                     report.decisions.append(Decision("binary.auth-state-bypass", comp, [], auth_fn, keywords,
                                                      state_writes=sorted(_describe_write(d) for d in shared or loose),
                                                      state_direct=any(_outlives(d) for d in shared)))
-            places = session.get(fn, set()) | shared_places
             if places and not any(d.rule_id == "binary.auth-state-bypass" and d.comparison is comp
                                   for d in report.decisions[-2:]) and score > 5 and len(body) >= MIN_STATE_CONSTANT and len(set(body)) >= 3 \
                     and _not_a_word(body) and not any(lo < c.addr < hi for c in checks for lo, hi in regions):
@@ -341,7 +344,6 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                         "binary.hardcoded-password", comp, [], auth_fn, keywords,
                         password_flow=f"a match returns the level {granted[0]} itself, where the function "
                                       f"otherwise returns its credential check's result"))
-        places = session.get(fn, set()) | shared_places
         if places:
             # one word of a message compared with a number (``ntohl(h.session) == 0x...``): protocol code
             # does that all the time (magic numbers, message types), so only the block the compare
@@ -798,7 +800,7 @@ def _inline_magic(image, fn, w):
     ``strcmp`` against a literal inlined into word compares. Runs are followed in code order, so the
     compares of an if/else-if chain (each at offset 0 of the same buffer) stay separate keywords."""
     order = "little" if image.little else "big"
-    runs: list[list] = []  # [base, start offset, bytes, addresses, (address, loop pass) of each compare]
+    runs: list[list] = []  # [base, start offset, bytes, the compares read in order]
     open_runs: dict[str, list[list]] = collections.defaultdict(list)
     for c in sorted(w.compares, key=lambda c: c.addr):
         try:
@@ -810,39 +812,38 @@ def _inline_magic(image, fn, w):
         if c.size >= 4 and c.value >= (1 << (8 * c.size)) - lift.MIN_TESTED_VALUE:
             continue  # a word equal to a small negative number: a return code or sentinel (-1, -ENOMEM)
         chain = _continued(w, [r for r in open_runs[c.base] if r[1] + len(r[2]) == c.offset
-                               and c.addr - r[3][-1] <= CHAIN_GAP], c.addr)
+                               and c.addr - r[3][-1].addr <= CHAIN_GAP], c.addr)
         if chain is not None:
             chain[2] += raw
-            chain[3].append(c.addr)
-            chain[4].add((c.addr, c.iteration))
+            chain[3].append(c)
             continue
         # the last word overlaps the run (``strcmp`` inlined on an odd length: 8 + 8 bytes, then the 4
         # bytes ending at the NUL read from offset 15): the bytes it shares must agree
         chain = next((r for r in reversed(open_runs[c.base]) if r[1] < c.offset < r[1] + len(r[2]) < c.offset + c.size
                       and r[2][c.offset - r[1]:] == raw[:r[1] + len(r[2]) - c.offset]
-                      and c.addr - r[3][-1] <= CHAIN_GAP), None)
+                      and c.addr - r[3][-1].addr <= CHAIN_GAP), None)
         if chain is not None:
             chain[2] += raw[chain[1] + len(chain[2]) - c.offset:]
-            chain[3].append(c.addr)
-            chain[4].add((c.addr, c.iteration))
+            chain[3].append(c)
             continue
         chain = next((r for r in reversed(open_runs[c.base]) if c.offset + c.size == r[1]
-                      and c.addr - r[3][-1] <= CHAIN_GAP), None)
+                      and c.addr - r[3][-1].addr <= CHAIN_GAP), None)
         if chain is not None:  # the compiler tested the later bytes first
             chain[1], chain[2] = c.offset, raw + chain[2]
-            chain[3].append(c.addr)
-            chain[4].add((c.addr, c.iteration))
+            chain[3].append(c)
             continue
-        run = [c.base, c.offset, raw, [c.addr], {(c.addr, c.iteration)}]
+        run = [c.base, c.offset, raw, [c]]
         runs.append(run)
         open_runs[c.base].append(run)
-    for _, _, raw, addrs, passes in runs:
+    for _, _, raw, compares in runs:
         body = raw.rstrip(b"\0")
         # text ending in its NUL is an inlined strcmp with a literal, even as one wide compare;
         # otherwise one wide compare is a structure field test
         text = len(body) >= MIN_INLINE_WORDS_TEXT and len(raw) > len(body) and _PRINTABLE.fullmatch(body)
         # several compares: at different places, or one compare in several passes of a loop
-        if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and len(passes) >= 2) or text):
+        several = len({(c.addr, c.iteration) for c in compares}) >= 2
+        if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and several) or text):
+            addrs = [c.addr for c in compares]
             yield Comparison(fn, min(addrs), "inline compare", raw, rank(raw), end=max(addrs))
 
 
@@ -852,7 +853,7 @@ def _continued(w, runs: list[list], addr: int) -> list | None:
     after an unrelated ``== 'logi'``); else the latest."""
     best, best_gap = None, None
     for r in runs:
-        last = r[3][-1]
+        last = r[3][-1].addr
         for b, target in w.branches.items():
             if 0 <= b - last <= BRANCH_WINDOW and target <= addr:
                 gap = addr - target
