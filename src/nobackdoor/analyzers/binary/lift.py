@@ -456,6 +456,10 @@ class _Walker:
         self.pinned: tuple[int, int] | None = None
         #: branch address -> its condition's value, kept only while a loop body is replayed
         self.conditions: dict[int, object] | None = None
+        #: address -> the compiled ops of each instruction the walk lifted: replayed (a loop body, an
+        #: exit block) without translating again, which can leave decoding context behind (Thumb ``it``)
+        self.lifted: dict[int, list] = {}
+        self._replayer: _Walker | None = None
         self._set_reg(self.cc.sp, Sym("sp"))
         if image.gp is not None and image.arch in ("mips", "mips64", "ppc64"):
             name = "gp" if image.arch.startswith("mips") else "r2"
@@ -544,9 +548,10 @@ class _Walker:
     def load(self, pointer, size: int):
         if isinstance(pointer, int):
             return self._load(pointer, size)
-        if isinstance(pointer, (Result, _Into)) and (pointer.at if isinstance(pointer, Result) else pointer.result.at):
-            result, offset = (pointer, 0) if isinstance(pointer, Result) else (pointer.result, pointer.offset)
-            return Loaded(RETURNED.format(result.at), offset, size)
+        if isinstance(pointer, _Into):
+            return Loaded(RETURNED.format(pointer.result.at), pointer.offset, size)
+        if isinstance(pointer, Result) and pointer.at:
+            return Loaded(RETURNED.format(pointer.at), 0, size)
         if isinstance(pointer, Sym):
             got = self.stack.get((pointer.base, pointer.offset))
             if got is not None:
@@ -624,12 +629,29 @@ class _Walker:
         elif len(self.leaving) < MAX_PATHS:
             self.leaving.append((addr, target, (dict(self.regs), dict(self.stack))))
 
+    def replayer(self, state: tuple[dict, dict], conditions: bool = False) -> _Walker:
+        """A second walker, entered with ``state`` (registers, stack), that replays lifted code without
+        touching this walk's values; with ``conditions`` it also evaluates predicates and records each
+        branch's condition (a loop's exit test)."""
+        rep = self._replayer
+        if rep is None:
+            rep = self._replayer = _Walker(self.image, self.start)
+            rep.starts, rep.call_fix = self.starts, self.call_fix
+        rep.regs, rep.stack = dict(state[0]), dict(state[1])
+        rep.conditions = {} if conditions else None
+        for kept in (rep.uniq, rep.entry_states, rep.leaving, rep.return_ops):
+            kept.clear()
+        return rep
+
+    def lifted_block(self, lo: int, hi: int) -> list[tuple[int, list]]:
+        """The instructions the walk lifted from ``lo`` to ``hi`` (inclusive), in address order."""
+        addrs = sorted(self.lifted)
+        return [(a, self.lifted[a]) for a in addrs[bisect.bisect_left(addrs, lo):bisect.bisect_right(addrs, hi)]]
+
     def _exit_value(self, block: list, state: tuple[dict, dict]):
         """The return register at the return of the exit block ``block`` (its lifted instructions)
         entered with ``state`` (the block may move the value there: ``mov r0, r3``)."""
-        walker = self._replayer
-        walker.regs, walker.stack = dict(state[0]), dict(state[1])
-        walker.return_ops.clear()
+        walker = self.replayer(state)
         for addr, ops in block:
             walker.uniq.clear()
             for _ in walker.step(addr, ops):
@@ -637,6 +659,22 @@ class _Walker:
             if walker.return_ops:
                 return walker._reg(walker.cc.ret)
         return None
+
+    def _exit_end(self, target: int, ends: list[int]) -> int | None:
+        """The return that ends the exit block at ``target`` (``ends``: the sorted block ends), or None
+        when no short block there returns."""
+        i = bisect.bisect_left(ends, target)
+        if i >= len(ends) or ends[i] not in self.return_ops or ends[i] - target > RETURN_BLOCK:
+            return None
+        return ends[i]
+
+    def keep_exit_blocks(self) -> None:
+        """Once the walk is over, keep of the lifted code only the exit blocks paths go to (what
+        :meth:`returned` replays, perhaps much later)."""
+        ends = sorted(self.block_ends)
+        targets = {t for _, t, _ in self.leaving if t is not None}
+        spans = [(t, end) for t in targets for end in [self._exit_end(t, ends)] if end is not None]
+        self.lifted = {a: ops for lo, end in spans for a, ops in self.lifted_block(lo, end + 7)}
 
     def returned(self, thumb: int = 0) -> tuple[set, list]:
         """What the function returns: the call results, and (address, constant) of the constants, in the
@@ -646,13 +684,12 @@ class _Walker:
         blocks: dict[int, list] = {}
         for addr, target, value in self.leaving:
             if target is not None:
-                i = bisect.bisect_left(ends, target)
-                if i >= len(ends) or ends[i] not in self.return_ops or ends[i] - target > RETURN_BLOCK:
+                end = self._exit_end(target, ends)
+                if end is None:
                     continue
-                if target not in blocks:  # lifted once, replayed for each path into it
-                    blocks[target] = list(instructions(self.image, target | thumb, ends[i] + 8))
-                    if not hasattr(self, "_replayer"):
-                        self._replayer = _Walker(self.image, target)
+                if target not in blocks:  # as the walk lifted it; replayed for each path into it
+                    blocks[target] = self.lifted_block(target, end + 7) if target in self.lifted else \
+                        list(instructions(self.image, target | thumb, end + 8))
                 value = self._exit_value(blocks[target], value)
             if isinstance(value, Result):
                 results.add(value)
@@ -865,8 +902,7 @@ class _Walker:
                 elif isinstance(b, Loaded) and isinstance(a, int) and b.size >= 4:
                     value = _Diff(b, a)
                 elif isinstance(a, Loaded) and isinstance(b, int) or isinstance(b, Loaded) and isinstance(a, int):
-                    loaded, key = (a, b) if isinstance(a, Loaded) else (b, a)
-                    value = _Keyed(loaded, XOR, key & ((1 << (8 * loaded.size)) - 1))
+                    value = _Keyed(a, XOR, b) if isinstance(a, Loaded) else _Keyed(b, XOR, a)
                 elif (isinstance(a, Result) or a is HASHED) and isinstance(b, int) and _large(b, ins[1][2]):
                     value = _Diff(a, b)
             elif code == LEFT:
@@ -901,7 +937,7 @@ class _Walker:
             elif code == ADD and value is None and isinstance(b, int) and isinstance(a, Loaded) and a.size >= 4:
                 value = _Offset(a, b)
             elif code == ADD and value is None and isinstance(b, int) and isinstance(a, Loaded):
-                value = _Keyed(a, ADD, b & ((1 << (8 * a.size)) - 1))
+                value = _Keyed(a, ADD, b)
             elif code == SUBPIECE and value is None and isinstance(a, _Keyed) and b == 0:
                 value = a
             elif code == SUB and isinstance(a, _Offset) and isinstance(b, int):
@@ -1084,7 +1120,6 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     walker.starts = starts
     out = Walk()
     lo, thumb = start & ~1, start & 1
-    lifted: dict[int, list] = {}  # address -> its compiled ops, for a loop body replayed
 
     def run(a: int, b: int, block: bool) -> None:
         ended = True  # the code before ``a`` does not fall into it
@@ -1095,7 +1130,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
             else:
                 walker.join(addr)
             ended = any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops)
-            lifted[addr] = ops
+            walker.lifted[addr] = ops
             for event in walker.step(addr, ops):
                 if isinstance(event, Call):
                     out.calls.append(event)
@@ -1110,7 +1145,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
             head = _back_edge(ops, lo, addr)
             if head is not None and not block and any(
                     head <= c.addr <= addr and c.size <= 2 and c.iteration == 0 for c in out.compares):
-                out.compares.extend(_unrolled(walker, [(a, lifted[a]) for a in sorted(lifted) if head <= a <= addr]))
+                out.compares.extend(_unrolled(walker, walker.lifted_block(head, addr)))
             if block and ended:
                 return  # the block ends at its jump or return
 
@@ -1125,6 +1160,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
         done.add(target)
         nxt = min((s for s in starts if s > target), default=target + MAX_OUTLYING_BYTES)
         run(target, min(nxt, target + MAX_OUTLYING_BYTES), True)
+    walker.keep_exit_blocks()
     out.refs = walker.refs
     out.marks = walker.marks
     out.exits = functools.partial(walker.returned, thumb)
@@ -1163,9 +1199,7 @@ def _unrolled(walker: _Walker, body: list[tuple[int, list]]) -> list[Compare]:
     if len(body) > MAX_UNROLL_BODY:
         return []
     head, back = body[0][0], body[-1][0]
-    rep = _Walker(walker.image, walker.start)
-    rep.starts, rep.call_fix, rep.conditions = walker.starts, walker.call_fix, {}
-    rep.regs, rep.stack = dict(walker.regs), dict(walker.stack)
+    rep = walker.replayer((walker.regs, walker.stack), conditions=True)
     out: list[Compare] = []
     for iteration in range(1, MAX_UNROLL + 1):
         rep.conditions.clear()
