@@ -67,3 +67,12 @@ def test_undocumented_command_that_opens_a_shell_is_found(analyze, arch):
 def test_the_same_command_listed_in_the_help_table_is_quiet(analyze, arch):
     findings, _ = analyze(BIN / f"mgmtcli-clean-{arch}")
     assert not findings, [(f.rule, f.evidence.get("constant")) for f in findings]
+
+
+def test_shift_by_a_huge_count_shifts_every_byte_out():
+    """A shift count the walk reads as a huge multiple of 8 (a register holding a negative number) moves
+    every byte out, without building a list of that many bytes (8 GB on Debian's armel wpa_supplicant)."""
+    word = lift.Loaded("sp", -16, 4)
+    for code in (lift.LEFT, lift.RIGHT):
+        assert lift._byte_op(code, word, (1 << 32) - 8, 4, True) == 0
+    assert lift._byte_op(lift.RIGHT, word, 8, 4, True) == lift._Bytes("sp", (-15, -14, -13, None))

@@ -273,7 +273,7 @@ def _byte_op(code: int, a, b, size: int, little: bool):
             return None
         offs = [o if m == 0xFF else None for o, m in zip(offs, mask)]
     elif code in (LEFT, RIGHT) and isinstance(b, int) and b % 8 == 0:
-        k = b // 8
+        k = min(b // 8, len(offs))  # a shift count read as a huge number shifts every byte out
         offs = ([None] * k + offs)[:len(offs)] if code == LEFT else offs[k:] + [None] * k
     elif code == OR:
         y = _to_bytes(b, little) if not (isinstance(b, int) and b == 0) else _Bytes(x.base, (None,) * len(offs))
@@ -668,13 +668,19 @@ class _Walker:
             return None
         return ends[i]
 
-    def keep_exit_blocks(self) -> None:
-        """Once the walk is over, keep of the lifted code only the exit blocks paths go to (what
-        :meth:`returned` replays, perhaps much later)."""
+    def finish(self) -> None:
+        """Once the walk is over, keep only what :meth:`returned` needs, perhaps much later (the walk
+        holds on to this walker until then): the paths into exit blocks and the lifted code of those
+        blocks; not the values at each branch target."""
         ends = sorted(self.block_ends)
         targets = {t for _, t, _ in self.leaving if t is not None}
         spans = [(t, end) for t in targets for end in [self._exit_end(t, ends)] if end is not None]
         self.lifted = {a: ops for lo, end in spans for a, ops in self.lifted_block(lo, end + 7)}
+        exits = {t for t, _ in spans}
+        # the values a path carries into a block that does not return are not read again
+        self.leaving = [(a, t, v) for a, t, v in self.leaving if t is None or t in exits]
+        self.entry_states, self.regs, self.stack, self.uniq = {}, {}, {}, {}
+        self._replayer = None
 
     def returned(self, thumb: int = 0) -> tuple[set, list]:
         """What the function returns: the call results, and (address, constant) of the constants, in the
@@ -1142,10 +1148,12 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
                     out.tested.append(event)
                 elif event is not None:
                     out.stores.append(event)
-            head = _back_edge(ops, lo, addr)
-            if head is not None and not block and any(
-                    head <= c.addr <= addr and c.size <= 2 and c.iteration == 0 for c in out.compares):
-                out.compares.extend(_unrolled(walker, walker.lifted_block(head, addr)))
+            # a branch of this instruction back into the function: a loop whose head is there
+            head = walker.branches.get(addr, walker.jumps.get(addr))
+            if head is not None and lo <= head < addr and not block:
+                first = [c for c in out.compares if head <= c.addr <= addr and c.size <= 2 and c.iteration == 0]
+                if first:
+                    out.compares.extend(_unrolled(walker, walker.lifted_block(head, addr), first))
             if block and ended:
                 return  # the block ends at its jump or return
 
@@ -1160,7 +1168,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
         done.add(target)
         nxt = min((s for s in starts if s > target), default=target + MAX_OUTLYING_BYTES)
         run(target, min(nxt, target + MAX_OUTLYING_BYTES), True)
-    walker.keep_exit_blocks()
+    walker.finish()
     out.refs = walker.refs
     out.marks = walker.marks
     out.exits = functools.partial(walker.returned, thumb)
@@ -1182,28 +1190,24 @@ MAX_UNROLL = 64
 MAX_UNROLL_BODY = 48
 
 
-def _back_edge(ops: list, lo: int, addr: int) -> int | None:
-    """The loop head a branch of this instruction goes back to, within the function."""
-    for code, _, ins, name in ops:
-        if (code == BRANCH or name == "cbranch") and ins and ins[0][0] == RAM and lo <= ins[0][1] < addr:
-            return ins[0][1]
-    return None
-
-
-def _unrolled(walker: _Walker, body: list[tuple[int, list]]) -> list[Compare]:
+def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare]) -> list[Compare]:
     """The byte compares of further passes through a loop (``body``: its instructions, lifted by the
-    walk, head first, back edge last), replayed from the values the walk has at its back edge; each
-    pass continues while the loop's own exit tests, known from the index, say so (a test that
-    depends on the input does not stop it; a compare with a zero byte, the end of a string, does).
+    walk, head first, back edge last; ``first``: the compares of the walk's own pass), replayed from
+    the values the walk has at its back edge. Each pass continues while the loop's own exit tests,
+    known from the index, say so; a compare with a zero byte (the end of a string) ends it. A loop
+    whose exit tests depend on the input only goes on while its compares change from pass to pass:
+    one that tests each byte against the same constants scans text (``while (*p == ' ')``), it
+    does not compare it with a table.
     Nothing is translated again: a translation can leave decoding context behind (Thumb ``it``)."""
     if len(body) > MAX_UNROLL_BODY:
         return []
     head, back = body[0][0], body[-1][0]
     rep = walker.replayer((walker.regs, walker.stack), conditions=True)
     out: list[Compare] = []
+    before = [(c.addr, c.value) for c in first]
     for iteration in range(1, MAX_UNROLL + 1):
         rep.conditions.clear()
-        found, leave = [], False
+        found, leave, counted = [], False, False
         for a, ops in body:
             rep.uniq.clear()
             for event in rep.step(a, ops):
@@ -1216,11 +1220,16 @@ def _unrolled(walker: _Walker, body: list[tuple[int, list]]) -> list[Compare]:
                 inside = head <= ins[0][1] <= back
                 if not isinstance(taken, int) or inside and ins[0][1] != head:
                     continue
+                counted = True
                 if inside != bool(taken):  # leaves the loop: by an exit taken, or a back edge not taken
                     leave = True
             if leave:
                 break
+        now = [(c.addr, c.value) for c in found]
+        if not counted and now == before:
+            break
         out.extend(found)
+        before = now
         if leave or not found or any(c.value == 0 for c in found):
             break
     return out
