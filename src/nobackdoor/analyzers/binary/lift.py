@@ -643,9 +643,10 @@ class _Walker:
             kept.clear()
         return rep
 
-    def lifted_block(self, lo: int, hi: int) -> list[tuple[int, list]]:
-        """The instructions the walk lifted from ``lo`` to ``hi`` (inclusive), in address order."""
-        addrs = sorted(self.lifted)
+    def lifted_block(self, lo: int, hi: int, addrs: list[int] | None = None) -> list[tuple[int, list]]:
+        """The instructions the walk lifted from ``lo`` to ``hi`` (inclusive), in address order
+        (``addrs``: the lifted addresses, sorted, when the caller has them)."""
+        addrs = sorted(self.lifted) if addrs is None else addrs
         return [(a, self.lifted[a]) for a in addrs[bisect.bisect_left(addrs, lo):bisect.bisect_right(addrs, hi)]]
 
     def _exit_value(self, block: list, state: tuple[dict, dict]):
@@ -675,7 +676,8 @@ class _Walker:
         ends = sorted(self.block_ends)
         targets = {t for _, t, _ in self.leaving if t is not None}
         spans = [(t, end) for t in targets for end in [self._exit_end(t, ends)] if end is not None]
-        self.lifted = {a: ops for lo, end in spans for a, ops in self.lifted_block(lo, end + 7)}
+        addrs = sorted(self.lifted)
+        self.lifted = {a: ops for lo, end in spans for a, ops in self.lifted_block(lo, end + 7, addrs)}
         exits = {t for t, _ in spans}
         # the values a path carries into a block that does not return are not read again
         self.leaving = [(a, t, v) for a, t, v in self.leaving if t is None or t in exits]
