@@ -270,7 +270,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         after_check = min((c.addr for c in checks), default=None)
         for comp in comps:
             last = max(comp.addr, comp.end)
-            regions = _gated_regions(w, order, last, breaks)
+            regions = _gated_regions(w, order, last, breaks, _after_loop(w, comp))
             gated = [s for s in direct[fn] if any(lo < s.addr < hi for lo, hi in regions)]
             for call in w.calls:
                 if any(lo < call.addr < hi for lo, hi in regions) and call.target in reach and call.name is None:
@@ -327,16 +327,18 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 if comp.ranked.password_like:
                     report.decisions.append(Decision("binary.hardcoded-password", comp, [], auth_fn, keywords,
                                                      undocumented))
-        if not shared_library and _returns_call_to(w, checkers, fn):
+        if not shared_library and (_returns_call_to(w, checkers, fn)
+                                   or (fn in checkers and callers.get(fn, set()) & auth_self)):
             # the function returns what the program's credential check returns; a compare of a typed
             # text with a built-in one that returns a granted level of its own on a match is a second,
             # built-in credential (a binary magic is a format probe: ``return magic ? 1 : probe(...)``)
             for comp in comps:
                 body = comp.raw.rstrip(b"\0")
                 if comp.ranked.score <= 5 or len(body) < MIN_PASSWORD_TEXT or len(set(body)) < 3 \
-                        or not _PRINTABLE.fullmatch(body):
+                        or not _PRINTABLE.fullmatch(body) or any(d.rule_id == "binary.hardcoded-password"
+                                                                 and d.comparison is comp for d in report.decisions):
                     continue
-                regions = _straight_regions(w, order, max(comp.addr, comp.end))
+                regions = _straight_regions(w, order, max(comp.addr, comp.end), _after_loop(w, comp))
                 granted = sorted({v for a, v in w.constant_returns if 0 < v <= state.MAX_STATE_VALUE
                                   and any(lo < a < hi for lo, hi in regions)})
                 if granted:
@@ -394,10 +396,12 @@ def _first_at_or_after(sorted_addrs: list[int], start: int) -> int | None:
     return sorted_addrs[i] if i < len(sorted_addrs) else None
 
 
-def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int]) -> list[tuple[int, int]]:
+def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int],
+                   after_loop: int | None = None) -> list[tuple[int, int]]:
     """Code a compare ending at ``last`` decides on: what follows it up to the next compare, the block
-    its conditional branch jumps to, and the block an unconditional jump at the head of either
-    leads to (compilers move a taken block out of line)."""
+    its conditional branch jumps to, the block an unconditional jump at the head of either leads to
+    (compilers move a taken block out of line), and for a compare in a loop that reads a table, the
+    block run once every pass held (``after_loop``)."""
     def until_break(start: int) -> int:
         i = bisect.bisect_right(breaks, start)
         return breaks[i] if i < len(breaks) else 1 << 64
@@ -417,6 +421,9 @@ def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int]) -> 
         target = w.branches[branch]
         regions.append(block(target))
         heads.append(target)
+    if after_loop is not None:
+        regions.append(block(after_loop))
+        heads.append(after_loop)
     for head in heads:
         jump = near(flow.jumps, head)
         if jump is not None:
@@ -424,19 +431,28 @@ def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int]) -> 
     return regions
 
 
-def _straight_regions(w: model.Walk, flow: _Flow, last: int) -> list[tuple[int, int]]:
+def _straight_regions(w: model.Walk, flow: _Flow, last: int,
+                      after_loop: int | None = None) -> list[tuple[int, int]]:
     """The code a compare ending at ``last`` decides directly: the straight-line code after its
-    conditional branch and the block that branch jumps to, each up to the next branch, jump or return."""
+    conditional branch and the block that branch jumps to, each up to the next branch, jump or return;
+    for a compare in a loop that reads a table, also the code run once every pass held."""
     ends = sorted(set(flow.branches) | set(flow.jumps) | set(flow.ends))
 
     def straight(start: int) -> tuple[int, int]:
         end = _first_at_or_after(ends, start)
         return start - 1, (end + 1 if end is not None else 1 << 64)
 
+    extra = [straight(after_loop)] if after_loop is not None else []
     branch = _first_at_or_after(flow.branches, last)
     if branch is None or branch > last + BRANCH_WINDOW:
-        return [straight(last + 1)]
-    return [straight(branch + 1), straight(w.branches[branch])]
+        return [straight(last + 1)] + extra
+    return [straight(branch + 1), straight(w.branches[branch])] + extra
+
+
+def _after_loop(w: model.Walk, comp: Comparison) -> int | None:
+    """Where the code starts that a table loop holding ``comp`` runs once all its passes matched."""
+    return next((at for addr, at in sorted(w.loop_exits.items()) if comp.addr <= addr <= max(comp.addr, comp.end)),
+                None)
 
 
 #: a word compared with a number is a trigger candidate when the number is at least this far from zero

@@ -28,7 +28,7 @@ import pypcode
 
 from .model import Call, Compare, Kept, Loaded, Result, Store, Tested, Walk
 from .elf import Image
-from .sinks import knowledge
+from .sinks import base_name, knowledge, written_argument
 
 
 @functools.cache
@@ -752,6 +752,7 @@ class _Walker:
                 args.append(_arg(got[1]) if got else None)
         built = {i: b for i, a in enumerate(args) if isinstance(a, Sym) and a.base == "sp"
                  for b in [self.stack_string(a.offset)] if b}
+        self._forget_written(name, args)
         for r in cc.clobber:
             if r in self.reg_of:
                 self._set_reg(r, CLOBBERED)  # not the caller's value any more (None would read as that)
@@ -761,6 +762,23 @@ class _Walker:
             if isinstance(sp, Sym):
                 self._set_reg(cc.sp, Sym(sp.base, sp.offset + cc.extrapop))
         return Call(addr, tgt, name, args, built)
+
+    def _forget_written(self, name: str | None, args: list) -> None:
+        """What a call may write through a pointer it is given is no longer what the walk stored there
+        (``buf[0] = 0; read_line(in, buf, 64);`` leaves input in ``buf``, not the zero): the program's
+        own routines may write through any pointer argument, a library routine through the one it
+        fills (a copy's destination, a read's buffer). The extent is the size argument after the
+        pointer when there is one, else the word the pointer points at."""
+        written = None if name is None else written_argument(base_name(name))
+        if name is not None and written is None:
+            return
+        for i, a in enumerate(args):
+            if not isinstance(a, Sym) or (written is not None and i != written):
+                continue
+            extent = next((n for n in args[i + 1:] if isinstance(n, int) and 0 < n <= MAX_WRITTEN_EXTENT), 1)
+            stale = [k for k in self.stack if k[0] == a.base and a.offset <= k[1] < a.offset + extent]
+            for k in stale:
+                del self.stack[k]
 
     # ------------------------------------------------------------------ operations
 
@@ -983,6 +1001,10 @@ _HASH_TESTS = frozenset({SUB, XOR, EQUAL, NOTEQUAL})
 _HASH_STEPS = frozenset({ADD, SUB, AND, OR, XOR, MULT})
 
 
+#: the most bytes a call is taken to write through a pointer it is given with a size (a read's buffer)
+MAX_WRITTEN_EXTENT = 0x10000
+
+
 def _predicate(code: int, a, b, size: int):
     """A comparison or boolean operation on known values (1 or 0), else None."""
     if not isinstance(a, int) or code != BOOL_NEGATE and not isinstance(b, int):
@@ -1155,7 +1177,10 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
             if head is not None and lo <= head < addr and not block:
                 first = [c for c in out.compares if head <= c.addr <= addr and c.size <= 2 and c.iteration == 0]
                 if first:
-                    out.compares.extend(_unrolled(walker, walker.lifted_block(head, addr), first))
+                    passes, exit_at = _unrolled(walker, walker.lifted_block(head, addr), first)
+                    out.compares.extend(passes)
+                    if exit_at is not None:
+                        out.loop_exits.update((c.addr, exit_at) for c in first)
             if block and ended:
                 return  # the block ends at its jump or return
 
@@ -1192,18 +1217,21 @@ MAX_UNROLL = 64
 MAX_UNROLL_BODY = 48
 
 
-def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare]) -> list[Compare]:
+def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare]) -> tuple[list[Compare], int | None]:
     """The byte compares of further passes through a loop (``body``: its instructions, lifted by the
     walk, head first, back edge last; ``first``: the compares of the walk's own pass), replayed from
     the values the walk has at its back edge. Each pass continues while the loop's own exit tests,
     known from the index, say so; a compare with a zero byte (the end of a string) ends it. A loop
     whose exit tests depend on the input only goes on while its compares change from pass to pass:
     one that tests each byte against the same constants scans text (``while (*p == ' ')``), it
-    does not compare it with a table.
+    does not compare it with a table. Also returns where the code run after the last pass starts when
+    the loop's own counted exit ended it (every pass's compares held): the exit test's target, or
+    one past the back edge when the back edge is not taken.
     Nothing is translated again: a translation can leave decoding context behind (Thumb ``it``)."""
     if len(body) > MAX_UNROLL_BODY:
-        return []
+        return [], None
     head, back = body[0][0], body[-1][0]
+    exit_at = None
     rep = walker.replayer((walker.regs, walker.stack), conditions=True)
     out: list[Compare] = []
     before = [(c.addr, c.value) for c in first]
@@ -1225,6 +1253,7 @@ def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare
                 counted = True
                 if inside != bool(taken):  # leaves the loop: by an exit taken, or a back edge not taken
                     leave = True
+                    exit_at = ins[0][1] if taken else a + 1
             if leave:
                 break
         now = [(c.addr, c.value) for c in found]
@@ -1234,7 +1263,7 @@ def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare
         before = now
         if leave or not found or any(c.value == 0 for c in found):
             break
-    return out
+    return out, exit_at
 
 
 def immediates(image: Image, start: int, end: int) -> tuple[set[int], set[int]]:

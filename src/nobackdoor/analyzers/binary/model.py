@@ -91,6 +91,9 @@ class Walk:
     tested: list[Tested] = field(default_factory=list)  # call results compared with constants
     refs: set[int] = field(default_factory=set)  # constant addresses the function materialises
     marks: set[int] = field(default_factory=set)  # hash constants the function computes (inlined hash)
+    #: a compare in a replayed loop -> where the code the loop runs once every pass's compare held
+    #: starts (its counted exit: the fall-through of the back edge, or an exit test's target)
+    loop_exits: dict[int, int] = field(default_factory=dict)
     #: what the function returns, computed when first asked for (``lift``: the paths into its exits)
     exits: object = None
     _returned: tuple | None = None
