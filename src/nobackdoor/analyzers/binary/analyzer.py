@@ -346,6 +346,29 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                         "binary.hardcoded-password", comp, [], auth_fn, keywords,
                         password_flow=f"a match returns the level {granted[0]} itself, where the function "
                                       f"otherwise returns its credential check's result"))
+        if not shared_library and fn in auth_self:
+            # a built-in text whose match goes where the program's own credential check goes when it
+            # passes (``if (verify(u, p) || strcmp(p, "...") == 0) level = ADMIN;`` and the same with
+            # the level kept in a register): a second credential, whatever the text looks like
+            # the check: the program's own (a credential routine's caller, a routine that hashes what
+            # it is given and compares the digest) or the C library's (crypt, PAM)
+            verdicts = [c for c in checks if c.name is None or base_name(c.name) in k["auth_routines"]] + \
+                [c for c in w.calls if c.name is None and c.target is not None and c.target != fn
+                 and hashes.hashes_input(c.target)]
+            for comp in comps:
+                body = comp.raw.rstrip(b"\0")
+                if not verdicts or comp.ranked.score <= 5 or len(body) < MIN_PASSWORD_TEXT \
+                        or len(set(body)) < 3 or not _PRINTABLE.fullmatch(body) or not _not_a_word(body) \
+                        or any(d.rule_id == "binary.hardcoded-password" and d.comparison is comp
+                               for d in report.decisions):
+                    continue
+                mine = _decided_blocks(w, order, max(comp.addr, comp.end), _after_loop(w, comp))
+                check = next((c for c in verdicts if mine & _decided_blocks(w, order, c.addr)), None)
+                if check is not None:
+                    report.decisions.append(Decision(
+                        "binary.hardcoded-password", comp, [], auth_fn, keywords,
+                        password_flow=f"a match goes where the credential check at {check.addr:#x} goes "
+                                      f"when it decides"))
         if places:
             # one word of a message compared with a number (``ntohl(h.session) == 0x...``): protocol code
             # does that all the time (magic numbers, message types), so only the block the compare
@@ -359,6 +382,11 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                     report.decisions.append(Decision("binary.auth-state-bypass", comp, [], auth_fn, keywords,
                                                      state_writes=sorted(_describe_write(d) for d in kept),
                                                      state_direct=True))
+    # one decision per rule and compare, whichever of the paths above reached it first
+    seen_decisions: set[tuple] = set()
+    report.decisions = [d for d in report.decisions
+                        if (key := (d.rule_id, d.comparison.function, d.comparison.addr, d.comparison.raw))
+                        not in seen_decisions and not seen_decisions.add(key)]
     if not shared_library:
         report.listeners = _listeners(image, cmap, walks)
     for addr in ([d.comparison.addr for d in report.decisions] + [e.sink.addr for e in report.effects]
@@ -447,6 +475,34 @@ def _straight_regions(w: model.Walk, flow: _Flow, last: int,
     if branch is None or branch > last + BRANCH_WINDOW:
         return [straight(last + 1)] + extra
     return [straight(branch + 1), straight(w.branches[branch])] + extra
+
+
+#: a decided block this short that ends in a jump only passes control on (a trampoline)
+TRAMPOLINE_BYTES = 8
+
+
+def _decided_blocks(w: model.Walk, flow: _Flow, last: int, after_loop: int | None = None) -> set[int]:
+    """The blocks the conditional branch after ``last`` (a compare, or a call whose result is
+    tested) leads to, each named by the address its straight-line code ends at, and for a block that
+    only jumps on, the block it jumps to. Blocks that end in a return are left out (every path of a
+    function may end in one epilogue). Two decisions that share a block decide the same thing."""
+    ends = sorted(set(flow.branches) | set(flow.jumps) | set(flow.ends))
+    branch = _first_at_or_after(flow.branches, last)
+    if branch is None or branch > last + BRANCH_WINDOW:
+        return set()
+    starts = [branch + 1, w.branches[branch]] + ([after_loop] if after_loop is not None else [])
+    out = set()
+    for start in starts:
+        end = _first_at_or_after(ends, start)
+        for _ in range(2):  # a trampoline or two
+            if end is None or (end not in w.jumps and end not in w.branches):
+                break
+            out.add(end)
+            if end not in w.jumps or end - start > TRAMPOLINE_BYTES:
+                break
+            start = w.jumps[end]
+            end = _first_at_or_after(ends, start)
+    return out
 
 
 def _after_loop(w: model.Walk, comp: Comparison) -> int | None:
@@ -565,6 +621,10 @@ def _session_places(image: elf.Image, walks: dict[int, model.Walk], checkers: se
     return places, shared
 
 
+#: the data addresses of one routine read for a digest's initial value
+MAX_DIGEST_REFS = 64
+
+
 class _Hashes:
     """The program's hash functions, known by their constants (``hash_constants``, ``hash_tables`` in
     the knowledge file), and the tests of their results against built-in numbers."""
@@ -574,6 +634,8 @@ class _Hashes:
         self.constants = {v: name for name, vals in k["hash_constants"].items() for v in vals}
         self.tables = {name: vals for name, vals in k["hash_tables"].items()}
         self.kinds: dict[int, str | None] = {}
+        self.digest_words = [vals for vals in k["digest_constants"].values()]
+        self.digests: dict[int, bool] = {}
 
     def kind(self, fn: int) -> str | None:
         if fn not in self.kinds:
@@ -592,6 +654,27 @@ class _Hashes:
                             break
             self.kinds[fn] = kind
         return self.kinds[fn]
+
+    def hashes_input(self, fn: int) -> bool:
+        """``fn`` is a hash or digest routine or calls one (``hash_matches(salt, pass, want)``)."""
+        return any(self._digest(g) or self.kind(g) is not None
+                   for g in [fn, *sorted(self.cmap.callees.get(fn, ()))])
+
+    def _digest(self, fn: int) -> bool:
+        """``fn`` sets up a message digest (MD5, SHA): two words of its initial value are among its
+        constants, or in the data it loads them from (vector loads of the whole initial value)."""
+        if fn not in self.digests:
+            cmap, image = self.cmap, self.image
+            start = fn | 1 if fn in cmap.thumb_starts else fn
+            seen, refs = lift.immediates(image, start, cmap.end_of(fn)) if image.is_code(fn) else (set(), set())
+            order = "little" if image.little else "big"
+            for r in sorted(refs)[:MAX_DIGEST_REFS]:
+                raw = image.read(r, 16) or b""
+                seen |= {int.from_bytes(raw[i:i + n], order) for n in (4, 8) for i in range(0, len(raw) - n + 1, n)}
+            # a vector register loaded with a whole initial value: its words
+            seen |= {(v >> s) & ((1 << n) - 1) for v in seen if v >> 64 for n in (32, 64) for s in range(0, 128, n)}
+            self.digests[fn] = any(len(seen & set(words)) >= 2 for words in self.digest_words)
+        return self.digests[fn]
 
     def tests(self, fn: int, w: model.Walk):
         """``hash(input) == constant`` in ``fn``: a compare of a hash function's result with a number."""

@@ -572,6 +572,12 @@ class _Walker:
 
     def stack_string(self, offset: int) -> bytes | None:
         """The NUL-terminated text stored constant by constant from stack offset ``offset``, or None."""
+        text = self._stack_bytes(offset)
+        return text if text is not None and len(text) >= MIN_STACK_STRING and all(32 <= c < 127 for c in text) \
+            else None
+
+    def _stack_bytes(self, offset: int) -> bytes | None:
+        """The bytes stored constant by constant from stack offset ``offset`` up to a NUL, or None."""
         out = bytearray()
         order = "little" if self.image.little else "big"
         while len(out) < MAX_STACK_STRING:
@@ -581,9 +587,44 @@ class _Walker:
             out += (got[1] & ((1 << (8 * got[0])) - 1)).to_bytes(got[0], order)
             end = out.find(0)
             if end >= 0:
-                text = bytes(out[:end])
-                return text if len(text) >= MIN_STACK_STRING and all(32 <= c < 127 for c in text) else None
+                return bytes(out[:end])
         return None
+
+    def _copied_text(self, name: str | None, args: list) -> bool:
+        """A copy routine that writes a constant text into a stack buffer (``strcpy(buf, "wyn");
+        strcat(buf, "sol3")``): its bytes are stored there, so the text assembled at run time reads
+        like one built character by character. False when the call is no such copy."""
+        spec = knowledge()["copy_routines"].get(base_name(name)) if name else None
+        if spec is None or max(spec) >= len(args):
+            return False
+        dest, src = args[spec[0]], args[spec[1]]
+        if not isinstance(dest, Sym) or dest.base != "sp" or not isinstance(src, int) or not self.image.in_data(src):
+            return False
+        routine = base_name(name)
+        text = self.image.cstring(src, MAX_STACK_STRING)
+        if text is None:
+            return False
+        if routine in ("strncpy", "strncat", "strlcpy", "memcpy", "memmove"):
+            size = args[2] if len(args) > 2 else None
+            if not isinstance(size, int) or not 0 < size <= MAX_STACK_STRING:
+                return False
+            if routine in ("memcpy", "memmove"):
+                text = self.image.read(src, size)
+                if text is None or len(text) != size:
+                    return False
+            else:
+                text = text[:size - 1] if routine == "strlcpy" else text[:size]
+        at = dest.offset
+        if routine in ("strcat", "strncat"):
+            before = self._stack_bytes(at)
+            if before is None:
+                return False
+            at += len(before)
+        body = text if routine in ("memcpy", "memmove") else text + b"\0"
+        self.store(Sym("sp", at), len(body), None)
+        for i, b in enumerate(body):
+            self.stack[("sp", at + i)] = (1, b)
+        return True
 
     def _user_op(self, name: str | None, ins):
         """The few operations SLEIGH leaves as user operations that matter here: PowerPC's
@@ -752,11 +793,15 @@ class _Walker:
                 args.append(_arg(got[1]) if got else None)
         built = {i: b for i, a in enumerate(args) if isinstance(a, Sym) and a.base == "sp"
                  for b in [self.stack_string(a.offset)] if b}
-        self._forget_written(name, args)
+        if not self._copied_text(name, args):
+            self._forget_written(name, args)
         for r in cc.clobber:
             if r in self.reg_of:
                 self._set_reg(r, CLOBBERED)  # not the caller's value any more (None would read as that)
-        self._set_reg(cc.ret, self._swapped(name, args) or Result(name, addr))
+        returned = self._swapped(name, args)
+        if returned is None and name and args and base_name(name) in knowledge()["returns_destination"]:
+            returned = args[0]  # ``strcpy`` returns its destination
+        self._set_reg(cc.ret, returned if returned is not None else Result(name, addr))
         if cc.extrapop:
             sp = self._reg(cc.sp)
             if isinstance(sp, Sym):
