@@ -76,3 +76,39 @@ def test_shift_by_a_huge_count_shifts_every_byte_out():
     for code in (lift.LEFT, lift.RIGHT):
         assert lift._byte_op(code, word, (1 << 32) - 8, 4, True) == 0
     assert lift._byte_op(lift.RIGHT, word, 8, 4, True) == lift._Bytes("sp", (-15, -14, -13, None))
+
+
+_WALK_ALL = """
+import sys
+from nobackdoor.analyzers.binary import elf, functions, lift
+image = elf.load(open(sys.argv[1], "rb").read())
+cmap = functions.scan(image)
+for fn in cmap.starts:
+    lift.walk(image, fn | 1 if fn in cmap.thumb_starts else fn, cmap.end_of(fn), frozenset(cmap.starts))
+print("walked")
+"""
+
+
+@pytest.mark.parametrize("arch, words", [
+    ("ppc64le", [0x10000000, 0x10626840, 0x13FFFC40]),  # vaddubm, vadduhm, vsubuhm
+    ("armel", [0xEC900A14, 0xEC800A1F]),  # vldmia / vstmia of 20 and 31 single registers
+])
+def test_encodings_that_corrupt_the_decoder_are_never_translated(arch, words, tmp_path):
+    """pypcode 3.3.3 writes past its parse tree on these (angr/pypcode#289): the walk must skip them,
+    or the analysing process dies later at an unrelated place."""
+    import subprocess
+    import sys
+
+    data = bytearray((BIN / f"ctrlsrv-clean-{arch}").read_bytes())
+    image = elf.load(bytes(data))
+    cmap = functions.scan(image)
+    order = "little" if image.little else "big"
+    fn = next(s for s in cmap.starts if cmap.end_of(s) - s >= 64 and s not in cmap.thumb_starts)
+    for i, word in enumerate(words):
+        at = image.offset_of(fn + 16 + 4 * i)
+        data[at:at + 4] = word.to_bytes(4, order)
+    patched = tmp_path / "patched"
+    patched.write_bytes(bytes(data))
+    assert lift._unsafe_words(elf.load(bytes(data)), fn, fn + 64, False) == [fn + 16 + 4 * i for i in range(len(words))]
+    run = subprocess.run([sys.executable, "-c", _WALK_ALL, str(patched)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "walked" in run.stdout, run.stderr[-2000:]

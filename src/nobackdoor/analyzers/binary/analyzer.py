@@ -147,6 +147,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     report.imports = sorted(present & wanted)
     candidates = sorted({fn for name, sites in cmap.import_sites.items() if base_name(name) in wanted
                          for fn in (cmap.function_of(s) for s in sites) if fn is not None})
+    # code after an epilogue may be the preceding function's own out-of-line blocks: that function is
+    # walked too (its walk continues there when it branches to it, with its own values)
+    candidates = sorted(set(candidates) | {cmap.owner_of(fn) for fn in candidates if fn in cmap.soft_starts})
     if report.static_routines:
         kept = _static_candidates(cmap, candidates)
         if _own_code_size(image, library_from) <= SMALL_STATIC_PROGRAM:
@@ -158,7 +161,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     starts = frozenset(cmap.starts)
     for fn in candidates:
         start = fn | 1 if fn in cmap.thumb_starts else fn
-        walks[fn] = lift.walk(image, start, cmap.end_of(fn), starts)
+        walks[fn] = lift.walk(image, start, cmap.end_of(fn), starts, cmap.soft_starts)
     report.functions_analysed = len(walks)
 
     k = knowledge()
@@ -189,7 +192,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
 
     def walk_one(g: int) -> None:
         """Walk one more function of the program: its sinks and its comparisons."""
-        walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts)
+        walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts, cmap.soft_starts)
         direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
         comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
 
@@ -265,6 +268,11 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         login_writes: set = set()
         places = session.get(fn, set()) | shared_places  # where this function keeps a check's decision
         checks = list(state.credential_checks(image, w, checkers - {fn}, _constant_of(image)))
+        # a routine of the program's that hashes what it is given (``hash_matches(salt, pass, want)``)
+        # checks a credential too: the digest of the typed password against a stored one
+        known = {c.addr for c in checks}
+        checks += [c for c in w.calls if c.name is None and c.target is not None and c.target != fn
+                   and c.addr not in known and hashes.hashes_input(c.target)]
         for check in checks:
             login_writes |= state.writes(image, w, _gated_regions(w, order, check.addr, breaks), stack=True)
         after_check = min((c.addr for c in checks), default=None)
@@ -350,11 +358,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             # a built-in text whose match goes where the program's own credential check goes when it
             # passes (``if (verify(u, p) || strcmp(p, "...") == 0) level = ADMIN;`` and the same with
             # the level kept in a register): a second credential, whatever the text looks like
-            # the check: the program's own (a credential routine's caller, a routine that hashes what
-            # it is given and compares the digest) or the C library's (crypt, PAM)
-            verdicts = [c for c in checks if c.name is None or base_name(c.name) in k["auth_routines"]] + \
-                [c for c in w.calls if c.name is None and c.target is not None and c.target != fn
-                 and hashes.hashes_input(c.target)]
+            # the check: the program's own (a checking routine, a routine that hashes what it is given)
+            # or the C library's (crypt, PAM)
+            verdicts = [c for c in checks if c.name is None or base_name(c.name) in k["auth_routines"]]
             for comp in comps:
                 body = comp.raw.rstrip(b"\0")
                 if not verdicts or comp.ranked.score <= 5 or len(body) < MIN_PASSWORD_TEXT \
@@ -369,7 +375,11 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                         "binary.hardcoded-password", comp, [], auth_fn, keywords,
                         password_flow=f"a match goes where the credential check at {check.addr:#x} goes "
                                       f"when it decides"))
-        if places:
+        # in authentication code, the state a credential check's verdict writes here (``c->level = 1``
+        # after an inlined check), besides where callers keep a check's result
+        word_places = places | ({dest for dest, value in login_writes if value is not None}
+                                if fn in auth_self else set())
+        if word_places:
             # one word of a message compared with a number (``ntohl(h.session) == 0x...``): protocol code
             # does that all the time (magic numbers, message types), so only the block the compare
             # decides directly counts, and only writes of the login's own state there
@@ -377,7 +387,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 regions = _straight_regions(w, order, comp.addr)
                 if any(lo < c.addr < hi for c in checks for lo, hi in regions):
                     continue
-                kept = {wr for wr in state.session_writes(image, w, regions, places) if wr[0] in places}
+                kept = {wr for wr in state.session_writes(image, w, regions, word_places) if wr[0] in word_places}
                 if kept:
                     report.decisions.append(Decision("binary.auth-state-bypass", comp, [], auth_fn, keywords,
                                                      state_writes=sorted(_describe_write(d) for d in kept),
@@ -456,7 +466,19 @@ def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int],
         jump = near(flow.jumps, head)
         if jump is not None:
             regions.append(block(w.jumps[jump]))
+    # a call made there whose result is then tested (``if (fork() == 0) { execl(...); }``): the blocks
+    # that test decides are this compare's too
+    tests = [(t.addr, t.result.at) for t in w.tested if isinstance(t.result, model.Result) and t.result.at]
+    for test, call in tests + sorted(w.zero_tests.items()):
+        if _within(call, regions) and _within(test, regions):
+            branch = near(flow.branches, test)
+            if branch is not None:
+                regions.append(block(w.branches[branch]))
     return regions
+
+
+def _within(addr: int, regions: list[tuple[int, int]]) -> bool:
+    return any(lo < addr < hi for lo, hi in regions)
 
 
 def _straight_regions(w: model.Walk, flow: _Flow, last: int,

@@ -56,11 +56,14 @@ class _Tracker:
     """Taint through one function's calls, in code order."""
 
     def __init__(self, image, fn: int, walk: Walk, summaries: dict, sinks: dict[int, Sink],
-                 networked: bool = False) -> None:
+                 networked: bool = False, received: tuple[tuple[_Buffer, str, int], ...] = ()) -> None:
         self.image, self.fn, self.walk, self.networked = image, fn, walk, networked
         self.summaries, self.sinks = summaries, sinks
         self.buffers: list[_Buffer] = []
         self.origin: dict[object, tuple[str, int]] = {}  # label -> (routine, address) it came from
+        # global buffers the network fills anywhere in the program (``recvfrom(s, pkt, ...)`` in the
+        # receive loop, the packet parsed where it lies by a handler)
+        self.received = received
         self.effects: list[tuple[object, str, Call, Sink, int | None]] = []
         self._dash_c: bool | None = None
 
@@ -91,6 +94,9 @@ class _Tracker:
         for i in range(params):
             reg = CONVENTIONS[self.image.arch].args[i]
             self.taint(Sym(reg), ("param", i))
+        for buffer, routine, at in self.received:
+            self.buffers.append(buffer)
+            self.origin.setdefault(NET, (routine, at))
         redirected: dict[object, tuple[str, int]] = {}  # label -> socket whose descriptor became stdio
         stdio: set[int] = set()  # standard descriptors some descriptor was duplicated onto
         token_label = None  # strtok(NULL, ...) continues the last string it was given
@@ -207,6 +213,7 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
     """The network-command and socket-shell effects of the analysed functions. ``sinks``: the
     classified sink of each call address; ``networked``: the program accepts or opens connections."""
     params = len(CONVENTIONS[image.arch].args)
+    received = tuple(_received_globals(image, walks))
     summaries: dict[int, dict[int, list[tuple[str, Sink]]]] = {}
     for _ in range(SUMMARY_ROUNDS):
         new: dict[int, dict[int, list[tuple[str, Sink]]]] = {}
@@ -221,7 +228,7 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
         summaries = new
     out: list[Effect] = []
     for fn, w in walks.items():
-        t = _Tracker(image, fn, w, summaries, sinks, networked)
+        t = _Tracker(image, fn, w, summaries, sinks, networked, received)
         t.run(0)
         for label, kind, call, sink, via in t.effects:
             if label != NET:
@@ -235,6 +242,17 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
             seen.add(key)
             unique.append(e)
     return unique
+
+
+def _received_globals(image, walks: dict[int, Walk]) -> list[tuple[_Buffer, str, int]]:
+    """The global buffers a network input routine fills, in any function: (buffer, routine, address)."""
+    out = []
+    for fn, w in sorted(walks.items()):
+        t = _Tracker(image, fn, w, {}, {})
+        t.run(0)
+        origin = t.origin.get(NET)
+        out += [(b, *origin) for b in t.buffers if b.label == NET and isinstance(b.value, int) and origin]
+    return out
 
 
 def credential_disclosures(image, walks: dict[int, Walk]) -> list[Effect]:

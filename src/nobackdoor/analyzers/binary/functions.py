@@ -29,6 +29,9 @@ class CallMap:
     code_end: dict[int, int] = field(default_factory=dict)
     #: direct call target (not an import) -> call sites
     call_sites: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: starts known only because code follows a return there: they may be a function's out-of-line
+    #: blocks (compilers put blocks after the epilogue), which the walk of that function follows
+    soft_starts: frozenset[int] = frozenset()
 
     def reattribute(self, imports: dict[int, str]) -> None:
         """Calls to targets named after the scan (static binaries) become import calls."""
@@ -45,6 +48,13 @@ class CallMap:
     def function_of(self, addr: int) -> int | None:
         i = bisect.bisect_right(self.starts, addr) - 1
         return self.starts[i] if i >= 0 else None
+
+    def owner_of(self, start: int) -> int:
+        """The function whose epilogue the soft start ``start`` follows (itself when it is no soft start)."""
+        i = bisect.bisect_left(self.starts, start)
+        while i > 0 and self.starts[i] in self.soft_starts:
+            i -= 1
+        return self.starts[i]
 
     def end_of(self, start: int) -> int:
         i = bisect.bisect_right(self.starts, start)
@@ -99,6 +109,7 @@ def scan(image: Image) -> CallMap:
             _scan_x86(image, raw, lo, sites, starts)
         elif image.arch in ("ppc", "ppc64"):
             _scan_ppc(image, raw, lo, sites, starts)
+    known = set(starts) | {t for _, t, _ in sites if t is not None}
     for lo, hi in image.code:
         raw = image.read(lo, hi - lo)
         if raw:
@@ -109,7 +120,7 @@ def scan(image: Image) -> CallMap:
     if image.arch == "arm" and image.thumb:
         thumb |= {lo for lo, _ in image.code}
     code_starts = sorted(s for s in starts if image.is_code(s))
-    cmap = CallMap(starts=code_starts, thumb_starts=thumb)
+    cmap = CallMap(starts=code_starts, thumb_starts=thumb, soft_starts=frozenset(set(code_starts) - known))
     for lo, hi in image.code:  # a function never runs past its section
         i = bisect.bisect_left(code_starts, lo)
         while i < len(code_starts) and code_starts[i] < hi:

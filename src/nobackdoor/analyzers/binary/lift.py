@@ -345,11 +345,17 @@ def instructions(image: Image, start: int, end: int,
     ctx = _context(language(image), thumb)
     step = 2 if thumb else (1 if image.arch.startswith("x86") else 4)
     arm = image.arch == "arm"
+    unsafe = _unsafe_words(image, start, end, thumb)
     addr = start
     while addr < end:
+        i = bisect.bisect_left(unsafe, addr)
+        if i < len(unsafe) and unsafe[i] == addr:
+            addr += 4  # an encoding the decoder corrupts memory on: never handed to it
+            continue
+        stop = min(end, unsafe[i]) if i < len(unsafe) else end
         # a few bytes past the end: an instruction that starts before it is decoded whole (the
         # decoder must never read past its buffer)
-        code = image.read(addr, end - addr + 16) or image.read(addr, end - addr)
+        code = image.read(addr, stop - addr + 16) or image.read(addr, stop - addr)
         if not code:
             return
         if arm:
@@ -361,12 +367,12 @@ def instructions(image: Image, start: int, end: int,
         if len(code) < 16:
             code += bytes(16)
         try:
-            ops = ctx.translate(code, addr, max_bytes=min(len(code), end - addr)).ops
+            ops = ctx.translate(code, addr, max_bytes=min(len(code), stop - addr)).ops
         except _DECODE_ERRORS:
             # one instruction of the block cannot be decoded (a branch whose delay slot lies past
             # ``end``, a data word): take the block one instruction at a time up to it
             try:
-                ops = ctx.translate(code, addr, max_bytes=min(len(code), end - addr), max_instructions=1).ops
+                ops = ctx.translate(code, addr, max_bytes=min(len(code), stop - addr), max_instructions=1).ops
             except _DECODE_ERRORS:
                 ops = []
         if not ops:
@@ -390,11 +396,50 @@ def instructions(image: Image, start: int, end: int,
         yield from block
         # translation stops at the end or at an instruction it cannot decode: skip that word
         addr = last if last > addr else addr + step
-        if addr < end and last > 0:
+        if addr < stop and last > 0:
             try:
                 ctx.translate(image.read(addr, 16) or b"", addr, max_instructions=1)
             except _DECODE_ERRORS:
                 addr += step
+
+
+def _unsafe_words(image: Image, start: int, end: int, thumb: bool) -> list[int]:
+    """Addresses in ``start``..``end`` of instructions SLEIGH (pypcode 3.3.3) writes past its parse
+    tree on: translating one corrupts the interpreter's heap and kills it later. Measured here, each
+    word in a fresh process; the cause is pypcode's fixed operand allotment (angr/pypcode#289, #292,
+    #294). PowerPC AltiVec ``vaddubm``, ``vadduhm``, ``vsubuhm`` (Debian's ppc64el dropbear has them);
+    ARM and Thumb VFP load/store multiple (coprocessors 10 and 11) of more than 16 words. Neither
+    carries a call, a branch or a compare."""
+    arch = image.arch
+    if arch not in ("ppc", "ppc64", "arm") or end <= start:
+        return []
+    raw = image.read(start, end - start) or b""
+    order = "little" if image.little else "big"
+    out = []
+    if arch in ("ppc", "ppc64"):
+        for off in range(0, len(raw) - 3, 4):
+            w = int.from_bytes(raw[off:off + 4], order)
+            if w & 0xFC0007FF in _PPC_UNSAFE:
+                out.append(start + off)
+        return out
+    if thumb:
+        for off in range(0, len(raw) - 3, 2):
+            hi = int.from_bytes(raw[off:off + 2], order)
+            lo = int.from_bytes(raw[off + 2:off + 4], order)
+            if hi & 0xEE00 == 0xEC00 and lo & 0x0E00 == 0x0A00 and lo & 0xFF > MAX_VFP_WORDS:
+                out.append(start + off)
+        return out
+    for off in range(0, len(raw) - 3, 4):
+        w = int.from_bytes(raw[off:off + 4], order)
+        if w & 0x0E000E00 == 0x0C000A00 and w & 0xFF > MAX_VFP_WORDS:
+            out.append(start + off)
+    return out
+
+
+#: PowerPC opcode 4 with these extended opcodes (VX form): vaddubm, vadduhm, vsubuhm
+_PPC_UNSAFE = frozenset({0x10000000, 0x10000040, 0x10000440})
+#: VFP load/store multiple of more words than this is not translated (see _unsafe_words)
+MAX_VFP_WORDS = 16
 
 
 # ---------------------------------------------------------------------- the walk
@@ -437,6 +482,7 @@ class _Walker:
         self.block_ends: set[int] = set()
         self.entry_states: dict[int, tuple[dict, dict]] = {}
         self.seen: set[int] | None = None  # every constant the code computes, when asked for (``immediates``)
+        self.zero_tests: dict[int, int] = {}  # address of a test of a call's result against zero -> the call
         self.start = start & ~1
         self.starts: frozenset[int] | set[int] = frozenset()  # other functions' starts (tail calls)
         self.marks: set[int] = set()  # the constants of a hash function the code computes (``hash_constants``)
@@ -952,6 +998,8 @@ class _Walker:
                     value = a
                 elif isinstance(a, Sym) and isinstance(b, int) and a.base == "sp":
                     value = a  # stack alignment
+                elif ins[0] == ins[1] and isinstance(a, Result):
+                    value = a  # x86 ``test eax, eax``
             elif code == OR:
                 if isinstance(a, int) and isinstance(b, int):
                     value = a | b
@@ -1016,6 +1064,8 @@ class _Walker:
             if code == EQUAL or code == NOTEQUAL:
                 if self.conditions is not None and isinstance(a, int) and isinstance(b, int):
                     value = int((a == b) == (code == EQUAL))
+                if (isinstance(a, Result) and a.at and b == 0) or (isinstance(b, Result) and b.at and a == 0):
+                    self.zero_tests[addr] = (a if b == 0 else b).at  # ``if (fork() == 0)``
                 # (x86 sets its zero flag from every ``xor``: a keyed byte tested against an immediate
                 # zero is no compare; a zero read from a table is)
                 if isinstance(a, _Keyed) and isinstance(b, int) and (b or ins[1][0] != CONST):
@@ -1184,13 +1234,17 @@ def _compare(addr: int, a, b, ins: tuple = ()) -> Compare | Tested | None:
 #: blocks outside a function's range that its branches reach (``.cold`` parts, out-of-line taken
 #: blocks) are walked too: at most this many, each up to its first return or jump
 MAX_OUTLYING_BLOCKS = 8
+#: code ranges after a function's epilogue that its branches reach, walked as part of it
+MAX_CONTINUATIONS = 8
 MAX_OUTLYING_BYTES = 0x400
 
 
-def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] = frozenset()) -> Walk:
+def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] = frozenset(),
+         soft_starts: set[int] | frozenset[int] = frozenset()) -> Walk:
     """Calls with their arguments, inline compares, constant stores and constant addresses of the
     function at ``start`` (odd: Thumb) up to ``end``, and of the blocks outside that range its
-    branches reach (not other functions: ``starts``)."""
+    branches reach (not other functions: ``starts``, except the ``soft_starts`` a conditional branch
+    reaches: code after an epilogue that the function branches to is its own out-of-line block)."""
     walker = _Walker(image, start)
     walker.starts = starts
     out = Walk()
@@ -1230,10 +1284,20 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
                 return  # the block ends at its jump or return
 
     run(lo, end, False)
+    # the function branches to the code that follows it, known as a start only because it comes after
+    # a return: its out-of-line blocks, laid out after the epilogue; the linear walk goes on there
+    for _ in range(MAX_CONTINUATIONS):
+        if end not in soft_starts or end not in set(walker.branches.values()):
+            break
+        nxt = min((s for s in starts if s > end), default=end + MAX_OUTLYING_BYTES)
+        run(end, nxt, False)
+        end = nxt
     done: set[int] = set()
     for _ in range(MAX_OUTLYING_BLOCKS):
+        conditional = set(walker.branches.values())
         targets = sorted(t for t in (*walker.branches.values(), *walker.jumps.values())
-                         if not lo <= t < end and t not in done and t not in starts and image.is_code(t))
+                         if not lo <= t < end and t not in done and image.is_code(t)
+                         and (t not in starts or (t in soft_starts and t in conditional)))
         if not targets:
             break
         target = targets[0]
@@ -1251,6 +1315,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
             t.hashed = True
     out.branches = walker.branches
     out.jumps = walker.jumps
+    out.zero_tests = walker.zero_tests
     out.block_ends = walker.block_ends
     return out
 

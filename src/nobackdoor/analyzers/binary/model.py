@@ -94,6 +94,8 @@ class Walk:
     #: a compare in a replayed loop -> where the code the loop runs once every pass's compare held
     #: starts (its counted exit: the fall-through of the back edge, or an exit test's target)
     loop_exits: dict[int, int] = field(default_factory=dict)
+    #: a test of a call's result against zero (``if (fork() == 0)``) -> the call's address
+    zero_tests: dict[int, int] = field(default_factory=dict)
     #: what the function returns, computed when first asked for (``lift``: the paths into its exits)
     exits: object = None
     _returned: tuple | None = None
