@@ -162,6 +162,18 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     for fn in candidates:
         start = fn | 1 if fn in cmap.thumb_starts else fn
         walks[fn] = lift.walk(image, start, cmap.end_of(fn), starts, cmap.soft_starts)
+    if image.arch in ("x86", "x86_64"):
+        # x86 call targets count as starts only when they set up a frame (a raw E8 byte may be no call);
+        # a call the walk decoded is one: its target is a function (``-Os`` tests an argument before
+        # its pushes), walked when it calls what we judge
+        learnt = {c.target for w in walks.values() for c in w.calls if c.name is None and isinstance(c.target, int)
+                  and c.target not in starts and c.target < library_from and image.is_code(c.target)}
+        if learnt:
+            cmap.add_starts(learnt)
+            starts = frozenset(cmap.starts)
+            for fn in sorted(learnt):
+                if len(walks) < MAX_FUNCTIONS and {base_name(n) for n in cmap.imports_of.get(fn, ())} & wanted:
+                    walks[fn] = lift.walk(image, fn, cmap.end_of(fn), starts, cmap.soft_starts)
     report.functions_analysed = len(walks)
 
     k = knowledge()
@@ -395,7 +407,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     # one decision per rule and compare, whichever of the paths above reached it first
     seen_decisions: set[tuple] = set()
     report.decisions = [d for d in report.decisions
-                        if (key := (d.rule_id, d.comparison.function, d.comparison.addr, d.comparison.raw))
+                        if (key := (d.rule_id, d.comparison.addr, d.comparison.raw))
                         not in seen_decisions and not seen_decisions.add(key)]
     if not shared_library:
         report.listeners = _listeners(image, cmap, walks)

@@ -49,6 +49,32 @@ class CallMap:
         i = bisect.bisect_right(self.starts, addr) - 1
         return self.starts[i] if i >= 0 else None
 
+    def add_starts(self, new: set[int]) -> None:
+        """Function starts learnt after the scan (targets of calls a walk decoded); the call sites and
+        import calls inside them move from the function that seemed to hold them."""
+        new = {s for s in new if s not in set(self.starts)}
+        if not new:
+            return
+        for s in new:
+            holder = self.function_of(s)
+            bisect.insort(self.starts, s)
+            if holder is not None and holder in self.code_end:
+                self.code_end[s] = self.code_end[holder]
+        self.imports_of = defaultdict(set)
+        for name, sites in self.import_sites.items():
+            for site in sites:
+                fn = self.function_of(site)
+                if fn is not None:
+                    self.imports_of[fn].add(name)
+        starts = set(self.starts)
+        self.callees = defaultdict(set)
+        for target, sites in self.call_sites.items():
+            if target in starts:
+                for site in sites:
+                    fn = self.function_of(site)
+                    if fn is not None:
+                        self.callees[fn].add(target)
+
     def owner_of(self, start: int) -> int:
         """The function whose epilogue the soft start ``start`` follows (itself when it is no soft start)."""
         i = bisect.bisect_left(self.starts, start)
