@@ -112,3 +112,20 @@ def test_encodings_that_corrupt_the_decoder_are_never_translated(arch, words, tm
     assert lift._unsafe_words(elf.load(bytes(data)), fn, fn + 64, False) == [fn + 16 + 4 * i for i in range(len(words))]
     run = subprocess.run([sys.executable, "-c", _WALK_ALL, str(patched)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and "walked" in run.stdout, run.stderr[-2000:]
+
+
+def test_thumb_decoder_guard_follows_instruction_boundaries():
+    """In Thumb code the guard reads instruction by instruction: the second half of a ``blx``
+    (0xEDDC) followed by a 16-bit load is no VFP store; a real ``vldmia r0, {s0-s19}`` is."""
+    class Code:
+        arch, little = "arm", True
+
+        def __init__(self, raw: bytes) -> None:
+            self.raw = raw
+
+        def read(self, addr: int, size: int) -> bytes:
+            return self.raw[addr - 0x1000:addr - 0x1000 + size]
+
+    halves = [0x447A, 0xF7FF, 0xEDDC, 0x4BA0, 0xEC90, 0x0A14, 0x4770]  # add; blx; ldr; vldmia; bx lr
+    raw = b"".join(h.to_bytes(2, "little") for h in halves)
+    assert lift._unsafe_words(Code(raw), 0x1000, 0x1000 + len(raw), True) == [0x1008]

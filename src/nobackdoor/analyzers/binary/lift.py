@@ -422,12 +422,17 @@ def _unsafe_words(image: Image, start: int, end: int, thumb: bool) -> list[int]:
             if w & 0xFC0007FF in _PPC_UNSAFE:
                 out.append(start + off)
         return out
-    if thumb:
-        for off in range(0, len(raw) - 3, 2):
+    if thumb:  # instruction by instruction: a 32-bit one starts with 0b11101, 0b11110 or 0b11111
+        off = 0
+        while off < len(raw) - 3:
             hi = int.from_bytes(raw[off:off + 2], order)
+            if hi >> 11 < 0x1D:
+                off += 2
+                continue
             lo = int.from_bytes(raw[off + 2:off + 4], order)
             if hi & 0xEE00 == 0xEC00 and lo & 0x0E00 == 0x0A00 and lo & 0xFF > MAX_VFP_WORDS:
                 out.append(start + off)
+            off += 4
         return out
     for off in range(0, len(raw) - 3, 4):
         w = int.from_bytes(raw[off:off + 4], order)
