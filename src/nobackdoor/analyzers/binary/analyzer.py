@@ -282,9 +282,11 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         checks = list(state.credential_checks(image, w, checkers - {fn}, _constant_of(image)))
         # a routine of the program's that hashes what it is given (``hash_matches(salt, pass, want)``)
         # checks a credential too: the digest of the typed password against a stored one
-        known = {c.addr for c in checks}
-        checks += [c for c in w.calls if c.name is None and c.target is not None and c.target != fn
-                   and c.addr not in known and hashes.hashes_input(c.target)]
+        if fn in auth_self:
+            # (only calls whose result decides a branch: ``if (hash_matches(...))``)
+            known, tested = {c.addr for c in checks}, set(w.zero_tests.values())
+            checks += [c for c in w.calls if c.name is None and c.target is not None and c.target != fn
+                       and c.addr not in known and c.addr in tested and hashes.hashes_input(c.target)]
         for check in checks:
             login_writes |= state.writes(image, w, _gated_regions(w, order, check.addr, breaks), stack=True)
         after_check = min((c.addr for c in checks), default=None)
@@ -670,12 +672,20 @@ class _Hashes:
         self.kinds: dict[int, str | None] = {}
         self.digest_words = [vals for vals in k["digest_constants"].values()]
         self.digests: dict[int, bool] = {}
+        self.constants_of: dict[int, tuple[set[int], set[int]]] = {}
+
+    def _immediates(self, fn: int) -> tuple[set[int], set[int]]:
+        if fn not in self.constants_of:
+            cmap, image = self.cmap, self.image
+            start = fn | 1 if fn in cmap.thumb_starts else fn
+            self.constants_of[fn] = lift.immediates(image, start, cmap.end_of(fn)) if image.is_code(fn) \
+                else (set(), set())
+        return self.constants_of[fn]
 
     def kind(self, fn: int) -> str | None:
         if fn not in self.kinds:
-            cmap, image = self.cmap, self.image
-            start = fn | 1 if fn in cmap.thumb_starts else fn
-            seen, refs = lift.immediates(image, start, cmap.end_of(fn)) if image.is_code(fn) else (set(), set())
+            image = self.image
+            seen, refs = self._immediates(fn)
             kind = next((self.constants[v] for v in sorted(seen) if v in self.constants), None)
             if kind is None:
                 order = "little" if image.little else "big"
@@ -698,9 +708,9 @@ class _Hashes:
         """``fn`` sets up a message digest (MD5, SHA): two words of its initial value are among its
         constants, or in the data it loads them from (vector loads of the whole initial value)."""
         if fn not in self.digests:
-            cmap, image = self.cmap, self.image
-            start = fn | 1 if fn in cmap.thumb_starts else fn
-            seen, refs = lift.immediates(image, start, cmap.end_of(fn)) if image.is_code(fn) else (set(), set())
+            image = self.image
+            seen, refs = self._immediates(fn)
+            seen = set(seen)
             order = "little" if image.little else "big"
             for r in sorted(refs)[:MAX_DIGEST_REFS]:
                 raw = image.read(r, 16) or b""
@@ -738,14 +748,19 @@ def _returns_call_to(w: model.Walk, targets: set[int], fn: int) -> bool:
     return bool(at) and any(r.routine is None and r.at in at for r in w.returns)
 
 
+#: characters found in protocol and configuration words (names, keys, paths, versions)
+_WORD_PUNCTUATION = frozenset("_-./: ")
+
+
 def _not_a_word(raw: bytes) -> bool:
-    """Binary, or text with a digit or both cases: not a protocol or configuration word ("password" is
-    an SSH authentication method, "admin_salt" a configuration key), which honest code compares
-    before writing session state all the time."""
+    """Binary, or text with a digit, both cases or punctuation words do not have: not a protocol or
+    configuration word ("password" is an SSH authentication method, "admin_salt" a configuration key),
+    which honest code compares before writing session state all the time."""
     if not raw.isascii() or any(b < 32 for b in raw):
         return True
     text = raw.decode("ascii")
-    return any(c.isdigit() for c in text) or (any(c.islower() for c in text) and any(c.isupper() for c in text))
+    return any(c.isdigit() for c in text) or (any(c.islower() for c in text) and any(c.isupper() for c in text)) \
+        or any(not c.isalnum() and c not in _WORD_PUNCTUATION for c in text)
 
 
 def _constant_of(image: elf.Image):

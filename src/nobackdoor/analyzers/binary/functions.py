@@ -135,6 +135,9 @@ def scan(image: Image) -> CallMap:
             _scan_x86(image, raw, lo, sites, starts)
         elif image.arch in ("ppc", "ppc64"):
             _scan_ppc(image, raw, lo, sites, starts)
+    if image.arch == "arm":
+        _merge_late_pushes(image, starts, thumb, {t for _, t, n in sites if t is not None and n is None}
+                           | {s & ~1 for s in image.symbols})
     known = set(starts) | {t for _, t, _ in sites if t is not None}
     for lo, hi in image.code:
         raw = image.read(lo, hi - lo)
@@ -165,6 +168,34 @@ def scan(image: Image) -> CallMap:
         elif target is not None and image.is_code(target):  # x86: no frame set-up (syscall wrappers)
             cmap.call_sites[target].append(site)
     return cmap
+
+
+#: bytes a function may run before its ``push`` (loading a table address, saving arguments)
+PROLOGUE_SLACK = 16
+
+
+def _merge_late_pushes(image: Image, starts: set[int], thumb: set[int], entries: set[int]) -> None:
+    """A ``push {..., lr}`` a few instructions after a call target, with no return or jump between,
+    is that function's own prologue (``ldr ip, =table; push {...}``), not a second function: the
+    function would otherwise end before its body."""
+    ordered = sorted(entries)
+    for s in sorted(starts - entries):
+        i = bisect.bisect_left(ordered, s)
+        t = ordered[i - 1] if i > 0 and ordered[i - 1] >= s - PROLOGUE_SLACK else None
+        if t is None:
+            continue
+        raw = image.read(t, s - t) or b""
+        order = "little" if image.little else "big"
+        if s in thumb:
+            halves = [int.from_bytes(raw[i:i + 2], order) for i in range(0, len(raw) - 1, 2)]
+            ends = any(h == 0x4770 or h & 0xFF00 == 0xBD00 or h & 0xF800 == 0xE000 for h in halves)
+        else:
+            words = [int.from_bytes(raw[i:i + 4], order) for i in range(0, len(raw) - 3, 4)]
+            ends = any(w == 0xE12FFF1E or w & 0xFFFF8000 == 0xE8BD8000 or w & 0x0F000000 == 0x0A000000
+                       or w in _PADDING_WORDS for w in words)
+        if not ends:
+            starts.discard(s)
+            thumb.discard(s)
 
 
 def _words(image: Image, raw: bytes) -> array.array:
