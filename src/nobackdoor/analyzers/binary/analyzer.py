@@ -261,6 +261,14 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                 comp = Comparison(fn, ds.call.addr, "date formatter", ds.seed, rank(ds.seed))
                 report.decisions.append(Decision("binary.password-of-the-day", comp, [], fn,
                                                  password_flow=ds.fmt.decode("latin-1")))
+        if fn in auth_self or fn in checkers:
+            # a built-in text hashed together with a challenge or a date, in code that checks credentials
+            for ds in credentials.hashed_secrets(image, w, hashes.hashes_input, hashes.hashes_input(fn)):
+                comp = Comparison(fn, ds.call.addr, "formatter of hashed text", ds.seed, rank(ds.seed))
+                report.decisions.append(Decision(
+                    "binary.hardcoded-password", comp, [], fn if fn in auth_self else None,
+                    password_flow=f"formatted with '{ds.fmt.decode('latin-1')}' next to a run-time value "
+                                  f"(a challenge, a date) and hashed: the embedded secret of the response"))
         comps = comps_of[fn] + [Comparison(fn, c.addr, f"{m.routine} in the function at {c.target:#x}", m.raw,
                                            m.ranked) for c in w.calls if c.name is None
                                 for m in [matchers.get(c.target)] if m is not None and c.target != fn]
@@ -389,6 +397,26 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                         "binary.hardcoded-password", comp, [], auth_fn, keywords,
                         password_flow=f"a match goes where the credential check at {check.addr:#x} goes "
                                       f"when it decides"))
+        if fn in auth_self and checks and not shared_library:
+            # the level kept in a register (-O2): a register the credential check's verdict sets to a
+            # small constant, set to one in the block a built-in value decides (``mov $2, %r14d``, a
+            # ``cmov``), is the login's state written without the check
+            login_regs = {off for check in checks
+                          for off in _register_writes(w, order, _gated_regions(w, order, check.addr, breaks))}
+            candidates = [c for c in comps if c.ranked.score > 5 and len(c.raw.rstrip(b"\0")) >= MIN_STATE_CONSTANT
+                          and len(set(c.raw.rstrip(b"\0"))) >= 3 and _not_a_word(c.raw.rstrip(b"\0"))]
+            for comp in candidates + list(_word_tests(image, fn, w, comps_of[fn])) if login_regs else ():
+                regions = _straight_regions(w, order, max(comp.addr, comp.end), _after_loop(w, comp))
+                if any(_within(c.addr, regions) for c in checks):
+                    continue
+                mine = _register_writes(w, order, regions, values=True)
+                kept = sorted((off, v) for off, v in mine if off in login_regs)
+                if kept:
+                    names = lift.register_names(image)
+                    report.decisions.append(Decision(
+                        "binary.auth-state-bypass", comp, [], auth_fn, keywords,
+                        state_writes=[f"register {names.get(off, off)} = {v:#x}" for off, v in kept],
+                        state_direct=True))
         # in authentication code, the state a credential check's verdict writes here (``c->level = 1``
         # after an inlined check), besides where callers keep a check's result
         word_places = places | ({dest for dest, value in login_writes if value is not None}
@@ -782,6 +810,22 @@ def _outlives(write) -> bool:
     """The write is to state that outlives the function (not one of its stack slots)."""
     dest = write[0]
     return not (isinstance(dest, lift.Sym) and dest.base == "sp")
+
+
+def _register_writes(w: model.Walk, flow: _Flow, regions: list[tuple[int, int]], values: bool = False) -> set:
+    """The general registers written with a small constant inside ``regions`` (with the constant when
+    ``values``), leaving out a constant loaded for a call made before the block ends (an argument)."""
+    calls = sorted(c.addr for c in w.calls)
+    ends = sorted(set(flow.branches) | set(flow.jumps) | set(flow.ends))
+    out = set()
+    for at, off, value in w.reg_consts:
+        if not _within(at, regions):
+            continue
+        call, end = _first_at_or_after(calls, at + 1), _first_at_or_after(ends, at)
+        if call is not None and (end is None or call <= end):
+            continue
+        out.add((off, value) if values else off)
+    return out
 
 
 def _describe_write(write) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .model import Call, Loaded, Result, Walk
@@ -215,4 +215,38 @@ def daily_secrets(image, w: Walk) -> Iterator[DailySecret]:
         position = at + 1 + fmt[:index].count(b"%") - 2 * fmt[:index].count(b"%%")
         seed = string_at(image, args[position], 64) if position < len(args) else None
         if seed and len(seed) >= MIN_SEED and len(set(seed)) >= 4:
+            yield DailySecret(call, seed, fmt)
+
+
+_ANY_CONVERSION = re.compile(rb"%[-+ #0-9.]*[a-zA-Z]")
+
+
+def hashed_secrets(image, w: Walk, hashes: Callable[[int], bool], digest_here: bool) -> Iterator[DailySecret]:
+    """A formatter that writes a built-in text next to a run-time value (``"%s%s"`` of a challenge
+    and a constant, ``"%s%04d%02d%02d"`` of a constant and a date) into a buffer the program then
+    hashes: the embedded secret of a challenge-response or a password of the day, which whoever knows
+    it computes for every device. ``hashes``: whether a routine of the program hashes what it is
+    given; ``digest_here``: the function sets up a digest itself (an inlined ``sha1_init``)."""
+    for i, call in enumerate(w.calls):
+        args = call.args
+        at = _format_at(call)
+        fmt = string_at(image, args[at], 64) if at is not None and at < len(args) else None
+        if not fmt or b"%s" not in fmt:
+            continue
+        conversions = _ANY_CONVERSION.findall(fmt.replace(b"%%", b""))
+        if len(conversions) < 2:
+            continue
+        # arguments past the registers (on the stack: MIPS o32 from the fifth) are run-time values
+        values = list(args[at + 1:at + 1 + len(conversions)])
+        values += [None] * (len(conversions) - len(values))
+        seeds = [string_at(image, v, 64) if c.endswith(b"s") else None for c, v in zip(conversions, values)]
+        # (a phrase with spaces is a realm or a label: public, mixed into digest authentication)
+        seed = next((t for t in seeds if t and len(t) >= MIN_SEED and len(set(t)) >= 4
+                     and not any(c in b" \t" for c in t) and not t.isalpha()), None)
+        if seed is None or all(t is not None or isinstance(v, int) for t, v in zip(seeds, values)):
+            continue  # no built-in text, or nothing of the run time mixed in
+        buffer = args[0]
+        hashed = any(c.name is None and c.target is not None and buffer in c.args and (digest_here or hashes(c.target))
+                     for c in w.calls[i + 1:])
+        if hashed:
             yield DailySecret(call, seed, fmt)

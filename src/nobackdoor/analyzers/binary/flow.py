@@ -245,13 +245,26 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
 
 
 def _received_globals(image, walks: dict[int, Walk]) -> list[tuple[_Buffer, str, int]]:
-    """The global buffers a network input routine fills, in any function: (buffer, routine, address)."""
+    """The global buffers a network input routine fills with a known length, in any function:
+    (buffer, routine, address). A length the walk cannot read leaves the buffer out: the globals
+    next to it (the program's settings) are no input."""
+    k = knowledge()
+    net_in, sockets = k["network_input"], set(k["socket_routines"]) - {"socket"}
     out = []
     for fn, w in sorted(walks.items()):
-        t = _Tracker(image, fn, w, {}, {})
-        t.run(0)
-        origin = t.origin.get(NET)
-        out += [(b, *origin) for b in t.buffers if b.label == NET and isinstance(b.value, int) and origin]
+        for call in w.calls:
+            name = base_name(call.name or "")
+            spec = net_in.get(name)
+            if spec is None:
+                continue
+            args = call.args
+            fd = args[spec["descriptor"]] if "descriptor" in spec and spec["descriptor"] < len(args) else None
+            buffer = args[spec["buffer"]] if spec["buffer"] < len(args) else None
+            length = args[2] if len(args) > 2 else None
+            if ("descriptor" in spec and not _is_socket(fd, sockets)) or not isinstance(buffer, int) \
+                    or not image.mapped(buffer) or not isinstance(length, int) or not 0 < length <= 1 << 16:
+                continue
+            out.append((_Buffer(NET, buffer, length), name, call.addr))
     return out
 
 

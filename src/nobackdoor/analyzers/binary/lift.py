@@ -465,6 +465,32 @@ def _register_table(lang: str) -> tuple[dict[str, tuple[int, int]], dict[int, tu
     return regs, {k: tuple(sorted(v)) for k, v in containing.items()}
 
 
+#: the largest constant written to a register that is recorded as a possible state value (a level,
+#: a flag): ``Walk.reg_consts``
+MAX_STATE_CONSTANT = 0x20
+#: a constant written this many bytes of code before a compare that reads its register is an operand
+COMPARED_WITHIN = 16
+#: the general registers a program keeps values in, per architecture (flags, vector and system
+#: registers are left out: a small constant written there is no program state)
+_GENERAL = {
+    "x86_64": ("RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"),
+    "x86": ("EAX", "EBX", "ECX", "EDX", "ESI", "EDI", "EBP"),
+    "aarch64": tuple(f"x{i}" for i in range(29)),
+    "arm": tuple(f"r{i}" for i in range(13)),
+    "mips": ("v0", "v1", "a0", "a1", "a2", "a3", *(f"t{i}" for i in range(10)), *(f"s{i}" for i in range(8)), "s8"),
+    "ppc": tuple(f"r{i}" for i in range(3, 32)),
+}
+
+
+def register_names(image: Image) -> dict[int, str]:
+    """Register-file offset -> the name of the widest register there (for messages)."""
+    regs, _ = _register_table(language(image))
+    out: dict[int, str] = {}
+    for name, (off, size) in sorted(regs.items(), key=lambda kv: (-kv[1][1], kv[0])):
+        out.setdefault(off, name)
+    return out
+
+
 @functools.lru_cache(maxsize=16)
 def _names_of(lang: str) -> dict[tuple[int, int], str]:
     """(register offset, size) -> its name (one name per varnode)."""
@@ -498,6 +524,11 @@ class _Walker:
         self.return_ops: set[int] = set()
         self.hash_values = hash_values()
         self.reg_of, self.containing = _register_table(language(image))
+        family = "mips" if image.arch.startswith("mips") else "ppc" if image.arch.startswith("ppc") else image.arch
+        self.general = frozenset(self.reg_of[n][0] for n in _GENERAL.get(family, ()) if n in self.reg_of)
+        #: (address, register offset, value) of each small constant written to a general register
+        self.reg_consts: list[tuple[int, int, int]] = []
+        self.at = 0  # the instruction being stepped
         self.name_of = _names_of(language(image))
         self.r0 = self.reg_of.get("r0", (-1, 0))[0] if image.arch.startswith("ppc") else -1
         self.imports = image.imports
@@ -559,6 +590,9 @@ class _Walker:
         if space == UNIQUE:
             self.uniq[off] = value
         elif space == REGISTER:
+            if isinstance(value, int) and 0 < value <= MAX_STATE_CONSTANT and off in self.general \
+                    and self.conditions is None:
+                self.reg_consts.append((self.at, off, value))
             self._write_reg(off, size, value)
 
     def _write_reg(self, off: int, size: int, value) -> None:
@@ -852,12 +886,31 @@ class _Walker:
         returned = self._swapped(name, args)
         if returned is None and name and args and base_name(name) in knowledge()["returns_destination"]:
             returned = args[0]  # ``strcpy`` returns its destination
+        if returned is None and name and args and base_name(name) == "strlen" and isinstance(args[0], Sym) \
+                and args[0].base == "sp":
+            text = self._stack_bytes(args[0].offset)
+            returned = len(text) if text is not None else None  # a text built on the stack: its length
         self._set_reg(cc.ret, returned if returned is not None else Result(name, addr))
         if cc.extrapop:
             sp = self._reg(cc.sp)
             if isinstance(sp, Sym):
                 self._set_reg(cc.sp, Sym(sp.base, sp.offset + cc.extrapop))
         return Call(addr, tgt, name, args, built)
+
+    def _compared_registers(self, ins) -> None:
+        """A constant loaded into a register just to be compared with (MIPS ``li v0, 1; bne v1, v0``)
+        is an operand, not a value the program keeps: its write is no state. (A register compared
+        with an immediate is a value tested, ``cmp r4, #2``: it stays.)"""
+        if len(ins) < 2 or ins[0][0] != REGISTER or ins[1][0] != REGISTER:
+            return
+        for vn in ins[:2]:
+            if vn[0] != REGISTER:
+                continue
+            for i in range(len(self.reg_consts) - 1, max(len(self.reg_consts) - 4, -1), -1):
+                at, off, _ = self.reg_consts[i]
+                if off == vn[1] and self.at - at <= COMPARED_WITHIN:
+                    del self.reg_consts[i]
+                    break
 
     def _forget_written(self, name: str | None, args: list) -> None:
         """What a call may write through a pointer it is given is no longer what the walk stored there
@@ -879,6 +932,7 @@ class _Walker:
     # ------------------------------------------------------------------ operations
 
     def step(self, addr: int, ops: list) -> Iterator:
+        self.at = addr
         compared = False
         read, write = self.read, self.write
         for code, out, ins, name in ops:
@@ -947,6 +1001,8 @@ class _Walker:
             if code == UNKNOWN:
                 write(out, None)
                 continue
+            if (code >= LESS or code == EQUAL or code == NOTEQUAL) and self.reg_consts:
+                self._compared_registers(ins)
             if code >= LESS:  # a predicate: only a replayed loop needs its value (its exit test)
                 write(out, _predicate(code, read(ins[0]), read(ins[1]) if len(ins) > 1 else None, ins[0][2])
                       if self.conditions is not None else None)
@@ -1321,6 +1377,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     out.branches = walker.branches
     out.jumps = walker.jumps
     out.zero_tests = walker.zero_tests
+    out.reg_consts = walker.reg_consts
     out.block_ends = walker.block_ends
     return out
 

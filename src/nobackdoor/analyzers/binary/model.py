@@ -96,6 +96,9 @@ class Walk:
     loop_exits: dict[int, int] = field(default_factory=dict)
     #: a test of a call's result against zero (``if (fork() == 0)``) -> the call's address
     zero_tests: dict[int, int] = field(default_factory=dict)
+    #: (address, register, value): small constants written to general registers (a level kept in a
+    #: register at -O2, ``mov $2, %r14d``; a ``cmov`` counts as written)
+    reg_consts: list = field(default_factory=list)
     #: what the function returns, computed when first asked for (``lift``: the paths into its exits)
     exits: object = None
     _returned: tuple | None = None

@@ -1,0 +1,43 @@
+"""A login service with a salted-digest check (the loginsvc fixture, built by
+tests/fixtures/binary/build.sh): a built-in credential is read from what the code does with it, not
+from how it looks: a master password assembled by strcpy/strcat and compared when the honest check
+failed (the level kept in a register at -O2), one compared with an XOR-encoded table in a loop, and
+a secret hashed together with a challenge. The clean build stays silent on every architecture."""
+from __future__ import annotations
+
+import pytest
+
+from nobackdoor.analyzers.binary import analyzer
+
+from .conftest import FIXTURES
+
+BIN = FIXTURES / "bin"
+CREDENTIAL_RULES = {"binary.hardcoded-password", "binary.auth-state-bypass", "binary.auth-magic-value",
+                    "binary.password-of-the-day", "binary.hashed-secret"}
+
+
+def _decisions(name: str) -> set[tuple[str, bytes]]:
+    report = analyzer.analyse((BIN / name).read_bytes())
+    return {(d.rule_id, d.comparison.raw.rstrip(b"\0")) for d in report.decisions if d.rule_id in CREDENTIAL_RULES}
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64", "armel", "mipsel"])
+def test_clean_login_service_stays_silent(arch):
+    assert _decisions(f"loginsvc-clean-{arch}") == set()
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_secret_hashed_with_a_challenge_is_a_built_in_credential(arch):
+    assert ("binary.hardcoded-password", b"q7-Rz0bWm") in _decisions(f"loginsvc-challenge-{arch}")
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "armel"])
+def test_master_password_assembled_from_pieces_sets_the_login_level(arch):
+    # strcpy + strcat of constants builds the text on the stack; its match sets the register the
+    # digest check's verdict sets (x86-64 -O2: r14, armel -O2)
+    assert any(text == b"kelvora71x" for _, text in _decisions(f"loginsvc-pieces-{arch}"))
+
+
+def test_master_password_in_an_xor_table_loop_is_decoded_and_judged():
+    # the loop's exit after its last pass is the code the compares decide: the level returned there
+    assert ("binary.hardcoded-password", b"Tm4!pw9q") in _decisions("loginsvc-xorloop-aarch64")
