@@ -323,7 +323,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                                            or (undocumented and score >= HIDDEN_MIN_SCORE)):
                 rid = "binary.magic-gates-shell" if strong else "binary.magic-gates-command"
                 report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords, undocumented))
-            if comp.hashed or _HEX_DIGEST.fullmatch(comp.raw.rstrip(b"\0")):
+            if comp.hashed or _HEX_DIGEST.fullmatch(comp.raw.rstrip(b"\0")) or _raw_digest_of_input(w, comp, hashes):
                 # input hashed, then compared with a built-in digest: the secret is whatever hashes to it
                 report.decisions.append(Decision("binary.hashed-secret", comp, gated, auth_fn))
             body = comp.raw.rstrip(b"\0")
@@ -810,6 +810,27 @@ def _outlives(write) -> bool:
     """The write is to state that outlives the function (not one of its stack slots)."""
     dest = write[0]
     return not (isinstance(dest, lift.Sym) and dest.base == "sp")
+
+
+#: bytes of the digests a program compares raw (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512)
+DIGEST_SIZES = frozenset({16, 20, 28, 32, 48, 64})
+
+
+def _raw_digest_of_input(w: model.Walk, comp: Comparison, hashes: _Hashes) -> bool:
+    """``memcmp(d, K, 32)`` where ``d`` is a buffer a hashing routine of the program was handed before
+    (``sha256_final(&c, d)``): the input's digest compared with a built-in one."""
+    if len(comp.raw) not in DIGEST_SIZES or comp.routine == "inline compare":
+        return False
+    call = next((c for c in w.calls if c.addr == comp.addr), None)
+    if call is None:
+        return False
+    ours = [a for a in call.args[:2] if isinstance(a, lift.Sym)]
+    before = [c for c in w.calls if c.addr < call.addr and c.name is None and c.target is not None]
+    # the digest's context: what the routine that sets the digest up was handed; ``final(&ctx, d)``
+    # shares it
+    contexts = {a for c in before if hashes.hashes_input(c.target) for a in c.args if isinstance(a, lift.Sym)}
+    return any(any(a in c.args for a in ours) and (hashes.hashes_input(c.target) or any(a in contexts for a in c.args))
+               for c in before)
 
 
 def _register_writes(w: model.Walk, flow: _Flow, regions: list[tuple[int, int]], values: bool = False) -> set:
