@@ -162,6 +162,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     for fn in candidates:
         start = fn | 1 if fn in cmap.thumb_starts else fn
         walks[fn] = lift.walk(image, start, cmap.end_of(fn), starts, cmap.soft_starts)
+    scanned_calls = {fn: set(targets) for fn, targets in cmap.callees.items()}
     if image.arch in ("x86", "x86_64"):
         # x86 call targets count as starts only when they set up a frame (a raw E8 byte may be no call);
         # a call the walk decoded is one: its target is a function (``-Os`` tests an argument before
@@ -184,7 +185,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         found = [s for s in (classify_sink(image, c) for c in w.calls if c.name) if s]
         direct[fn] = found
         report.sinks.extend(found)
-    reach = _reach(cmap, direct)
+    # (the call graph of the scan: the calls walks decoded later make a helper that may exec, three
+    # calls down, look reachable from every compare in front of any call)
+    reach = _reach(scanned_calls, direct)
     own = {fn: w for fn, w in walks.items() if fn < library_from}
     by_addr = {s.addr: s for found in direct.values() for s in found}
     report.effects = flow.effects(image, own, by_addr, networked=bool(present & {"accept", "accept4", "connect"}))
@@ -304,7 +307,10 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             gated = [s for s in direct[fn] if any(lo < s.addr < hi for lo, hi in regions)]
             for call in w.calls:
                 if any(lo < call.addr < hi for lo, hi in regions) and call.target in reach and call.name is None:
-                    gated.extend(reach[call.target])
+                    # through a helper, only what it runs for certain: a process spawner that wires
+                    # pipes (dup2) and execs a program named at run time is no shell
+                    gated.extend(s for s in reach[call.target] if s.kind == "privilege" or s.shell_service
+                                 or (s.kind in ("shell", "command") and s.argument))
             gated = _unique(gated)
             if all(s.kind == "redirect" for s in gated):
                 gated = []  # dup2 onto stdout/stderr with nothing run after it is fd plumbing, not a shell
@@ -922,12 +928,12 @@ def _unique(sinks: list[Sink]) -> list[Sink]:
     return out
 
 
-def _reach(cmap: functions.CallMap, direct: dict[int, list[Sink]]) -> dict[int, list[Sink]]:
+def _reach(call_graph: dict[int, set[int]], direct: dict[int, list[Sink]]) -> dict[int, list[Sink]]:
     """function -> sinks it reaches itself or through direct callees (bounded depth)."""
     reach = {fn: list(s) for fn, s in direct.items() if s}
     for _ in range(SINK_DEPTH - 1):
         changed = False
-        for fn, callees in cmap.callees.items():
+        for fn, callees in call_graph.items():
             got = [s for c in callees if c != fn for s in reach.get(c, ())]
             if got:
                 cur = reach.setdefault(fn, [])
