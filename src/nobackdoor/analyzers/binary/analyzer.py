@@ -307,9 +307,11 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             gated = [s for s in direct[fn] if any(lo < s.addr < hi for lo, hi in regions)]
             for call in w.calls:
                 if any(lo < call.addr < hi for lo, hi in regions) and call.target in reach and call.name is None:
-                    # through a helper, only what it runs for certain: a process spawner that wires
-                    # pipes (dup2) and execs a program named at run time is no shell
+                    # through a helper, only what surely runs a command: a shell command line, a fixed
+                    # command, a privilege change; a process spawner that wires pipes (dup2) and execs
+                    # a program named at run time is no shell
                     gated.extend(s for s in reach[call.target] if s.kind == "privilege" or s.shell_service
+                                 or base_name(s.routine) in k["shell_command_routines"]
                                  or (s.kind in ("shell", "command") and s.argument))
             gated = _unique(gated)
             if all(s.kind == "redirect" for s in gated):
