@@ -827,8 +827,9 @@ DIGEST_SIZES = frozenset({16, 20, 28, 32, 48, 64})
 def _raw_digest_of_input(w: model.Walk, comp: Comparison, hashes: _Hashes) -> bool:
     """``memcmp(d, K, 32)`` where ``d`` is a buffer a hashing routine of the program was handed before
     (``sha256_final(&c, d)``): the input's digest compared with a built-in one."""
-    if len(comp.raw) not in DIGEST_SIZES or comp.routine == "inline compare":
-        return False
+    spec = knowledge()["compare_routines"].get(comp.routine)
+    if len(comp.raw) not in DIGEST_SIZES or spec is None or not spec.get("binary") or _PRINTABLE.fullmatch(comp.raw):
+        return False  # a raw digest: bytes compared with memcmp, not a text
     call = next((c for c in w.calls if c.addr == comp.addr), None)
     if call is None:
         return False
