@@ -1011,6 +1011,9 @@ def _comparisons(image, fn, w, k):
             b = _operand(image, call.args[1], length, binary) or call.built.get(1)
             if (a is None) == (b is None):
                 continue  # both constant (not input) or nothing known
+            value = call.args[1] if a is not None else call.args[0]
+            if isinstance(value, Result) and base_name(value.routine or "") in k["configuration_getters"]:
+                continue  # the device's own setting compared with a value it may take
             raw = a if a is not None else b
         if raw:
             yield Comparison(fn, call.addr, name, raw, rank(raw))
