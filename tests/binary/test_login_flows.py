@@ -41,3 +41,10 @@ def test_master_password_assembled_from_pieces_sets_the_login_level(arch):
 def test_master_password_in_an_xor_table_loop_is_decoded_and_judged():
     # the loop's exit after its last pass is the code the compares decide: the level returned there
     assert ("binary.hardcoded-password", b"Tm4!pw9q") in _decisions("loginsvc-xorloop-aarch64")
+
+
+def test_a_configuration_value_compared_with_its_settings_is_no_trigger():
+    """rcd (build.sh): ``strcmp(nvram_get("wan_proto"), "l2tp_static9")`` selects the client a router
+    starts with system(): the device's own setting, not input a client sends."""
+    report = analyzer.analyse((BIN / "rcd-clean-mipsel").read_bytes())
+    assert not [d for d in report.decisions if d.rule_id.startswith("binary.magic-gates")]
