@@ -298,8 +298,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             known, tested = {c.addr for c in checks}, set(w.zero_tests.values())
             checks += [c for c in w.calls if c.name is None and c.target is not None and c.target != fn
                        and c.addr not in known and c.addr in tested and hashes.hashes_input(c.target)]
-        for check in checks:
-            login_writes |= state.writes(image, w, _gated_regions(w, order, check.addr, breaks), stack=True)
+        check_regions = [_gated_regions(w, order, check.addr, breaks) for check in checks]
+        for regions in check_regions:
+            login_writes |= state.writes(image, w, regions, stack=True)
         after_check = min((c.addr for c in checks), default=None)
         for comp in comps:
             last = max(comp.addr, comp.end)
@@ -337,8 +338,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             body = comp.raw.rstrip(b"\0")
             # the state a login writes is judged in authentication code only: elsewhere two run-time
             # values compared (a parser's name lookup) are no credential check
-            if fn in auth_self and after_check is not None and score > 5 and len(body) >= MIN_STATE_CONSTANT \
-                    and len(set(body)) >= 3 and _not_a_word(body):
+            if fn in auth_self and after_check is not None and _state_constant(comp):
                 shared = state.writes(image, w, regions, stack=True) & login_writes
                 mine = state.writes(image, w, regions)
                 # the login's writes may sit behind further tests (the account's role): any write of the
@@ -348,9 +348,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                     report.decisions.append(Decision("binary.auth-state-bypass", comp, [], auth_fn, keywords,
                                                      state_writes=sorted(_describe_write(d) for d in shared or loose),
                                                      state_direct=any(_outlives(d) for d in shared)))
-            if places and not any(d.rule_id == "binary.auth-state-bypass" and d.comparison is comp
-                                  for d in report.decisions[-2:]) and score > 5 and len(body) >= MIN_STATE_CONSTANT and len(set(body)) >= 3 \
-                    and _not_a_word(body) and not any(lo < c.addr < hi for c in checks for lo, hi in regions):
+            if places and _state_constant(comp) and not any(_within(c.addr, regions) for c in checks):
                 # a match writes where the program keeps what its credential check decided (the level a
                 # session lookup returned, the user name it filled), without a check of its own
                 kept = {wr for wr in state.session_writes(image, w, regions, places) if wr[0] in places}
@@ -373,8 +371,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             for comp in comps:
                 body = comp.raw.rstrip(b"\0")
                 if comp.ranked.score <= 5 or len(body) < MIN_PASSWORD_TEXT or len(set(body)) < 3 \
-                        or not _PRINTABLE.fullmatch(body) or any(d.rule_id == "binary.hardcoded-password"
-                                                                 and d.comparison is comp for d in report.decisions):
+                        or not _PRINTABLE.fullmatch(body):
                     continue
                 regions = _straight_regions(w, order, max(comp.addr, comp.end), _after_loop(w, comp))
                 granted = sorted({v for a, v in w.constant_returns if 0 < v <= state.MAX_STATE_VALUE
@@ -390,16 +387,14 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             # the level kept in a register): a second credential, whatever the text looks like
             # the check: the program's own (a checking routine, a routine that hashes what it is given)
             # or the C library's (crypt, PAM)
-            verdicts = [c for c in checks if c.name is None or base_name(c.name) in k["auth_routines"]]
-            for comp in comps:
+            verdicts = [(c, _decided_blocks(w, order, c.addr)) for c in checks
+                        if c.name is None or base_name(c.name) in k["auth_routines"]]
+            for comp in comps if verdicts else ():
                 body = comp.raw.rstrip(b"\0")
-                if not verdicts or comp.ranked.score <= 5 or len(body) < MIN_PASSWORD_TEXT \
-                        or len(set(body)) < 3 or not _PRINTABLE.fullmatch(body) or not _not_a_word(body) \
-                        or any(d.rule_id == "binary.hardcoded-password" and d.comparison is comp
-                               for d in report.decisions):
+                if not _state_constant(comp) or len(body) < MIN_PASSWORD_TEXT or not _PRINTABLE.fullmatch(body):
                     continue
                 mine = _decided_blocks(w, order, max(comp.addr, comp.end), _after_loop(w, comp))
-                check = next((c for c in verdicts if mine & _decided_blocks(w, order, c.addr)), None)
+                check = next((c for c, blocks in verdicts if mine & blocks), None)
                 if check is not None:
                     report.decisions.append(Decision(
                         "binary.hardcoded-password", comp, [], auth_fn, keywords,
@@ -409,10 +404,8 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             # the level kept in a register (-O2): a register the credential check's verdict sets to a
             # small constant, set to one in the block a built-in value decides (``mov $2, %r14d``, a
             # ``cmov``), is the login's state written without the check
-            login_regs = {off for check in checks
-                          for off in _register_writes(w, order, _gated_regions(w, order, check.addr, breaks))}
-            candidates = [c for c in comps if c.ranked.score > 5 and len(c.raw.rstrip(b"\0")) >= MIN_STATE_CONSTANT
-                          and len(set(c.raw.rstrip(b"\0"))) >= 3 and _not_a_word(c.raw.rstrip(b"\0"))]
+            login_regs = {off for regions in check_regions for off in _register_writes(w, order, regions)}
+            candidates = [c for c in comps if _state_constant(c)]
             for comp in candidates + list(_word_tests(image, fn, w, comps_of[fn])) if login_regs else ():
                 regions = _straight_regions(w, order, max(comp.addr, comp.end), _after_loop(w, comp))
                 if any(_within(c.addr, regions) for c in checks):
@@ -473,10 +466,17 @@ class _Flow:
     branches: list[int]
     jumps: list[int]
     ends: list[int]
+    stops: list[int]  # where straight-line code stops: branches, jumps and block ends
+    calls: list[int]  # call addresses
+    #: (test, call): a call's result tested against a constant or zero (``if (fork() == 0)``)
+    result_tests: list[tuple[int, int]]
 
     @classmethod
     def of(cls, w: model.Walk) -> _Flow:
-        return cls(sorted(w.branches), sorted(w.jumps), sorted(w.block_ends))
+        tests = [(t.addr, t.result.at) for t in w.tested if isinstance(t.result, model.Result) and t.result.at]
+        return cls(sorted(w.branches), sorted(w.jumps), sorted(w.block_ends),
+                   sorted(set(w.branches) | set(w.jumps) | set(w.block_ends)), sorted(c.addr for c in w.calls),
+                   tests + sorted(w.zero_tests.items()))
 
 
 def _first_at_or_after(sorted_addrs: list[int], start: int) -> int | None:
@@ -518,8 +518,7 @@ def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int],
             regions.append(block(w.jumps[jump]))
     # a call made there whose result is then tested (``if (fork() == 0) { execl(...); }``): the blocks
     # that test decides are this compare's too
-    tests = [(t.addr, t.result.at) for t in w.tested if isinstance(t.result, model.Result) and t.result.at]
-    for test, call in tests + sorted(w.zero_tests.items()):
+    for test, call in flow.result_tests:
         if _within(call, regions) and _within(test, regions):
             branch = near(flow.branches, test)
             if branch is not None:
@@ -536,7 +535,7 @@ def _straight_regions(w: model.Walk, flow: _Flow, last: int,
     """The code a compare ending at ``last`` decides directly: the straight-line code after its
     conditional branch and the block that branch jumps to, each up to the next branch, jump or return;
     for a compare in a loop that reads a table, also the code run once every pass held."""
-    ends = sorted(set(flow.branches) | set(flow.jumps) | set(flow.ends))
+    ends = flow.stops
 
     def straight(start: int) -> tuple[int, int]:
         end = _first_at_or_after(ends, start)
@@ -558,7 +557,7 @@ def _decided_blocks(w: model.Walk, flow: _Flow, last: int, after_loop: int | Non
     tested) leads to, each named by the address its straight-line code ends at, and for a block that
     only jumps on, the block it jumps to. Blocks that end in a return are left out (every path of a
     function may end in one epilogue). Two decisions that share a block decide the same thing."""
-    ends = sorted(set(flow.branches) | set(flow.jumps) | set(flow.ends))
+    ends = flow.stops
     branch = _first_at_or_after(flow.branches, last)
     if branch is None or branch > last + BRANCH_WINDOW:
         return set()
@@ -784,6 +783,13 @@ def _returns_call_to(w: model.Walk, targets: set[int], fn: int) -> bool:
     return bool(at) and any(r.routine is None and r.at in at for r in w.returns)
 
 
+def _state_constant(comp: Comparison) -> bool:
+    """A constant that may stand for a credential where a login's state is written: more than one
+    letter or number, of at least MIN_STATE_CONSTANT bytes, not a protocol or configuration word."""
+    body = comp.raw.rstrip(b"\0")
+    return comp.ranked.score > 5 and len(body) >= MIN_STATE_CONSTANT and len(set(body)) >= 3 and _not_a_word(body)
+
+
 #: characters found in protocol and configuration words (names, keys, paths, versions)
 _WORD_PUNCTUATION = frozenset("_-./: ")
 
@@ -845,8 +851,7 @@ def _raw_digest_of_input(w: model.Walk, comp: Comparison, hashes: _Hashes) -> bo
 def _register_writes(w: model.Walk, flow: _Flow, regions: list[tuple[int, int]], values: bool = False) -> set:
     """The general registers written with a small constant inside ``regions`` (with the constant when
     ``values``), leaving out a constant loaded for a call made before the block ends (an argument)."""
-    calls = sorted(c.addr for c in w.calls)
-    ends = sorted(set(flow.branches) | set(flow.jumps) | set(flow.ends))
+    calls, ends = flow.calls, flow.stops
     out = set()
     for at, off, value in w.reg_consts:
         if not _within(at, regions):

@@ -105,11 +105,10 @@ class _Tracker:
             args = call.args
             sink = self.sinks.get(call.addr)
             if name in net_in:
-                spec = net_in[name]
-                fd = args[spec["descriptor"]] if "descriptor" in spec else None
-                if "descriptor" not in spec or _is_socket(fd, sockets - {"socket"}):
-                    length = args[2] if len(args) > 2 and isinstance(args[2], int) else DEFAULT_BUFFER
-                    self.taint(args[spec["buffer"]], NET, max(1, min(length, 1 << 16)))
+                read = _network_read(call, net_in[name], sockets)
+                if read is not None:
+                    buffer, length = read
+                    self.taint(buffer, NET, max(1, min(DEFAULT_BUFFER if length is None else length, 1 << 16)))
                     self.origin.setdefault(NET, (name, call.addr))
                 continue
             if name in derive:
@@ -244,27 +243,35 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
     return unique
 
 
+def _network_read(call: Call, spec: dict, sockets: set[str]) -> tuple[object, int | None] | None:
+    """(buffer, length or None when not constant) of a network input routine's call; None when it
+    reads a descriptor that is no socket (``read`` of a file)."""
+    args = call.args
+    if "descriptor" in spec:
+        fd = args[spec["descriptor"]] if spec["descriptor"] < len(args) else None
+        if not _is_socket(fd, sockets - {"socket"}):
+            return None
+    buffer = args[spec["buffer"]] if spec["buffer"] < len(args) else None
+    length = args[2] if len(args) > 2 and isinstance(args[2], int) else None
+    return buffer, length
+
+
 def _received_globals(image, walks: dict[int, Walk]) -> list[tuple[_Buffer, str, int]]:
     """The global buffers a network input routine fills with a known length, in any function:
     (buffer, routine, address). A length the walk cannot read leaves the buffer out: the globals
     next to it (the program's settings) are no input."""
     k = knowledge()
-    net_in, sockets = k["network_input"], set(k["socket_routines"]) - {"socket"}
+    net_in, sockets = k["network_input"], set(k["socket_routines"])
     out = []
     for fn, w in sorted(walks.items()):
         for call in w.calls:
             name = base_name(call.name or "")
-            spec = net_in.get(name)
-            if spec is None:
+            read = _network_read(call, net_in[name], sockets) if name in net_in else None
+            if read is None:
                 continue
-            args = call.args
-            fd = args[spec["descriptor"]] if "descriptor" in spec and spec["descriptor"] < len(args) else None
-            buffer = args[spec["buffer"]] if spec["buffer"] < len(args) else None
-            length = args[2] if len(args) > 2 else None
-            if ("descriptor" in spec and not _is_socket(fd, sockets)) or not isinstance(buffer, int) \
-                    or not image.mapped(buffer) or not isinstance(length, int) or not 0 < length <= 1 << 16:
-                continue
-            out.append((_Buffer(NET, buffer, length), name, call.addr))
+            buffer, length = read
+            if isinstance(buffer, int) and image.mapped(buffer) and length is not None and 0 < length <= 1 << 16:
+                out.append((_Buffer(NET, buffer, length), name, call.addr))
     return out
 
 

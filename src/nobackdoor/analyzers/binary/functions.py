@@ -52,7 +52,7 @@ class CallMap:
     def add_starts(self, new: set[int]) -> None:
         """Function starts learnt after the scan (targets of calls a walk decoded); the call sites and
         import calls inside them move from the function that seemed to hold them."""
-        new = {s for s in new if s not in set(self.starts)}
+        new = set(new) - set(self.starts)
         if not new:
             return
         for s in new:
@@ -60,6 +60,10 @@ class CallMap:
             bisect.insort(self.starts, s)
             if holder is not None and holder in self.code_end:
                 self.code_end[s] = self.code_end[holder]
+        self._link()
+
+    def _link(self) -> None:
+        """Which function makes each import call and each direct call to another function start."""
         self.imports_of = defaultdict(set)
         for name, sites in self.import_sites.items():
             for site in sites:
@@ -156,17 +160,13 @@ def scan(image: Image) -> CallMap:
             cmap.code_end[code_starts[i]] = hi
             i += 1
     for site, target, name in sites:
-        fn = cmap.function_of(site)
-        if fn is None:
+        if cmap.function_of(site) is None:
             continue
         if name:
             cmap.import_sites[name].append(site)
-            cmap.imports_of[fn].add(name)
-        elif target is not None and target in starts:
-            cmap.callees[fn].add(target)
-            cmap.call_sites[target].append(site)
-        elif target is not None and image.is_code(target):  # x86: no frame set-up (syscall wrappers)
-            cmap.call_sites[target].append(site)
+        elif target is not None and (target in starts or image.is_code(target)):
+            cmap.call_sites[target].append(site)  # (x86: also targets without a frame set-up)
+    cmap._link()
     return cmap
 
 

@@ -484,7 +484,12 @@ _GENERAL = {
 
 def register_names(image: Image) -> dict[int, str]:
     """Register-file offset -> the name of the widest register there (for messages)."""
-    regs, _ = _register_table(language(image))
+    return _widest_names(language(image))
+
+
+@functools.lru_cache(maxsize=16)
+def _widest_names(lang: str) -> dict[int, str]:
+    regs, _ = _register_table(lang)
     out: dict[int, str] = {}
     for name, (off, size) in sorted(regs.items(), key=lambda kv: (-kv[1][1], kv[0])):
         out.setdefault(off, name)
