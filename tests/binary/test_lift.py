@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nobackdoor.analyzers.binary import elf, functions, lift
+from nobackdoor.analyzers.binary import elf, functions, lift, model
 
 from .conftest import FIXTURES
 
@@ -80,7 +80,7 @@ def test_shift_by_a_huge_count_shifts_every_byte_out():
 
 _WALK_ALL = """
 import sys
-from nobackdoor.analyzers.binary import elf, functions, lift
+from nobackdoor.analyzers.binary import elf, functions, lift, model
 image = elf.load(open(sys.argv[1], "rb").read())
 cmap = functions.scan(image)
 for fn in cmap.starts:
@@ -129,3 +129,20 @@ def test_thumb_decoder_guard_follows_instruction_boundaries():
     halves = [0x447A, 0xF7FF, 0xEDDC, 0x4BA0, 0xEC90, 0x0A14, 0x4770]  # add; blx; ldr; vldmia; bx lr
     raw = b"".join(h.to_bytes(2, "little") for h in halves)
     assert lift._unsafe_words(Code(raw), 0x1000, 0x1000 + len(raw), True) == [0x1008]
+
+
+@pytest.mark.parametrize("arch, named", [("mipsel", False), ("aarch64", True)])
+def test_an_address_upper_half_names_no_datum(monkeypatch, arch, named):
+    """``lui``/MIPS GOT page entries and ``adrp`` write a page-aligned value that is only a base for an
+    offset: a string that happens to start on that page boundary is not referenced by the function
+    (a persistence reader was judged authentication code through one). On AArch64 a page-aligned
+    value passed to a call is an address of its own; on MIPS a stale argument register holds one."""
+    image = elf.load((BIN / f"ctrlsrv-clean-{arch}").read_bytes())
+    monkeypatch.setattr(image, "in_data", lambda value: True)
+    walker = lift._Walker(image, 0)
+    walker.write((lift.UNIQUE, 0, 4), 0x90000)
+    walker.write((lift.UNIQUE, 0, 4), 0x8EB24)
+    passed = model.Walk(calls=[model.Call(0x1000, None, "fopen", [0x90000])])
+    assert 0x90000 not in walker.refs and 0x8EB24 in walker.refs
+    assert (0x90000 in walker.used_pages(passed)) is named
+    assert 0x90000 not in walker.used_pages(model.Walk())

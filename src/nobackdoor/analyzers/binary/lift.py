@@ -468,6 +468,9 @@ def _register_table(lang: str) -> tuple[dict[str, tuple[int, int]], dict[int, tu
 #: the largest constant written to a register that is recorded as a possible state value (a level,
 #: a flag): ``Walk.reg_consts``
 MAX_STATE_CONSTANT = 0x20
+#: the low bits an address's upper half leaves clear (MIPS ``lui``, PowerPC ``lis``: 16; AArch64
+#: ``adrp``: 12): a data address with them clear may be one on its way to another
+PAGE_MASK = 0xFFF
 #: a constant written this many bytes of code before a compare that reads its register is an operand
 COMPARED_WITHIN = 16
 #: the general registers a program keeps values in, per architecture (flags, vector and system
@@ -512,6 +515,9 @@ class _Walker:
         self.uniq: dict[int, object] = {}
         self.stack: dict[tuple[str, int], tuple[int, object]] = {}  # (base, offset) -> (size, value)
         self.refs: set[int] = set()
+        #: page-aligned data addresses written (a ``lui``/``lis``/``adrp`` upper half is one, on its way
+        #: to an address below it): -> times written
+        self.page_values: dict[int, int] = {}
         self.call_fix: dict[int, int] = {}
         self.branches: dict[int, int] = {}
         self.jumps: dict[int, int] = {}
@@ -587,7 +593,10 @@ class _Walker:
         if isinstance(value, int):
             value &= (1 << (8 * size)) - 1
             if value > 0xFF and self.image.in_data(value):
-                self.refs.add(value)
+                if value & PAGE_MASK:
+                    self.refs.add(value)
+                else:
+                    self.page_values[value] = self.page_values.get(value, 0) + 1
             if self.seen is not None:
                 self.seen.add(value)
             if value in self.hash_values:
@@ -799,6 +808,22 @@ class _Walker:
         if i >= len(ends) or ends[i] not in self.return_ops or ends[i] - target > RETURN_BLOCK:
             return None
         return ends[i]
+
+    def used_pages(self, out: Walk | None) -> set[int]:
+        """The page-aligned addresses that are addresses of their own: written again (``adrp`` then
+        ``add #0``), passed to a call or stored. An upper half only offset from (``lui $v0, 9`` then
+        ``lw $a0, -0x1560($v0)``) names no datum, even when a string happens to start at the page.
+        MIPS PIC code loads such upper halves from its GOT (page entries)."""
+        if self.image.arch.startswith(("mips", "ppc")):
+            # a 64 KiB-aligned value there is a ``lui``/``lis`` half or a MIPS GOT page entry, loaded
+            # again and again and left in argument registers and stack slots: never an address alone
+            return {v for v in self.page_values if v & 0xFFFF}
+        used = {v for v, n in self.page_values.items() if n > 1}
+        if out is not None:
+            passed = {a for c in out.calls for a in c.args if isinstance(a, int)}
+            passed |= {s.value for s in out.stores}
+            used |= passed & self.page_values.keys()
+        return used
 
     def finish(self) -> None:
         """Once the walk is over, keep only what :meth:`returned` needs, perhaps much later (the walk
@@ -1371,7 +1396,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
         nxt = min((s for s in starts if s > target), default=target + MAX_OUTLYING_BYTES)
         run(target, min(nxt, target + MAX_OUTLYING_BYTES), True)
     walker.finish()
-    out.refs = walker.refs
+    out.refs = walker.refs | walker.used_pages(out)
     out.marks = walker.marks
     out.exits = functools.partial(walker.returned, thumb)
     for t in out.tested:
@@ -1452,7 +1477,7 @@ def immediates(image: Image, start: int, end: int) -> tuple[set[int], set[int]]:
         walker.uniq.clear()
         for _ in walker.step(addr, ops):
             pass
-    return walker.seen, walker.refs
+    return walker.seen, walker.refs | walker.used_pages(None)
 
 
 #: instructions after a call within which a test of its result against zero is looked for
