@@ -118,6 +118,7 @@ class Report:
     offsets: dict[int, int] = field(default_factory=dict)  # address -> file offset
     functions_analysed: int = 0
     static_routines: int = 0  # libc routines named in a static binary
+    checks_credentials: bool = False  # the program has a credential check of its own or calls one
     packer: str | None = None  # the code is packed (see packed_by): nothing else was analysed
 
 
@@ -150,8 +151,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     # code after an epilogue may be the preceding function's own out-of-line blocks: that function is
     # walked too (its walk continues there when it branches to it, with its own values)
     candidates = sorted(set(candidates) | {cmap.owner_of(fn) for fn in candidates if fn in cmap.soft_starts})
+    writers = _settings_writers(cmap, library_from)
     if report.static_routines:
-        kept = _static_candidates(cmap, candidates)
+        kept = _static_candidates(cmap, candidates, writers)
         if _own_code_size(image, library_from) <= SMALL_STATIC_PROGRAM:
             # a small program's own code is judged like a dynamically linked one (authentication too)
             kept = sorted(set(kept) | {fn for fn in candidates if fn < library_from})
@@ -190,8 +192,6 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     reach = _reach(scanned_calls, direct)
     own = {fn: w for fn, w in walks.items() if fn < library_from}
     by_addr = {s.addr: s for found in direct.values() for s in found}
-    report.effects = flow.effects(image, own, by_addr, networked=bool(present & {"accept", "accept4", "connect"}))
-    report.effects += flow.credential_disclosures(image, own)
     report.services = [s for fn, found in direct.items() if fn < library_from for s in found if s.shell_service]
     report.authenticates = bool(present & set(k["remote_auth_routines"]))
     # in a shared library only real password checks mark authentication (its strings are a library's)
@@ -251,6 +251,24 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             break
         checkers |= wrappers
     matchers = _matchers(walks, comps_of, direct)
+    # settings written from the network behind a credential check are the administrator's interface:
+    # a function that logs in itself or calls a check (other than a settings writer, which may compare
+    # the key it is given with its table: ``admin_hash``) guards the writes it makes and hands over
+    # (a check: a function that handles logins, by its texts or its credential routines; a settings
+    # writer's own texts name the settings it writes, ``admin_password``)
+    saves = _settings_writers(cmap, library_from, direct_only=True)
+    logins = auth_self - saves
+    guarded = frozenset(logins | {fn for fn in own if fn not in saves
+                                  and (cmap.callees.get(fn, set()) - writers) & logins})
+    report.effects = flow.effects(image, own, by_addr, networked=bool(present & {"accept", "accept4", "connect"}),
+                                  writers=writers, guarded=guarded)
+    # a function that logs in and reads the network itself: the write is guarded when a check stands
+    # in the code that runs between the read and the write (a big ``main`` holds the login service
+    # and, in another branch, a listener that checks nothing)
+    report.effects = [e for e in report.effects if e.kind != "settings-write" or e.function not in guarded
+                      or not _checked_between(image, own[e.function], e, (checkers | logins) - writers, k)]
+    report.effects += flow.credential_disclosures(image, own)
+    report.checks_credentials = bool(checkers)
     session, shared_places = _session_places(image, walks, checkers, library_from, k)
     for fn, w in walks.items():
         if fn >= library_from:
@@ -912,9 +930,36 @@ def _entry_call(image: elf.Image, cmap: functions.CallMap, entry: int) -> int | 
     return best[1] if best else None
 
 
-def _static_candidates(cmap: functions.CallMap, candidates: list[int]) -> list[int]:
+def _checked_between(image, w: model.Walk, e: flow.Effect, checkers: set[int], k: dict) -> bool:
+    """A credential check runs between the network read of ``e`` and its settings write: in the
+    innermost loop that holds both (a session loop reads, checks, writes), else between the two."""
+    read, write = e.source_addr, e.sink.addr
+    if not w.calls or not w.calls[0].addr <= read <= w.calls[-1].addr:
+        read = w.calls[0].addr if w.calls else write  # read into a shared buffer elsewhere
+    edges = list(w.branches.items()) + list(w.jumps.items())
+    loops = sorted((src - head, head, src) for src, head in edges
+                   if head <= min(read, write) and src >= max(read, write))
+    lo, hi = (loops[0][1], loops[0][2]) if loops else (min(read, write), max(read, write))
+    checks = state.credential_checks(image, w, checkers, _constant_of(image))
+    return any(lo <= c.addr <= hi for c in checks)
+
+
+def _settings_writers(cmap: functions.CallMap, library_from: int, direct_only: bool = False) -> frozenset[int]:
+    """The program's functions that write its settings: they call a configuration store's setter or
+    replace a file (``settings_writers``), or call one that does (``config_set(k, v)`` updating a table
+    and calling ``config_save()``)."""
+    routines = set(knowledge()["settings_writers"])
+    direct = {fn for fn, names in cmap.imports_of.items()
+              if fn < library_from and {base_name(n) for n in names} & routines}
+    if direct_only:
+        return frozenset(direct)
+    return frozenset(direct | {fn for fn, callees in cmap.callees.items() if fn < library_from and callees & direct})
+
+
+def _static_candidates(cmap: functions.CallMap, candidates: list[int], writers: frozenset[int] = frozenset()) -> list[int]:
     """In a static binary (no strings-based authentication context) only compares that can reach a
-    command, privilege or redirect routine matter: keep those functions and the ones they call."""
+    command, privilege or redirect routine matter: keep those functions and the ones they call, and the
+    functions that read the network and hand what they read to the settings writers."""
     k = knowledge()
     sink_names = set(k["command_sinks"]) | set(k["privilege_sinks"]) | set(k["redirect_sinks"])
     reaches = {fn for fn, names in cmap.imports_of.items() if names & sink_names}
@@ -924,6 +969,8 @@ def _static_candidates(cmap: functions.CallMap, candidates: list[int]) -> list[i
     keep = {fn for fn in candidates if fn in reaches and cmap.imports_of.get(fn, set()) & compares}
     keep |= {fn for fn in candidates if fn in reaches and cmap.imports_of.get(fn, set()) & sink_names}
     keep |= {fn for fn in candidates if cmap.imports_of.get(fn, set()) & {"bind", "socket"}}
+    net_in = set(k["network_input"])
+    keep |= {fn for fn in candidates if cmap.imports_of.get(fn, set()) & net_in and cmap.callees.get(fn, set()) & writers}
     return sorted(keep)
 
 
@@ -1335,6 +1382,18 @@ class BinaryAnalyzer(FileAnalyzer):
                            f"connects{net}")
                 rid = "binary.credential-disclosure"
                 evidence["files"] = e.sink.argument
+            elif e.kind == "settings-write":
+                rid = "binary.network-settings-write"
+                message = (f"data received from the network ({e.source} at {e.source_addr:#x}) is handed to "
+                           f"{e.sink.routine}, which writes the device's settings, in the function at "
+                           f"{e.function:#x} with no credential "
+                           f"check in front of it: whoever reaches the port sets what they like (passwords "
+                           f"included){net}")
+                if not report.checks_credentials:
+                    # no login anywhere in the program: an open provisioning interface by design may be
+                    # documented; a program that protects its other settings with a login does not
+                    severity = Severity.MEDIUM
+                    evidence["program_checks_credentials"] = False
             elif e.kind == "socket-shell":
                 message = (f"a network socket ({e.source} at {e.source_addr:#x}) is made the standard input and "
                            f"output of a shell, {e.sink.describe()}, in {where}: a remote shell{net}")

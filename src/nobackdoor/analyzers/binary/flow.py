@@ -19,6 +19,10 @@ Two effects are reported:
   (``dup2``) and a shell is started: a bind or connect-back shell.
 * ``credential-disclosure``: a function that names a credential store (``/etc/shadow``, host keys)
   hands a connection it accepted to a write: it serves the file to whoever connects.
+* ``settings-write``: bytes received from the network are handed to what writes the device's settings
+  (a configuration store's setter, or a function of the program that saves its settings file by
+  replacing it): whoever reaches the port sets what they like, passwords included. Whether a
+  credential check stands in front of it is the analyzer's judgement (it knows the checks).
 """
 from __future__ import annotations
 
@@ -56,9 +60,14 @@ class _Tracker:
     """Taint through one function's calls, in code order."""
 
     def __init__(self, image, fn: int, walk: Walk, summaries: dict, sinks: dict[int, Sink],
-                 networked: bool = False, received: tuple[tuple[_Buffer, str, int], ...] = ()) -> None:
+                 networked: bool = False, received: tuple[tuple[_Buffer, str, int], ...] = (),
+                 writers: frozenset[int] = frozenset(), guarded: frozenset[int] = frozenset()) -> None:
         self.image, self.fn, self.walk, self.networked = image, fn, walk, networked
         self.summaries, self.sinks = summaries, sinks
+        # a function that checks credentials writes no settings for an anonymous caller of it (what it
+        # reads from the network itself is judged by where its checks stand: the analyzer's part)
+        self.writers = writers - guarded
+        self.guarded = guarded
         self.buffers: list[_Buffer] = []
         self.origin: dict[object, tuple[str, int]] = {}  # label -> (routine, address) it came from
         # global buffers the network fills anywhere in the program (``recvfrom(s, pkt, ...)`` in the
@@ -91,16 +100,19 @@ class _Tracker:
         net_in, derive = k["network_input"], set(k["derive_routines"])
         copies, formats = k["copy_routines"], k["format_routines"]
         sockets = set(k["socket_routines"])
+        setters = set(k["settings_writers"])
         for i in range(params):
             reg = CONVENTIONS[self.image.arch].args[i]
             self.taint(Sym(reg), ("param", i))
+        shared = set()  # origins of buffers the network fills elsewhere in the program
         for buffer, routine, at in self.received:
             self.buffers.append(buffer)
             self.origin.setdefault(NET, (routine, at))
+            shared.add((routine, at))
         redirected: dict[object, tuple[str, int]] = {}  # label -> socket whose descriptor became stdio
         stdio: set[int] = set()  # standard descriptors some descriptor was duplicated onto
         token_label = None  # strtok(NULL, ...) continues the last string it was given
-        for call in self.walk.calls:
+        for call in self.walk.calls + _loop_replay(self.walk, set(net_in)) + self.walk.loop_calls:
             name = base_name(call.name or "")
             args = call.args
             sink = self.sinks.get(call.addr)
@@ -109,7 +121,8 @@ class _Tracker:
                 if read is not None:
                     buffer, length = read
                     self.taint(buffer, NET, max(1, min(DEFAULT_BUFFER if length is None else length, 1 << 16)))
-                    self.origin.setdefault(NET, (name, call.addr))
+                    if NET not in self.origin or self.origin[NET] in shared:
+                        self.origin[NET] = (name, call.addr)  # the function's own read, before a shared buffer
                 continue
             if name in derive:
                 label = self.label_of(args[0]) if args else None
@@ -133,6 +146,11 @@ class _Tracker:
                 label = self.label_of(args[fmt + 1]) if len(args) > fmt + 1 else None
                 if text and text.startswith(b"%s") and label is not None:
                     self.taint(args[dst], label)
+                continue
+            if name in setters:
+                label = next((lb for lb in map(self.label_of, args) if lb is not None), None)
+                if label is not None and (label == NET or self.fn not in self.guarded):
+                    self.effects.append((label, "settings-write", call, Sink(call.addr, name, "settings", None), None))
                 continue
             if name == "dup2" or name == "dup3":
                 fd = args[0] if args else None
@@ -179,13 +197,30 @@ class _Tracker:
                         continue
                     tainted = True
                     for kind, inner in summary.get(i, ()):
-                        if kind == "network-command":
+                        if kind == "network-command" or (kind == "settings-write" and call.target not in self.guarded
+                                                              and (label == NET or self.fn not in self.guarded)):
                             self.effects.append((label, kind, call, inner, call.target))
+                    if call.target in self.writers and (label == NET or self.fn not in self.guarded):
+                        sink = Sink(call.addr, f"function at {call.target:#x}", "settings", None)
+                        self.effects.append((label, "settings-write", call, sink, call.target))
                 if tainted:  # a helper given the input may hand back a pointer into it
                     self.taint(Result(None, call.addr), next(self.label_of(a) for a in args if self.label_of(a)))
         for label, (routine, at) in redirected.items():
             if label == NET:
                 self.origin.setdefault(NET, (routine, at))
+
+
+def _loop_replay(walk: Walk, reads: set[str]) -> list[Call]:
+    """The calls that run again after a network read inside the same loop, laid out before it
+    (``for (;;) { handle(buf); ... n = recv(fd, buf, ...); }`` with the read at the loop's bottom): a
+    back edge from the read's block or later to a loop head before the read. The walk lists calls in
+    address order, so these are visited a second time, with what the read tainted."""
+    at = [c.addr for c in walk.calls if base_name(c.name or "") in reads]
+    if not at:
+        return []
+    edges = list(walk.branches.items()) + list(walk.jumps.items())
+    loops = [(target, src) for src, target in edges for r in at if target < r <= src]
+    return [c for c in walk.calls if any(lo <= c.addr < hi for lo, hi in loops) and c.addr < max(at)]
 
 
 def _param_index(image, value: Sym) -> int | None:
@@ -208,16 +243,19 @@ def _within(value, b: _Buffer) -> bool:
     return False
 
 
-def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bool) -> list[Effect]:
-    """The network-command and socket-shell effects of the analysed functions. ``sinks``: the
-    classified sink of each call address; ``networked``: the program accepts or opens connections."""
+def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bool,
+            writers: frozenset[int] = frozenset(), guarded: frozenset[int] = frozenset()) -> list[Effect]:
+    """The network-command, socket-shell and settings-write effects of the analysed functions.
+    ``sinks``: the classified sink of each call address; ``networked``: the program accepts or opens
+    connections; ``writers``: the program's functions that write its settings; ``guarded``: functions
+    that check credentials (what they write, and what they hand over, is the administrator's)."""
     params = len(CONVENTIONS[image.arch].args)
     received = tuple(_received_globals(image, walks))
     summaries: dict[int, dict[int, list[tuple[str, Sink]]]] = {}
     for _ in range(SUMMARY_ROUNDS):
         new: dict[int, dict[int, list[tuple[str, Sink]]]] = {}
         for fn, w in walks.items():
-            t = _Tracker(image, fn, w, summaries, sinks)
+            t = _Tracker(image, fn, w, summaries, sinks, writers=writers, guarded=guarded)
             t.run(params)
             for label, kind, _call, sink, _via in t.effects:
                 if isinstance(label, tuple):
@@ -227,7 +265,7 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
         summaries = new
     out: list[Effect] = []
     for fn, w in walks.items():
-        t = _Tracker(image, fn, w, summaries, sinks, networked, received)
+        t = _Tracker(image, fn, w, summaries, sinks, networked, received, writers, guarded)
         t.run(0)
         for label, kind, call, sink, via in t.effects:
             if label != NET:

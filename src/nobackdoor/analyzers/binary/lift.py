@@ -1371,6 +1371,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
                     out.compares.extend(passes)
                     if exit_at is not None:
                         out.loop_exits.update((c.addr, exit_at) for c in first)
+                out.loop_calls.extend(_after_read(walker, head, addr, out.calls))
             if block and ended:
                 return  # the block ends at its jump or return
 
@@ -1417,6 +1418,30 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
 #: longest secret read this way), when its body has at most MAX_UNROLL_BODY instructions
 MAX_UNROLL = 64
 MAX_UNROLL_BODY = 48
+
+
+#: instructions of a loop body replayed after a read at its bottom (``_after_read``)
+MAX_REPLAY_BODY = 256
+
+
+def _after_read(walker: _Walker, head: int, back: int, calls: list[Call]) -> list[Call]:
+    """A loop that reads at its bottom (``for (;;) { handle(line); n = recv(fd, line, ...); }`` laid out
+    with the read last, -Os/-O2) hands what it read to the calls above the read on the next pass. Those
+    calls are replayed from the values the walk has at the back edge (the buffer's address set up for
+    the read), up to the read: their arguments as the next pass sees them."""
+    reads = set(knowledge()["network_input"])
+    at = [c.addr for c in calls if head <= c.addr <= back and base_name(c.name or "") in reads]
+    if not at or not any(head <= c.addr < at[-1] for c in calls):
+        return []
+    body = walker.lifted_block(head, at[-1] - 1)
+    if len(body) > MAX_REPLAY_BODY:
+        return []
+    rep = walker.replayer((walker.regs, walker.stack))
+    out = []
+    for a, ops in body:
+        rep.uniq.clear()
+        out.extend(e for e in rep.step(a, ops) if isinstance(e, Call))
+    return out
 
 
 def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare]) -> tuple[list[Compare], int | None]:

@@ -94,6 +94,9 @@ class Walk:
     #: a compare in a replayed loop -> where the code the loop runs once every pass's compare held
     #: starts (its counted exit: the fall-through of the back edge, or an exit test's target)
     loop_exits: dict[int, int] = field(default_factory=dict)
+    #: calls above a network read in a loop, replayed with the values of the next pass (the read's
+    #: buffer handed to them): ``lift._after_read``
+    loop_calls: list[Call] = field(default_factory=list)
     #: a test of a call's result against zero (``if (fork() == 0)``) -> the call's address
     zero_tests: dict[int, int] = field(default_factory=dict)
     #: (address, register, value): small constants written to general registers (a level kept in a

@@ -78,6 +78,9 @@ def name_routines(image: Image, targets) -> int:
         if routine is None and image.arch.startswith("mips"):
             real = _mips_la25(image, target)
             routine = routine_at(image, real) if real is not None else None
+        if routine is None and image.arch.startswith("x86"):
+            real = _x86_zeroing_stub(image, target)
+            routine = routine_at(image, real) if real is not None else None
         if routine:
             image.imports[target] = routine
             named += 1
@@ -95,6 +98,27 @@ def _mips_la25(image: Image, addr: int) -> int | None:
         return ((addr + 8) & 0xF0000000) | ((w1 & 0x3FFFFFF) << 2)
     if (w1 & 0xFFFF0000) == 0x27390000:
         return addr + 8
+    return None
+
+
+def _x86_zeroing_stub(image: Image, addr: int) -> int | None:
+    """A routine that only zeroes argument registers and jumps on is the routine it jumps to, given
+    fewer arguments: musl's ``recv`` is ``recvfrom(fd, buf, len, flags, 0, 0)`` compiled as ``xor
+    %r9d,%r9d; xor %r8d,%r8d; jmp recvfrom``. Returns the routine's address."""
+    raw = image.read(addr, 16) or b""
+    i = 0
+    for _ in range(4):
+        rex = 1 if i < len(raw) and raw[i] in (0x41, 0x45, 0x48, 0x4D) else 0
+        op, modrm = (raw[i + rex], raw[i + rex + 1]) if i + rex + 1 < len(raw) else (0, 0)
+        if op not in (0x31, 0x33) or modrm < 0xC0 or (modrm >> 3) & 7 != modrm & 7:
+            break
+        i += rex + 2
+    if i == 0 or i >= len(raw):
+        return None
+    if raw[i] == 0xE9 and i + 5 <= len(raw):
+        return addr + i + 5 + int.from_bytes(raw[i + 1:i + 5], "little", signed=True)
+    if raw[i] == 0xEB and i + 2 <= len(raw):
+        return addr + i + 2 + int.from_bytes(raw[i + 1:i + 2], "little", signed=True)
     return None
 
 
