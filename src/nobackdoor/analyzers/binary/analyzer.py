@@ -937,9 +937,14 @@ def _checked_between(image, w: model.Walk, e: flow.Effect, checkers: set[int], k
     if not w.calls or not w.calls[0].addr <= read <= w.calls[-1].addr:
         read = w.calls[0].addr if w.calls else write  # read into a shared buffer elsewhere
     edges = list(w.branches.items()) + list(w.jumps.items())
-    loops = sorted((src - head, head, src) for src, head in edges
-                   if head <= min(read, write) and src >= max(read, write))
-    lo, hi = (loops[0][1], loops[0][2]) if loops else (min(read, write), max(read, write))
+    # the innermost loop around both: the nearest head, with every back edge to it (``continue``
+    # jumps back early, the loop's own end later)
+    heads = [head for src, head in edges if head <= min(read, write) and src >= max(read, write)]
+    if heads:
+        lo = max(heads)
+        hi = max(src for src, head in edges if head == lo)
+    else:
+        lo, hi = min(read, write), max(read, write)
     checks = state.credential_checks(image, w, checkers, _constant_of(image))
     return any(lo <= c.addr <= hi for c in checks)
 
