@@ -48,3 +48,13 @@ def test_a_configuration_value_compared_with_its_settings_is_no_trigger():
     starts with system(): the device's own setting, not input a client sends."""
     report = analyzer.analyse((BIN / "rcd-clean-mipsel").read_bytes())
     assert not [d for d in report.decisions if d.rule_id.startswith("binary.magic-gates")]
+
+
+def test_a_predicated_write_after_the_compare_is_what_the_compare_decides():
+    # ``bl memcmp; cmp r0, #0; moveq r8, #2``: the IR branches over the write to the next instruction;
+    # the write itself is the code the match runs (the level a credential check keeps in r8)
+    from nobackdoor.analyzers.binary import model
+    w = model.Walk(calls=[model.Call(0x100, None, "memcmp", [])], branches={0x108: 0x10C},
+                   block_ends={0x120}, reg_consts=[(0x108, 64, 2)])
+    regions = analyzer._straight_regions(w, analyzer._Flow.of(w), 0x100)
+    assert analyzer._register_writes(w, analyzer._Flow.of(w), regions, values=True) == {(64, 2)}

@@ -563,7 +563,9 @@ def _straight_regions(w: model.Walk, flow: _Flow, last: int,
     branch = _first_at_or_after(flow.branches, last)
     if branch is None or branch > last + BRANCH_WINDOW:
         return [straight(last + 1)] + extra
-    return [straight(branch + 1), straight(w.branches[branch])] + extra
+    # the branch instruction itself: a predicated one writes when the compare decided (ARM ``moveq r8,
+    # #2``, x86 ``cmove``: the IR branches over the write to the next instruction)
+    return [(branch - 1, branch + 1), straight(branch + 1), straight(w.branches[branch])] + extra
 
 
 #: a decided block this short that ends in a jump only passes control on (a trampoline)
