@@ -146,3 +146,20 @@ def test_an_address_upper_half_names_no_datum(monkeypatch, arch, named):
     assert 0x90000 not in walker.refs and 0x8EB24 in walker.refs
     assert (0x90000 in walker.used_pages(passed)) is named
     assert 0x90000 not in walker.used_pages(model.Walk())
+
+
+def test_a_delay_slot_compare_is_a_second_compare_of_its_instruction():
+    # ``beq s2, a2, X`` with ``movz a0, a1, v0`` in its delay slot, v0 = word ^ K: two compares, two
+    # operands (the word compared with K sets the level a0 when it matches); the same compare computed
+    # twice in one instruction (x86 ``cmp`` then its zero flag) stays one
+    image = elf.load((BIN / "ctrlsrv-clean-mipsel").read_bytes())
+    walker = lift._Walker(image, 0)
+    s2, v0 = 72, 8
+    walker.regs[s2] = (4, model.Loaded("sp", -147, 4))
+    walker.regs[v0] = (4, lift._Diff(model.Loaded("sp", -40, 4), 0x4C310A8D))
+    byte_test = (lift.EQUAL, (lift.UNIQUE, 0, 1), ((lift.REGISTER, s2, 4), (lift.CONST, 19, 4)), "int_equal")
+    word_test = (lift.NOTEQUAL, (lift.UNIQUE, 8, 1), ((lift.REGISTER, v0, 4), (lift.CONST, 0, 4)), "int_notequal")
+    events = [e for e in walker.step(0x100, [byte_test, word_test]) if isinstance(e, model.Compare)]
+    assert [(e.offset, e.value) for e in events] == [(-147, 19), (-40, 0x4C310A8D)]
+    again = [e for e in walker.step(0x104, [word_test, word_test]) if isinstance(e, model.Compare)]
+    assert len(again) == 1

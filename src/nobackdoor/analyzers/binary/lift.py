@@ -964,6 +964,7 @@ class _Walker:
     def step(self, addr: int, ops: list) -> Iterator:
         self.at = addr
         compared = False
+        first = None  # the operands of the instruction's first compare, when it came from an equality
         read, write = self.read, self.write
         for code, out, ins, name in ops:
             if code == IGNORE or code == RETURN:
@@ -1172,9 +1173,13 @@ class _Walker:
                     compared = True
                     for part in group.parts:
                         yield _compare(addr, part, 0)
-                elif not compared:
+                else:
+                    # one compare per instruction, except a second one of other operands: a MIPS branch
+                    # and the conditional move in its delay slot test two things (``beq s2, a2`` and
+                    # ``movz a0, a1, v0``)
                     event = _compare(addr, a, b, ins)
-                    if event is not None:
+                    if event is not None and (not compared or first is not None and _operands(event) != first):
+                        first = _operands(event) if not compared else None
                         compared = True
                         yield event
             write(out, value)
@@ -1286,6 +1291,12 @@ def _large(value: int, size: int) -> bool:
     """A constant of ``size`` bytes far from zero either way (not a return code or -1)."""
     value &= (1 << (8 * size)) - 1
     return MIN_TESTED_VALUE <= value <= (1 << (8 * size)) - MIN_TESTED_VALUE
+
+
+def _operands(event: Compare | Tested) -> tuple:
+    if isinstance(event, Compare):
+        return event.base, event.offset, event.size, event.value
+    return event.result, event.reg, event.value
 
 
 def _compare(addr: int, a, b, ins: tuple = ()) -> Compare | Tested | None:
