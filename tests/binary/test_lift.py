@@ -163,3 +163,17 @@ def test_a_delay_slot_compare_is_a_second_compare_of_its_instruction():
     assert [(e.offset, e.value) for e in events] == [(-147, 19), (-40, 0x4C310A8D)]
     again = [e for e in walker.step(0x104, [word_test, word_test]) if isinstance(e, model.Compare)]
     assert len(again) == 1
+
+
+def test_a_stack_buffer_given_to_an_earlier_call_may_be_written_by_a_later_one():
+    # ``fgets(buf, 256, f)``, later ``get_param(q, "auth", p)`` with ``p`` reloaded from a spill: the
+    # program's own routine may fill ``buf`` without being handed its address again, so what the walk
+    # stored there earlier (a sockaddr's fields) is no longer what a compare reads
+    image = elf.load((BIN / "ctrlsrv-clean-mipsel").read_bytes())
+    walker = lift._Walker(image, 0)
+    walker._forget_written("fgets", [lift.Sym("sp", -1232), 256, None])
+    walker.stack[("sp", -1228)] = (4, 0)
+    walker._forget_written("strlen", [lift.Sym("sp", -64)])  # a library routine that writes nothing
+    assert ("sp", -1228) in walker.stack
+    walker._forget_written(None, [None, None])  # the program's own routine
+    assert ("sp", -1228) not in walker.stack

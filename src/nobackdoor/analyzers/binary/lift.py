@@ -515,6 +515,8 @@ class _Walker:
         self.uniq: dict[int, object] = {}
         self.stack: dict[tuple[str, int], tuple[int, object]] = {}  # (base, offset) -> (size, value)
         self.refs: set[int] = set()
+        #: stack buffers whose address a call was given -> bytes it may have written from there
+        self.escaped: dict[tuple[str, int], int] = {}
         #: page-aligned data addresses written (a ``lui``/``lis``/``adrp`` upper half is one, on its way
         #: to an address below it): -> times written
         self.page_values: dict[int, int] = {}
@@ -949,13 +951,22 @@ class _Walker:
         fills (a copy's destination, a read's buffer). The extent is the size argument after the
         pointer when there is one, else the word the pointer points at."""
         written = None if name is None else written_argument(base_name(name))
-        if name is not None and written is None:
-            return
+        regions = []
         for i, a in enumerate(args):
-            if not isinstance(a, Sym) or (written is not None and i != written):
+            if not isinstance(a, Sym):
                 continue
             extent = next((n for n in args[i + 1:] if isinstance(n, int) and 0 < n <= MAX_WRITTEN_EXTENT), 1)
-            stale = [k for k in self.stack if k[0] == a.base and a.offset <= k[1] < a.offset + extent]
+            if a.base == "sp":
+                key = (a.base, a.offset)
+                self.escaped[key] = max(extent, self.escaped.get(key, 0))
+            if name is None or i == written:
+                regions.append((a.base, a.offset, extent))
+        if name is None:
+            # the program's own routine may also write through a pointer kept elsewhere (a structure's
+            # field, a spilled local): every stack buffer whose address an earlier call was given
+            regions += [(base, off, extent) for (base, off), extent in self.escaped.items()]
+        for base, off, extent in regions:
+            stale = [k for k in self.stack if k[0] == base and off <= k[1] < off + extent]
             for k in stale:
                 del self.stack[k]
 
