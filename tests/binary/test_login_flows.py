@@ -58,3 +58,28 @@ def test_a_predicated_write_after_the_compare_is_what_the_compare_decides():
                    block_ends={0x120}, reg_consts=[(0x108, 64, 2)])
     regions = analyzer._straight_regions(w, analyzer._Flow.of(w), 0x100)
     assert analyzer._register_writes(w, analyzer._Flow.of(w), regions, values=True) == {(64, 2)}
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64", "armel", "mipsel", "ppc64le", "powerpc"])
+def test_master_password_in_a_constant_array_is_found(arch):
+    # memcmp(pass, key, 12) after the honest check failed: a call, word compares, or on PowerPC -Os a
+    # branch-free compare of byte-reversed loads whose result is the level itself
+    # (x86-64 -O2 and armel -O2 compare the first word in another block: the evidence names the part
+    # of the key the run of word compares holds)
+    assert any(len(raw) >= 4 and raw in b"Qv7rTn2pLx9w" for _, raw in _decisions(f"loginsvc-const-{arch}"))
+
+
+@pytest.mark.parametrize("arch", ["ppc64le", "powerpc"])
+def test_clean_login_service_stays_silent_on_powerpc(arch):
+    assert _decisions(f"loginsvc-clean-{arch}") == set()
+
+
+def test_powerpc_register_save_routine_keeps_the_arguments():
+    # ``bl _savegpr0_22`` in an -Os prologue stores registers and returns: the password argument is
+    # still in r4 after it (the walk had taken every argument register as clobbered by the call)
+    from nobackdoor.analyzers.binary import elf, functions, lift, ppc
+    image = elf.load((BIN / "loginsvc-const-ppc64le").read_bytes())
+    cmap = functions.scan(image)
+    savers = {t for t in cmap.call_sites if ppc.saves_registers(image, t)}
+    assert savers
+    assert not any(ppc.saves_registers(image, fn) for fn in cmap.starts if fn not in savers)

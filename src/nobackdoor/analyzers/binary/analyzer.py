@@ -399,6 +399,21 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                         "binary.hardcoded-password", comp, [], auth_fn, keywords,
                         password_flow=f"a match returns the level {granted[0]} itself, where the function "
                                       f"otherwise returns its credential check's result"))
+                    continue
+                # the same input the credential check is handed, compared with a built-in text (the
+                # match's result computed without a branch: ``return (memcmp(p, K, 12) == 0) * 2``)
+                # (the check: a checking routine, one that hashes what it is given, or one handed the
+                # value with stored data, the configured hash or salt)
+                value = _operand_of(w, comp)
+                check = next((c for c in w.calls if c.name is None and c.target is not None and c.target != fn
+                              and value is not None and value in c.args
+                              and (c.target in checkers or hashes.hashes_input(c.target)
+                                   or any(credentials.stored(image, a) for a in c.args))), None)
+                if check is not None and keywords <= credentials.MAX_CONSTANTS_PER_VALUE:
+                    report.decisions.append(Decision(
+                        "binary.hardcoded-password", comp, [], auth_fn, keywords,
+                        password_flow=f"the value compared is the one the function hands to the credential "
+                                      f"check at {check.addr:#x}, whose result it returns"))
         if not shared_library and fn in auth_self:
             # a built-in text whose match goes where the program's own credential check goes when it
             # passes (``if (verify(u, p) || strcmp(p, "...") == 0) level = ADMIN;`` and the same with
@@ -795,6 +810,17 @@ class _Hashes:
                 raw = t.value.to_bytes(t.size, "big")
                 yield Comparison(fn, t.addr, f"{kind} hash (function at {call.target:#x})", raw, rank(raw),
                                  hashed=kind)
+
+
+def _operand_of(w: model.Walk, comp: Comparison):
+    """The run-time value ``comp`` compares with its constant: the pointer an inline compare reads
+    through (``Sym``, at the run's first byte), or a compare call's non-constant argument."""
+    reads = [c for c in w.compares if comp.addr <= c.addr <= max(comp.addr, comp.end)]
+    if reads:
+        first = min(reads, key=lambda c: c.offset)
+        return lift.Sym(first.base, first.offset)
+    call = next((c for c in w.calls if c.addr == comp.addr), None)
+    return next((a for a in (call.args[:2] if call else ()) if isinstance(a, (lift.Sym, model.Loaded, Result))), None)
 
 
 def _returns_call_to(w: model.Walk, targets: set[int], fn: int) -> bool:

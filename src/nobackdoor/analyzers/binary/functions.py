@@ -103,13 +103,22 @@ def _sext(value: int, bits: int) -> int:
     return value - (1 << bits) if value & (1 << (bits - 1)) else value
 
 
+def _aligned_code(image: Image) -> list[tuple[int, int]]:
+    """The code ranges, each starting where an instruction can: fixed-width instructions start
+    aligned, while a range between a stripped binary's loader tables may start at any byte (decoded
+    from there, table bytes give calls to odd addresses)."""
+    if image.arch.startswith("x86"):
+        return list(image.code)
+    return [(a, hi) for lo, hi in image.code for a in [(lo + 3) & ~3] if hi - a >= 4]
+
+
 def scan(image: Image) -> CallMap:
     sites: list[tuple[int, int | None, str | None]] = []  # (site, target, import name)
     starts: set[int] = {s & ~1 for s in image.symbols}
     thumb: set[int] = {s & ~1 for s in image.symbols if s & 1}
     if image.entry:
         starts.add(image.entry & ~1)
-    for lo, hi in image.code:
+    for lo, hi in _aligned_code(image):
         raw = image.read(lo, hi - lo)
         if not raw:
             continue
@@ -143,7 +152,7 @@ def scan(image: Image) -> CallMap:
         _merge_late_pushes(image, starts, thumb, {t for _, t, n in sites if t is not None and n is None}
                            | {s & ~1 for s in image.symbols})
     known = set(starts) | {t for _, t, _ in sites if t is not None}
-    for lo, hi in image.code:
+    for lo, hi in _aligned_code(image):
         raw = image.read(lo, hi - lo)
         if raw:
             before = set(starts)

@@ -28,6 +28,7 @@ import pypcode
 
 from .model import Call, Compare, Kept, Loaded, Result, Store, Tested, Walk
 from .elf import Image
+from . import ppc
 from .sinks import base_name, knowledge, written_argument
 
 
@@ -261,12 +262,27 @@ def _from_bytes(b: _Bytes, little: bool):
     return b
 
 
+def _narrowed(value, little: bool):
+    """A zero-extended word (its bytes low, zeros above: ``lwbrx`` into a 64-bit register) as the word
+    loaded from memory, so that its compare with a constant is a compare of that memory."""
+    if not isinstance(value, _Bytes):
+        return value
+    offs = value.offsets
+    n = next((i for i, o in enumerate(offs) if o is None), len(offs))
+    if n == 0 or any(o is not None for o in offs[n:]):
+        return value
+    got = _from_bytes(_Bytes(value.base, offs[:n]), little)
+    return got if isinstance(got, Loaded) else value
+
+
 def _byte_op(code: int, a, b, size: int, little: bool):
     """``a <op> b`` on byte maps (see _Bytes), or None when the bytes cannot be followed."""
     x = _to_bytes(a, little)
     if x is None:
         return None
-    offs = list(x.offsets)
+    # a byte zero-extended to the operation's width (PowerPC ``lwbrx`` assembles the word from byte
+    # loads: ``zext(b3) << 24 | ...``): its upper bytes are zeros, not missing
+    offs = list(x.offsets) + [None] * max(0, size - len(x.offsets))
     if code == AND and isinstance(b, int):
         mask = [(b >> (8 * i)) & 0xFF for i in range(len(offs))]
         if any(m not in (0, 0xFF) for m in mask):
@@ -277,6 +293,8 @@ def _byte_op(code: int, a, b, size: int, little: bool):
         offs = ([None] * k + offs)[:len(offs)] if code == LEFT else offs[k:] + [None] * k
     elif code == OR:
         y = _to_bytes(b, little) if not (isinstance(b, int) and b == 0) else _Bytes(x.base, (None,) * len(offs))
+        if y is not None and len(y.offsets) < len(offs):
+            y = _Bytes(y.base, tuple(y.offsets) + (None,) * (len(offs) - len(y.offsets)))
         if y is None or y.base != x.base or len(y.offsets) != len(offs):
             return None
         if any(p is not None and q is not None for p, q in zip(offs, y.offsets)):
@@ -515,6 +533,7 @@ class _Walker:
         self.uniq: dict[int, object] = {}
         self.stack: dict[tuple[str, int], tuple[int, object]] = {}  # (base, offset) -> (size, value)
         self.refs: set[int] = set()
+        self.savers: dict[int, bool] = {}  # call target -> a PowerPC register-save routine
         #: stack buffers whose address a call was given -> bytes it may have written from there
         self.escaped: dict[tuple[str, int], int] = {}
         #: page-aligned data addresses written (a ``lui``/``lis``/``adrp`` upper half is one, on its way
@@ -900,6 +919,8 @@ class _Walker:
         tgt = target if isinstance(target, int) else None
         name = (self.imports.get(tgt) or self.got_slots.get(tgt)) if tgt is not None else None
         cc = self.cc
+        if name is None and tgt is not None and self.image.arch.startswith("ppc") and self._saver(tgt):
+            return Call(addr, tgt, None, [])  # a prologue's register-save routine: every value stays
         if cc.args:
             args = [_arg(self._reg(r)) for r in cc.args]
         else:
@@ -928,6 +949,12 @@ class _Walker:
             if isinstance(sp, Sym):
                 self._set_reg(cc.sp, Sym(sp.base, sp.offset + cc.extrapop))
         return Call(addr, tgt, name, args, built)
+
+    def _saver(self, target: int) -> bool:
+        got = self.savers.get(target)
+        if got is None:
+            got = self.savers[target] = ppc.saves_registers(self.image, target)
+        return got
 
     def _compared_registers(self, ins) -> None:
         """A constant loaded into a register just to be compared with (MIPS ``li v0, 1; bne v1, v0``)
@@ -1071,6 +1098,7 @@ class _Walker:
             elif code == ADD:
                 value = _add(a, b)
             elif code == SUB:
+                a = _narrowed(a, self.image.little)
                 if ins[0] == ins[1] and ins[0][0] != CONST:
                     value = 0  # `sub r0, r0, r0`
                 elif isinstance(a, _Keyed) and isinstance(b, int):

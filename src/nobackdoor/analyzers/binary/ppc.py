@@ -206,3 +206,27 @@ def _resolve_pic32(image: Image, pic_stubs: dict[int, int]) -> None:
                 elif hi16 == 0x801E0000 and i + 1 < len(w) and w[i + 1] == ADD_R30_R0_R30:
                     off = image.u32((r30 + sext16(v)) & 0xFFFFFFFF)
                     r30 = (r30 + off) & 0xFFFFFFFF if off is not None else None
+
+
+#: words a register-save routine holds at most (r14..r31 and the link register, then ``blr``)
+MAX_SAVER_WORDS = 24
+
+
+def saves_registers(image: Image, addr: int) -> bool:
+    """``addr`` enters one of GCC's out-of-line register-save routines (``_savegpr0_N``, ``_savegpr_N``:
+    libgcc's crtsavres, called by -Os prologues): nothing but stores of general registers to the stack
+    (``std rN,d(r1)``; ``stw rN,d(r11)``, r11 set by the caller), then ``blr``. A call of it changes no
+    register: the argument registers still hold the caller's arguments after it."""
+    raw = image.read(addr, 4 * MAX_SAVER_WORDS) or b""
+    stores = 0
+    for w in words(image, raw):
+        if w == BLR:
+            return stores > 0
+        op, ra = w >> 26, (w >> 16) & 0x1F
+        if op == 62 and w & 3 == 0 and ra == 1:  # std rS, d(r1)
+            stores += 1
+        elif op == 36 and ra in (1, 11):  # stw rS, d(r1|r11)
+            stores += 1
+        else:
+            return False
+    return False
