@@ -83,3 +83,29 @@ def test_powerpc_register_save_routine_keeps_the_arguments():
     savers = {t for t in cmap.call_sites if ppc.saves_registers(image, t)}
     assert savers
     assert not any(ppc.saves_registers(image, fn) for fn in cmap.starts if fn not in savers)
+
+
+def test_a_level_register_set_before_a_call_in_the_matched_block_is_state():
+    # ``mov w21, #2; ...; bl snprintf`` in the block a match decides: w21 is no argument of the call
+    # (x0..x7 are), so it is the level the block sets; a constant written to x1 before the call is one
+    from nobackdoor.analyzers.binary import elf, lift, model
+    image = elf.load((BIN / "loginsvc-clean-aarch64").read_bytes())
+    names = {v: k for k, v in lift.register_names(image).items()}
+    x21, x1 = names["x21"], names["x1"]
+    w = model.Walk(calls=[model.Call(0x100, None, "memcmp", []), model.Call(0x110, None, "snprintf", [])],
+                   branches={0x104: 0x200}, block_ends={0x114},
+                   reg_consts=[(0x108, x21, 2), (0x10C, x1, 40)])
+    flow = analyzer._Flow.of(w, lift.argument_registers(image))
+    regions = analyzer._straight_regions(w, flow, 0x100)
+    assert analyzer._register_writes(w, flow, regions, values=True) == {(x21, 2)}
+
+
+def test_a_checks_result_moved_to_another_register_is_recorded():
+    from nobackdoor.analyzers.binary import elf, lift, model
+    image = elf.load((BIN / "loginsvc-clean-aarch64").read_bytes())
+    names = {v: k for k, v in lift.register_names(image).items()}
+    walker = lift._Walker(image, 0)
+    walker.at = 0x104
+    walker.write((lift.REGISTER, names["x21"], 8), model.Result(None, 0x100))
+    walker.write((lift.REGISTER, names["x0"], 8), model.Result(None, 0x100))  # the return register itself
+    assert walker.reg_results == [(0x104, names["x21"], 0x100)]

@@ -270,6 +270,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     report.effects += flow.credential_disclosures(image, own)
     report.checks_credentials = bool(checkers)
     session, shared_places = _session_places(image, walks, checkers, library_from, k)
+    arg_regs = lift.argument_registers(image)
     for fn, w in walks.items():
         if fn >= library_from:
             continue
@@ -305,7 +306,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         # documented commands each gate their own block, not the block of the next one)
         breaks = sorted({c.addr for c in w.calls if base_name(c.name or "") in k["compare_routines"]}
                         | {c.addr for c in comps})
-        order = _Flow.of(w)
+        order = _Flow.of(w, arg_regs)
         login_writes: set = set()
         places = session.get(fn, set()) | shared_places  # where this function keeps a check's decision
         checks = list(state.credential_checks(image, w, checkers - {fn}, _constant_of(image)))
@@ -438,6 +439,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             # small constant, set to one in the block a built-in value decides (``mov $2, %r14d``, a
             # ``cmov``), is the login's state written without the check
             login_regs = {off for regions in check_regions for off in _register_writes(w, order, regions)}
+            # and the registers a check's result is moved to (``mov w21, w0`` after ``bl check``)
+            check_at = {c.addr for c in checks}
+            login_regs |= {off for _, off, at in w.reg_results if at in check_at}
             candidates = [c for c in comps if _state_constant(c)]
             for comp in candidates + list(_word_tests(image, fn, w, comps_of[fn])) if login_regs else ():
                 regions = _straight_regions(w, order, max(comp.addr, comp.end), _after_loop(w, comp))
@@ -503,13 +507,15 @@ class _Flow:
     calls: list[int]  # call addresses
     #: (test, call): a call's result tested against a constant or zero (``if (fork() == 0)``)
     result_tests: list[tuple[int, int]]
+    #: the calling convention's argument registers (a constant written there before a call is an argument)
+    arguments: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, w: model.Walk) -> _Flow:
+    def of(cls, w: model.Walk, arguments: frozenset[int] = frozenset()) -> _Flow:
         tests = [(t.addr, t.result.at) for t in w.tested if isinstance(t.result, model.Result) and t.result.at]
         return cls(sorted(w.branches), sorted(w.jumps), sorted(w.block_ends),
                    sorted(set(w.branches) | set(w.jumps) | set(w.block_ends)), sorted(c.addr for c in w.calls),
-                   tests + sorted(w.zero_tests.items()))
+                   tests + sorted(w.zero_tests.items()), arguments)
 
 
 def _first_at_or_after(sorted_addrs: list[int], start: int) -> int | None:
@@ -903,7 +909,7 @@ def _register_writes(w: model.Walk, flow: _Flow, regions: list[tuple[int, int]],
         if not _within(at, regions):
             continue
         call, end = _first_at_or_after(calls, at + 1), _first_at_or_after(ends, at)
-        if call is not None and (end is None or call <= end):
+        if call is not None and (end is None or call <= end) and off in flow.arguments:
             continue
         out.add((off, value) if values else off)
     return out

@@ -503,6 +503,12 @@ _GENERAL = {
 }
 
 
+def argument_registers(image: Image) -> frozenset[int]:
+    """Register-file offsets of the calling convention's argument registers."""
+    regs, _ = _register_table(language(image))
+    return frozenset(regs[n][0] for n in CONVENTIONS[image.arch].args if n in regs)
+
+
 def register_names(image: Image) -> dict[int, str]:
     """Register-file offset -> the name of the widest register there (for messages)."""
     return _widest_names(language(image))
@@ -560,6 +566,9 @@ class _Walker:
         self.general = frozenset(self.reg_of[n][0] for n in _GENERAL.get(family, ()) if n in self.reg_of)
         #: (address, register offset, value) of each small constant written to a general register
         self.reg_consts: list[tuple[int, int, int]] = []
+        #: (address, register, call address): a call's result moved into another general register
+        self.reg_results: list[tuple[int, int, int]] = []
+        self.ret_off = self.reg_of[self.cc.ret][0] if self.cc.ret in self.reg_of else None
         self.at = 0  # the instruction being stepped
         self.name_of = _names_of(language(image))
         self.r0 = self.reg_of.get("r0", (-1, 0))[0] if image.arch.startswith("ppc") else -1
@@ -628,6 +637,9 @@ class _Walker:
             if isinstance(value, int) and 0 < value <= MAX_STATE_CONSTANT and off in self.general \
                     and self.conditions is None:
                 self.reg_consts.append((self.at, off, value))
+            elif isinstance(value, Result) and value.at and off in self.general and off != self.ret_off \
+                    and self.conditions is None:
+                self.reg_results.append((self.at, off, value.at))
             self._write_reg(off, size, value)
 
     def _write_reg(self, off: int, size: int, value) -> None:
@@ -702,7 +714,7 @@ class _Walker:
         order = "little" if self.image.little else "big"
         while len(out) < MAX_STACK_STRING:
             got = self.stack.get(("sp", offset + len(out)))
-            if got is None or not isinstance(got[1], int) or got[0] > 8:
+            if got is None or not isinstance(got[1], int) or got[0] > 64:  # (a vector store: 16, 32 bytes)
                 return None
             out += (got[1] & ((1 << (8 * got[0])) - 1)).to_bytes(got[0], order)
             end = out.find(0)
@@ -1459,6 +1471,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     out.jumps = walker.jumps
     out.zero_tests = walker.zero_tests
     out.reg_consts = walker.reg_consts
+    out.reg_results = walker.reg_results
     out.block_ends = walker.block_ends
     return out
 

@@ -102,6 +102,9 @@ class Walk:
     #: (address, register, value): small constants written to general registers (a level kept in a
     #: register at -O2, ``mov $2, %r14d``; a ``cmov`` counts as written)
     reg_consts: list = field(default_factory=list)
+    #: (address, register, call address): a call's result moved into another general register (the
+    #: level a credential check returned, kept in ``w21``)
+    reg_results: list = field(default_factory=list)
     #: what the function returns, computed when first asked for (``lift``: the paths into its exits)
     exits: object = None
     _returned: tuple | None = None
