@@ -41,3 +41,21 @@ def test_learnt_starts_take_over_their_call_sites():
     assert cmap.starts == [0x1000, 0x1800, 0x2000]
     assert cmap.function_of(0x1810) == 0x1800 and "strcmp" in cmap.imports_of[0x1800]
     assert 0x1800 in cmap.callees[0x1000]
+
+
+class _X86:
+    arch, little, thumb = "x86_64", True, False
+
+
+def test_x86_return_byte_inside_an_instruction_starts_no_function():
+    # ``mov %eax,%ebx`` is ``89 c3``: the c3 right before an aligned address is no return
+    starts: set[int] = set()
+    raw = b"\x90" * 14 + b"\x89\xc3" + b"\x85\xc0\x78\xee"
+    functions._after_returns(_X86(), raw, 0x12C0, starts)
+    assert 0x12D0 not in starts
+    # ``xor %eax,%eax; ret`` and ``pop %rbp; ret`` end functions, padding or not
+    for epilogue in (b"\x31\xc0\xc3", b"\x5d\xc3"):
+        starts = set()
+        raw = b"\x90" * (16 - len(epilogue)) + epilogue + b"\x55\x48\x89\xe5"
+        functions._after_returns(_X86(), raw, 0x12C0, starts)
+        assert 0x12D0 in starts

@@ -268,7 +268,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     report.effects = [e for e in report.effects if e.kind != "settings-write" or e.function not in guarded
                       or not _checked_between(image, own[e.function], e, (checkers | logins) - writers, k)]
     report.effects += flow.credential_disclosures(image, own)
-    report.checks_credentials = bool(checkers)
+    report.checks_credentials = bool(logins)
     session, shared_places = _session_places(image, walks, checkers, library_from, k)
     arg_regs = lift.argument_registers(image)
     for fn, w in walks.items():
@@ -1203,10 +1203,10 @@ def _listeners(image, cmap, walks) -> list[Listener]:
                 if ports:
                     continue
             out.append(Listener(fn, b.addr, port, proto))
-    # one listener per (port, protocol)
+    # one listener per (port, protocol); binds whose port is not resolved are told apart by address
     seen, unique = set(), []
     for lst in out:
-        key = (lst.port, lst.protocol)
+        key = (lst.port if lst.port else lst.addr, lst.protocol)
         if key not in seen:
             seen.add(key)
             unique.append(lst)
@@ -1433,6 +1433,12 @@ class BinaryAnalyzer(FileAnalyzer):
                     # documented; a program that protects its other settings with a login does not
                     severity = Severity.MEDIUM
                     evidence["program_checks_credentials"] = False
+                elif e.sink.argument != "network connection":
+                    # read from a descriptor the walk cannot trace to an accepted connection or an
+                    # Internet socket: a local control socket (UNIX-domain, guarded by file permissions,
+                    # as wpa_supplicant's) reads the same way
+                    severity = Severity.MEDIUM
+                    evidence["descriptor"] = "not traced to an accepted connection or an Internet socket"
             elif e.kind == "socket-shell":
                 message = (f"a network socket ({e.source} at {e.source_addr:#x}) is made the standard input and "
                            f"output of a shell, {e.sink.describe()}, in {where}: a remote shell{net}")

@@ -32,6 +32,8 @@ from .model import Call, Loaded, Result, Walk
 from .lift import CONVENTIONS, Sym
 from .sinks import Sink, base_name, classify_sink, knowledge
 
+#: AF_INET and AF_INET6 (Linux include/linux/socket.h; the same numbers on every architecture)
+INTERNET_FAMILIES = frozenset({2, 10})
 #: bytes of a buffer assumed filled when the receive length is not a constant
 DEFAULT_BUFFER = 4096
 #: rounds of summary propagation (a chain of this many helper functions between input and command)
@@ -74,7 +76,25 @@ class _Tracker:
         # receive loop, the packet parsed where it lies by a handler)
         self.received = received
         self.effects: list[tuple[object, str, Call, Sink, int | None]] = []
+        self.connected = False  # the function read from an accepted connection or an Internet socket
         self._dash_c: bool | None = None
+
+    def _connection(self, fd) -> bool:
+        """The descriptor is a network connection: what ``accept`` returned, or a socket of an Internet
+        address family (``socket(AF_INET|AF_INET6, ...)``); not a UNIX-domain control socket."""
+        if not isinstance(fd, Result):
+            return False
+        routine = base_name(fd.routine or "")
+        if routine in ("accept", "accept4"):
+            return True
+        if routine == "socket":
+            made = next((c for c in self.walk.calls if c.addr == fd.at), None)
+            return made is not None and bool(made.args) and made.args[0] in INTERNET_FAMILIES
+        return False
+
+    def _settings_sink(self, addr: int, routine: str) -> Sink:
+        """A settings write; its argument says whether the input came from a network connection."""
+        return Sink(addr, routine, "settings", "network connection" if self.connected else None)
 
     def runs_commands(self) -> bool:
         """The function builds a ``-c`` argument (``execv("/bin/sh", {"sh", "-c", cmd})``): its shell runs
@@ -123,6 +143,7 @@ class _Tracker:
                     self.taint(buffer, NET, max(1, min(DEFAULT_BUFFER if length is None else length, 1 << 16)))
                     if NET not in self.origin or self.origin[NET] in shared:
                         self.origin[NET] = (name, call.addr)  # the function's own read, before a shared buffer
+                    self.connected = self.connected or self._connection(call.args[0] if call.args else None)
                 continue
             if name in derive:
                 label = self.label_of(args[0]) if args else None
@@ -150,7 +171,7 @@ class _Tracker:
             if name in setters:
                 label = next((lb for lb in map(self.label_of, args) if lb is not None), None)
                 if label is not None and (label == NET or self.fn not in self.guarded):
-                    self.effects.append((label, "settings-write", call, Sink(call.addr, name, "settings", None), None))
+                    self.effects.append((label, "settings-write", call, self._settings_sink(call.addr, name), None))
                 continue
             if name == "dup2" or name == "dup3":
                 fd = args[0] if args else None
@@ -197,11 +218,14 @@ class _Tracker:
                         continue
                     tainted = True
                     for kind, inner in summary.get(i, ()):
-                        if kind == "network-command" or (kind == "settings-write" and call.target not in self.guarded
-                                                              and (label == NET or self.fn not in self.guarded)):
+                        if kind == "network-command":
                             self.effects.append((label, kind, call, inner, call.target))
+                        elif kind == "settings-write" and call.target not in self.guarded \
+                                and (label == NET or self.fn not in self.guarded):
+                            self.effects.append((label, kind, call, self._settings_sink(inner.addr, inner.routine),
+                                                 call.target))
                     if call.target in self.writers and (label == NET or self.fn not in self.guarded):
-                        sink = Sink(call.addr, f"function at {call.target:#x}", "settings", None)
+                        sink = self._settings_sink(call.addr, f"function at {call.target:#x}")
                         self.effects.append((label, "settings-write", call, sink, call.target))
                 if tainted:  # a helper given the input may hand back a pointer into it
                     self.taint(Result(None, call.addr), next(self.label_of(a) for a in args if self.label_of(a)))

@@ -220,6 +220,17 @@ _PADDING_WORDS = {0, 0xD503201F, 0xE320F000, 0xE1A00000, 0x60000000}
 _X86_PAD = frozenset(b"\x90\xcc\x66\x0f\x1f\x2e\x84\x00\x40\x44\x80")
 
 
+def _x86_epilogue(raw: bytes, i: int) -> bool:
+    """The ``c3`` at ``i`` follows what ends a function: ``pop`` of a register, ``leave``, ``add rsp``,
+    ``rep`` (``rep ret``), or the return value set (``xor %eax,%eax``, ``mov $imm,%eax``)."""
+    before = raw[max(0, i - 5):i]
+    return bool(before) and (before[-1] in (0x5B, 0x5C, 0x5D, 0x5E, 0x5F, 0xC9, 0xF3)
+                             or before[-2:-1] == b"\x41" and 0x5C <= before[-1] <= 0x5F
+                             or before[-2:] in (b"\x31\xc0", b"\x33\xc0")
+                             or len(before) == 5 and before[0] == 0xB8
+                             or before[-4:-1] == b"\x48\x83\xc4")
+
+
 def _after_returns(image: Image, raw: bytes, base: int, starts: set[int]) -> None:
     """Code right after a return (past alignment padding) starts a function: this finds functions
     that are never called directly (main, callbacks) in stripped binaries."""
@@ -264,7 +275,10 @@ def _after_returns(image: Image, raw: bytes, base: int, starts: set[int]) -> Non
             j = i + 1
             while j < len(raw) and raw[j] in _X86_PAD and (base + j) % 16:
                 j += 1
-            if (base + j) % 16 == 0 and (j == i + 1 or all(b in _X86_PAD for b in raw[i + 1:j])):
+            # (a ``c3`` byte right before an aligned address may be inside another instruction, ``mov
+            # %eax,%ebx`` is ``89 c3``: without padding after it, an epilogue must come before it)
+            if (base + j) % 16 == 0 and (all(b in _X86_PAD for b in raw[i + 1:j]) if j > i + 1
+                                         else _x86_epilogue(raw, i)):
                 starts.add(base + j)
             i = raw.find(b"\xc3", i + 1)
 

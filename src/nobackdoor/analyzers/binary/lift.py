@@ -992,14 +992,15 @@ class _Walker:
         written = None if name is None else written_argument(base_name(name))
         regions = []
         for i, a in enumerate(args):
-            if not isinstance(a, Sym):
+            if not isinstance(a, Sym) or not (name is None or i == written):
                 continue
-            extent = next((n for n in args[i + 1:] if isinstance(n, int) and 0 < n <= MAX_WRITTEN_EXTENT), 1)
-            if a.base == "sp":
+            # (a size: a small number that is no address of the program, ``"\r\n"`` in a small PIE)
+            extent = next((n for n in args[i + 1:] if isinstance(n, int) and 0 < n <= MAX_WRITTEN_EXTENT
+                           and not self.image.in_data(n)), 1)
+            if a.base == "sp":  # a buffer that was filled: a later routine may fill it again
                 key = (a.base, a.offset)
                 self.escaped[key] = max(extent, self.escaped.get(key, 0))
-            if name is None or i == written:
-                regions.append((a.base, a.offset, extent))
+            regions.append((a.base, a.offset, extent))
         if name is None:
             # the program's own routine may also write through a pointer kept elsewhere (a structure's
             # field, a spilled local): every stack buffer whose address an earlier call was given
