@@ -177,3 +177,15 @@ def test_a_stack_buffer_given_to_an_earlier_call_may_be_written_by_a_later_one()
     assert ("sp", -1228) in walker.stack
     walker._forget_written(None, [None, None])  # the program's own routine
     assert ("sp", -1228) not in walker.stack
+
+
+def test_immediates_include_operands_of_unknown_values():
+    # a bitwise CRC-32 at -O0: ``neg %eax; and $0xedb88320, %eax`` on a value the walk cannot know:
+    # the polynomial is still a constant the function computes with (it names the hash)
+    from nobackdoor.analyzers.binary import lift as lifting
+    image = elf.load((BIN / "ctrlsrv-clean-x86_64").read_bytes())
+    walker = lifting._Walker(image, 0)
+    walker.seen = set()
+    walker.read((lifting.CONST, 0xEDB88320, 4))
+    walker.read((lifting.CONST, 7, 4))  # small ones are counts and characters
+    assert walker.seen == {0xEDB88320}

@@ -41,3 +41,21 @@ def test_calls_above_a_read_at_the_loop_bottom_see_the_next_pass():
     assert [c.addr for c in _loop_replay(w, {"recv"})] == [0x10, 0x20]
     # no back edge over the read: nothing runs again
     assert _loop_replay(model.Walk(calls=calls, branches={0x18: 0x08}), {"recv"}) == []
+
+
+def test_a_helper_that_reads_the_network_into_its_argument_fills_the_callers_buffer():
+    # ``recv_all(fd, pkt, 1024)`` with ``recv(fd, buf, n, 0)`` inside: the caller's global packet
+    # buffer holds network data; a helper that reads a file descriptor it was not handed as a socket
+    # (``read(cfg_fd, ...)``) fills nothing
+    from nobackdoor.analyzers.binary import elf, flow
+    from nobackdoor.analyzers.binary.lift import Sym
+    image = elf.load((BIN / "settingsd-open-x86_64").read_bytes())
+    buffer = next(seg.vaddr for seg in image.segments if not seg.readonly)
+    helper = model.Walk(calls=[model.Call(0x104, None, "recv", [Sym("RDI", 0), Sym("RSI", 0), Sym("RDX", 0), 0])])
+    filer = model.Walk(calls=[model.Call(0x304, None, "read", [5, Sym("RSI", 0), 64])])
+    caller = model.Walk(calls=[model.Call(0x204, 0x100, None, [model.Result("accept", 0x1F0), buffer, 1024])])
+    walks = {0x100: helper, 0x200: caller, 0x300: filer}
+    fills = flow._fills(image, walks)
+    assert fills == {0x100: [(1, None)]}
+    received = flow._received_globals(image, walks, fills)
+    assert [(r.value, r.size, routine) for r, routine, _ in received] == [(buffer, 1024, "function at 0x100")]

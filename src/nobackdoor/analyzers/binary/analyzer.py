@@ -410,7 +410,10 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                               and value is not None and value in c.args
                               and (c.target in checkers or hashes.hashes_input(c.target)
                                    or any(credentials.stored(image, a) for a in c.args))), None)
-                if check is not None and keywords <= credentials.MAX_CONSTANTS_PER_VALUE:
+                # (a token, compared here: a keyword a helper matches may be a field name)
+                if check is not None and keywords <= credentials.MAX_CONSTANTS_PER_VALUE \
+                        and comp.ranked.score >= credentials.CHECKED_MIN_RANK and comp.function == fn \
+                        and " in the function at " not in comp.routine:
                     report.decisions.append(Decision(
                         "binary.hardcoded-password", comp, [], auth_fn, keywords,
                         password_flow=f"the value compared is the one the function hands to the credential "

@@ -63,8 +63,10 @@ class _Tracker:
 
     def __init__(self, image, fn: int, walk: Walk, summaries: dict, sinks: dict[int, Sink],
                  networked: bool = False, received: tuple[tuple[_Buffer, str, int], ...] = (),
-                 writers: frozenset[int] = frozenset(), guarded: frozenset[int] = frozenset()) -> None:
+                 writers: frozenset[int] = frozenset(), guarded: frozenset[int] = frozenset(),
+                 fills: dict | None = None) -> None:
         self.image, self.fn, self.walk, self.networked = image, fn, walk, networked
+        self.fills = fills or {}
         self.summaries, self.sinks = summaries, sinks
         # a function that checks credentials writes no settings for an anonymous caller of it (what it
         # reads from the network itself is judged by where its checks stand: the analyzer's part)
@@ -203,6 +205,16 @@ class _Tracker:
                         self.effects.append((NET, "socket-shell", call, sink, None))
                         self.origin.setdefault(NET, ("dup2", call.addr))
                 continue
+            if call.name is None and call.target in self.fills:
+                # a helper of the program's that reads the network into a buffer it is given
+                # (``recv_all(fd, buf, n)``, ``read_line(conn, line, sizeof line)``)
+                for buf, fd in self.fills[call.target]:
+                    if buf < len(args) and (fd is None or fd < len(args) and _is_socket(args[fd], sockets - {"socket"})):
+                        length = next((n for n in args[buf + 1:] if isinstance(n, int) and 0 < n <= 1 << 16), None)
+                        self.taint(args[buf], NET, length or DEFAULT_BUFFER)
+                        if NET not in self.origin or self.origin[NET] in shared:
+                            self.origin[NET] = (f"function at {call.target:#x}", call.addr)
+                        self.connected = self.connected or (fd is not None and self._connection(args[fd]))
             if call.name is None and call.target is not None:
                 summary = self.summaries.get(call.target, {})
                 tainted = False
@@ -274,12 +286,13 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
     connections; ``writers``: the program's functions that write its settings; ``guarded``: functions
     that check credentials (what they write, and what they hand over, is the administrator's)."""
     params = len(CONVENTIONS[image.arch].args)
-    received = tuple(_received_globals(image, walks))
+    fills = _fills(image, walks)
+    received = tuple(_received_globals(image, walks, fills))
     summaries: dict[int, dict[int, list[tuple[str, Sink]]]] = {}
     for _ in range(SUMMARY_ROUNDS):
         new: dict[int, dict[int, list[tuple[str, Sink]]]] = {}
         for fn, w in walks.items():
-            t = _Tracker(image, fn, w, summaries, sinks, writers=writers, guarded=guarded)
+            t = _Tracker(image, fn, w, summaries, sinks, writers=writers, guarded=guarded, fills=fills)
             t.run(params)
             for label, kind, _call, sink, _via in t.effects:
                 if isinstance(label, tuple):
@@ -289,7 +302,7 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
         summaries = new
     out: list[Effect] = []
     for fn, w in walks.items():
-        t = _Tracker(image, fn, w, summaries, sinks, networked, received, writers, guarded)
+        t = _Tracker(image, fn, w, summaries, sinks, networked, received, writers, guarded, fills)
         t.run(0)
         for label, kind, call, sink, via in t.effects:
             if label != NET:
@@ -318,16 +331,73 @@ def _network_read(call: Call, spec: dict, sockets: set[str]) -> tuple[object, in
     return buffer, length
 
 
-def _received_globals(image, walks: dict[int, Walk]) -> list[tuple[_Buffer, str, int]]:
-    """The global buffers a network input routine fills with a known length, in any function:
-    (buffer, routine, address). A length the walk cannot read leaves the buffer out: the globals
-    next to it (the program's settings) are no input."""
+def _fills(image, walks: dict[int, Walk]) -> dict[int, list[tuple[int, int | None]]]:
+    """The program's functions that read the network into a buffer they are given: function ->
+    (buffer parameter, descriptor parameter or None when the descriptor is theirs or needs no check).
+    ``read`` counts only on a descriptor that is a socket or a parameter (the caller's descriptor is
+    then checked); helpers of helpers follow, a few levels deep."""
+    k = knowledge()
+    net_in, sockets = k["network_input"], set(k["socket_routines"])
+    regs = CONVENTIONS[image.arch].args
+
+    def param(value) -> int | None:
+        return regs.index(value.base) if isinstance(value, Sym) and value.offset == 0 and value.base in regs else None
+
+    out: dict[int, list[tuple[int, int | None]]] = {}
+    for _ in range(SUMMARY_ROUNDS):
+        changed = False
+        for fn, w in walks.items():
+            found = set(out.get(fn, ()))
+            for call in w.calls:
+                name = base_name(call.name or "")
+                if name in net_in:
+                    spec = net_in[name]
+                    buf = param(call.args[spec["buffer"]]) if spec["buffer"] < len(call.args) else None
+                    if buf is None:
+                        continue
+                    fd = None
+                    if "descriptor" in spec:
+                        d = call.args[spec["descriptor"]] if spec["descriptor"] < len(call.args) else None
+                        fd = param(d)
+                        if fd is None and not _is_socket(d, sockets - {"socket"}):
+                            continue  # a file read
+                    found.add((buf, fd))
+                elif call.name is None and call.target in out and call.target != fn:
+                    for b, d in out[call.target]:
+                        buf = param(call.args[b]) if b < len(call.args) else None
+                        if buf is None:
+                            continue
+                        fd = param(call.args[d]) if d is not None and d < len(call.args) else None
+                        if d is not None and fd is None and not (d < len(call.args)
+                                                                 and _is_socket(call.args[d], sockets - {"socket"})):
+                            continue
+                        found.add((buf, fd))
+            if found and found != set(out.get(fn, ())):
+                out[fn] = sorted(found, key=lambda x: (x[0], -1 if x[1] is None else x[1]))
+                changed = True
+        if not changed:
+            break
+    return out
+
+
+def _received_globals(image, walks: dict[int, Walk], fills: dict | None = None) -> list[tuple[_Buffer, str, int]]:
+    """The global buffers a network input routine (or a helper of the program's that reads the
+    network into a buffer it is given) fills with a known length, in any function: (buffer, routine,
+    address). A length the walk cannot read leaves the buffer out: the globals next to it (the
+    program's settings) are no input."""
     k = knowledge()
     net_in, sockets = k["network_input"], set(k["socket_routines"])
     out = []
     for fn, w in sorted(walks.items()):
         for call in w.calls:
             name = base_name(call.name or "")
+            if call.name is None and fills and call.target in fills:
+                for buf, _fd in fills[call.target]:
+                    buffer = call.args[buf] if buf < len(call.args) else None
+                    length = next((n for n in call.args[buf + 1:] if isinstance(n, int) and 0 < n <= 1 << 16), None)
+                    if isinstance(buffer, int) and image.mapped(buffer) and length is not None:
+                        out.append((_Buffer(NET, buffer, length), f"function at {call.target:#x}", call.addr))
+                continue
             read = _network_read(call, net_in[name], sockets) if name in net_in else None
             if read is None:
                 continue

@@ -605,6 +605,8 @@ class _Walker:
     def read(self, vn):
         space, off, size = vn
         if space == CONST:
+            if self.seen is not None and off > 0xFF:
+                self.seen.add(off)  # an immediate operand (``and $0xedb88320, %eax`` on an unknown value)
             return off
         if space == UNIQUE:
             return self.uniq.get(off)
