@@ -47,3 +47,14 @@ def test_plain_table_loop_reads_as_its_text(arch):
     for build in ("clean", "xor"):
         found = _verb(_inline_texts(BIN / f"verbd-{build}-{arch}"), b"status")
         assert found and all(len(t) <= len(b"status") + 1 for t in found)
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64", "mipsel", "armel"])
+def test_a_predicate_helper_with_its_loop_test_after_the_body_is_read(analyze, arch):
+    # ``if (is_maint(line)) execl("/bin/sh", "sh", "-c", ...)``: the helper calls only strlen (walked
+    # because the caller runs a command on its result), and at -O0 its loop jumps to the test first:
+    # the index merged at the test is replayed from the values entering the loop
+    findings, _ = analyze(BIN / f"lined-hidden-{arch}")
+    assert any(f.rule == "binary.magic-gates-shell" and f.evidence["constant"] == "kv7q2z" for f in findings)
+    clean, _ = analyze(BIN / f"lined-clean-{arch}")
+    assert not [f for f in clean if f.severity.rank >= 3]

@@ -211,6 +211,18 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
         comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
 
+    # a function that runs a command decides with the helpers whose result it tests (``if
+    # (is_verb(line)) execl(...)``): walk them, they may compare in a loop and call nothing we judge
+    predicates = {c.target for fn, w in walks.items() if fn < library_from and direct.get(fn)
+                  for c in w.calls if c.name is None and c.addr in set(w.zero_tests.values())
+                  and c.target is not None and c.target not in walks and c.target < library_from
+                  and image.is_code(c.target)}
+    for g in sorted(predicates):
+        if len(walks) >= MAX_FUNCTIONS:
+            break
+        walk_one(g)
+    if predicates:
+        matchers = _matchers(walks, comps_of, direct)
     # a matcher's callers decide on its match: walk them too (they may call nothing else we judge)
     for g in sorted({g for m in matchers for g in callers.get(m, ()) if g not in walks and g < library_from}):
         if len(walks) >= MAX_FUNCTIONS:

@@ -550,6 +550,7 @@ class _Walker:
         self.jumps: dict[int, int] = {}
         self.block_ends: set[int] = set()
         self.entry_states: dict[int, tuple[dict, dict]] = {}
+        self.loop_entries: dict[int, tuple[dict, dict]] = {}  # block after a forward jump -> values there
         self.seen: set[int] | None = None  # every constant the code computes, when asked for (``immediates``)
         self.zero_tests: dict[int, int] = {}  # address of a test of a call's result against zero -> the call
         self.start = start & ~1
@@ -1408,13 +1409,19 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
 
     def run(a: int, b: int, block: bool) -> None:
         ended = True  # the code before ``a`` does not fall into it
+        jumped_over = False  # the instruction before jumps forward past this one
         for addr, ops in instructions(image, a | thumb, b, walker.call_fix):
             walker.uniq.clear()
             if ended:
+                if jumped_over:
+                    # ``jmp test; body: ...; test: cmp; jbe body`` (-O0 loops): the values entering the
+                    # loop, before its test merges them with the next pass's (the index at its start)
+                    walker.loop_entries[addr] = (dict(walker.regs), dict(walker.stack))
                 walker.enter(addr)
             else:
                 walker.join(addr)
             ended = any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops)
+            jumped_over = any(op[0] == BRANCH and op[2][0][0] == RAM and op[2][0][1] > addr for op in ops)
             walker.lifted[addr] = ops
             for event in walker.step(addr, ops):
                 if isinstance(event, Call):
@@ -1432,7 +1439,8 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
             if head is not None and lo <= head < addr and not block:
                 first = [c for c in out.compares if head <= c.addr <= addr and c.size <= 2 and c.iteration == 0]
                 if first:
-                    passes, exit_at = _unrolled(walker, walker.lifted_block(head, addr), first)
+                    passes, exit_at = _unrolled(walker, walker.lifted_block(head, addr), first,
+                                                walker.loop_entries.get(head))
                     out.compares.extend(passes)
                     if exit_at is not None:
                         out.loop_exits.update((c.addr, exit_at) for c in first)
@@ -1510,7 +1518,8 @@ def _after_read(walker: _Walker, head: int, back: int, calls: list[Call]) -> lis
     return out
 
 
-def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare]) -> tuple[list[Compare], int | None]:
+def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare],
+              entry: tuple[dict, dict] | None = None) -> tuple[list[Compare], int | None]:
     """The byte compares of further passes through a loop (``body``: its instructions, lifted by the
     walk, head first, back edge last; ``first``: the compares of the walk's own pass), replayed from
     the values the walk has at its back edge. Each pass continues while the loop's own exit tests,
@@ -1520,12 +1529,20 @@ def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare
     does not compare it with a table. Also returns where the code run after the last pass starts when
     the loop's own counted exit ended it (every pass's compares held): the exit test's target, or
     one past the back edge when the back edge is not taken.
+    ``entry``: the values entering a loop whose test sits after its body (the walk's own values at
+    the back edge merged the index of two passes): the first pass is replayed from them, silently,
+    to reach the second pass's values.
     Nothing is translated again: a translation can leave decoding context behind (Thumb ``it``)."""
     if len(body) > MAX_UNROLL_BODY:
         return [], None
     head, back = body[0][0], body[-1][0]
     exit_at = None
-    rep = walker.replayer((walker.regs, walker.stack), conditions=True)
+    rep = walker.replayer(entry if entry is not None else (walker.regs, walker.stack), conditions=True)
+    if entry is not None:
+        for a, ops in body:
+            rep.uniq.clear()
+            for _ in rep.step(a, ops):
+                pass
     out: list[Compare] = []
     before = [(c.addr, c.value) for c in first]
     for iteration in range(1, MAX_UNROLL + 1):
