@@ -415,13 +415,12 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                     continue
                 # the same input the credential check is handed, compared with a built-in text (the
                 # match's result computed without a branch: ``return (memcmp(p, K, 12) == 0) * 2``)
-                # (the check: a checking routine, one that hashes what it is given, or one handed the
-                # value with stored data, the configured hash or salt)
+                # (the check: a routine that hashes what it is given, a digest of the typed password
+                # against the configured one; a routine that only compares the value with data of the
+                # program's is a parser: a message type, a topic prefix)
                 value = _operand_of(w, comp)
                 check = next((c for c in w.calls if c.name is None and c.target is not None and c.target != fn
-                              and value is not None and value in c.args
-                              and (c.target in checkers or hashes.hashes_input(c.target)
-                                   or any(credentials.stored(image, a) for a in c.args))), None)
+                              and value is not None and value in c.args and hashes.hashes_input(c.target)), None)
                 # (a token, compared here: a keyword a helper matches may be a field name)
                 if check is not None and keywords <= credentials.MAX_CONSTANTS_PER_VALUE \
                         and comp.ranked.score >= credentials.CHECKED_MIN_RANK and comp.function == fn \

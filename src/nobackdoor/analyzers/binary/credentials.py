@@ -59,8 +59,7 @@ def _holder(image, value) -> bool:
     return isinstance(value, (Result, Loaded))
 
 
-def stored(image, value) -> bool:
-    """A writable global's address: data the program loaded (the configured hash or salt)."""
+def _stored(image, value) -> bool:
     return isinstance(value, int) and value > 0xFFFF and image.writable(value)
 
 
@@ -174,7 +173,7 @@ def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64) -> I
             name = base_name(call.name or "")
             if call.name or call.target is None or call.target >= library_from:
                 continue  # the honest check is the program's own routine, not a library one
-            if any(stored(image, a) for a in call.args):
+            if any(_stored(image, a) for a in call.args):
                 # a call's result is one value; a stack buffer is reused for other things in a long function
                 checked.update(a for a in call.args if isinstance(a, (Result, Loaded)))
     for call, value, const, key in pairs:
