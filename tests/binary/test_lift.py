@@ -189,3 +189,14 @@ def test_immediates_include_operands_of_unknown_values():
     walker.read((lifting.CONST, 0xEDB88320, 4))
     walker.read((lifting.CONST, 7, 4))  # small ones are counts and characters
     assert walker.seen == {0xEDB88320}
+
+
+def test_a_prefix_built_on_the_stack_needs_no_nul_when_its_length_is_given():
+    # ``str r3 ("_siw"); strh ("yn"); strb ("#"); strncmp(payload, prefix, 7)``
+    image = elf.load((BIN / "ctrlsrv-clean-armel").read_bytes())
+    walker = lift._Walker(image, 0)
+    walker.stack[("sp", -1320)] = (4, int.from_bytes(b"_siw", "little"))
+    walker.stack[("sp", -1316)] = (2, int.from_bytes(b"yn", "little"))
+    walker.stack[("sp", -1314)] = (1, ord("#"))
+    assert walker.stack_string(-1320) is None  # no terminator: no text
+    assert walker.stack_string(-1320, walker._compared_length("strncmp", [None, None, 7])) == b"_siwyn#"

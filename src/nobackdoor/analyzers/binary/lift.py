@@ -705,24 +705,36 @@ class _Walker:
         if value is not None:
             stack[(base, off)] = (size, value)
 
-    def stack_string(self, offset: int) -> bytes | None:
-        """The NUL-terminated text stored constant by constant from stack offset ``offset``, or None."""
-        text = self._stack_bytes(offset)
+    @staticmethod
+    def _compared_length(name: str | None, args: list) -> int | None:
+        """The constant length a compare routine is given (``strncmp(p, prefix, 7)``), else None."""
+        spec = knowledge()["compare_routines"].get(base_name(name)) if name else None
+        i = spec.get("length") if spec else None
+        n = args[i] if i is not None and i < len(args) else None
+        return n if isinstance(n, int) and MIN_STACK_STRING <= n <= MAX_STACK_STRING else None
+
+    def stack_string(self, offset: int, length: int | None = None) -> bytes | None:
+        """The NUL-terminated text stored constant by constant from stack offset ``offset`` (or its
+        first ``length`` bytes, when a compare is given a length: a prefix needs no NUL), or None."""
+        text = self._stack_bytes(offset, length)
         return text if text is not None and len(text) >= MIN_STACK_STRING and all(32 <= c < 127 for c in text) \
             else None
 
-    def _stack_bytes(self, offset: int) -> bytes | None:
-        """The bytes stored constant by constant from stack offset ``offset`` up to a NUL, or None."""
+    def _stack_bytes(self, offset: int, length: int | None = None) -> bytes | None:
+        """The bytes stored constant by constant from stack offset ``offset`` up to a NUL (or ``length``
+        bytes), or None."""
         out = bytearray()
         order = "little" if self.image.little else "big"
         while len(out) < MAX_STACK_STRING:
             got = self.stack.get(("sp", offset + len(out)))
             if got is None or not isinstance(got[1], int) or got[0] > 64:  # (a vector store: 16, 32 bytes)
-                return None
+                return bytes(out[:length]) if length is not None and len(out) >= length else None
             out += (got[1] & ((1 << (8 * got[0])) - 1)).to_bytes(got[0], order)
             end = out.find(0)
-            if end >= 0:
+            if end >= 0 and (length is None or end <= length):
                 return bytes(out[:end])
+            if length is not None and len(out) >= length:
+                return bytes(out[:length])
         return None
 
     def _copied_text(self, name: str | None, args: list) -> bool:
@@ -945,7 +957,7 @@ class _Walker:
                 got = self.stack.get((sp.base, sp.offset + cc.stack_args + 4 * i)) if isinstance(sp, Sym) else None
                 args.append(_arg(got[1]) if got else None)
         built = {i: b for i, a in enumerate(args) if isinstance(a, Sym) and a.base == "sp"
-                 for b in [self.stack_string(a.offset)] if b}
+                 for b in [self.stack_string(a.offset, self._compared_length(name, args))] if b}
         if not self._copied_text(name, args):
             self._forget_written(name, args)
         for r in cc.clobber:
