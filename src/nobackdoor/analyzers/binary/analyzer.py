@@ -319,6 +319,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         breaks = sorted({c.addr for c in w.calls if base_name(c.name or "") in k["compare_routines"]}
                         | {c.addr for c in comps})
         order = _Flow.of(w, arg_regs)
+        echoes = _sent_constants(w)
         login_writes: set = set()
         places = session.get(fn, set()) | shared_places  # where this function keeps a check's decision
         checks = list(state.credential_checks(image, w, checkers - {fn}, _constant_of(image)))
@@ -359,7 +360,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             # and protocol names); below the gate rank it is a medium lead (see _results)
             undocumented = comp.raw in hidden and any(s.kind in ("shell", "privilege", "command") for s in gated)
             in_login = auth_fn == fn and comp.ranked.password_like  # the shell a login starts is its own
-            if gated and not in_login and (score >= GATE_THRESHOLD
+            if gated and not in_login and not _echoed(image, comp, echoes) and (score >= GATE_THRESHOLD
                                            or (undocumented and score >= HIDDEN_MIN_SCORE)):
                 rid = "binary.magic-gates-shell" if strong else "binary.magic-gates-command"
                 report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords, undocumented))
@@ -858,6 +859,39 @@ def _state_constant(comp: Comparison) -> bool:
 
 #: characters found in protocol and configuration words (names, keys, paths, versions)
 _WORD_PUNCTUATION = frozenset("_-./: ")
+
+
+#: routines that send a buffer (``send(fd, buf, len, flags)``): index of the buffer and of its length
+_SENDS = {"send": (1, 2), "sendto": (1, 2), "write": (1, 2)}
+#: bytes assumed sent when the length is not a constant
+_SENT_DEFAULT = 1500
+
+
+def _sent_constants(w: model.Walk) -> set[int]:
+    """Word constants the function stores into a stack buffer it sends: a request's transaction id
+    (DHCP ``xid``), a sequence number."""
+    spans = []
+    for c in w.calls:
+        at = _SENDS.get(base_name(c.name or ""))
+        if at and len(c.args) > at[0] and isinstance(c.args[at[0]], lift.Sym):
+            n = c.args[at[1]] if len(c.args) > at[1] and isinstance(c.args[at[1]], int) else _SENT_DEFAULT
+            spans.append((c.args[at[0]], n))
+    return {st.value for st in w.stores if st.size >= 4 and isinstance(st.dest, lift.Sym)
+            and any(st.dest.base == b.base and 0 <= st.dest.offset - b.offset < n for b, n in spans)}
+
+
+def _echoed(image: elf.Image, comp: Comparison, sent: set[int]) -> bool:
+    """The compared bytes hold a word the function put in what it sent: the reply echoes the
+    program's own request id back, it is no trigger from outside."""
+    raw = comp.raw
+    return any(v.to_bytes(4, order) in raw for v in sent if v < 1 << 32 and len(set(v.to_bytes(4, "big"))) >= 3
+               for order in ("big", "little"))
+
+
+def _runtime_command(s: Sink) -> bool:
+    """The sink runs a command line built at run time: ``system(buf)``, ``sh -c <buf>``."""
+    line = (s.command_line or s.argument or "").rstrip()
+    return (s.kind == "command" and not s.argument) or (s.kind == "shell" and line.endswith(" -c"))
 
 
 def _not_a_word(raw: bytes) -> bool:
@@ -1394,6 +1428,12 @@ class BinaryAnalyzer(FileAnalyzer):
                 severity = Severity.MEDIUM
             if d.rule_id == "binary.hashed-secret" and d.auth_function is None and not d.sinks:
                 severity = Severity.MEDIUM  # a pinned fingerprint or an integrity check compares digests too
+            if d.rule_id.startswith("binary.magic-gates-") and d.sinks and all(map(_runtime_command, d.sinks)) \
+                    and not _not_a_word(c.raw.rstrip(b"\0")):
+                # a protocol or configuration word ("TCP/UDP", "WPA-PSK") in front of a command line built
+                # at run time: how firmware applies its settings, until the word is shown to be hidden
+                severity = Severity.MEDIUM
+                evidence["configuration_word"] = True
             if d.undocumented:
                 evidence["undocumented"] = True
                 evidence["keywords_in_function"] = d.keywords
