@@ -59,3 +59,14 @@ def test_a_helper_that_reads_the_network_into_its_argument_fills_the_callers_buf
     assert fills == {0x100: [(1, None)]}
     received = flow._received_globals(image, walks, fills)
     assert [(r.value, r.size, routine) for r, routine, _ in received] == [(buffer, 1024, "function at 0x100")]
+
+
+def test_a_pointer_into_a_global_packet_at_a_computed_offset_is_tainted():
+    # raw ICMP: ``icmp = pkt + (pkt[0] & 15) * 4``: the walk names the sum as an unnamed value plus
+    # the buffer's address
+    from nobackdoor.analyzers.binary import flow
+    from nobackdoor.analyzers.binary.lift import Sym
+    packet = flow._Buffer(flow.NET, 0x42A0, 1499)
+    assert flow._within(Sym("r2", 0x42A0 + 14), packet)
+    assert not flow._within(Sym("r2", 8), packet)  # a structure field of an unnamed pointer
+    assert not flow._within(Sym("sp", 0x42A0 + 14), packet)
