@@ -109,3 +109,20 @@ def test_a_checks_result_moved_to_another_register_is_recorded():
     walker.write((lift.REGISTER, names["x21"], 8), model.Result(None, 0x100))
     walker.write((lift.REGISTER, names["x0"], 8), model.Result(None, 0x100))  # the return register itself
     assert walker.reg_results == [(0x104, names["x21"], 0x100)]
+
+
+def test_a_checks_verdict_turned_into_a_level_is_login_state():
+    # ``call check; test %eax,%eax; setne %r12b; add %r12d,%r12d``: r12 holds what the check decided
+    from nobackdoor.analyzers.binary import elf, lift, model
+    image = elf.load((BIN / "loginsvc-clean-x86_64").read_bytes())
+    names = {v: k for k, v in lift.register_names(image).items()}
+    walker = lift._Walker(image, 0)
+    walker.regs[names["RAX"]] = (8, model.Result(None, 0x358E))
+    flag, flag2 = (lift.UNIQUE, 0x10, 1), (lift.UNIQUE, 0x20, 1)
+    r12 = (lift.REGISTER, names["R12"], 4)
+    ops = [(lift.EQUAL, flag, ((lift.REGISTER, names["RAX"], 4), (lift.CONST, 0, 4)), None),
+           (lift.BOOL_NEGATE, flag2, (flag,), None),
+           (lift.ZEXT, r12, (flag2,), None),
+           (lift.ADD, r12, (r12, r12), None)]
+    list(walker.step(0x3595, ops))
+    assert (0x3595, names["R12"], 0x358E) in walker.reg_results

@@ -174,6 +174,14 @@ class _Diff:
 MIN_TESTED_VALUE = 0x10000
 
 
+@dataclass(frozen=True)
+class _Verdict:
+    """Whether a call's result was zero (its flag, ``setne``/``cset`` of it, a level made from it):
+    what a credential check decided, kept in a register."""
+
+    at: int  # the call
+
+
 class _Opaque:
     """A value the walk cannot name (a loop's result), compared with a large constant."""
 
@@ -640,7 +648,7 @@ class _Walker:
             if isinstance(value, int) and 0 < value <= MAX_STATE_CONSTANT and off in self.general \
                     and self.conditions is None:
                 self.reg_consts.append((self.at, off, value))
-            elif isinstance(value, Result) and value.at and off in self.general and off != self.ret_off \
+            elif isinstance(value, (Result, _Verdict)) and value.at and off in self.general and off != self.ret_off \
                     and self.conditions is None:
                 self.reg_results.append((self.at, off, value.at))
             self._write_reg(off, size, value)
@@ -1101,8 +1109,12 @@ class _Walker:
             if (code >= LESS or code == EQUAL or code == NOTEQUAL) and self.reg_consts:
                 self._compared_registers(ins)
             if code >= LESS:  # a predicate: only a replayed loop needs its value (its exit test)
-                write(out, _predicate(code, read(ins[0]), read(ins[1]) if len(ins) > 1 else None, ins[0][2])
-                      if self.conditions is not None else None)
+                if self.conditions is None:
+                    # a call's verdict negated or combined stays that verdict (``setne``; ``cset``)
+                    first = read(ins[0])
+                    write(out, first if code == BOOL_NEGATE and isinstance(first, _Verdict) else None)
+                    continue
+                write(out, _predicate(code, read(ins[0]), read(ins[1]) if len(ins) > 1 else None, ins[0][2]))
                 continue
             a = read(ins[0])
             b = read(ins[1]) if len(ins) > 1 else None
@@ -1121,6 +1133,8 @@ class _Walker:
                 continue
             if code == COPY or code == ZEXT:
                 value = a
+            elif isinstance(a, _Verdict) and (code == LEFT or code == ADD and (b == a or isinstance(b, int))):
+                value = a  # ``add %r12d, %r12d``, ``lsl #1``, ``+ 1``: a level made from the verdict
             elif code == SEXT:
                 value = _sext(a, ins[0][2]) if isinstance(a, int) else a
             elif code == ADD:
@@ -1225,6 +1239,8 @@ class _Walker:
                     value = int((a == b) == (code == EQUAL))
                 if (isinstance(a, Result) and a.at and b == 0) or (isinstance(b, Result) and b.at and a == 0):
                     self.zero_tests[addr] = (a if b == 0 else b).at  # ``if (fork() == 0)``
+                    if value is None:
+                        value = _Verdict((a if b == 0 else b).at)  # the flag ``setne``/``cset`` turns into a level
                 # (x86 sets its zero flag from every ``xor``: a keyed byte tested against an immediate
                 # zero is no compare; a zero read from a table is)
                 if isinstance(a, _Keyed) and isinstance(b, int) and (b or ins[1][0] != CONST):
