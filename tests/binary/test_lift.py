@@ -200,3 +200,15 @@ def test_a_prefix_built_on_the_stack_needs_no_nul_when_its_length_is_given():
     walker.stack[("sp", -1314)] = (1, ord("#"))
     assert walker.stack_string(-1320) is None  # no terminator: no text
     assert walker.stack_string(-1320, walker._compared_length("strncmp", [None, None, 7])) == b"_siwyn#"
+
+
+def test_a_result_plus_a_constant_tested_below_one_is_compared_with_its_negation():
+    # -O0 MIPS ``return crc(buf, n) == K;``: ``addu v0, v1, -K; sltiu v0, v0, 1``
+    image = elf.load((BIN / "ctrlsrv-clean-mipsel").read_bytes())
+    walker = lift._Walker(image, 0)
+    v0, v1 = 8, 12
+    walker.regs[v1] = (4, model.Result(None, 0x3A1C))
+    ops = [(lift.ADD, (lift.REGISTER, v0, 4), ((lift.REGISTER, v1, 4), (lift.CONST, 0x9911BB92, 4)), None),
+           (lift.LESS, (lift.REGISTER, v0, 4), ((lift.REGISTER, v0, 4), (lift.CONST, 1, 4)), None)]
+    events = [e for e in walker.step(0x3A38, ops) if isinstance(e, model.Tested)]
+    assert [(e.result.at, e.value) for e in events] == [(0x3A1C, 0x66EE446E)]

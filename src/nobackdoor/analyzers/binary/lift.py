@@ -1108,6 +1108,14 @@ class _Walker:
                 continue
             if (code >= LESS or code == EQUAL or code == NOTEQUAL) and self.reg_consts:
                 self._compared_registers(ins)
+            if code == LESS and len(ins) > 1 and ins[1][0] == CONST and ins[1][1] == 1 and not compared:
+                # ``sltiu v0, v0, 1`` (unsigned x < 1): x == 0, how -O0 MIPS returns a compare's result
+                first = read(ins[0])
+                if isinstance(first, _Diff):
+                    event = _compare(addr, first, 0)
+                    if event is not None:
+                        compared = True
+                        yield event
             if code >= LESS:  # a predicate: only a replayed loop needs its value (its exit test)
                 if self.conditions is None:
                     # a call's verdict negated or combined stays that verdict (``setne``; ``cset``)
@@ -1139,6 +1147,8 @@ class _Walker:
                 value = _sext(a, ins[0][2]) if isinstance(a, int) else a
             elif code == ADD:
                 value = _add(a, b)
+                if isinstance(a, Result) and a.at and isinstance(b, int) and _large(-b & _mask(ins[1][2]), ins[1][2]):
+                    value = _Diff(a, -b & _mask(ins[1][2]))  # ``crc + K == 0``: the result compared with -K
             elif code == SUB:
                 a = _narrowed(a, self.image.little)
                 if ins[0] == ins[1] and ins[0][0] != CONST:
@@ -1374,6 +1384,10 @@ def _large(value: int, size: int) -> bool:
     """A constant of ``size`` bytes far from zero either way (not a return code or -1)."""
     value &= (1 << (8 * size)) - 1
     return MIN_TESTED_VALUE <= value <= (1 << (8 * size)) - MIN_TESTED_VALUE
+
+
+def _mask(size: int) -> int:
+    return (1 << (8 * size)) - 1
 
 
 def _operands(event: Compare | Tested) -> tuple:
