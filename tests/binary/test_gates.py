@@ -30,3 +30,15 @@ def test_command_lines_built_at_run_time():
     assert not analyzer._runtime_command(Sink(0x10, "execl", "shell", "/bin/sh", "/bin/sh"))  # interactive
     assert not analyzer._runtime_command(Sink(0x10, "system", "command", "telnetd -l /bin/sh"))
     assert not analyzer._not_a_word(b"TCP/UDP") and analyzer._not_a_word(b"xe30a40")
+
+
+def test_a_digest_matcher_may_make_the_hash_calls_before_its_compare():
+    # ``is_hidden(cmd)``: md5 init, strlen, update, final, hex, strcmp(hex, "fe60...") -> its callers
+    # decide on the digest's match
+    digest = b"fe60e5b32dfdccb9f58fe9668e78251d"
+    calls = [model.Call(0x100 + 4 * i, 0x900, None, []) for i in range(5)] + [model.Call(0x200, None, "strcmp", [])]
+    walks = {0x3754: model.Walk(calls=calls)}
+    comps = {0x3754: [analyzer.Comparison(0x3754, 0x200, "strcmp", digest, rank(digest))]}
+    assert 0x3754 in analyzer._matchers(walks, comps, {})
+    plain = {0x3754: [analyzer.Comparison(0x3754, 0x200, "strcmp", b"maintenance", rank(b"maintenance"))]}
+    assert 0x3754 not in analyzer._matchers(walks, plain, {})  # six calls around a plain word: no matcher

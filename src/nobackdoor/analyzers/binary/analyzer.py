@@ -699,6 +699,8 @@ MIN_PASSWORD_TEXT = 6
 #: a function this small with one compare against a constant is a matcher (``return !strcmp(id, KEY)``):
 #: its callers test the match as if they had compared themselves
 MATCHER_CALLS = 4
+#: the calls a digest adds to a matcher (init, update, final, a hex conversion)
+DIGEST_CALLS = 4
 
 
 def _name_exec_wrappers(image: elf.Image, walks: dict[int, model.Walk], library_from: int) -> None:
@@ -915,7 +917,11 @@ def _constant_of(image: elf.Image):
 def _matchers(walks, comps_of: dict[int, list[Comparison]], direct) -> dict[int, Comparison]:
     out = {}
     for fn, comps in comps_of.items():
-        if len({c.raw for c in comps}) == 1 and len(walks[fn].calls) <= MATCHER_CALLS and not direct.get(fn):
+        if len({c.raw for c in comps}) != 1 or direct.get(fn):
+            continue
+        # a digest matcher makes the hash's calls too (init, update, final, hex) before its one compare
+        hashed = comps[0].hashed or _HEX_DIGEST.fullmatch(comps[0].raw.rstrip(b"\0"))
+        if len(walks[fn].calls) <= MATCHER_CALLS + (DIGEST_CALLS if hashed else 0):
             out[fn] = comps[0]
     return out
 
