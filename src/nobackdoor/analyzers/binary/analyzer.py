@@ -1426,7 +1426,11 @@ class BinaryAnalyzer(FileAnalyzer):
                 evidence["port"] = port
             severity = None
             message = _message(d, port)
-            if c.ranked.shape == "binary magic" and len(c.raw.rstrip(b"\0")) < MIN_BINARY_PROOF:
+            if c.ranked.shape == "binary magic" and (len(c.raw.rstrip(b"\0")) < MIN_BINARY_PROOF
+                                                     or d.rule_id == "binary.auth-magic-value"):
+                # (next to an authentication check, a binary constant is a protocol field as often as a
+                # trigger, a vendor element's OUI in wpa_supplicant: whether a match skips the login is
+                # what auth-state-bypass says)
                 severity = Severity.MEDIUM
             if d.password_flow and d.rule_id == "binary.hardcoded-password" and c.ranked.score < GATE_THRESHOLD:
                 # a plain word compared with the password field may be a mode or placeholder value the
