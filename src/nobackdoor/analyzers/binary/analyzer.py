@@ -436,14 +436,16 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             # the level kept in a register): a second credential, whatever the text looks like
             # the check: the program's own (a checking routine, a routine that hashes what it is given)
             # or the C library's (crypt, PAM)
+            # (a helper that compares its argument with one constant is a matcher, not a check)
             verdicts = [(c, _decided_blocks(w, order, c.addr)) for c in checks
-                        if c.name is None or base_name(c.name) in k["auth_routines"]]
+                        if (c.name is None and c.target not in matchers) or base_name(c.name or "") in k["auth_routines"]]
             for comp in comps if verdicts else ():
                 body = comp.raw.rstrip(b"\0")
                 if not _state_constant(comp) or len(body) < MIN_PASSWORD_TEXT or not _PRINTABLE.fullmatch(body):
                     continue
                 mine = _decided_blocks(w, order, max(comp.addr, comp.end), _after_loop(w, comp))
-                check = next((c for c, blocks in verdicts if mine & blocks), None)
+                # (not the compare itself: a matcher helper can be both the compare and a "check")
+                check = next((c for c, blocks in verdicts if mine & blocks and c.addr != comp.addr), None)
                 if check is not None:
                     report.decisions.append(Decision(
                         "binary.hardcoded-password", comp, [], auth_fn, keywords,
