@@ -268,7 +268,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     # the key it is given with its table: ``admin_hash``) guards the writes it makes and hands over
     # (a check: a function that handles logins, by its texts or its credential routines; a settings
     # writer's own texts name the settings it writes, ``admin_password``)
-    saves = _settings_writers(cmap, library_from, direct_only=True)
+    saves = _settings_savers(cmap, library_from)
     logins = auth_self - saves
     guarded = frozenset(logins | {fn for fn in own if fn not in saves
                                   and (cmap.callees.get(fn, set()) - writers) & logins})
@@ -1039,16 +1039,19 @@ def _checked_between(image, w: model.Walk, e: flow.Effect, checkers: set[int], k
     return any(lo <= c.addr <= hi for c in checks)
 
 
-def _settings_writers(cmap: functions.CallMap, library_from: int, direct_only: bool = False) -> frozenset[int]:
-    """The program's functions that write its settings: they call a configuration store's setter or
-    replace a file (``settings_writers``), or call one that does (``config_set(k, v)`` updating a table
-    and calling ``config_save()``)."""
+def _settings_savers(cmap: functions.CallMap, library_from: int) -> frozenset[int]:
+    """The program's functions that call a configuration store's setter or replace a file
+    (``settings_writers``) themselves."""
     routines = set(knowledge()["settings_writers"])
-    direct = {fn for fn, names in cmap.imports_of.items()
-              if fn < library_from and {base_name(n) for n in names} & routines}
-    if direct_only:
-        return frozenset(direct)
-    return frozenset(direct | {fn for fn, callees in cmap.callees.items() if fn < library_from and callees & direct})
+    return frozenset(fn for fn, names in cmap.imports_of.items()
+                     if fn < library_from and {base_name(n) for n in names} & routines)
+
+
+def _settings_writers(cmap: functions.CallMap, library_from: int) -> frozenset[int]:
+    """The program's functions that write its settings: the savers, and the functions that call one
+    (``config_set(k, v)`` updating a table and calling ``config_save()``)."""
+    direct = _settings_savers(cmap, library_from)
+    return direct | {fn for fn, callees in cmap.callees.items() if fn < library_from and callees & direct}
 
 
 def _static_candidates(cmap: functions.CallMap, candidates: list[int], writers: frozenset[int] = frozenset()) -> list[int]:

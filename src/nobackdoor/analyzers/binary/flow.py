@@ -96,6 +96,13 @@ class _Tracker:
             return made is not None and bool(made.args) and made.args[0] in INTERNET_FAMILIES
         return False
 
+    def _read_here(self, routine: str, addr: int, shared: set, fd) -> None:
+        """The function reads the network itself: that read names the input (before a buffer the
+        network fills elsewhere), and its descriptor says whether it is a connection."""
+        if NET not in self.origin or self.origin[NET] in shared:
+            self.origin[NET] = (routine, addr)
+        self.connected = self.connected or self._connection(fd)
+
     def _settings_sink(self, addr: int, routine: str) -> Sink:
         """A settings write; its argument says whether the input came from a network connection."""
         return Sink(addr, routine, "settings", "network connection" if self.connected else None)
@@ -145,9 +152,7 @@ class _Tracker:
                 if read is not None:
                     buffer, length = read
                     self.taint(buffer, NET, max(1, min(DEFAULT_BUFFER if length is None else length, 1 << 16)))
-                    if NET not in self.origin or self.origin[NET] in shared:
-                        self.origin[NET] = (name, call.addr)  # the function's own read, before a shared buffer
-                    self.connected = self.connected or self._connection(call.args[0] if call.args else None)
+                    self._read_here(name, call.addr, shared, call.args[0] if call.args else None)
                 continue
             if name in derive:
                 label = self.label_of(args[0]) if args else None
@@ -212,11 +217,9 @@ class _Tracker:
                 # (``recv_all(fd, buf, n)``, ``read_line(conn, line, sizeof line)``)
                 for buf, fd in self.fills[call.target]:
                     if buf < len(args) and (fd is None or fd < len(args) and _is_socket(args[fd], sockets - {"socket"})):
-                        length = next((n for n in args[buf + 1:] if isinstance(n, int) and 0 < n <= 1 << 16), None)
-                        self.taint(args[buf], NET, length or DEFAULT_BUFFER)
-                        if NET not in self.origin or self.origin[NET] in shared:
-                            self.origin[NET] = (f"function at {call.target:#x}", call.addr)
-                        self.connected = self.connected or (fd is not None and self._connection(args[fd]))
+                        self.taint(args[buf], NET, _size_after(args, buf) or DEFAULT_BUFFER)
+                        self._read_here(f"function at {call.target:#x}", call.addr, shared,
+                                        args[fd] if fd is not None else None)
             if call.name is None and call.target is not None:
                 summary = self.summaries.get(call.target, {})
                 tainted = False
@@ -337,6 +340,12 @@ def _network_read(call: Call, spec: dict, sockets: set[str]) -> tuple[object, in
     return buffer, length
 
 
+def _size_after(args: list, i: int) -> int | None:
+    """The size a helper is given for the buffer at argument ``i``: the first constant after it that
+    can be one (``recv_all(fd, buf, 1024)``)."""
+    return next((n for n in args[i + 1:] if isinstance(n, int) and 0 < n <= 1 << 16), None)
+
+
 def _fills(image, walks: dict[int, Walk]) -> dict[int, list[tuple[int, int | None]]]:
     """The program's functions that read the network into a buffer they are given: function ->
     (buffer parameter, descriptor parameter or None when the descriptor is theirs or needs no check).
@@ -400,7 +409,7 @@ def _received_globals(image, walks: dict[int, Walk], fills: dict | None = None) 
             if call.name is None and fills and call.target in fills:
                 for buf, _fd in fills[call.target]:
                     buffer = call.args[buf] if buf < len(call.args) else None
-                    length = next((n for n in call.args[buf + 1:] if isinstance(n, int) and 0 < n <= 1 << 16), None)
+                    length = _size_after(call.args, buf)
                     if isinstance(buffer, int) and image.mapped(buffer) and length is not None:
                         out.append((_Buffer(NET, buffer, length), f"function at {call.target:#x}", call.addr))
                 continue
