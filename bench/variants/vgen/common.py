@@ -59,6 +59,9 @@ SPLIT_SEEDS = {"train": "nobackdoor-variants-train-1", "test": "nobackdoor-varia
 EPOCH = 1704067200
 
 HERE = Path(__file__).resolve().parent
+# VGEN_KEEP_WORK=1 keeps each variant's build directory (its C source and both binaries) under
+# <out>/<split>/.work for study; the artifacts and labels are the same either way
+KEEP_WORK = os.environ.get("VGEN_KEEP_WORK") == "1"
 SHARED_BENCH = HERE.parents[2].parent / "shared" / "bench"
 
 
@@ -150,7 +153,7 @@ class Ctx:
         self.labels.append({"artifact": rel_c, "twin_of": rel_p, "backdoors": [], **common})
         self.labels.append({"artifact": rel_p, "twin_of": rel_c, "backdoors": bds, **common})
         work = self.root / ".work" / f"{cls}-{index:03d}"
-        if work.exists():
+        if work.exists() and not KEEP_WORK:
             shutil.rmtree(work)
 
     def _forbidden_value(self, planted: Path) -> str | None:
@@ -172,7 +175,7 @@ class Ctx:
         path = self.root / "labels.json"
         path.write_text(json.dumps(self.labels, indent=1, sort_keys=True) + "\n")
         work = self.root / ".work"
-        if work.exists():
+        if work.exists() and not KEEP_WORK:
             shutil.rmtree(work)
         return path
 
