@@ -665,13 +665,14 @@ def _texts(image: elf.Image) -> _Texts:
     """Read from the loadable segments, so that an image without section headers reads the same."""
     strings, listed = [], set()
     word, order = image.word, "little" if image.little else "big"
-    targets = set(image.pointers.values())
+    targets = {v for slot, v in image.pointers.items() if slot not in image.address_slots}
     for seg in image.segments:
         raw = image.read(seg.vaddr, min(seg.filesz, MAX_TEXT_BYTES)) or b""
         strings.extend(m.group(0) for m in _PRINTABLE.finditer(raw))
         if not seg.executable:  # string tables live in data (.data.rel.ro), not among instructions
             for i in range(0, len(raw) - word + 1, word):
-                targets.add(int.from_bytes(raw[i:i + word], order))
+                if seg.vaddr + i not in image.address_slots:
+                    targets.add(int.from_bytes(raw[i:i + word], order))
     for t in targets:
         if image.readonly(t) or image.in_data(t):
             s = image.cstring(t, 64)

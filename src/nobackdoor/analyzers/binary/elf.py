@@ -64,6 +64,9 @@ class Image:
     #: readable, non-code (start, end) ranges where constants live (.rodata, .data, ...)
     data_ranges: list[tuple[int, int]] = field(default_factory=list)
     gp: int | None = None  # MIPS: value of $gp in PIC code; PowerPC64: the TOC pointer (r2)
+    #: data words the code loads as the address of a constant of its own (PowerPC's GOT/TOC entries,
+    #: read relative to r30 or r2): an address table for the code, not a table of names in data
+    address_slots: set[int] = field(default_factory=set)
     #: static programs: IRELATIVE slot -> resolver address (IFUNC), and the PLT ranges that jump through them
     irelative: dict[int, int] = field(default_factory=dict)
     plt: list[tuple[int, int]] = field(default_factory=list)

@@ -167,6 +167,15 @@ class _Diff:
     loaded: Loaded | Result
     value: int
     reg: int | None = None  # the register compared (an unnamed value's)
+    xor: bool = False  # ``loaded ^ constant`` (compared with c: loaded == constant ^ c), not a difference
+
+    def against(self, other: int, size: int) -> _Diff:
+        """This difference compared with ``other`` instead of zero: the loaded value against the
+        constant that makes them equal (PowerPC tests a 32-bit constant in halves: ``xoris r9,r7,HI;
+        cmpwi r9,LO``)."""
+        mask = (1 << (8 * size)) - 1
+        value = (self.value ^ other if self.xor else self.value + other) & mask
+        return _Diff(self.loaded, value, self.reg)
 
 
 #: a call's result compared with a constant is recorded when the constant is at least this large
@@ -623,10 +632,21 @@ class _Walker:
             got = self.regs.get(off)
             if got is None:
                 name = self.name_of.get((off, size))
+                if name is None and not self.image.little:
+                    return self._low_part(off, size)
                 return Sym(name) if name else None
             return _fit(got, size, self.image.little)
         if space == RAM:
             return self._load(off, size)
+        return None
+
+    def _low_part(self, off: int, size: int):
+        """A big-endian register's low bytes, read at their own offset (MIPS ``sh``/``sb`` and PowerPC
+        ``sth``/``stb``/``stw`` of a 64-bit register store the bytes at the register's end)."""
+        for whole in (4, 8):
+            got = self.regs.get(off + size - whole)
+            if got is not None and got[0] == whole:
+                return _fit(got, size, False)
         return None
 
     def write(self, vn, value) -> None:
@@ -1024,14 +1044,26 @@ class _Walker:
                 key = (a.base, a.offset)
                 self.escaped[key] = max(extent, self.escaped.get(key, 0))
             regions.append((a.base, a.offset, extent))
+        direct = len(regions)
         if name is None:
             # the program's own routine may also write through a pointer kept elsewhere (a structure's
             # field, a spilled local): every stack buffer whose address an earlier call was given
             regions += [(base, off, extent) for (base, off), extent in self.escaped.items()]
-        for base, off, extent in regions:
+        for n, (base, off, extent) in enumerate(regions):
             stale = [k for k in self.stack if k[0] == base and off <= k[1] < off + extent]
             for k in stale:
+                # (an earlier buffer's extent is a guess from a size argument; a slot holding the address
+                # of a stack buffer or of a constant is a spilled pointer of the caller's own, not that
+                # buffer's contents)
+                if n >= direct and self._spilled_pointer(self.stack[k][1]):
+                    continue
                 del self.stack[k]
+
+    def _spilled_pointer(self, value) -> bool:
+        if isinstance(value, Sym):
+            return value.base == "sp"
+        return isinstance(value, int) and value > PAGE_MASK and (
+            self.image.readonly(value) or self.image.in_data(value))
 
     # ------------------------------------------------------------------ operations
 
@@ -1200,13 +1232,13 @@ class _Walker:
                 elif isinstance(a, int) and isinstance(b, int):
                     value = a ^ b
                 elif isinstance(a, Loaded) and isinstance(b, int) and a.size >= 4:
-                    value = _Diff(a, b)  # zero exactly when the word equals the constant
+                    value = _Diff(a, b, xor=True)  # zero exactly when the word equals the constant
                 elif isinstance(b, Loaded) and isinstance(a, int) and b.size >= 4:
-                    value = _Diff(b, a)
+                    value = _Diff(b, a, xor=True)
                 elif isinstance(a, Loaded) and isinstance(b, int) or isinstance(b, Loaded) and isinstance(a, int):
                     value = _Keyed(a, XOR, b) if isinstance(a, Loaded) else _Keyed(b, XOR, a)
                 elif (isinstance(a, Result) or a is HASHED) and isinstance(b, int) and _large(b, ins[1][2]):
-                    value = _Diff(a, b)
+                    value = _Diff(a, b, xor=True)
             elif code == LEFT:
                 if isinstance(a, int) and isinstance(b, int) and b < 64:
                     value = a << b
@@ -1253,6 +1285,10 @@ class _Walker:
                         value = _Verdict((a if b == 0 else b).at)  # the flag ``setne``/``cset`` turns into a level
                 # (x86 sets its zero flag from every ``xor``: a keyed byte tested against an immediate
                 # zero is no compare; a zero read from a table is)
+                if isinstance(a, _Diff) and isinstance(b, int) and b:
+                    a, b = a.against(b, ins[1][2]), 0
+                elif isinstance(b, _Diff) and isinstance(a, int) and a:
+                    a, b = b.against(a, ins[0][2]), 0
                 if isinstance(a, _Keyed) and isinstance(b, int) and (b or ins[1][0] != CONST):
                     a, b = a.loaded, a.solve(b)
                 elif isinstance(b, _Keyed) and isinstance(a, int) and (a or ins[0][0] != CONST):
@@ -1317,6 +1353,20 @@ def _predicate(code: int, a, b, size: int):
     if code == SBORROW:
         return int(not -(1 << (bits - 1)) <= sa - sb < 1 << (bits - 1))
     return None
+
+
+def _no_effect(ops: list) -> bool:
+    """A ``nop``: nothing lifted, or a register written with itself (PowerPC ``ori r0,r0,0``, ARM
+    ``mov r0,r0``, ``or``/``add``/``xor``/shift by zero)."""
+    for code, out, ins, _ in ops:
+        if out is None or out[0] != REGISTER or not ins or ins[0] != out:
+            return False
+        if code == COPY and len(ins) == 1:
+            continue
+        if code in (ADD, OR, XOR, LEFT) and len(ins) == 2 and ins[1][0] == CONST and ins[1][1] == 0:
+            continue
+        return False
+    return True
 
 
 def _merge(a: dict, b: dict) -> dict:
@@ -1462,7 +1512,8 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
                 walker.enter(addr)
             else:
                 walker.join(addr)
-            ended = any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops)
+            # (alignment padding after a jump or return falls into nothing)
+            ended = any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops) or (ended and _no_effect(ops))
             jumped_over = any(op[0] == BRANCH and op[2][0][0] == RAM and op[2][0][1] > addr for op in ops)
             walker.lifted[addr] = ops
             for event in walker.step(addr, ops):

@@ -84,8 +84,10 @@ def resolve_imports(binary, image: Image) -> None:
             _stubs64(image, raw, w, lo)
         else:
             _stubs32(image, raw, w, lo, pic_stubs)
-    if pic_stubs:
+    if image.bits == 32:
         _resolve_pic32(image, pic_stubs)
+    elif image.gp is not None:
+        _toc_slots(image)
 
 
 def _bss_plt(binary, image: Image) -> None:
@@ -168,8 +170,15 @@ def _stubs64(image: Image, raw: bytes, w, base: int) -> None:
                 image.imports.setdefault(base + 4 * (first - 1), name)
 
 
+LWZ_R30 = 0x801E0000  # lwz rD,d(r30), rD masked out
+LD_R2 = 0xE8020000  # ld rD,d(r2), rD masked out
+ADDIS_R2 = 0x3C020000  # addis rD,r2,hi, rD masked out
+RT_MASK = 0xFC1F0000  # opcode and base register of a D-form instruction
+
+
 def _resolve_pic32(image: Image, pic_stubs: dict[int, int]) -> None:
-    """Name each r30-relative stub from a call site: r30 as the calling function computed it."""
+    """Name each r30-relative stub from a call site: r30 as the calling function computed it; and
+    note the GOT slots the code loads relative to r30 (``image.address_slots``)."""
     left = set(pic_stubs)
     for lo, hi in image.code:
         raw = image.read(lo, hi - lo)
@@ -189,8 +198,6 @@ def _resolve_pic32(image: Image, pic_stubs: dict[int, int]) -> None:
                     if name:
                         image.imports[target] = name
                         left.discard(target)
-                        if not left:
-                            return
                 elif image.u32(target) == BLRL:  # bl _GLOBAL_OFFSET_TABLE_-4
                     lr = target + 4
             elif v == BCL_NEXT:
@@ -206,6 +213,26 @@ def _resolve_pic32(image: Image, pic_stubs: dict[int, int]) -> None:
                 elif hi16 == 0x801E0000 and i + 1 < len(w) and w[i + 1] == ADD_R30_R0_R30:
                     off = image.u32((r30 + sext16(v)) & 0xFFFFFFFF)
                     r30 = (r30 + off) & 0xFFFFFFFF if off is not None else None
+                elif v & RT_MASK == LWZ_R30:
+                    image.address_slots.add((r30 + sext16(v)) & 0xFFFFFFFF)
+
+
+def _toc_slots(image: Image) -> None:
+    """Note the TOC entries the code loads relative to r2 (``ld rD,d(r2)``; ``addis rX,r2,hi; ld
+    rD,lo(rX)``) in ``image.address_slots``."""
+    toc = image.gp
+    mask = (1 << image.bits) - 1
+    for lo, hi in image.code:
+        raw = image.read(lo, hi - lo) or b""
+        w = words(image, raw)
+        high: dict[int, int] = {}  # register -> toc + (hi << 16), from the last addis rX,r2,hi
+        for v in w:
+            if v & RT_MASK == LD_R2 and v & 3 == 0:
+                image.address_slots.add((toc + sext16(v & 0xFFFC)) & mask)
+            elif v & RT_MASK == ADDIS_R2:
+                high[(v >> 21) & 0x1F] = toc + (sext16(v) << 16)
+            elif v >> 26 == 58 and v & 3 == 0 and (v >> 16) & 0x1F in high:  # ld rD,lo(rX)
+                image.address_slots.add((high[(v >> 16) & 0x1F] + sext16(v & 0xFFFC)) & mask)
 
 
 #: words a register-save routine holds at most (r14..r31 and the link register, then ``blr``)
