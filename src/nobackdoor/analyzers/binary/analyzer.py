@@ -1187,6 +1187,10 @@ def _inline_magic(image, fn, w):
             continue  # a pointer read from memory compared with an address (``p == &table``), not text
         if c.size >= 4 and c.value >= (1 << (8 * c.size)) - lift.MIN_TESTED_VALUE:
             continue  # a word equal to a small negative number: a return code or sentinel (-1, -ENOMEM)
+        if c.size >= 4 and raw[0] == 0:
+            # a word whose first byte is a NUL continues no text and starts none: a length or count
+            # bound of the field before a magic (``len <= 4096``), not the magic's first bytes
+            continue
         chain = _continued(w, [r for r in open_runs[c.base] if r[1] + len(r[2]) == c.offset
                                and c.addr - r[3][-1].addr <= CHAIN_GAP], c.addr)
         if chain is not None:

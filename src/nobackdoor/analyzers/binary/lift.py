@@ -124,6 +124,37 @@ def _blx_as_bl(code: bytearray, base: int, thumb: bool, little: bool) -> dict[in
     return fix
 
 
+#: MIPS unaligned halves -> the aligned access they make together, and the bytes they span:
+#: lwl/lwr -> lw, swl/swr -> sw (4 bytes); ldl/ldr -> ld, sdl/sdr -> sd (8 bytes)
+_UNALIGNED_PAIRS = {(0x22, 0x26): (0x23, 4), (0x2A, 0x2E): (0x2B, 4), (0x1A, 0x1B): (0x37, 8), (0x2C, 0x2D): (0x3F, 8)}
+MIPS_NOP = 0
+
+
+def _unaligned_as_aligned(code: bytearray, little: bool) -> None:
+    """Rewrite each MIPS pair of unaligned halves that moves one word (``swl v1,3(v0); swr v1,0(v0)``,
+    how GCC copies a short literal into a stack buffer, or ``lwl``/``lwr`` reading one) into the
+    aligned access it amounts to and a ``nop``, in place. SLEIGH lifts each half as shifts and
+    masks of a partial word that the walk cannot follow; the decoder does not check alignment."""
+    order = "little" if little else "big"
+    for i in range(0, len(code) - 7, 4):
+        a = int.from_bytes(code[i:i + 4], order)
+        b = int.from_bytes(code[i + 4:i + 8], order)
+        ops = (a >> 26, b >> 26)
+        pair = _UNALIGNED_PAIRS.get(ops) or _UNALIGNED_PAIRS.get(ops[::-1])
+        if pair is None or (a >> 16) & 0x3FF != (b >> 16) & 0x3FF:
+            continue  # not the same register to the same base
+        aligned, size = pair
+        left, right = (a, b) if (a >> 26) in (0x22, 0x2A, 0x1A, 0x2C) else (b, a)
+        lo_l, lo_r = left & 0xFFFF, right & 0xFFFF
+        # little-endian: the left half addresses the word's last byte; big-endian: its first
+        start = lo_r if little else lo_l
+        if ((lo_l - lo_r) if little else (lo_r - lo_l)) & 0xFFFF != size - 1:
+            continue
+        word = (aligned << 26) | (a & 0x03FF0000) | start
+        code[i:i + 4] = word.to_bytes(4, order)
+        code[i + 4:i + 8] = MIPS_NOP.to_bytes(4, order)
+
+
 @dataclass(frozen=True)
 class Sym:
     """A register's value at function entry (``base``), or the entry stack pointer, plus ``offset``."""
@@ -380,6 +411,7 @@ def instructions(image: Image, start: int, end: int,
     ctx = _context(language(image), thumb)
     step = 2 if thumb else (1 if image.arch.startswith("x86") else 4)
     arm = image.arch == "arm"
+    mips = image.arch.startswith("mips")
     unsafe = _unsafe_words(image, start, end, thumb)
     addr = start
     while addr < end:
@@ -398,6 +430,10 @@ def instructions(image: Image, start: int, end: int,
             fixes = _blx_as_bl(patched, addr, thumb, image.little)
             if call_fix is not None:
                 call_fix.update(fixes)
+            code = bytes(patched)
+        elif mips:
+            patched = bytearray(code)
+            _unaligned_as_aligned(patched, image.little)
             code = bytes(patched)
         if len(code) < 16:
             code += bytes(16)
@@ -727,9 +763,20 @@ class _Walker:
             return
         base, off = pointer.base, pointer.offset
         stack = self.stack
+        order = "little" if self.image.little else "big"
         for k in [k for k in stack if k[0] == base and off - 16 < k[1] < off + size]:
-            if k[1] + stack[k][0] > off:
+            have, old = stack[k]
+            if k[1] + have > off:
                 del stack[k]
+                if isinstance(old, int) and have <= 8:
+                    # the bytes of a constant the store leaves alone stay (``strcat`` writes over the NUL
+                    # of the text before it: the text's other bytes are still there)
+                    raw = (old & ((1 << (8 * have)) - 1)).to_bytes(have, order)
+                    if k[1] < off:
+                        stack[k] = (off - k[1], int.from_bytes(raw[:off - k[1]], order))
+                    if k[1] + have > off + size:
+                        stack[(base, off + size)] = (k[1] + have - off - size,
+                                                     int.from_bytes(raw[off + size - k[1]:], order))
         if value is not None:
             stack[(base, off)] = (size, value)
 
@@ -1239,6 +1286,8 @@ class _Walker:
                     value = _Keyed(a, XOR, b) if isinstance(a, Loaded) else _Keyed(b, XOR, a)
                 elif (isinstance(a, Result) or a is HASHED) and isinstance(b, int) and _large(b, ins[1][2]):
                     value = _Diff(a, b, xor=True)
+            elif code in (LEFT, RIGHT) and isinstance(b, int) and b >= 8 * ins[0][2]:
+                value = 0  # shifted out entirely (PowerPC's rotate by zero: ``x << 0 | x >> 32``)
             elif code == LEFT:
                 if isinstance(a, int) and isinstance(b, int) and b < 64:
                     value = a << b
@@ -1496,6 +1545,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     reaches: code after an epilogue that the function branches to is its own out-of-line block)."""
     walker = _Walker(image, start)
     walker.starts = starts
+    noreturn = frozenset(knowledge()["noreturn_routines"])
     out = Walk()
     lo, thumb = start & ~1, start & 1
 
@@ -1519,6 +1569,8 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
             for event in walker.step(addr, ops):
                 if isinstance(event, Call):
                     out.calls.append(event)
+                    if event.name and base_name(event.name) in noreturn:
+                        ended = True  # (``exit(1);`` falls into nothing: the next block's values are its own)
                 elif isinstance(event, Compare):
                     out.compares.append(event)
                 elif isinstance(event, Kept):
