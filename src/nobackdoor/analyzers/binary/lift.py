@@ -661,6 +661,8 @@ class _Walker:
         if space == CONST:
             if self.seen is not None and off > 0xFF:
                 self.seen.add(off)  # an immediate operand (``and $0xedb88320, %eax`` on an unknown value)
+            if off in self.hash_values:
+                self.marks.add(off)  # a hash's constant as an immediate operand (x86 ``and``, ``imul``)
             return off
         if space == UNIQUE:
             return self.uniq.get(off)
@@ -877,6 +879,19 @@ class _Walker:
             self.entry_states[target] = (dict(self.regs), dict(self.stack))
         else:  # a second branch to the same block: what the two paths disagree on is unknown there
             self.entry_states[target] = (_merge(got[0], self.regs), _merge(got[1], self.stack))
+
+    def hash_leaves(self, head: int, back: int) -> None:
+        """At the back edge ``back`` of the loop at ``head``: a hash's running value leaves the loop by
+        its exits as that hash, not as the value the exit's branch saw on the first pass (``-Os``
+        tests the end of the input at the top: the exit is first reached with the initial value)."""
+        hashed = {key for key, (_, v) in self.regs.items() if v is HASHED}
+        if not hashed:
+            return
+        for at, target in self.branches.items():
+            state = self.entry_states.get(target)
+            if head <= at <= back and target > back and state is not None:
+                for key in hashed:
+                    state[0][key] = (self.regs[key][0], HASHED)
 
     def enter(self, addr: int) -> None:
         """Start the block at ``addr`` from the values of the branch that reaches it."""
@@ -1590,6 +1605,8 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
                     if exit_at is not None:
                         out.loop_exits.update((c.addr, exit_at) for c in first)
                 out.loop_calls.extend(_after_read(walker, head, addr, out.calls))
+                walker.hash_leaves(head, addr)
+                out.tested.extend(_hash_rejoined(walker, head))
             if block and ended:
                 return  # the block ends at its jump or return
 
@@ -1641,6 +1658,28 @@ MAX_UNROLL_BODY = 48
 
 #: instructions of a loop body replayed after a read at its bottom (``_after_read``)
 MAX_REPLAY_BODY = 256
+
+
+#: bytes of the block a jump back with a hash's value reaches that are replayed
+MAX_REJOIN_BYTES = 0x40
+
+
+def _hash_rejoined(walker: _Walker, target: int) -> list[Tested]:
+    """A jump back to code the walk has passed (an out-of-line hash loop returning to the compare of
+    its result: ``crc = crc32(buf); return crc == K``, inlined at -Os) brings the hash's value there:
+    the code at ``target`` is replayed with the jump's values, through conditional branches (a loop
+    head's test falls through to the loop's exit), and the tests of the hash it makes are the
+    function's."""
+    if not any(v is HASHED for _, v in walker.regs.values()):
+        return []
+    rep = walker.replayer((walker.regs, walker.stack))
+    out = []
+    for a, ops in walker.lifted_block(target, target + MAX_REJOIN_BYTES):
+        rep.uniq.clear()
+        out.extend(e for e in rep.step(a, ops) if isinstance(e, Tested) and e.hashed)
+        if a in walker.jumps or a in walker.return_ops:
+            break
+    return out
 
 
 def _after_read(walker: _Walker, head: int, back: int, calls: list[Call]) -> list[Call]:

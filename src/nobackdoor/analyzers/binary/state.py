@@ -48,7 +48,10 @@ def writes(image, w: Walk, regions: Regions, outside: Regions = (), stack: bool 
     out: set[tuple[object, int | None]] = set()
     # a stack slot whose address a call is given is that call's in/out parameter (``socklen_t len =
     # sizeof addr`` before accept), not a flag
-    passed = {a for c in w.calls for a in c.args if isinstance(a, Sym) and a.base == "sp"} if stack else set()
+    # (a structure cleared first, ``memset(&c, 0, sizeof c)``, is no parameter)
+    clearing = set(k["clearing_routines"])
+    passed = {a for c in w.calls if base_name(c.name or "") not in clearing
+              for a in c.args if isinstance(a, Sym) and a.base == "sp"} if stack else set()
     for s in w.stores:
         dest = _destination(image, s.dest, stack)
         if dest in passed:
