@@ -200,7 +200,9 @@ class _Tracker:
                 if sink.kind in ("command", "shell"):
                     # the command itself, or an argument of the shell it starts (``sh -c <input>``)
                     idx = knowledge()["command_sinks"].get(name, 0)
-                    label = next((lb for lb in map(self.label_of, args[idx:]) if lb is not None), None)
+                    # (or a string of its argument vector: ``execve("/bin/sh", {"sh", "-c", cmd}, env)``)
+                    vector = [v for values in call.arrays.values() for v in values]
+                    label = next((lb for lb in map(self.label_of, args[idx:] + vector) if lb is not None), None)
                     if label is not None:
                         self.effects.append((label, "network-command", call, sink, None))
                 if sink.kind == "shell" and sink.interactive_shell and not self.runs_commands():

@@ -163,6 +163,8 @@ class Sym:
     offset: int = 0
 
 
+#: an argument vector on the stack is read up to this many pointers
+MAX_ARRAY_POINTERS = 8
 #: a string built on the stack is read up to this many bytes; shorter than the minimum is a small
 #: structure, not text
 MAX_STACK_STRING = 128
@@ -245,6 +247,14 @@ class _Offset:
 
     loaded: Loaded
     value: int
+
+
+@dataclass(frozen=True)
+class _Inside:
+    """A pointer advanced by a run-time amount from ``at`` (``p += n`` after each ``recv``): somewhere at
+    or after it. Nothing is read through it; a call given it is given the buffer at ``at``."""
+
+    at: Sym
 
 
 @dataclass(frozen=True)
@@ -797,6 +807,18 @@ class _Walker:
         return text if text is not None and len(text) >= MIN_STACK_STRING and all(32 <= c < 127 for c in text) \
             else None
 
+    def _stack_array(self, offset: int) -> list:
+        """The pointers stored from stack offset ``offset`` on, one word each, up to a NULL."""
+        out = []
+        word = self.image.word
+        for i in range(MAX_ARRAY_POINTERS):
+            got = self.stack.get(("sp", offset + i * word))
+            value = _arg(got[1]) if got is not None and got[0] == word else None
+            if value == 0:
+                break
+            out.append(value)
+        return out
+
     def _stack_bytes(self, offset: int, length: int | None = None) -> bytes | None:
         """The bytes stored constant by constant from stack offset ``offset`` up to a NUL (or ``length``
         bytes), or None."""
@@ -1048,6 +1070,10 @@ class _Walker:
                 args.append(_arg(got[1]) if got else None)
         built = {i: b for i, a in enumerate(args) if isinstance(a, Sym) and a.base == "sp"
                  for b in [self.stack_string(a.offset, self._compared_length(name, args))] if b}
+        arrays = {}
+        vector = knowledge()["argv_arguments"].get(base_name(name)) if name else None
+        if vector is not None and vector < len(args) and isinstance(args[vector], Sym) and args[vector].base == "sp":
+            arrays[vector] = self._stack_array(args[vector].offset)
         if not self._copied_text(name, args):
             self._forget_written(name, args)
         for r in cc.clobber:
@@ -1065,7 +1091,7 @@ class _Walker:
             sp = self._reg(cc.sp)
             if isinstance(sp, Sym):
                 self._set_reg(cc.sp, Sym(sp.base, sp.offset + cc.extrapop))
-        return Call(addr, tgt, name, args, built)
+        return Call(addr, tgt, name, args, built, arrays)
 
     def _saver(self, target: int) -> bool:
         got = self.savers.get(target)
@@ -1241,6 +1267,12 @@ class _Walker:
                 value = _sext(a, ins[0][2]) if isinstance(a, int) else a
             elif code == ADD:
                 value = _add(a, b)
+                if value is None and isinstance(a, (Sym, _Inside)) and not isinstance(b, (Sym, _Inside)) \
+                        and ins[0][2] == self.image.word:
+                    value = a if isinstance(a, _Inside) else _Inside(a)
+                elif value is None and isinstance(b, (Sym, _Inside)) and not isinstance(a, (Sym, _Inside)) \
+                        and ins[1][2] == self.image.word:
+                    value = b if isinstance(b, _Inside) else _Inside(b)
                 if isinstance(a, Result) and a.at and isinstance(b, int) and _large(-b & _mask(ins[1][2]), ins[1][2]):
                     value = _Diff(a, -b & _mask(ins[1][2]))  # ``crc + K == 0``: the result compared with -K
             elif code == SUB:
@@ -1439,8 +1471,24 @@ def _merge(a: dict, b: dict) -> dict:
     out = {}
     for key in a.keys() | b.keys():
         va, vb = a.get(key), b.get(key)
-        out[key] = va if va == vb else (max(v[0] for v in (va, vb) if v is not None), CLOBBERED)
+        if va == vb:
+            out[key] = va
+        elif va is not None and vb is not None and (low := _lower(_inside_of(va[1]), _inside_of(vb[1]))):
+            out[key] = (va[0], _Inside(low))  # a buffer's start and a pointer advanced in it
+        else:
+            out[key] = (max(v[0] for v in (va, vb) if v is not None), CLOBBERED)
     return out
+
+
+def _lower(a: Sym | None, b: Sym | None) -> Sym | None:
+    """Of two pointers into the same region (one advanced past the other), the lower."""
+    if a is None or b is None or a.base != b.base:
+        return None
+    return a if a.offset <= b.offset else b
+
+
+def _inside_of(value) -> Sym | None:
+    return value if isinstance(value, Sym) else value.at if isinstance(value, _Inside) else None
 
 
 def _parts(value) -> tuple:
@@ -1459,6 +1507,8 @@ def _fit(got: tuple[int, object], size: int, little: bool = True):
 
 
 def _arg(value):
+    if isinstance(value, _Inside):
+        return value.at
     return value if isinstance(value, (int, Loaded, Result, Sym)) else None
 
 

@@ -18,6 +18,9 @@ class Call:
     #: argument index -> the bytes the function stored, constant by constant, in the stack buffer that
     #: argument points to (a secret built character by character on the stack), NUL-terminated
     built: dict[int, bytes] = field(default_factory=dict)
+    #: argument index -> the pointers stored in the stack array that argument points to, up to its NULL
+    #: (an exec routine's ``argv``)
+    arrays: dict[int, list] = field(default_factory=dict)
 
 
 @dataclass
