@@ -649,14 +649,16 @@ def _word_tests(image, fn: int, w: model.Walk, comps: list[Comparison]):
     """Single compares of a 4- or 8-byte word of memory with a large number that no run of compares
     (an inlined string compare) covers."""
     order = "little" if image.little else "big"
-    spans = [(c.addr, max(c.addr, c.end)) for c in comps]
+    spans = [(c.addr, max(c.addr, c.end), c.raw) for c in comps]
     for c in w.compares:
-        if c.size not in (4, 8) or any(lo <= c.addr <= hi for lo, hi in spans):
+        if c.size not in (4, 8):
             continue
         if not MIN_WORD_VALUE <= c.value <= (1 << (8 * c.size)) - MIN_WORD_VALUE or image.mapped(c.value):
             continue  # a length or type; or a pointer compared with an address
         raw = c.value.to_bytes(c.size, order)
-        if len(set(raw)) < 3:
+        # (a run covers the words it holds, not every compare between its first and last: a header's
+        # magic and version tested first, the session word later)
+        if len(set(raw)) < 3 or any(lo <= c.addr <= hi and raw in body for lo, hi, body in spans):
             continue
         yield Comparison(fn, c.addr, "word compare", raw, rank(raw))
 

@@ -13,8 +13,9 @@ command, and which is handed to a shell as its standard input and output.
 Two effects are reported:
 
 * ``network-command``: bytes received from the network (``recv``, ``recvfrom``, ``read`` on an
-  accepted connection) are the command a ``system``/``popen``/exec call runs: remote command
-  execution, whatever compare (if any) guards it.
+  accepted connection, a CGI program's request variables: ``getenv("HTTP_X_...")``) are the command a
+  ``system``/``popen``/exec call runs (or a string of an exec routine's argument vector): remote
+  command execution, whatever compare (if any) guards it.
 * ``socket-shell``: a socket (``accept``/``socket`` result) is duplicated onto standard input/output
   (``dup2``) and a shell is started: a bind or connect-back shell.
 * ``credential-disclosure``: a function that names a credential store (``/etc/shadow``, host keys)
@@ -128,7 +129,7 @@ class _Tracker:
 
     def run(self, params: int) -> None:
         k = knowledge()
-        net_in, derive = k["network_input"], set(k["derive_routines"])
+        net_in, derive, cgi = k["network_input"], set(k["derive_routines"]), k["cgi_input"]
         copies, formats = k["copy_routines"], k["format_routines"]
         sockets = set(k["socket_routines"])
         setters = set(k["settings_writers"])
@@ -153,6 +154,12 @@ class _Tracker:
                     buffer, length = read
                     self.taint(buffer, NET, max(1, min(DEFAULT_BUFFER if length is None else length, 1 << 16)))
                     self._read_here(name, call.addr, shared, call.args[0] if call.args else None)
+                continue
+            if name in cgi["routines"]:
+                variable = self.image.cstring(args[0], 64) if args and isinstance(args[0], int) else None
+                if variable is not None and _request_variable(variable.decode("latin-1"), cgi["variables"]):
+                    self.taint(Result(call.name, call.addr), NET)
+                    self._read_here(name, call.addr, shared, None)
                 continue
             if name in derive:
                 label = self.label_of(args[0]) if args else None
@@ -264,6 +271,11 @@ def _loop_replay(walk: Walk, reads: set[str]) -> list[Call]:
     edges = list(walk.branches.items()) + list(walk.jumps.items())
     loops = [(target, src) for src, target in edges for r in at if target < r <= src]
     return [c for c in walk.calls if any(lo <= c.addr < hi for lo, hi in loops) and c.addr < max(at)]
+
+
+def _request_variable(name: str, variables: list[str]) -> bool:
+    """A CGI meta-variable that carries the request (``QUERY_STRING``, ``HTTP_X_EXEC``)."""
+    return any(name.startswith(v) if v.endswith("_") else name == v for v in variables)
 
 
 def _param_index(image, value: Sym) -> int | None:
