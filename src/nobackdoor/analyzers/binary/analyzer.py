@@ -598,7 +598,11 @@ def _straight_regions(w: model.Walk, flow: _Flow, last: int,
         return start - 1, (end + 1 if end is not None else 1 << 64)
 
     extra = [straight(after_loop)] if after_loop is not None else []
+    # the compare itself, when it moves on its own test (MIPS ``movz s6, s8, v0`` after ``xor v0, v0, K``)
+    extra.append((last - 1, last + 1))
     branch = _first_at_or_after(flow.branches, last)
+    if branch is not None and any(last < c.addr <= branch for c in w.compares):
+        branch = None  # the branch decides a later compare (the compare moved on its own test)
     if branch is None or branch > last + BRANCH_WINDOW:
         return [straight(last + 1)] + extra
     # the branch instruction itself: a predicated one writes when the compare decided (ARM ``moveq r8,
