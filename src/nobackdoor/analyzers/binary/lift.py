@@ -603,6 +603,7 @@ class _Walker:
         self.stack: dict[tuple[str, int], tuple[int, object]] = {}  # (base, offset) -> (size, value)
         self.refs: set[int] = set()
         self.savers: dict[int, bool] = {}  # call target -> a PowerPC register-save routine
+        self.leaves: dict[int, list | None] = {}  # call target -> its body, when it is a tiny leaf
         #: stack buffers whose address a call was given -> bytes it may have written from there
         self.escaped: dict[tuple[str, int], int] = {}
         #: page-aligned data addresses written (a ``lui``/``lis``/``adrp`` upper half is one, on its way
@@ -1068,6 +1069,8 @@ class _Walker:
             for i in range(6):
                 got = self.stack.get((sp.base, sp.offset + cc.stack_args + 4 * i)) if isinstance(sp, Sym) else None
                 args.append(_arg(got[1]) if got else None)
+        # (a tiny function's result, from the arguments as they are before the call clobbers them)
+        leaf = self._leaf(tgt) if name is None and tgt is not None else None
         built = {i: b for i, a in enumerate(args) if isinstance(a, Sym) and a.base == "sp"
                  for b in [self.stack_string(a.offset, self._compared_length(name, args))] if b}
         arrays = {}
@@ -1080,6 +1083,8 @@ class _Walker:
             if r in self.reg_of:
                 self._set_reg(r, CLOBBERED)  # not the caller's value any more (None would read as that)
         returned = self._swapped(name, args)
+        if returned is None:
+            returned = leaf
         if returned is None and name and args and base_name(name) in knowledge()["returns_destination"]:
             returned = args[0]  # ``strcpy`` returns its destination
         if returned is None and name and args and base_name(name) == "strlen" and isinstance(args[0], Sym) \
@@ -1092,6 +1097,23 @@ class _Walker:
             if isinstance(sp, Sym):
                 self._set_reg(cc.sp, Sym(sp.base, sp.offset + cc.extrapop))
         return Call(addr, tgt, name, args, built, arrays)
+
+    def _leaf(self, target: int):
+        """What a tiny function of the program returns, computed from the arguments: one that only
+        moves bytes of its argument around (musl's ``ntohl``: ``mov eax, edi; bswap eax; ret``) hands
+        back the same memory, in its order. None for anything else."""
+        body = self.leaves.get(target, ())
+        if body == ():
+            body = self.leaves[target] = _leaf_body(self.image, target)
+        if body is None:
+            return None
+        rep = self.replayer((self.regs, self.stack))
+        for a, ops in body:
+            rep.uniq.clear()
+            for _ in rep.step(a, ops):
+                pass
+        value = rep._reg(self.cc.ret)
+        return value if isinstance(value, Loaded) else None
 
     def _saver(self, target: int) -> bool:
         got = self.savers.get(target)
@@ -1448,6 +1470,25 @@ def _predicate(code: int, a, b, size: int):
         return int(not -(1 << (bits - 1)) <= sa + sb < 1 << (bits - 1))
     if code == SBORROW:
         return int(not -(1 << (bits - 1)) <= sa - sb < 1 << (bits - 1))
+    return None
+
+
+#: instructions a leaf function replayed at its call holds at most (its return included)
+MAX_LEAF_INSTRUCTIONS = 6
+
+
+def _leaf_body(image: Image, target: int) -> list | None:
+    """The instructions of the function at ``target`` up to its return, when it is a tiny leaf that
+    computes from registers only: no call, branch, store, or load (but the return's own)."""
+    body = []
+    for addr, ops in instructions(image, target, target + 4 * MAX_LEAF_INSTRUCTIONS):
+        body.append((addr, ops))
+        codes = {op[0] for op in ops}
+        if RETURN in codes:
+            return body
+        if codes & {CALL, CALLIND, BRANCH, BRANCHIND, STORE, LOAD} or any(op[3] == "cbranch" for op in ops) \
+                or len(body) >= MAX_LEAF_INSTRUCTIONS:
+            return None
     return None
 
 
