@@ -1353,6 +1353,8 @@ class _Walker:
                     value = _Diff(b, a, xor=True)
                 elif isinstance(a, Loaded) and isinstance(b, int) or isinstance(b, Loaded) and isinstance(a, int):
                     value = _Keyed(a, XOR, b) if isinstance(a, Loaded) else _Keyed(b, XOR, a)
+                elif isinstance(a, _Keyed) and a.op == XOR and isinstance(b, int):
+                    value = _Keyed(a.loaded, XOR, a.key ^ b)  # a key applied in halves (``xoris; xori``)
                 elif (isinstance(a, Result) or a is HASHED) and isinstance(b, int) and _large(b, ins[1][2]):
                     value = _Diff(a, b, xor=True)
             elif code in (LEFT, RIGHT) and isinstance(b, int) and b >= 8 * ins[0][2]:
