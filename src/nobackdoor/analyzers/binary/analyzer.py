@@ -269,6 +269,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     # (a check: a function that handles logins, by its texts or its credential routines; a settings
     # writer's own texts name the settings it writes, ``admin_password``)
     saves = _settings_savers(cmap, library_from)
+    # (the flow reads every function walked so far: a session handler walked because it calls the
+    # credential check also hands the network's bytes from its read helper to its command helper)
+    own = {fn: w for fn, w in walks.items() if fn < library_from}
     logins = auth_self - saves
     guarded = frozenset(logins | {fn for fn in own if fn not in saves
                                   and (cmap.callees.get(fn, set()) - writers) & logins})

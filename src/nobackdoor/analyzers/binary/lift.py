@@ -1495,9 +1495,12 @@ def _leaf_body(image: Image, target: int) -> list | None:
 
 
 def _no_effect(ops: list) -> bool:
-    """A ``nop``: nothing lifted, or a register written with itself (PowerPC ``ori r0,r0,0``, ARM
-    ``mov r0,r0``, ``or``/``add``/``xor``/shift by zero)."""
+    """A ``nop``: nothing lifted, temporaries only (x86 ``nopl 0x0(%rax,%rax,1)`` computes its unused
+    address), or a register written with itself (PowerPC ``ori r0,r0,0``, ARM ``mov r0,r0``,
+    ``or``/``add``/``xor``/shift by zero)."""
     for code, out, ins, _ in ops:
+        if out is not None and out[0] == UNIQUE and code not in (LOAD, STORE, CALL, CALLIND):
+            continue
         if out is None or out[0] != REGISTER or not ins or ins[0] != out:
             return False
         if code == COPY and len(ins) == 1:
