@@ -111,3 +111,25 @@ def test_a_pointer_advanced_in_a_loop_stays_inside_its_buffer():
     assert lift._arg(merged[1][1]) == buf  # a call given it is given the buffer
     # unrelated values still disagree
     assert lift._merge({1: (8, buf)}, {1: (8, 5)})[1][1] is lift.CLOBBERED
+
+
+def test_a_thumb_switch_table_is_data_not_code():
+    # -O0 Thumb-2: ``adr r2, T; ldr.w r3, [r2, r3, lsl #2]; add r2, r3; bx r2`` then the word table;
+    # decoded as code it would clobber the frame pointer
+    path = BIN / "pktd-clean-armhf"
+    image = elf.load(path.read_bytes())
+    found = []
+    for lo, hi in image.code:
+        raw = image.read(lo, hi - lo) or b""
+        for i in range(0, len(raw) - 1, 2):
+            hw = int.from_bytes(raw[i:i + 2], "little")
+            if hw & 0xFF87 == 0x4700 and hw != 0x4770:
+                end = lift._branch_table_end(image, lo + i)
+                if end:
+                    found.append((lo + i, end))
+    assert found, "no switch table found"
+    bx, end = found[0]
+    table = (bx + 2 + 3) & ~3
+    words = [int.from_bytes(image.read(a, 4), "little") for a in range(table, end, 4)]
+    assert words and all(table + (w & ~1) >= end for w in words)  # every case starts after the table
+    assert min(table + (w & ~1) for w in words) == end

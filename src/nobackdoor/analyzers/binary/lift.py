@@ -1494,6 +1494,64 @@ def _leaf_body(image: Image, target: int) -> list | None:
     return None
 
 
+#: entries of a Thumb branch table read at most
+MAX_TABLE_ENTRIES = 256
+
+
+def _branch_table_end(image: Image, addr: int) -> int:
+    """Where the table of a Thumb ``tbb [pc, rN]`` / ``tbh [pc, rN, lsl #1]`` at ``addr`` ends (the
+    first case it branches to), or 0: the table is data, decoding it as code clobbers registers (a
+    -O0 frame pointer). Entries are offsets from the table, in halfwords."""
+    raw = image.read(addr, 4)
+    if not raw or len(raw) < 4:
+        return 0
+    order = "little" if image.little else "big"
+    hw1, hw2 = int.from_bytes(raw[:2], order), int.from_bytes(raw[2:], order)
+    if hw1 & 0xFF87 == 0x4700 and hw1 != 0x4770:  # ``bx rN`` (not ``bx lr``): an -O0 switch's table?
+        return _offset_table_end(image, addr, order)
+    if hw1 != 0xE8DF or hw2 & 0xFFE0 != 0xF000:
+        return 0
+    size = 2 if hw2 & 0x10 else 1
+    table = addr + 4
+    end = table + MAX_TABLE_ENTRIES * size
+    at = table
+    while at < end:
+        entry = image.read(at, size)
+        if not entry or len(entry) < size:
+            break
+        end = min(end, table + 2 * int.from_bytes(entry, order))
+        at += size
+    return end if end > table else 0
+
+
+def _offset_table_end(image: Image, addr: int, order: str) -> int:
+    """The end of the word table an -O0 Thumb switch jumps through (``adr r2, T; ldr r3, [r2, r3, lsl
+    #2]; add r2, r3; bx r2``, ``bx`` at ``addr``): the first case it branches to, or 0."""
+    for back in range(2, 12, 2):
+        hw = image.read(addr - back, 2)
+        if not hw or len(hw) < 2:
+            return 0
+        v = int.from_bytes(hw, order)
+        if v & 0xF800 == 0xA000:  # adr rD, #imm8 * 4 (``add rD, pc, #...``)
+            table = ((addr - back + 4) & ~3) + 4 * (v & 0xFF)
+            break
+    else:
+        return 0
+    if table <= addr:
+        return 0
+    end, at = table + 4 * MAX_TABLE_ENTRIES, table
+    while at < end:
+        word = image.read(at, 4)
+        if not word or len(word) < 4:
+            break
+        offset = int.from_bytes(word, order)
+        if not 0 < offset < 0x10000:
+            break
+        end = min(end, table + (offset & ~1))  # (a Thumb target's low bit set)
+        at += 4
+    return end if end > table and at >= end else 0
+
+
 def _no_effect(ops: list) -> bool:
     """A ``nop``: nothing lifted, temporaries only (x86 ``nopl 0x0(%rax,%rax,1)`` computes its unused
     address), or a register written with itself (PowerPC ``ori r0,r0,0``, ARM ``mov r0,r0``,
@@ -1663,7 +1721,12 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     def run(a: int, b: int, block: bool) -> None:
         ended = True  # the code before ``a`` does not fall into it
         jumped_over = False  # the instruction before jumps forward past this one
+        table_end = 0  # a Thumb branch table's data runs up to here: no instructions
         for addr, ops in instructions(image, a | thumb, b, walker.call_fix):
+            if addr < table_end:
+                continue
+            if thumb:
+                table_end = _branch_table_end(image, addr)
             walker.uniq.clear()
             if ended:
                 if jumped_over:
