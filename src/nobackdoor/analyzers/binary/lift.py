@@ -618,6 +618,7 @@ class _Walker:
         self.seen: set[int] | None = None  # every constant the code computes, when asked for (``immediates``)
         self.zero_tests: dict[int, int] = {}  # address of a test of a call's result against zero -> the call
         self.start = start & ~1
+        self.thumb = image.arch == "arm" and bool(start & 1)  # the walk decodes Thumb code
         self.starts: frozenset[int] | set[int] = frozenset()  # other functions' starts (tail calls)
         self.marks: set[int] = set()  # the constants of a hash function the code computes (``hash_constants``)
         self.hashed_regs: set[int] = set()  # registers that held a hash's running value
@@ -936,7 +937,7 @@ class _Walker:
         branch's condition (a loop's exit test)."""
         rep = self._replayer
         if rep is None:
-            rep = self._replayer = _Walker(self.image, self.start)
+            rep = self._replayer = _Walker(self.image, self.start | int(self.thumb))
             rep.starts, rep.call_fix = self.starts, self.call_fix
         rep.regs, rep.stack = dict(state[0]), dict(state[1])
         rep.conditions = {} if conditions else None
@@ -1070,7 +1071,8 @@ class _Walker:
                 got = self.stack.get((sp.base, sp.offset + cc.stack_args + 4 * i)) if isinstance(sp, Sym) else None
                 args.append(_arg(got[1]) if got else None)
         # (a tiny function's result, from the arguments as they are before the call clobbers them)
-        leaf = self._leaf(tgt) if name is None and tgt is not None else None
+        leaf = self._leaf(self._mode_of(addr, tgt)) if name is None and tgt is not None \
+            and self.image.is_code(tgt) else None
         built = {i: b for i, a in enumerate(args) if isinstance(a, Sym) and a.base == "sp"
                  for b in [self.stack_string(a.offset, self._compared_length(name, args))] if b}
         arrays = {}
@@ -1097,6 +1099,14 @@ class _Walker:
             if isinstance(sp, Sym):
                 self._set_reg(cc.sp, Sym(sp.base, sp.offset + cc.extrapop))
         return Call(addr, tgt, name, args, built, arrays)
+
+    def _mode_of(self, addr: int, target: int) -> int:
+        """The call's target as ``instructions`` takes it: odd for Thumb code. A ``bl`` keeps the
+        caller's instruction set; a ``blx`` (rewritten to ``bl``, see ``call_fix``) switches it."""
+        if self.image.arch != "arm":
+            return target
+        thumb = self.thumb != (addr in self.call_fix)
+        return target | 1 if thumb else target & ~1
 
     def _leaf(self, target: int):
         """What a tiny function of the program returns, computed from the arguments: one that only
