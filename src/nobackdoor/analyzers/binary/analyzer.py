@@ -529,13 +529,14 @@ class _Flow:
     result_tests: list[tuple[int, int]]
     #: the calling convention's argument registers (a constant written there before a call is an argument)
     arguments: frozenset[int] = frozenset()
+    compares: list[int] = field(default_factory=list)  # inline compare addresses
 
     @classmethod
     def of(cls, w: model.Walk, arguments: frozenset[int] = frozenset()) -> _Flow:
         tests = [(t.addr, t.result.at) for t in w.tested if isinstance(t.result, model.Result) and t.result.at]
         return cls(sorted(w.branches), sorted(w.jumps), sorted(w.block_ends),
                    sorted(set(w.branches) | set(w.jumps) | set(w.block_ends)), sorted(c.addr for c in w.calls),
-                   tests + sorted(w.zero_tests.items()), arguments)
+                   tests + sorted(w.zero_tests.items()), arguments, sorted(c.addr for c in w.compares))
 
 
 def _first_at_or_after(sorted_addrs: list[int], start: int) -> int | None:
@@ -604,7 +605,7 @@ def _straight_regions(w: model.Walk, flow: _Flow, last: int,
     # the compare itself, when it moves on its own test (MIPS ``movz s6, s8, v0`` after ``xor v0, v0, K``)
     extra.append((last - 1, last + 1))
     branch = _first_at_or_after(flow.branches, last)
-    if branch is not None and any(last < c.addr <= branch for c in w.compares):
+    if branch is not None and (later := _first_at_or_after(flow.compares, last + 1)) is not None and later <= branch:
         branch = None  # the branch decides a later compare (the compare moved on its own test)
     if branch is None or branch > last + BRANCH_WINDOW:
         return [straight(last + 1)] + extra

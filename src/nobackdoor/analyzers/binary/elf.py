@@ -67,6 +67,9 @@ class Image:
     #: data words the code loads as the address of a constant of its own (PowerPC's GOT/TOC entries,
     #: read relative to r30 or r2): an address table for the code, not a table of names in data
     address_slots: set[int] = field(default_factory=set)
+    #: call target -> the instructions of the tiny leaf function there, or None (``lift``'s cache: each
+    #: callee is decoded once per program, not once per calling function's walk)
+    leaf_bodies: dict[int, list | None] = field(default_factory=dict)
     #: static programs: IRELATIVE slot -> resolver address (IFUNC), and the PLT ranges that jump through them
     irelative: dict[int, int] = field(default_factory=dict)
     plt: list[tuple[int, int]] = field(default_factory=list)

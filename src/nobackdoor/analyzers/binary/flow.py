@@ -30,11 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import Call, Loaded, Result, Walk
-from .lift import CONVENTIONS, Sym
+from .lift import CONVENTIONS, MIN_ADDRESS, Sym
 from .sinks import Sink, base_name, classify_sink, knowledge
 
-#: an offset this large added to an unnamed value is an address, not a structure field's offset
-MIN_ADDRESS = 0x1000
 #: AF_INET and AF_INET6 (Linux include/linux/socket.h; the same numbers on every architecture)
 INTERNET_FAMILIES = frozenset({2, 10})
 #: bytes of a buffer assumed filled when the receive length is not a constant
@@ -293,6 +291,7 @@ def _within(value, b: _Buffer) -> bool:
         return v.base == value.base and 0 <= value.offset - v.offset < b.size
     if isinstance(v, int) and isinstance(value, int):
         return 0 <= value - v < b.size
+    # (an offset of at least MIN_ADDRESS added to an unnamed value is an address, not a field's offset)
     if isinstance(v, int) and isinstance(value, Sym) and value.base != "sp" and value.offset >= MIN_ADDRESS:
         # a global buffer's address plus a value the walk cannot name (``pkt + ihl * 4``, an index
         # computed from the packet): a pointer into the buffer

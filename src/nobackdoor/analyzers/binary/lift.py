@@ -206,8 +206,7 @@ class _Diff:
         """This difference compared with ``other`` instead of zero: the loaded value against the
         constant that makes them equal (PowerPC tests a 32-bit constant in halves: ``xoris r9,r7,HI;
         cmpwi r9,LO``)."""
-        mask = (1 << (8 * size)) - 1
-        value = (self.value ^ other if self.xor else self.value + other) & mask
+        value = (self.value ^ other if self.xor else self.value + other) & _mask(size)
         return _Diff(self.loaded, value, self.reg)
 
 
@@ -552,6 +551,8 @@ MAX_STATE_CONSTANT = 0x20
 #: the low bits an address's upper half leaves clear (MIPS ``lui``, PowerPC ``lis``: 16; AArch64
 #: ``adrp``: 12): a data address with them clear may be one on its way to another
 PAGE_MASK = 0xFFF
+#: a value this large may be an address of the program (below: a length, an offset, a flag)
+MIN_ADDRESS = 0x1000
 #: a constant written this many bytes of code before a compare that reads its register is an operand
 COMPARED_WITHIN = 16
 #: the general registers a program keeps values in, per architecture (flags, vector and system
@@ -603,7 +604,6 @@ class _Walker:
         self.stack: dict[tuple[str, int], tuple[int, object]] = {}  # (base, offset) -> (size, value)
         self.refs: set[int] = set()
         self.savers: dict[int, bool] = {}  # call target -> a PowerPC register-save routine
-        self.leaves: dict[int, list | None] = {}  # call target -> its body, when it is a tiny leaf
         #: stack buffers whose address a call was given -> bytes it may have written from there
         self.escaped: dict[tuple[str, int], int] = {}
         #: page-aligned data addresses written (a ``lui``/``lis``/``adrp`` upper half is one, on its way
@@ -1112,9 +1112,10 @@ class _Walker:
         """What a tiny function of the program returns, computed from the arguments: one that only
         moves bytes of its argument around (musl's ``ntohl``: ``mov eax, edi; bswap eax; ret``) hands
         back the same memory, in its order. None for anything else."""
-        body = self.leaves.get(target, ())
-        if body == ():
-            body = self.leaves[target] = _leaf_body(self.image, target)
+        bodies = self.image.leaf_bodies
+        if target not in bodies:
+            bodies[target] = _leaf_body(self.image, target)
+        body = bodies[target]
         if body is None:
             return None
         rep = self.replayer((self.regs, self.stack))
@@ -1182,7 +1183,7 @@ class _Walker:
     def _spilled_pointer(self, value) -> bool:
         if isinstance(value, Sym):
             return value.base == "sp"
-        return isinstance(value, int) and value > PAGE_MASK and (
+        return isinstance(value, int) and value >= MIN_ADDRESS and (
             self.image.readonly(value) or self.image.in_data(value))
 
     # ------------------------------------------------------------------ operations
@@ -1509,56 +1510,58 @@ MAX_TABLE_ENTRIES = 256
 
 
 def _branch_table_end(image: Image, addr: int) -> int:
-    """Where the table of a Thumb ``tbb [pc, rN]`` / ``tbh [pc, rN, lsl #1]`` at ``addr`` ends (the
-    first case it branches to), or 0: the table is data, decoding it as code clobbers registers (a
-    -O0 frame pointer). Entries are offsets from the table, in halfwords."""
+    """Where the table after a Thumb indirect branch at ``addr`` ends (the first case it branches to),
+    or 0: the table is data, decoding it as code clobbers registers (a -O0 frame pointer). Two shapes:
+    ``tbb [pc, rN]`` / ``tbh [pc, rN, lsl #1]`` (byte or halfword offsets from the table, in halfwords)
+    and -O0's ``adr r2, T; ldr r3, [r2, r3, lsl #2]; add r2, r3; bx r2`` (word offsets from T)."""
     raw = image.read(addr, 4)
     if not raw or len(raw) < 4:
         return 0
     order = "little" if image.little else "big"
     hw1, hw2 = int.from_bytes(raw[:2], order), int.from_bytes(raw[2:], order)
-    if hw1 & 0xFF87 == 0x4700 and hw1 != 0x4770:  # ``bx rN`` (not ``bx lr``): an -O0 switch's table?
-        return _offset_table_end(image, addr, order)
-    if hw1 != 0xE8DF or hw2 & 0xFFE0 != 0xF000:
-        return 0
-    size = 2 if hw2 & 0x10 else 1
-    table = addr + 4
-    end = table + MAX_TABLE_ENTRIES * size
-    at = table
+    if hw1 == 0xE8DF and hw2 & 0xFFE0 == 0xF000:
+        table = addr + 4
+        return _cases_end(image, table, 2 if hw2 & 0x10 else 1, order, lambda e: table + 2 * e)
+    if hw1 & 0xFF87 == 0x4700:  # ``bx rN``
+        table = _adr_before(image, addr, order)
+        if table is not None and table > addr:
+            # (a Thumb target's low bit set; an offset this large is no case of the switch)
+            return _cases_end(image, table, 4, order,
+                              lambda e: table + (e & ~1) if 0 < e < MAX_CASE_OFFSET else None)
+    return 0
+
+
+#: a switch table's entry larger than this is not an offset to one of its cases
+MAX_CASE_OFFSET = 0x10000
+
+
+def _adr_before(image: Image, addr: int, order: str) -> int | None:
+    """The address an ``adr rD, #imm`` (Thumb ``add rD, pc, #imm8 * 4``) a few instructions before
+    ``addr`` loads, or None."""
+    for back in range(2, 12, 2):
+        hw = image.read(addr - back, 2)
+        if not hw or len(hw) < 2:
+            return None
+        v = int.from_bytes(hw, order)
+        if v & 0xF800 == 0xA000:
+            return ((addr - back + 4) & ~3) + 4 * (v & 0xFF)
+    return None
+
+
+def _cases_end(image: Image, table: int, size: int, order: str, target_of) -> int:
+    """The end of a branch table of ``size``-byte entries at ``table``: entries are read until the
+    lowest case an entry leads to (``target_of``; None ends the table), which is where code resumes.
+    0 when the table cannot be read whole."""
+    end, at = table + size * MAX_TABLE_ENTRIES, table
     while at < end:
         entry = image.read(at, size)
         if not entry or len(entry) < size:
             break
-        end = min(end, table + 2 * int.from_bytes(entry, order))
+        target = target_of(int.from_bytes(entry, order))
+        if target is None:
+            break
+        end = min(end, target)
         at += size
-    return end if end > table else 0
-
-
-def _offset_table_end(image: Image, addr: int, order: str) -> int:
-    """The end of the word table an -O0 Thumb switch jumps through (``adr r2, T; ldr r3, [r2, r3, lsl
-    #2]; add r2, r3; bx r2``, ``bx`` at ``addr``): the first case it branches to, or 0."""
-    for back in range(2, 12, 2):
-        hw = image.read(addr - back, 2)
-        if not hw or len(hw) < 2:
-            return 0
-        v = int.from_bytes(hw, order)
-        if v & 0xF800 == 0xA000:  # adr rD, #imm8 * 4 (``add rD, pc, #...``)
-            table = ((addr - back + 4) & ~3) + 4 * (v & 0xFF)
-            break
-    else:
-        return 0
-    if table <= addr:
-        return 0
-    end, at = table + 4 * MAX_TABLE_ENTRIES, table
-    while at < end:
-        word = image.read(at, 4)
-        if not word or len(word) < 4:
-            break
-        offset = int.from_bytes(word, order)
-        if not 0 < offset < 0x10000:
-            break
-        end = min(end, table + (offset & ~1))  # (a Thumb target's low bit set)
-        at += 4
     return end if end > table and at >= end else 0
 
 
@@ -1735,7 +1738,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
         for addr, ops in instructions(image, a | thumb, b, walker.call_fix):
             if addr < table_end:
                 continue
-            if thumb:
+            if thumb and any(op[0] == BRANCHIND for op in ops):
                 table_end = _branch_table_end(image, addr)
             walker.uniq.clear()
             if ended:

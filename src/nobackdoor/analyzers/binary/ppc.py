@@ -82,12 +82,12 @@ def resolve_imports(binary, image: Image) -> None:
         w = words(image, raw)
         if image.bits == 64:
             _stubs64(image, raw, w, lo)
+            if image.gp is not None:
+                _toc_slots(image, w)
         else:
             _stubs32(image, raw, w, lo, pic_stubs)
     if image.bits == 32:
         _resolve_pic32(image, pic_stubs)
-    elif image.gp is not None:
-        _toc_slots(image)
 
 
 def _bss_plt(binary, image: Image) -> None:
@@ -210,29 +210,26 @@ def _resolve_pic32(image: Image, pic_stubs: dict[int, int]) -> None:
                     r30 = (r30 + (sext16(v) << 16)) & 0xFFFFFFFF
                 elif hi16 == 0x3BDE0000:  # addi r30,r30,lo
                     r30 = (r30 + sext16(v)) & 0xFFFFFFFF
-                elif hi16 == 0x801E0000 and i + 1 < len(w) and w[i + 1] == ADD_R30_R0_R30:
+                elif hi16 == LWZ_R30 and i + 1 < len(w) and w[i + 1] == ADD_R30_R0_R30:  # lwz r0,d(r30)
                     off = image.u32((r30 + sext16(v)) & 0xFFFFFFFF)
                     r30 = (r30 + off) & 0xFFFFFFFF if off is not None else None
                 elif v & RT_MASK == LWZ_R30:
                     image.address_slots.add((r30 + sext16(v)) & 0xFFFFFFFF)
 
 
-def _toc_slots(image: Image) -> None:
-    """Note the TOC entries the code loads relative to r2 (``ld rD,d(r2)``; ``addis rX,r2,hi; ld
-    rD,lo(rX)``) in ``image.address_slots``."""
+def _toc_slots(image: Image, w) -> None:
+    """Note the TOC entries the code words ``w`` load relative to r2 (``ld rD,d(r2)``; ``addis rX,r2,hi;
+    ld rD,lo(rX)``) in ``image.address_slots``."""
     toc = image.gp
     mask = (1 << image.bits) - 1
-    for lo, hi in image.code:
-        raw = image.read(lo, hi - lo) or b""
-        w = words(image, raw)
-        high: dict[int, int] = {}  # register -> toc + (hi << 16), from the last addis rX,r2,hi
-        for v in w:
-            if v & RT_MASK == LD_R2 and v & 3 == 0:
-                image.address_slots.add((toc + sext16(v & 0xFFFC)) & mask)
-            elif v & RT_MASK == ADDIS_R2:
-                high[(v >> 21) & 0x1F] = toc + (sext16(v) << 16)
-            elif v >> 26 == 58 and v & 3 == 0 and (v >> 16) & 0x1F in high:  # ld rD,lo(rX)
-                image.address_slots.add((high[(v >> 16) & 0x1F] + sext16(v & 0xFFFC)) & mask)
+    high: dict[int, int] = {}  # register -> toc + (hi << 16), from the last addis rX,r2,hi
+    for v in w:
+        if v & RT_MASK == LD_R2 and v & 3 == 0:
+            image.address_slots.add((toc + sext16(v & 0xFFFC)) & mask)
+        elif v & RT_MASK == ADDIS_R2:
+            high[(v >> 21) & 0x1F] = toc + (sext16(v) << 16)
+        elif v >> 26 == 58 and v & 3 == 0 and (v >> 16) & 0x1F in high:  # ld rD,lo(rX)
+            image.address_slots.add((high[(v >> 16) & 0x1F] + sext16(v & 0xFFFC)) & mask)
 
 
 #: words a register-save routine holds at most (r14..r31 and the link register, then ``blr``)
