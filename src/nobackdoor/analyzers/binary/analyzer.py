@@ -18,7 +18,7 @@ from ...inventory import entropy
 from ...models import FileEntry, FileKind, Observation, ScanError, Severity
 from ...ruleset import rule
 from ..base import FileAnalyzer
-from . import credentials, elf, flow, functions, lift, model, ppc, signatures, state, static
+from . import cfg, credentials, elf, flow, functions, lift, model, ppc, signatures, state, static
 from .ranking import AUTH_THRESHOLD, GATE_THRESHOLD, Ranked, rank
 from .model import Result
 from .sinks import Sink, base_name, classify_sink, interesting_imports, knowledge, string_at
@@ -177,6 +177,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             for fn in sorted(learnt):
                 if len(walks) < MAX_FUNCTIONS and {base_name(n) for n in cmap.imports_of.get(fn, ())} & wanted:
                     walks[fn] = lift.walk(image, fn, cmap.end_of(fn), starts, cmap.soft_starts)
+            writers = _settings_writers(cmap, library_from)  # the calls moved to the functions learnt
     report.functions_analysed = len(walks)
 
     k = knowledge()
@@ -191,7 +192,13 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     # calls down, look reachable from every compare in front of any call)
     reach = _reach(scanned_calls, direct)
     own = {fn: w for fn, w in walks.items() if fn < library_from}
-    by_addr = {s.addr: s for found in direct.values() for s in found}
+    # a call two walks reach (a function's own out-of-line code, also walked on its own from where it
+    # seems to start) is judged with the arguments the walk that resolved them saw
+    by_addr: dict[int, Sink] = {}
+    for found in direct.values():
+        for s in found:
+            if s.addr not in by_addr or by_addr[s.addr].argument is None and s.argument is not None:
+                by_addr[s.addr] = s
     report.services = [s for fn, found in direct.items() if fn < library_from for s in found if s.shell_service]
     report.authenticates = bool(present & set(k["remote_auth_routines"]))
     # in a shared library only real password checks mark authentication (its strings are a library's)
@@ -1032,30 +1039,25 @@ def _entry_call(image: elf.Image, cmap: functions.CallMap, entry: int) -> int | 
 
 
 def _checked_between(image, w: model.Walk, e: flow.Effect, checkers: set[int], k: dict) -> bool:
-    """A credential check runs between the network read of ``e`` and its settings write: in the
-    innermost loop that holds both (a session loop reads, checks, writes), else between the two."""
+    """A credential check can run between the network read of ``e`` and its settings write: on a path
+    from the read to the write, or, when both are in a loop (a session loop reads, checks, writes), on
+    the way from the write back to the next read."""
     read, write = e.source_addr, e.sink.addr
     if not w.calls or not w.calls[0].addr <= read <= w.calls[-1].addr:
         read = w.calls[0].addr if w.calls else write  # read into a shared buffer elsewhere
-    edges = list(w.branches.items()) + list(w.jumps.items())
-    # the innermost loop around both: the nearest head, with every back edge to it (``continue``
-    # jumps back early, the loop's own end later)
-    heads = [head for src, head in edges if head <= min(read, write) and src >= max(read, write)]
-    if heads:
-        lo = max(heads)
-        hi = max(src for src, head in edges if head == lo)
-    else:
-        lo, hi = min(read, write), max(read, write)
+    paths = cfg.Reach(w)
     checks = state.credential_checks(image, w, checkers, _constant_of(image))
-    return any(lo <= c.addr <= hi for c in checks)
+    return any(paths.between(read, write, c.addr) or paths.between(write, read, c.addr) for c in checks)
 
 
 def _settings_savers(cmap: functions.CallMap, library_from: int) -> frozenset[int]:
     """The program's functions that call a configuration store's setter or replace a file
-    (``settings_writers``) themselves."""
+    (``settings_writers``) themselves. Code after an early return (``if (!table) return -1;``) seems
+    to start a function of its own; its calls are its owner's."""
     routines = set(knowledge()["settings_writers"])
-    return frozenset(fn for fn, names in cmap.imports_of.items()
-                     if fn < library_from and {base_name(n) for n in names} & routines)
+    found = {fn for fn, names in cmap.imports_of.items()
+             if fn < library_from and {base_name(n) for n in names} & routines}
+    return frozenset(found | {cmap.owner_of(fn) for fn in found if fn in cmap.soft_starts})
 
 
 def _settings_writers(cmap: functions.CallMap, library_from: int) -> frozenset[int]:

@@ -70,6 +70,8 @@ class Image:
     #: call target -> the instructions of the tiny leaf function there, or None (``lift``'s cache: each
     #: callee is decoded once per program, not once per calling function's walk)
     leaf_bodies: dict[int, list | None] = field(default_factory=dict)
+    #: call target -> whether its code has no way back to the caller (``lift.never_returns``'s cache)
+    no_return: dict[int, bool] = field(default_factory=dict)
     #: static programs: IRELATIVE slot -> resolver address (IFUNC), and the PLT ranges that jump through them
     irelative: dict[int, int] = field(default_factory=dict)
     plt: list[tuple[int, int]] = field(default_factory=list)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import cfg
 from .model import Call, Loaded, Result, Walk
 from .lift import CONVENTIONS, MIN_ADDRESS, Sym
 from .sinks import Sink, base_name, classify_sink, knowledge
@@ -57,6 +58,12 @@ class _Buffer:
     label: object  # NET or ("param", index)
     value: object  # Sym / int address / Result / Loaded
     size: int
+    #: the call that filled it, in this function: only code that can run after it reads what it holds
+    #: (a stack buffer's slot is reused by unrelated code, an inlined handler's own buffer)
+    at: int | None = None
+    #: (routine, address) of the read it holds the bytes of (a string routine's result, a copy: the read
+    #: of the buffer it came from)
+    origin: tuple[str, int] | None = None
 
 
 class _Tracker:
@@ -78,9 +85,13 @@ class _Tracker:
         # global buffers the network fills anywhere in the program (``recvfrom(s, pkt, ...)`` in the
         # receive loop, the packet parsed where it lies by a handler)
         self.received = received
-        self.effects: list[tuple[object, str, Call, Sink, int | None]] = []
+        #: (label, kind, call, sink, via, the read behind it when known)
+        self.effects: list[tuple[object, str, Call, Sink, int | None, tuple[str, int] | None]] = []
         self.connected = False  # the function read from an accepted connection or an Internet socket
         self._dash_c: bool | None = None
+        self.at: int | None = None  # the call being followed
+        self.matched: tuple[str, int] | None = None  # the read behind the buffer ``label_of`` last found
+        self._paths: cfg.Reach | None = None
 
     def _connection(self, fd) -> bool:
         """The descriptor is a network connection: what ``accept`` returned, or a socket of an Internet
@@ -106,9 +117,14 @@ class _Tracker:
         """A settings write; its argument says whether the input came from a network connection."""
         return Sink(addr, routine, "settings", "network connection" if self.connected else None)
 
-    def runs_commands(self) -> bool:
-        """The function builds a ``-c`` argument (``execv("/bin/sh", {"sh", "-c", cmd})``): its shell runs
-        one command, it is not handed the connection to read commands from."""
+    def runs_commands(self, call: Call) -> bool:
+        """The shell ``call`` starts runs one command (``execv("/bin/sh", {"sh", "-c", cmd})``): it is
+        not handed the connection to read commands from. Its own arguments (or argument vector) say so
+        when the walk resolved them; else any ``-c`` the function builds."""
+        words = [v for values in call.arrays.values() for v in values] or call.args[1:]
+        named = [self.image.cstring(v, 8) for v in words if isinstance(v, int) and v > 0xFFFF]
+        if any(named):
+            return b"-c" in named
         if self._dash_c is None:
             self._dash_c = any(self.image.cstring(r, 4) == b"-c" for r in self.walk.refs)
         return self._dash_c
@@ -117,13 +133,28 @@ class _Tracker:
         if value is None:
             return None
         for b in self.buffers:
-            if _within(value, b):
+            if _within(value, b) and (b.at is None or self.at is None or self.paths.reaches(b.at, self.at)):
+                self.matched = b.origin
                 return b.label
         return None
 
-    def taint(self, value, label, size: int = DEFAULT_BUFFER) -> None:
+    @property
+    def paths(self) -> cfg.Reach:
+        if self._paths is None:
+            self._paths = cfg.Reach(self.walk)
+        return self._paths
+
+    def taint(self, value, label, size: int = DEFAULT_BUFFER, origin: tuple[str, int] | None = None) -> None:
+        """``value`` holds what ``label`` names; ``origin``: the read it comes from (default: the read
+        behind the buffer last found, the one this value was derived from)."""
         if value is not None and not (isinstance(value, int) and not self.image.mapped(value)):
-            self.buffers.append(_Buffer(label, value, size))
+            here = None if isinstance(label, tuple) else self.at
+            self.buffers.append(_Buffer(label, value, size, here, origin or (self.matched if here else None)))
+
+    def _effect(self, label, kind: str, call: Call, sink: Sink, via: int | None) -> None:
+        """An effect of ``label``'s data; a network one names the read its bytes came from."""
+        src = self.matched if label == NET and kind in ("network-command", "settings-write") else None
+        self.effects.append((label, kind, call, sink, via, src))
 
     def run(self, params: int) -> None:
         k = knowledge()
@@ -143,6 +174,7 @@ class _Tracker:
         stdio: set[int] = set()  # standard descriptors some descriptor was duplicated onto
         token_label = None  # strtok(NULL, ...) continues the last string it was given
         for call in self.walk.calls + _loop_replay(self.walk, set(net_in)) + self.walk.loop_calls:
+            self.at = call.addr
             name = base_name(call.name or "")
             args = call.args
             sink = self.sinks.get(call.addr)
@@ -150,13 +182,14 @@ class _Tracker:
                 read = _network_read(call, net_in[name], sockets)
                 if read is not None:
                     buffer, length = read
-                    self.taint(buffer, NET, max(1, min(DEFAULT_BUFFER if length is None else length, 1 << 16)))
+                    self.taint(buffer, NET, max(1, min(DEFAULT_BUFFER if length is None else length, 1 << 16)),
+                               (name, call.addr))
                     self._read_here(name, call.addr, shared, call.args[0] if call.args else None)
                 continue
             if name in cgi["routines"]:
                 variable = self.image.cstring(args[0], 64) if args and isinstance(args[0], int) else None
                 if variable is not None and _request_variable(variable.decode("latin-1"), cgi["variables"]):
-                    self.taint(Result(call.name, call.addr), NET)
+                    self.taint(Result(call.name, call.addr), NET, origin=(name, call.addr))
                     self._read_here(name, call.addr, shared, None)
                 continue
             if name in derive:
@@ -185,7 +218,7 @@ class _Tracker:
             if name in setters:
                 label = next((lb for lb in map(self.label_of, args) if lb is not None), None)
                 if label is not None and (label == NET or self.fn not in self.guarded):
-                    self.effects.append((label, "settings-write", call, self._settings_sink(call.addr, name), None))
+                    self._effect(label, "settings-write", call, self._settings_sink(call.addr, name), None)
                 continue
             if name == "dup2" or name == "dup3":
                 fd = args[0] if args else None
@@ -209,14 +242,14 @@ class _Tracker:
                     vector = [v for values in call.arrays.values() for v in values]
                     label = next((lb for lb in map(self.label_of, args[idx:] + vector) if lb is not None), None)
                     if label is not None:
-                        self.effects.append((label, "network-command", call, sink, None))
-                if sink.kind == "shell" and sink.interactive_shell and not self.runs_commands():
+                        self._effect(label, "network-command", call, sink, None)
+                if sink.kind == "shell" and sink.interactive_shell and not self.runs_commands(call):
                     for label in redirected:
-                        self.effects.append((label, "socket-shell", call, sink, None))
+                        self._effect(label, "socket-shell", call, sink, None)
                     if not redirected and self.networked and len(stdio) >= 2:
                         # a descriptor the walk cannot name (a connection accepted elsewhere) made the
                         # shell's input and output, in a program that accepts or opens connections
-                        self.effects.append((NET, "socket-shell", call, sink, None))
+                        self._effect(NET, "socket-shell", call, sink, None)
                         self.origin.setdefault(NET, ("dup2", call.addr))
                 continue
             if call.name is None and call.target in self.fills:
@@ -224,7 +257,8 @@ class _Tracker:
                 # (``recv_all(fd, buf, n)``, ``read_line(conn, line, sizeof line)``)
                 for buf, fd in self.fills[call.target]:
                     if buf < len(args) and (fd is None or fd < len(args) and _is_socket(args[fd], sockets - {"socket"})):
-                        self.taint(args[buf], NET, _size_after(args, buf) or DEFAULT_BUFFER)
+                        self.taint(args[buf], NET, _size_after(args, buf) or DEFAULT_BUFFER,
+                                   (f"function at {call.target:#x}", call.addr))
                         self._read_here(f"function at {call.target:#x}", call.addr, shared,
                                         args[fd] if fd is not None else None)
             if call.name is None and call.target is not None:
@@ -236,21 +270,21 @@ class _Tracker:
                         for kind, inner in summary.get(i, ()):
                             if kind == "socket-shell":
                                 self.origin.setdefault(NET, (arg.routine or "socket", arg.at))
-                                self.effects.append((NET, kind, call, inner, call.target))
+                                self._effect(NET, kind, call, inner, call.target)
                         continue
                     if label is None:
                         continue
                     tainted = True
                     for kind, inner in summary.get(i, ()):
                         if kind == "network-command":
-                            self.effects.append((label, kind, call, inner, call.target))
+                            self._effect(label, kind, call, inner, call.target)
                         elif kind == "settings-write" and call.target not in self.guarded \
                                 and (label == NET or self.fn not in self.guarded):
-                            self.effects.append((label, kind, call, self._settings_sink(inner.addr, inner.routine),
-                                                 call.target))
+                            self._effect(label, kind, call, self._settings_sink(inner.addr, inner.routine),
+                                         call.target)
                     if call.target in self.writers and (label == NET or self.fn not in self.guarded):
                         sink = self._settings_sink(call.addr, f"function at {call.target:#x}")
-                        self.effects.append((label, "settings-write", call, sink, call.target))
+                        self._effect(label, "settings-write", call, sink, call.target)
                 if tainted:  # a helper given the input may hand back a pointer into it
                     self.taint(Result(None, call.addr), next(self.label_of(a) for a in args if self.label_of(a)))
         for label, (routine, at) in redirected.items():
@@ -316,7 +350,7 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
         for fn, w in walks.items():
             t = _Tracker(image, fn, w, summaries, sinks, writers=writers, guarded=guarded, fills=fills)
             t.run(params)
-            for label, kind, _call, sink, _via in t.effects:
+            for label, kind, _call, sink, _via, _src in t.effects:
                 if isinstance(label, tuple):
                     new.setdefault(fn, {}).setdefault(label[1], []).append((kind, sink))
         if new == summaries:
@@ -326,10 +360,10 @@ def effects(image, walks: dict[int, Walk], sinks: dict[int, Sink], networked: bo
     for fn, w in walks.items():
         t = _Tracker(image, fn, w, summaries, sinks, networked, received, writers, guarded, fills)
         t.run(0)
-        for label, kind, call, sink, via in t.effects:
+        for label, kind, call, sink, via, src in t.effects:
             if label != NET:
                 continue
-            routine, at = t.origin.get(NET, ("?", 0))
+            routine, at = src or t.origin.get(NET, ("?", 0))
             out.append(Effect(kind, fn, sink, routine, at, via))
     seen, unique = set(), []
     for e in out:
@@ -424,14 +458,15 @@ def _received_globals(image, walks: dict[int, Walk], fills: dict | None = None) 
                     buffer = call.args[buf] if buf < len(call.args) else None
                     length = _size_after(call.args, buf)
                     if isinstance(buffer, int) and image.mapped(buffer) and length is not None:
-                        out.append((_Buffer(NET, buffer, length), f"function at {call.target:#x}", call.addr))
+                        out.append((_Buffer(NET, buffer, length, origin=(f"function at {call.target:#x}", call.addr)),
+                                    f"function at {call.target:#x}", call.addr))
                 continue
             read = _network_read(call, net_in[name], sockets) if name in net_in else None
             if read is None:
                 continue
             buffer, length = read
             if isinstance(buffer, int) and image.mapped(buffer) and length is not None and 0 < length <= 1 << 16:
-                out.append((_Buffer(NET, buffer, length), name, call.addr))
+                out.append((_Buffer(NET, buffer, length, origin=(name, call.addr)), name, call.addr))
     return out
 
 

@@ -52,6 +52,8 @@ class CallMap:
     def add_starts(self, new: set[int]) -> None:
         """Function starts learnt after the scan (targets of calls a walk decoded); the call sites and
         import calls inside them move from the function that seemed to hold them."""
+        # (a start known only from code after a return is a function of its own once it is called)
+        self.soft_starts = self.soft_starts - set(new)
         new = set(new) - set(self.starts)
         if not new:
             return

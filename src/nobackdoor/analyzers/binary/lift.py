@@ -613,7 +613,13 @@ class _Walker:
         self.branches: dict[int, int] = {}
         self.jumps: dict[int, int] = {}
         self.block_ends: set[int] = set()
+        self.indirect: set[int] = set()  # jumps to a computed address (not a call)
+        self.stops: set[int] = set()  # calls that do not return
         self.entry_states: dict[int, tuple[dict, dict]] = {}
+        #: block -> values at the branches back to it (a loop's bottom, a block laid out before the code
+        #: that jumps to it); a block no earlier code reaches starts from these on the walk's next pass
+        self.back_states: dict[int, tuple[dict, dict]] = {}
+        self.cold: set[int] = set()  # blocks entered with no values of their own (nothing earlier reaches them)
         self.loop_entries: dict[int, tuple[dict, dict]] = {}  # block after a forward jump -> values there
         self.seen: set[int] | None = None  # every constant the code computes, when asked for (``immediates``)
         self.zero_tests: dict[int, int] = {}  # address of a test of a call's result against zero -> the call
@@ -896,13 +902,12 @@ class _Walker:
     def _remember(self, target: int, addr: int) -> None:
         """The values at a forward branch, for the block it jumps to: the linear walk enters that
         block after unrelated code (an out-of-line block), whose values are not the block's."""
-        if target <= addr:
-            return
-        got = self.entry_states.get(target)
+        states = self.entry_states if target > addr else self.back_states
+        got = states.get(target)
         if got is None:
-            self.entry_states[target] = (dict(self.regs), dict(self.stack))
+            states[target] = (dict(self.regs), dict(self.stack))
         else:  # a second branch to the same block: what the two paths disagree on is unknown there
-            self.entry_states[target] = (_merge(got[0], self.regs), _merge(got[1], self.stack))
+            states[target] = (_merge(got[0], self.regs), _merge(got[1], self.stack))
 
     def hash_leaves(self, head: int, back: int) -> None:
         """At the back edge ``back`` of the loop at ``head``: a hash's running value leaves the loop by
@@ -917,11 +922,15 @@ class _Walker:
                 for key in hashed:
                     state[0][key] = (self.regs[key][0], HASHED)
 
-    def enter(self, addr: int) -> None:
-        """Start the block at ``addr`` from the values of the branch that reaches it."""
+    def enter(self, addr: int, jumped_over: bool = False) -> None:
+        """Start the block at ``addr`` from the values of the branch that reaches it. Without one, the
+        values are those of the code before; they are the block's own only when that code jumped
+        over it to a loop test that branches back here (``jumped_over``, -O0 loops)."""
         state = self.entry_states.get(addr)
         if state is not None:
             self.regs, self.stack = dict(state[0]), dict(state[1])
+        elif not jumped_over:
+            self.cold.add(addr)
 
     def _leaving(self, addr: int, target: int | None) -> None:
         if target is None:
@@ -941,7 +950,7 @@ class _Walker:
             rep.starts, rep.call_fix = self.starts, self.call_fix
         rep.regs, rep.stack = dict(state[0]), dict(state[1])
         rep.conditions = {} if conditions else None
-        for kept in (rep.uniq, rep.entry_states, rep.leaving, rep.return_ops):
+        for kept in (rep.uniq, rep.entry_states, rep.back_states, rep.leaving, rep.return_ops):
             kept.clear()
         return rep
 
@@ -999,7 +1008,7 @@ class _Walker:
         exits = {t for t, _ in spans}
         # the values a path carries into a block that does not return are not read again
         self.leaving = [(a, t, v) for a, t, v in self.leaving if t is None or t in exits]
-        self.entry_states, self.regs, self.stack, self.uniq = {}, {}, {}, {}
+        self.entry_states, self.back_states, self.regs, self.stack, self.uniq = {}, {}, {}, {}, {}
         self._replayer = None
 
     def returned(self, thumb: int = 0) -> tuple[set, list]:
@@ -1227,6 +1236,8 @@ class _Walker:
                 self.block_ends.add(addr)
                 if isinstance(target, int) and (target in self.imports or target in self.got_slots):
                     yield self.call(addr, target)  # a tail call into an import
+                elif code == BRANCHIND:
+                    self.indirect.add(addr)  # a switch's jump through its table: the cases are unknown
                 continue
             if code == CALLOTHER:
                 if out is not None:
@@ -1509,6 +1520,53 @@ def _leaf_body(image: Image, target: int) -> list | None:
 MAX_TABLE_ENTRIES = 256
 
 
+#: bytes of a called function decoded to see whether it can return (a static ``_exit``: a system call
+#: and a ``hlt``, with no return instruction)
+MAX_NORETURN_BYTES = 0x100
+
+
+def never_returns(image: Image, target: int, starts) -> bool:
+    """The function at ``target`` (up to the next of ``starts``) has no way back to its caller: no
+    return, no indirect jump, no jump out of its own code, and it ends in a jump (its last word is not
+    a fall into the next function). Such a callee ends its caller's block like ``exit`` does. Cached
+    per program; a function longer than MAX_NORETURN_BYTES is taken to return."""
+    got = image.no_return.get(target)
+    if got is None:
+        image.no_return[target] = False  # (a recursive call: taken to return)
+        got = image.no_return[target] = _never_returns(image, target, starts)
+    return got
+
+
+def _never_returns(image: Image, target: int, starts) -> bool:
+    """The function's code is closed before a return is seen: its last instruction jumps (or calls what
+    never returns), every branch so far lands before that point, and the next function or alignment
+    padding follows."""
+    if not image.is_code(target & ~1):
+        return False
+    lo = target & ~1
+    hi = lo + MAX_NORETURN_BYTES
+    last_jumps = False
+    reach = lo  # the furthest address a branch seen so far lands on
+    for addr, ops in instructions(image, target, hi):
+        padding = _no_effect(ops)
+        if addr != lo and last_jumps and reach < addr and (addr in starts or padding):
+            return True
+        codes = {op[0] for op in ops}
+        if RETURN in codes or BRANCHIND in codes or CALLIND in codes:
+            return False
+        ends = False
+        for op in ops:
+            jump = op[0] == BRANCH or op[3] == "cbranch"
+            if jump and op[2][0][0] == RAM:
+                if not lo <= op[2][0][1] < hi:
+                    return False
+                reach = max(reach, op[2][0][1])
+            ends = ends or op[0] == BRANCH or op[0] == CALL and never_returns(image, op[2][0][1], starts)
+        if not padding:
+            last_jumps = ends
+    return False
+
+
 def _branch_table_end(image: Image, addr: int) -> int:
     """Where the table after a Thumb indirect branch at ``addr`` ends (the first case it branches to),
     or 0: the table is data, decoding it as code clobbers registers (a -O0 frame pointer). Two shapes:
@@ -1719,14 +1777,38 @@ MAX_CONTINUATIONS = 8
 MAX_OUTLYING_BYTES = 0x400
 
 
+#: passes of a walk that start blocks no earlier code reaches from the values their back edges carry
+MAX_SEEDED_PASSES = 2
+
+
 def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] = frozenset(),
          soft_starts: set[int] | frozenset[int] = frozenset()) -> Walk:
     """Calls with their arguments, inline compares, constant stores and constant addresses of the
     function at ``start`` (odd: Thumb) up to ``end``, and of the blocks outside that range its
     branches reach (not other functions: ``starts``, except the ``soft_starts`` a conditional branch
-    reaches: code after an epilogue that the function branches to is its own out-of-line block)."""
+    reaches: code after an epilogue that the function branches to is its own out-of-line block).
+
+    The walk is linear, in address order. A block that only later code reaches (an ``accept`` loop's
+    body laid out above the call, after a ``noreturn`` call: ``for (;;) { c = accept(); if (c < 0)
+    continue; ... }`` at -Os) would start from the values of whatever code precedes it; such blocks
+    are walked again, up to MAX_SEEDED_PASSES times, from the values their back edges carry."""
+    seeds: dict[int, tuple[dict, dict]] = {}
+    out, found = _walk_pass(image, start, end, starts, soft_starts, seeds)
+    for _ in range(MAX_SEEDED_PASSES):
+        if not found or found == seeds:
+            break
+        seeds = found
+        out, found = _walk_pass(image, start, end, starts, soft_starts, seeds)
+    return out
+
+
+def _walk_pass(image: Image, start: int, end: int, starts, soft_starts,
+               seeds: dict[int, tuple[dict, dict]]) -> tuple[Walk, dict[int, tuple[dict, dict]]]:
+    """One linear walk; ``seeds``: the values blocks no earlier code reaches start from. Returns the
+    walk and the seeds for the next pass (each such block's back-edge values)."""
     walker = _Walker(image, start)
     walker.starts = starts
+    walker.entry_states.update((t, (dict(r), dict(m))) for t, (r, m) in seeds.items())
     noreturn = frozenset(knowledge()["noreturn_routines"])
     out = Walk()
     lo, thumb = start & ~1, start & 1
@@ -1746,7 +1828,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
                     # ``jmp test; body: ...; test: cmp; jbe body`` (-O0 loops): the values entering the
                     # loop, before its test merges them with the next pass's (the index at its start)
                     walker.loop_entries[addr] = (dict(walker.regs), dict(walker.stack))
-                walker.enter(addr)
+                walker.enter(addr, jumped_over)
             else:
                 walker.join(addr)
             # (alignment padding after a jump or return falls into nothing)
@@ -1756,8 +1838,10 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
             for event in walker.step(addr, ops):
                 if isinstance(event, Call):
                     out.calls.append(event)
-                    if event.name and base_name(event.name) in noreturn:
+                    if event.name and base_name(event.name) in noreturn or event.name is None \
+                            and isinstance(event.target, int) and never_returns(image, event.target, starts):
                         ended = True  # (``exit(1);`` falls into nothing: the next block's values are its own)
+                        walker.stops.add(addr)
                 elif isinstance(event, Compare):
                     out.compares.append(event)
                 elif isinstance(event, Kept):
@@ -1803,6 +1887,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
         done.add(target)
         nxt = min((s for s in starts if s > target), default=target + MAX_OUTLYING_BYTES)
         run(target, min(nxt, target + MAX_OUTLYING_BYTES), True)
+    found = {t: walker.back_states[t] for t in walker.cold | seeds.keys() if t != lo and t in walker.back_states}
     walker.finish()
     out.refs = walker.refs | walker.used_pages(out)
     out.marks = walker.marks
@@ -1818,7 +1903,9 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     out.reg_consts = walker.reg_consts
     out.reg_results = walker.reg_results
     out.block_ends = walker.block_ends
-    return out
+    out.indirect = walker.indirect
+    out.stops = walker.stops
+    return out, found
 
 
 #: a loop whose body compares loaded bytes with constants (``p[i] ^ (K + i * S)`` against a table of

@@ -130,3 +130,5 @@ class Walk:
     branches: dict[int, int] = field(default_factory=dict)  # conditional branch address -> its target
     jumps: dict[int, int] = field(default_factory=dict)  # unconditional branch address -> its target
     block_ends: set[int] = field(default_factory=set)  # addresses of returns and unconditional jumps
+    indirect: set[int] = field(default_factory=set)  # jumps to a computed address (a switch's table)
+    stops: set[int] = field(default_factory=set)  # calls that do not return (``exit``, a static ``_exit``)

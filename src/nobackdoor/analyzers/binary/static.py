@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import array
+import bisect
 import re
 
 from . import functions
@@ -24,6 +25,8 @@ MOST_CALLED = 96  # functions considered as possible comparison routines
 SAMPLE_SITES = 12
 MIN_SITES = 4
 WINDOW = 10  # instructions decoded before each sampled call
+#: bytes from a system-call wrapper's start to its trap
+WRAPPER_REACH = 48
 
 
 def name_syscall_wrappers(image: Image, cmap: functions.CallMap) -> int:
@@ -31,9 +34,16 @@ def name_syscall_wrappers(image: Image, cmap: functions.CallMap) -> int:
     if not table:
         return 0
     named = 0
+    targets = sorted(cmap.call_sites)
     for site, number in _syscalls(image):
         name = table.get(number)
         fn = cmap.function_of(site)
+        # a frameless wrapper called directly is no start of its own on x86 (``execv`` entered by
+        # ``execl``'s call, its trap a few instructions in): the nearest call target before the trap,
+        # within a wrapper's reach, is the wrapper, not the function the scan put it in
+        i = bisect.bisect_right(targets, site) - 1
+        if i >= 0 and fn is not None and fn < targets[i] and site - targets[i] <= WRAPPER_REACH:
+            fn = targets[i]
         if name and fn is not None and fn + 8 in image.imports and image.arch == "ppc64":
             continue  # named at its ELFv2 local entry already
         if name and fn is not None and fn not in image.imports:

@@ -1,0 +1,125 @@
+"""Session 13's mechanisms: a walk that seeds blocks only later code reaches, reachability over the
+walk's blocks (which read a write or command can follow), callees that never return, system-call
+wrappers without frames, a saver split by an early return, and a shell's own argument vector. Each on
+the sided fixture (side listeners inlined into main next to an honest session that logs in), on
+four code shapes, and on small synthetic walks."""
+from __future__ import annotations
+
+import pytest
+
+from nobackdoor.analyzers.binary import cfg, elf, functions, lift, model
+
+from .conftest import FIXTURES
+
+BIN = FIXTURES / "bin"
+SIDED_ARCHES = ["x86_64musl", "armel", "mipsel", "powerpc"]
+PLANTS = {
+    "dump": "binary.credential-disclosure",
+    "set": "binary.network-settings-write",
+    "shell": "binary.socket-shell",
+    "knock": "binary.magic-gates-shell",
+}
+
+
+def _loud(findings):
+    return [f for f in findings if f.rule.startswith("binary.") and f.severity.name in ("HIGH", "CRITICAL")]
+
+
+@pytest.mark.parametrize("arch", SIDED_ARCHES)
+@pytest.mark.parametrize("plant", sorted(PLANTS))
+def test_each_side_listener_is_found_by_its_flow(analyze, plant, arch):
+    findings, _ = analyze(BIN / f"sided-{plant}-{arch}")
+    assert PLANTS[plant] in {f.rule for f in _loud(findings)}, [(f.rule, f.message) for f in findings]
+
+
+@pytest.mark.parametrize("arch", SIDED_ARCHES)
+def test_the_honest_agent_raises_nothing_high(analyze, arch):
+    findings, _ = analyze(BIN / f"sided-clean-{arch}")
+    assert not [(f.rule, f.message) for f in _loud(findings)]
+
+
+@pytest.mark.parametrize("arch", SIDED_ARCHES)
+def test_the_side_listeners_read_reaches_only_its_own_save(analyze, arch):
+    # the settings listener's recv buffer shares main's stack with the session's (inlined at -O2);
+    # no path leads from that read to the session's save after its login: one write is reported, the
+    # listener's, with the listener's read as its input
+    findings, _ = analyze(BIN / f"sided-set-{arch}")
+    writes = [f for f in findings if f.rule == "binary.network-settings-write"]
+    assert len(writes) == 1, [(f.rule, f.message) for f in writes]
+
+
+def test_a_loop_body_laid_out_before_its_accept_starts_from_the_values_its_back_edge_carries(analyze):
+    # after ``_exit`` nothing falls into the body; the jump back from below the accept brings the
+    # accepted descriptor, which the body hands to the helper that sends /etc/shadow
+    findings, _ = analyze(BIN / "seedloop-x86_64")
+    assert "binary.credential-disclosure" in {f.rule for f in _loud(findings)}, [(f.rule, f.message) for f in findings]
+
+
+def test_the_calls_of_the_seeded_block_see_the_accepted_descriptor():
+    image = elf.load((BIN / "seedloop-x86_64").read_bytes())
+    cmap = functions.scan(image)
+    starts = frozenset(cmap.starts)
+    walks = {fn: lift.walk(image, fn, cmap.end_of(fn), starts) for fn in cmap.starts}
+    accepted = [c for w in walks.values() for c in w.calls if c.name and c.name.startswith("close")
+                and c.args and getattr(c.args[0], "routine", None) == "accept"]
+    assert accepted, "the close after the helper was not given the accepted descriptor"
+
+
+def test_a_static_exit_without_a_name_is_a_call_that_does_not_return():
+    from nobackdoor.analyzers.binary import signatures, static
+    image = elf.load((BIN / "sided-dump-x86_64musl").read_bytes())
+    cmap = functions.scan(image)
+    signatures.name_routines(image, list(cmap.call_sites))
+    static.name_syscall_wrappers(image, cmap)
+    starts = frozenset(cmap.starts)
+    ending = [t for t in cmap.call_sites if lift.never_returns(image, t, starts)]
+    returning = [t for t in cmap.call_sites if t in image.imports and image.imports[t] in ("socket", "bind", "accept")]
+    assert ending, "no callee of the static program was found never to return"
+    assert returning and not any(lift.never_returns(image, t, starts) for t in returning)
+
+
+def test_an_exec_front_end_is_named_by_the_wrapper_it_calls():
+    # musl's execl builds the vector and calls execv, a frameless wrapper whose trap is a few bytes in
+    from nobackdoor.analyzers.binary import signatures, static
+    image = elf.load((BIN / "sided-knock-x86_64musl").read_bytes())
+    cmap = functions.scan(image)
+    signatures.name_routines(image, list(cmap.call_sites))
+    static.name_syscall_wrappers(image, cmap)
+    named = {a: n for a, n in image.imports.items() if n == "execve"}
+    assert named
+    for addr in named:
+        assert cmap.function_of(addr) is None or addr in cmap.call_sites or addr in cmap.starts
+
+
+def _walk(branches=None, jumps=None, ends=(), calls=(), indirect=(), stops=()):
+    w = model.Walk()
+    w.branches = dict(branches or {})
+    w.jumps = dict(jumps or {})
+    w.block_ends = set(ends) | set(w.jumps)
+    w.calls = [model.Call(a, None, "f", []) for a in calls]
+    w.indirect = set(indirect)
+    w.stops = set(stops)
+    return w
+
+
+def test_reach_follows_jumps_to_blocks_laid_out_out_of_line():
+    # 0x10 read; 0x20 beq 0x80; 0x24 write; 0x28 j 0x10 (loop); 0x80 check; 0x84 j 0x24
+    w = _walk(branches={0x20: 0x80}, jumps={0x28: 0x10, 0x84: 0x24}, calls=(0x10, 0x24, 0x80))
+    paths = cfg.Reach(w)
+    assert paths.between(0x10, 0x24, 0x80)  # read -> check (out of line) -> write
+    assert paths.reaches(0x24, 0x10)  # the loop comes back to the read
+
+
+def test_reach_stops_at_a_return_and_at_a_call_that_does_not_return():
+    # 0x10 read; 0x14 exit(); 0x20 check; 0x24 ret; 0x30 write
+    w = _walk(ends=(0x24,), calls=(0x10, 0x14, 0x20, 0x30), stops=(0x14,))
+    paths = cfg.Reach(w)
+    assert not paths.reaches(0x10, 0x20)
+    assert not paths.reaches(0x20, 0x30)
+    assert paths.reaches(0x10, 0x10) and not paths.reaches(0x20, 0x10)
+
+
+def test_reach_takes_a_switch_jump_to_reach_anything():
+    w = _walk(ends=(0x18,), indirect=(0x18,), calls=(0x10, 0x40, 0x80))
+    paths = cfg.Reach(w)
+    assert paths.reaches(0x10, 0x80) and paths.reaches(0x10, 0x40)
