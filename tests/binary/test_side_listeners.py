@@ -18,6 +18,7 @@ PLANTS = {
     "set": "binary.network-settings-write",
     "shell": "binary.socket-shell",
     "knock": "binary.magic-gates-shell",
+    "handoff": "binary.socket-shell",
 }
 
 
@@ -123,3 +124,61 @@ def test_reach_takes_a_switch_jump_to_reach_anything():
     w = _walk(ends=(0x18,), indirect=(0x18,), calls=(0x10, 0x40, 0x80))
     paths = cfg.Reach(w)
     assert paths.reaches(0x10, 0x80) and paths.reaches(0x10, 0x40)
+
+
+class _Strings:
+    """An image with a few C strings in data (addresses -> text)."""
+
+    def __init__(self, texts: dict[int, bytes]) -> None:
+        self.texts = texts
+
+    def in_data(self, addr: int) -> bool:
+        return addr in self.texts
+
+    def cstring(self, addr: int, limit: int = 256) -> bytes | None:
+        return self.texts.get(addr, b"")[:limit] or None
+
+
+def _formatted_then(*later: model.Call) -> list:
+    from nobackdoor.analyzers.binary import credentials
+    image = _Strings({0x9000: b"%s%s", 0x9010: b"Qv7sXk%p2"})
+    buf, challenge = lift.Sym("sp", -0x100), lift.Sym("sp", -0x40)
+    w = model.Walk()
+    w.calls = [model.Call(0x100, None, "snprintf", [buf, 96, 0x9000, 0x9010, challenge]), *later]
+    return list(credentials.hashed_secrets(image, w, lambda target: False, digest_here=True))
+
+
+def test_a_secret_formatted_with_a_challenge_where_the_digest_is_inlined_is_a_built_in_password():
+    # -O2: sha1_init/update/final inlined; the formatted buffer is read by loads, only strlen sees it
+    found = _formatted_then(model.Call(0x120, None, "strlen", [lift.Sym("sp", -0x100)]))
+    assert [s.seed for s in found] == [b"Qv7sXk%p2"]
+
+
+def test_a_text_formatted_to_be_written_out_is_a_message_not_a_digests_input():
+    found = _formatted_then(model.Call(0x120, None, "fprintf", [0x5000, lift.Sym("sp", -0x100)]))
+    assert not found
+
+
+def test_a_test_inside_the_code_a_compare_runs_extends_what_it_gates():
+    # 0x100 compare; 0x110 bne 0x400 (mismatch); 0x120 get(value); 0x130 beqz 0x300 (nested: value set)
+    # 0x140 j 0x500; 0x300 system(value); 0x310 j 0x500; 0x400 (mismatch) j 0x500; 0x500 other code;
+    # 0x510 beqz 0x700 (not the compare's: past the jump that ends its code); 0x520 ret
+    from nobackdoor.analyzers.binary import analyzer
+    w = model.Walk()
+    w.branches = {0x110: 0x400, 0x130: 0x300, 0x510: 0x700}
+    w.jumps = {0x140: 0x500, 0x310: 0x500, 0x410: 0x500}
+    w.block_ends = {0x140, 0x310, 0x410, 0x520}
+    w.calls = [model.Call(0x120, 0x2000, None, []), model.Call(0x300, None, "system", [])]
+    flow = analyzer._Flow.of(w)
+    regions = analyzer._gated_regions(w, flow, 0x108, [0x100])
+    assert analyzer._within(0x300, regions)
+    assert not analyzer._within(0x700, regions)
+
+
+def test_a_shell_handed_a_parameter_is_a_socket_shell_when_a_caller_passes_the_connection():
+    # sided-handoff: session(c) hands its descriptor to a helper that dup2s it onto 0-2 and runs a shell
+    from nobackdoor.analyzers.binary import analyzer
+    for arch in SIDED_ARCHES:
+        report = analyzer.analyse((BIN / f"sided-handoff-{arch}").read_bytes())
+        shells = [e for e in report.effects if e.kind == "socket-shell"]
+        assert shells and shells[0].source.startswith("accept") and shells[0].via is not None, arch

@@ -570,6 +570,15 @@ def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int],
         return a if a is not None and a <= start + BRANCH_WINDOW else None
 
     regions = [(last, block(last + 1)[1])]
+    # a test inside the code the compare runs (``if (match) { get(p, buf); if (*buf) system(buf); }``):
+    # the block it jumps to forward is the compare's too (one level of nesting)
+    lo, hi = regions[0]
+    i = bisect.bisect_right(flow.branches, last + BRANCH_WINDOW)
+    while i < len(flow.branches) and flow.branches[i] < hi:
+        target = w.branches[flow.branches[i]]
+        if target > flow.branches[i]:
+            regions.append(block(target))
+        i += 1
     branch = near(flow.branches, last)
     heads = [branch + 1 if branch is not None else last]
     if branch is not None:

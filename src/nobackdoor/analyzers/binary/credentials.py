@@ -246,7 +246,13 @@ def hashed_secrets(image, w: Walk, hashes: Callable[[int], bool], digest_here: b
         if seed is None or all(t is not None or isinstance(v, int) for t, v in zip(seeds, values)):
             continue  # no built-in text, or nothing of the run time mixed in
         buffer = args[0]
+        later = w.calls[i + 1:]
         hashed = any(c.name is None and c.target is not None and buffer in c.args and (digest_here or hashes(c.target))
-                     for c in w.calls[i + 1:])
+                     for c in later)
+        # the digest computed inline (-O2: init, update and final in this function, the buffer read by
+        # loads, not handed to a call): formatted here and never written out, it is what is hashed
+        out = set(knowledge()["descriptor_writes"]) | set(knowledge()["stream_writes"])
+        hashed = hashed or digest_here and isinstance(buffer, Sym) and not any(
+            buffer in c.args and base_name(c.name or "") in out for c in later)
         if hashed:
             yield DailySecret(call, seed, fmt)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from . import cfg
 from .model import Call, Loaded, Result, Walk
-from .lift import CONVENTIONS, MIN_ADDRESS, Sym
+from .lift import CONVENTIONS, MIN_ADDRESS, Sym, parameter_index
 from .sinks import Sink, base_name, classify_sink, knowledge
 
 #: AF_INET and AF_INET6 (Linux include/linux/socket.h; the same numbers on every architecture)
@@ -90,6 +90,7 @@ class _Tracker:
         self.connected = False  # the function read from an accepted connection or an Internet socket
         self._dash_c: bool | None = None
         self.at: int | None = None  # the call being followed
+        self.args = CONVENTIONS[image.arch].args
         self.matched: tuple[str, int] | None = None  # the read behind the buffer ``label_of`` last found
         self._paths: cfg.Reach | None = None
 
@@ -132,6 +133,10 @@ class _Tracker:
     def label_of(self, value) -> object | None:
         if value is None:
             return None
+        if isinstance(value, Sym) and value.base != "sp" and value.base not in self.args:
+            index = parameter_index(self.image, value.base)  # a parameter's low part (``edi``)
+            if index is not None:
+                value = Sym(self.args[index], value.offset)
         for b in self.buffers:
             if _within(value, b) and (b.at is None or self.at is None or self.paths.reaches(b.at, self.at)):
                 self.matched = b.origin
@@ -151,9 +156,12 @@ class _Tracker:
             here = None if isinstance(label, tuple) else self.at
             self.buffers.append(_Buffer(label, value, size, here, origin or (self.matched if here else None)))
 
-    def _effect(self, label, kind: str, call: Call, sink: Sink, via: int | None) -> None:
-        """An effect of ``label``'s data; a network one names the read its bytes came from."""
-        src = self.matched if label == NET and kind in ("network-command", "settings-write") else None
+    def _effect(self, label, kind: str, call: Call, sink: Sink, via: int | None,
+                src: tuple[str, int] | None = None) -> None:
+        """An effect of ``label``'s data; a network one names the read its bytes came from (``src``: the
+        socket a shell is handed)."""
+        if src is None and label == NET and kind in ("network-command", "settings-write"):
+            src = self.matched
         self.effects.append((label, kind, call, sink, via, src))
 
     def run(self, params: int) -> None:
@@ -270,13 +278,17 @@ class _Tracker:
                         for kind, inner in summary.get(i, ()):
                             if kind == "socket-shell":
                                 self.origin.setdefault(NET, (arg.routine or "socket", arg.at))
-                                self._effect(NET, kind, call, inner, call.target)
+                                self._effect(NET, kind, call, inner, call.target, (arg.routine or "socket", arg.at))
                         continue
                     if label is None:
                         continue
                     tainted = True
                     for kind, inner in summary.get(i, ()):
                         if kind == "network-command":
+                            self._effect(label, kind, call, inner, call.target)
+                        elif kind == "socket-shell" and isinstance(label, tuple):
+                            # the descriptor a helper hands to a shell is this function's parameter:
+                            # its callers say whether it is a socket (accept -> serve -> route -> shell)
                             self._effect(label, kind, call, inner, call.target)
                         elif kind == "settings-write" and call.target not in self.guarded \
                                 and (label == NET or self.fn not in self.guarded):
@@ -311,8 +323,7 @@ def _request_variable(name: str, variables: list[str]) -> bool:
 
 
 def _param_index(image, value: Sym) -> int | None:
-    regs = CONVENTIONS[image.arch].args
-    return regs.index(value.base) if value.base in regs else None
+    return parameter_index(image, value.base)
 
 
 def _is_socket(value, routines: set[str]) -> bool:
@@ -403,7 +414,7 @@ def _fills(image, walks: dict[int, Walk]) -> dict[int, list[tuple[int, int | Non
     regs = CONVENTIONS[image.arch].args
 
     def param(value) -> int | None:
-        return regs.index(value.base) if isinstance(value, Sym) and value.offset == 0 and value.base in regs else None
+        return parameter_index(image, value.base) if isinstance(value, Sym) and value.offset == 0 else None
 
     out: dict[int, list[tuple[int, int | None]]] = {}
     for _ in range(SUMMARY_ROUNDS):
@@ -483,18 +494,18 @@ def credential_disclosures(image, walks: dict[int, Walk]) -> list[Effect]:
         if not named:
             continue
         # what a file read filled: written out again to a descriptor, it is the file's content
-        reads = knowledge()["file_reads"]
+        reads, writes_out = knowledge()["file_reads"], set(knowledge()["descriptor_writes"])
         filled = {c.args[i] for c in w.calls for i in [reads.get(base_name(c.name or ""))]
                   if i is not None and i < len(c.args) and c.args[i] is not None}
         for c in w.calls:
             name = base_name(c.name or "")
-            if name not in WRITES_OUT and (c.name is not None or not direct):
+            if name not in writes_out and (c.name is not None or not direct):
                 # a named routine that does not write (close, fork, recv) discloses nothing; a helper
                 # handed the connection does, when the function itself names the file (a name only
                 # found in a table next to one it uses may belong to another part of the program)
                 continue
             to_client = bool(c.args) and c.args[0] in accepted
-            copied_out = name in WRITES_OUT and len(c.args) > 1 and c.args[1] in filled
+            copied_out = name in writes_out and len(c.args) > 1 and c.args[1] in filled
             if to_client or copied_out:
                 sink = Sink(c.addr, name or f"function at {c.target:#x}", "disclosure",
                             ", ".join(f.decode() for f in named))
@@ -504,8 +515,6 @@ def credential_disclosures(image, walks: dict[int, Walk]) -> list[Effect]:
     return out
 
 
-#: routines that write to a descriptor given as their first argument
-WRITES_OUT = frozenset({"write", "send", "sendto", "sendmsg", "writev", "sendfile", "dprintf"})
 #: a table of strings a function walks (``static const char *files[] = {...}``) is read this far
 TABLE_WORDS = 16
 

@@ -573,6 +573,24 @@ def argument_registers(image: Image) -> frozenset[int]:
     return frozenset(regs[n][0] for n in CONVENTIONS[image.arch].args if n in regs)
 
 
+def parameter_index(image: Image, name: str) -> int | None:
+    """Which argument of the calling convention the register ``name`` holds: the argument register
+    itself or its low part (an ``int`` parameter read as ``edi`` on x86-64, ``w0`` on AArch64)."""
+    args = CONVENTIONS[image.arch].args
+    if name in args:
+        return args.index(name)
+    regs, _ = _register_table(language(image))
+    got = regs.get(name)
+    if got is None:
+        return None
+    for i, arg in enumerate(args):
+        full = regs.get(arg)
+        # (the low part sits at the start of the register little-endian, at its end big-endian)
+        if full and got[1] < full[1] and got[0] == (full[0] if image.little else full[0] + full[1] - got[1]):
+            return i
+    return None
+
+
 def register_names(image: Image) -> dict[int, str]:
     """Register-file offset -> the name of the widest register there (for messages)."""
     return _widest_names(language(image))
@@ -1650,6 +1668,11 @@ def _merge(a: dict, b: dict) -> dict:
             out[key] = va
         elif va is not None and vb is not None and (low := _lower(_inside_of(va[1]), _inside_of(vb[1]))):
             out[key] = (va[0], _Inside(low))  # a buffer's start and a pointer advanced in it
+        elif va is not None and vb is not None and isinstance(va[1], Result) and isinstance(vb[1], Result) \
+                and va[1].routine is not None and va[1].routine == vb[1].routine:
+            # what one routine returned on either path (an accept loop entered at its top and at its
+            # bottom): a result of that routine, from no one call
+            out[key] = (max(va[0], vb[0]), Result(va[1].routine, 0))
         else:
             out[key] = (max(v[0] for v in (va, vb) if v is not None), CLOBBERED)
     return out
