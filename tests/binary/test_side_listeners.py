@@ -182,3 +182,41 @@ def test_a_shell_handed_a_parameter_is_a_socket_shell_when_a_caller_passes_the_c
         report = analyzer.analyse((BIN / f"sided-handoff-{arch}").read_bytes())
         shells = [e for e in report.effects if e.kind == "socket-shell"]
         assert shells and shells[0].source.startswith("accept") and shells[0].via is not None, arch
+
+
+class _InlineDigest:
+    """The function under test sets its digest up itself (``sha256_init`` inlined); no routine it
+    calls is known to hash."""
+
+    def sets_up_digest(self, fn: int) -> bool:
+        return fn == 0x4000
+
+    def hashes_input(self, fn: int) -> bool:
+        return False
+
+
+def test_a_digest_set_up_inline_and_finished_by_a_call_is_the_inputs_digest():
+    from nobackdoor.analyzers.binary import analyzer
+    from nobackdoor.analyzers.binary.ranking import rank
+    ctx, digest = lift.Sym("sp", -0x138), lift.Sym("sp", -0x158)
+    w = model.Walk()
+    w.calls = [model.Call(0x4010, 0x3600, None, [ctx, lift.Sym("RSI"), 5]),  # update(&c, pass, n)
+               model.Call(0x4020, 0x3800, None, [ctx, digest]),  # final(&c, d)
+               model.Call(0x4030, None, "memcmp", [digest, 0x9000, 32])]
+    raw = bytes(range(1, 33))
+    comp = analyzer.Comparison(0x4000, 0x4030, "memcmp", raw, rank(raw))
+    assert analyzer._raw_digest_of_input(w, comp, _InlineDigest())
+    other = analyzer.Comparison(0x5000, 0x4030, "memcmp", raw, rank(raw))  # a function that sets up none
+    assert not analyzer._raw_digest_of_input(w, other, _InlineDigest())
+
+
+def test_a_local_buffer_a_string_is_formatted_into_is_state_when_stack_places_count():
+    # ``snprintf(user, sizeof user, "%s", admin)`` in the block a match decides: the session's user name
+    # when the login formats its own there (stack places are asked for), scratch otherwise
+    from nobackdoor.analyzers.binary import state
+    user = lift.Sym("sp", -0x90)
+    w = model.Walk()
+    w.calls = [model.Call(0x200, None, "snprintf", [user, 40, 0x9000, 0x9100])]
+    image = _Strings({0x9000: b"%s"})
+    assert (user, None) in state.writes(image, w, [(0x100, 0x300)], stack=True)
+    assert not state.writes(image, w, [(0x100, 0x300)])

@@ -826,6 +826,9 @@ class _Hashes:
         return any(self._digest(g) or self.kind(g) is not None
                    for g in [fn, *sorted(self.cmap.callees.get(fn, ()))])
 
+    def sets_up_digest(self, fn: int) -> bool:
+        return self._digest(fn)
+
     def _digest(self, fn: int) -> bool:
         """``fn`` sets up a message digest (MD5, SHA): two words of its initial value are among its
         constants, or in the data it loads them from (vector loads of the whole initial value)."""
@@ -979,7 +982,11 @@ def _raw_digest_of_input(w: model.Walk, comp: Comparison, hashes: _Hashes) -> bo
     # the digest's context: what the routine that sets the digest up was handed; ``final(&ctx, d)``
     # shares it
     contexts = {a for c in before if hashes.hashes_input(c.target) for a in c.args if isinstance(a, lift.Sym)}
-    return any(any(a in c.args for a in ours) and (hashes.hashes_input(c.target) or any(a in contexts for a in c.args))
+    # (or the function sets the digest up itself, ``sha256_init`` inlined: the routine it hands the
+    # buffer to, with the context, is the digest's final step)
+    inline = hashes.sets_up_digest(comp.function)
+    return any(any(a in c.args for a in ours) and (inline or hashes.hashes_input(c.target)
+                                                   or any(a in contexts for a in c.args))
                for c in before)
 
 

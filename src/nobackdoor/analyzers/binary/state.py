@@ -63,7 +63,9 @@ def writes(image, w: Walk, regions: Regions, outside: Regions = (), stack: bool 
         name = base_name(c.name or "")
         idx = written_argument(name) if name in k["copy_routines"] or name in k["format_routines"] else None
         if idx is not None and idx < len(c.args) and _within(c.addr, regions) and not _within(c.addr, outside):
-            dest = _destination(image, c.args[idx])
+            # (a local buffer a string is copied to is the session's user name when the login copies
+            # its own there: ``snprintf(user, sizeof user, "%s", ...)``)
+            dest = _destination(image, c.args[idx], stack)
             if dest is not None:
                 out.add((dest, None))
     return out
