@@ -220,3 +220,15 @@ def test_a_local_buffer_a_string_is_formatted_into_is_state_when_stack_places_co
     image = _Strings({0x9000: b"%s"})
     assert (user, None) in state.writes(image, w, [(0x100, 0x300)], stack=True)
     assert not state.writes(image, w, [(0x100, 0x300)])
+
+
+@pytest.mark.parametrize("arch", ["mipsel", "mips"])
+def test_a_hash_loop_entered_at_its_test_keeps_the_hash_at_the_join(arch):
+    # ``h = 0x811c9dc5; goto test; loop: h = (h ^ c) * P; test: if (*s) goto loop;``: the test joins the
+    # starting value (a hash constant) and the running value; the compare after it tests the hash
+    image = elf.load((BIN / f"hashjump-{arch}").read_bytes())
+    cmap = functions.scan(image)
+    starts = frozenset(cmap.starts)
+    tested = [t for fn in cmap.starts for t in lift.walk(image, fn, cmap.end_of(fn), starts).tested
+              if t.value == 0x5BD1E995]
+    assert tested and all(t.hashed for t in tested)

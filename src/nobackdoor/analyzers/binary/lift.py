@@ -1668,6 +1668,10 @@ def _merge(a: dict, b: dict) -> dict:
             out[key] = va
         elif va is not None and vb is not None and (low := _lower(_inside_of(va[1]), _inside_of(vb[1]))):
             out[key] = (va[0], _Inside(low))  # a buffer's start and a pointer advanced in it
+        elif va is not None and vb is not None and _hash_start(va[1], vb[1]):
+            # a hash loop's test entered with the hash's starting value and from its body with the running
+            # value (``h = 0x811c9dc5; goto test;``): the hash
+            out[key] = (max(va[0], vb[0]), HASHED)
         elif va is not None and vb is not None and isinstance(va[1], Result) and isinstance(vb[1], Result) \
                 and va[1].routine is not None and va[1].routine == vb[1].routine:
             # what one routine returned on either path (an accept loop entered at its top and at its
@@ -1676,6 +1680,12 @@ def _merge(a: dict, b: dict) -> dict:
         else:
             out[key] = (max(v[0] for v in (va, vb) if v is not None), CLOBBERED)
     return out
+
+
+def _hash_start(a, b) -> bool:
+    """One value is a hash's running value, the other one of its constants (its starting value)."""
+    return (a is HASHED and isinstance(b, int) and b in hash_values()) or \
+        (b is HASHED and isinstance(a, int) and a in hash_values())
 
 
 def _lower(a: Sym | None, b: Sym | None) -> Sym | None:
@@ -1952,9 +1962,13 @@ def _hash_rejoined(walker: _Walker, target: int) -> list[Tested]:
     the code at ``target`` is replayed with the jump's values, through conditional branches (a loop
     head's test falls through to the loop's exit), and the tests of the hash it makes are the
     function's."""
-    if not any(v is HASHED for _, v in walker.regs.values()):
+    # (or the jump carries a hash's starting value into its loop, laid out above: ``h = 0x811c9dc5;
+    # goto loop;`` at -Os; the loop's value from there is that hash)
+    starting = {key: (size, HASHED) for key, (size, v) in walker.regs.items()
+                if isinstance(v, int) and v in walker.hash_values and key in walker.general}
+    if not starting and not any(v is HASHED for _, v in walker.regs.values()):
         return []
-    rep = walker.replayer((walker.regs, walker.stack))
+    rep = walker.replayer(({**walker.regs, **starting}, walker.stack))
     out = []
     for a, ops in walker.lifted_block(target, target + MAX_REJOIN_BYTES):
         rep.uniq.clear()
