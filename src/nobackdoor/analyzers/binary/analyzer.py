@@ -984,8 +984,7 @@ def _raw_digest_of_input(w: model.Walk, comp: Comparison, hashes: _Hashes) -> bo
     contexts = {a for c in before if hashes.hashes_input(c.target) for a in c.args if isinstance(a, lift.Sym)}
     # (or the function sets the digest up itself, ``sha256_init`` inlined: the routine it hands the
     # buffer to, with the context, is the digest's final step)
-    inline = hashes.sets_up_digest(comp.function)
-    return any(any(a in c.args for a in ours) and (inline or hashes.hashes_input(c.target)
+    return any(any(a in c.args for a in ours) and (hashes.sets_up_digest(comp.function) or hashes.hashes_input(c.target)
                                                    or any(a in contexts for a in c.args))
                for c in before)
 

@@ -1810,6 +1810,27 @@ MAX_CONTINUATIONS = 8
 MAX_OUTLYING_BYTES = 0x400
 
 
+def _decoded(cache: dict, a: int, b: int, decode) -> Iterator[tuple[int, list]]:
+    """The instructions of ``a``..``b``, decoded once per walk: the first pass decodes as far as it reads
+    (``decode()``'s generator, kept for the rest), later passes read the same list."""
+    got = cache.get((a, b))
+    if got is None:
+        got = cache[(a, b)] = ([], decode())
+    items = got[0]
+    i = 0
+    while True:
+        if i < len(items):
+            yield items[i]
+            i += 1
+            continue
+        gen = cache[(a, b)][1]
+        nxt = next(gen, None) if gen is not None else None
+        if nxt is None:
+            cache[(a, b)] = (items, None)
+            return
+        items.append(nxt)
+
+
 #: passes of a walk that start blocks no earlier code reaches from the values their back edges carry
 MAX_SEEDED_PASSES = 2
 
@@ -1826,21 +1847,26 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     continue; ... }`` at -Os) would start from the values of whatever code precedes it; such blocks
     are walked again, up to MAX_SEEDED_PASSES times, from the values their back edges carry."""
     seeds: dict[int, tuple[dict, dict]] = {}
-    out, found = _walk_pass(image, start, end, starts, soft_starts, seeds)
+    # (each pass reads the same code: it is decoded once, with the Thumb call fixes it brings)
+    decoded: dict[tuple[int, int], list] = {}
+    call_fix: dict[int, int] = {}
+    out, found = _walk_pass(image, start, end, starts, soft_starts, seeds, decoded, call_fix)
     for _ in range(MAX_SEEDED_PASSES):
         if not found or found == seeds:
             break
         seeds = found
-        out, found = _walk_pass(image, start, end, starts, soft_starts, seeds)
+        out, found = _walk_pass(image, start, end, starts, soft_starts, seeds, decoded, call_fix)
     return out
 
 
-def _walk_pass(image: Image, start: int, end: int, starts, soft_starts,
-               seeds: dict[int, tuple[dict, dict]]) -> tuple[Walk, dict[int, tuple[dict, dict]]]:
+def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: dict[int, tuple[dict, dict]],
+               decoded: dict[tuple[int, int], list], call_fix: dict[int, int]
+               ) -> tuple[Walk, dict[int, tuple[dict, dict]]]:
     """One linear walk; ``seeds``: the values blocks no earlier code reaches start from. Returns the
     walk and the seeds for the next pass (each such block's back-edge values)."""
     walker = _Walker(image, start)
     walker.starts = starts
+    walker.call_fix = call_fix
     walker.entry_states.update((t, (dict(r), dict(m))) for t, (r, m) in seeds.items())
     noreturn = frozenset(knowledge()["noreturn_routines"])
     out = Walk()
@@ -1850,7 +1876,7 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts,
         ended = True  # the code before ``a`` does not fall into it
         jumped_over = False  # the instruction before jumps forward past this one
         table_end = 0  # a Thumb branch table's data runs up to here: no instructions
-        for addr, ops in instructions(image, a | thumb, b, walker.call_fix):
+        for addr, ops in _decoded(decoded, a, b, lambda: instructions(image, a | thumb, b, walker.call_fix)):
             if addr < table_end:
                 continue
             if thumb and any(op[0] == BRANCHIND for op in ops):
