@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from nobackdoor.analyzers.binary import cfg, elf, functions, lift, model
+from nobackdoor.analyzers.binary import (analyzer, cfg, credentials, elf, functions, lift, model, signatures, state,
+                                         static)
+from nobackdoor.analyzers.binary.ranking import rank
 
 from .conftest import FIXTURES
 
@@ -67,7 +69,6 @@ def test_the_calls_of_the_seeded_block_see_the_accepted_descriptor():
 
 
 def test_a_static_exit_without_a_name_is_a_call_that_does_not_return():
-    from nobackdoor.analyzers.binary import signatures, static
     image = elf.load((BIN / "sided-dump-x86_64musl").read_bytes())
     cmap = functions.scan(image)
     signatures.name_routines(image, list(cmap.call_sites))
@@ -81,7 +82,6 @@ def test_a_static_exit_without_a_name_is_a_call_that_does_not_return():
 
 def test_an_exec_front_end_is_named_by_the_wrapper_it_calls():
     # musl's execl builds the vector and calls execv, a frameless wrapper whose trap is a few bytes in
-    from nobackdoor.analyzers.binary import signatures, static
     image = elf.load((BIN / "sided-knock-x86_64musl").read_bytes())
     cmap = functions.scan(image)
     signatures.name_routines(image, list(cmap.call_sites))
@@ -140,7 +140,6 @@ class _Strings:
 
 
 def _formatted_then(*later: model.Call) -> list:
-    from nobackdoor.analyzers.binary import credentials
     image = _Strings({0x9000: b"%s%s", 0x9010: b"Qv7sXk%p2"})
     buf, challenge = lift.Sym("sp", -0x100), lift.Sym("sp", -0x40)
     w = model.Walk()
@@ -163,7 +162,6 @@ def test_a_test_inside_the_code_a_compare_runs_extends_what_it_gates():
     # 0x100 compare; 0x110 bne 0x400 (mismatch); 0x120 get(value); 0x130 beqz 0x300 (nested: value set)
     # 0x140 j 0x500; 0x300 system(value); 0x310 j 0x500; 0x400 (mismatch) j 0x500; 0x500 other code;
     # 0x510 beqz 0x700 (not the compare's: past the jump that ends its code); 0x520 ret
-    from nobackdoor.analyzers.binary import analyzer
     w = model.Walk()
     w.branches = {0x110: 0x400, 0x130: 0x300, 0x510: 0x700}
     w.jumps = {0x140: 0x500, 0x310: 0x500, 0x410: 0x500}
@@ -177,7 +175,6 @@ def test_a_test_inside_the_code_a_compare_runs_extends_what_it_gates():
 
 def test_a_shell_handed_a_parameter_is_a_socket_shell_when_a_caller_passes_the_connection():
     # sided-handoff: session(c) hands its descriptor to a helper that dup2s it onto 0-2 and runs a shell
-    from nobackdoor.analyzers.binary import analyzer
     for arch in SIDED_ARCHES:
         report = analyzer.analyse((BIN / f"sided-handoff-{arch}").read_bytes())
         shells = [e for e in report.effects if e.kind == "socket-shell"]
@@ -196,8 +193,6 @@ class _InlineDigest:
 
 
 def test_a_digest_set_up_inline_and_finished_by_a_call_is_the_inputs_digest():
-    from nobackdoor.analyzers.binary import analyzer
-    from nobackdoor.analyzers.binary.ranking import rank
     ctx, digest = lift.Sym("sp", -0x138), lift.Sym("sp", -0x158)
     w = model.Walk()
     w.calls = [model.Call(0x4010, 0x3600, None, [ctx, lift.Sym("RSI"), 5]),  # update(&c, pass, n)
@@ -213,7 +208,6 @@ def test_a_digest_set_up_inline_and_finished_by_a_call_is_the_inputs_digest():
 def test_a_local_buffer_a_string_is_formatted_into_is_state_when_stack_places_count():
     # ``snprintf(user, sizeof user, "%s", admin)`` in the block a match decides: the session's user name
     # when the login formats its own there (stack places are asked for), scratch otherwise
-    from nobackdoor.analyzers.binary import state
     user = lift.Sym("sp", -0x90)
     w = model.Walk()
     w.calls = [model.Call(0x200, None, "snprintf", [user, 40, 0x9000, 0x9100])]

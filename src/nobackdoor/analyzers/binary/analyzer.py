@@ -823,13 +823,10 @@ class _Hashes:
 
     def hashes_input(self, fn: int) -> bool:
         """``fn`` is a hash or digest routine or calls one (``hash_matches(salt, pass, want)``)."""
-        return any(self._digest(g) or self.kind(g) is not None
+        return any(self.sets_up_digest(g) or self.kind(g) is not None
                    for g in [fn, *sorted(self.cmap.callees.get(fn, ()))])
 
     def sets_up_digest(self, fn: int) -> bool:
-        return self._digest(fn)
-
-    def _digest(self, fn: int) -> bool:
         """``fn`` sets up a message digest (MD5, SHA): two words of its initial value are among its
         constants, or in the data it loads them from (vector loads of the whole initial value)."""
         if fn not in self.digests:
@@ -1060,7 +1057,7 @@ def _checked_between(image, w: model.Walk, e: flow.Effect, checkers: set[int], k
     read, write = e.source_addr, e.sink.addr
     if not w.calls or not w.calls[0].addr <= read <= w.calls[-1].addr:
         read = w.calls[0].addr if w.calls else write  # read into a shared buffer elsewhere
-    paths = cfg.Reach(w)
+    paths = cfg.of(w)
     checks = state.credential_checks(image, w, checkers, _constant_of(image))
     return any(paths.between(read, write, c.addr) or paths.between(write, read, c.addr) for c in checks)
 

@@ -10,22 +10,26 @@ any block: unknown successors count as reachable, so the answer errs towards "it
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
 
 from .model import Walk
 
 
+def of(w: Walk) -> Reach:
+    """The blocks of ``w``, built once per walk (the flow's rounds and the analyzer share them)."""
+    if w.reach is None:
+        w.reach = Reach(w)
+    return w.reach
+
+
 class Reach:
-    def __init__(self, w: Walk, stops: Iterable[int] = ()) -> None:
-        """``stops``: addresses of calls that do not return (``exit``, ``abort``), besides the walk's own."""
+    def __init__(self, w: Walk) -> None:
         self.w = w
-        stops = set(stops) | w.stops
-        sources = set(w.branches) | set(w.jumps) | set(w.block_ends) | stops | w.indirect
+        # (a call that does not return, ``w.stops``, ends its block like a return)
+        sources = set(w.branches) | set(w.jumps) | w.block_ends | w.stops | w.indirect
         cuts = {s + 1 for s in sources} | set(w.branches.values()) | set(w.jumps.values())
-        cuts |= {c.addr for c in w.calls} | {min(sources | {c.addr for c in w.calls}, default=0)}
+        cuts.add(min(sources | {c.addr for c in w.calls}, default=0))  # the first block starts the walk
         self.starts = sorted(cuts)
         self.sources = sorted(sources)
-        self.stops = stops
         self._closure: dict[int, frozenset[int]] = {}
 
     def block_of(self, addr: int) -> int:

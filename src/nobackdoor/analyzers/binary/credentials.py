@@ -227,6 +227,7 @@ def hashed_secrets(image, w: Walk, hashes: Callable[[int], bool], digest_here: b
     hashes: the embedded secret of a challenge-response or a password of the day, which whoever knows
     it computes for every device. ``hashes``: whether a routine of the program hashes what it is
     given; ``digest_here``: the function sets up a digest itself (an inlined ``sha1_init``)."""
+    written_out = set(knowledge()["descriptor_writes"]) | set(knowledge()["stream_writes"])
     for i, call in enumerate(w.calls):
         args = call.args
         at = _format_at(call)
@@ -251,8 +252,7 @@ def hashed_secrets(image, w: Walk, hashes: Callable[[int], bool], digest_here: b
                      for c in later)
         # the digest computed inline (-O2: init, update and final in this function, the buffer read by
         # loads, not handed to a call): formatted here and never written out, it is what is hashed
-        out = set(knowledge()["descriptor_writes"]) | set(knowledge()["stream_writes"])
         hashed = hashed or digest_here and isinstance(buffer, Sym) and not any(
-            buffer in c.args and base_name(c.name or "") in out for c in later)
+            buffer in c.args and base_name(c.name or "") in written_out for c in later)
         if hashed:
             yield DailySecret(call, seed, fmt)

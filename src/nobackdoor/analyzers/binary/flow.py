@@ -92,7 +92,6 @@ class _Tracker:
         self.at: int | None = None  # the call being followed
         self.args = CONVENTIONS[image.arch].args
         self.matched: tuple[str, int] | None = None  # the read behind the buffer ``label_of`` last found
-        self._paths: cfg.Reach | None = None
 
     def _connection(self, fd) -> bool:
         """The descriptor is a network connection: what ``accept`` returned, or a socket of an Internet
@@ -138,16 +137,10 @@ class _Tracker:
             if index is not None:
                 value = Sym(self.args[index], value.offset)
         for b in self.buffers:
-            if _within(value, b) and (b.at is None or self.at is None or self.paths.reaches(b.at, self.at)):
+            if _within(value, b) and (b.at is None or self.at is None or cfg.of(self.walk).reaches(b.at, self.at)):
                 self.matched = b.origin
                 return b.label
         return None
-
-    @property
-    def paths(self) -> cfg.Reach:
-        if self._paths is None:
-            self._paths = cfg.Reach(self.walk)
-        return self._paths
 
     def taint(self, value, label, size: int = DEFAULT_BUFFER, origin: tuple[str, int] | None = None) -> None:
         """``value`` holds what ``label`` names; ``origin``: the read it comes from (default: the read
@@ -238,7 +231,7 @@ class _Tracker:
                     elif isinstance(label, tuple):
                         redirected[label] = ("descriptor", call.addr)
                     elif isinstance(fd, Sym) and fd.offset == 0:
-                        index = _param_index(self.image, fd)
+                        index = parameter_index(self.image, fd.base)
                         if index is not None:
                             redirected[("param", index)] = ("descriptor", call.addr)
                 continue
@@ -320,10 +313,6 @@ def _loop_replay(walk: Walk, reads: set[str]) -> list[Call]:
 def _request_variable(name: str, variables: list[str]) -> bool:
     """A CGI meta-variable that carries the request (``QUERY_STRING``, ``HTTP_X_EXEC``)."""
     return any(name.startswith(v) if v.endswith("_") else name == v for v in variables)
-
-
-def _param_index(image, value: Sym) -> int | None:
-    return parameter_index(image, value.base)
 
 
 def _is_socket(value, routines: set[str]) -> bool:

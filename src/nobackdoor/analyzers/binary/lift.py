@@ -576,17 +576,22 @@ def argument_registers(image: Image) -> frozenset[int]:
 def parameter_index(image: Image, name: str) -> int | None:
     """Which argument of the calling convention the register ``name`` holds: the argument register
     itself or its low part (an ``int`` parameter read as ``edi`` on x86-64, ``w0`` on AArch64)."""
-    args = CONVENTIONS[image.arch].args
+    return _parameter_index(image.arch, language(image), image.little, name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parameter_index(arch: str, lang: str, little: bool, name: str) -> int | None:
+    args = CONVENTIONS[arch].args
     if name in args:
         return args.index(name)
-    regs, _ = _register_table(language(image))
+    regs, _ = _register_table(lang)
     got = regs.get(name)
     if got is None:
         return None
     for i, arg in enumerate(args):
         full = regs.get(arg)
         # (the low part sits at the start of the register little-endian, at its end big-endian)
-        if full and got[1] < full[1] and got[0] == (full[0] if image.little else full[0] + full[1] - got[1]):
+        if full and got[1] < full[1] and got[0] == (full[0] if little else full[0] + full[1] - got[1]):
             return i
     return None
 
@@ -1813,22 +1818,20 @@ MAX_OUTLYING_BYTES = 0x400
 def _decoded(cache: dict, a: int, b: int, decode) -> Iterator[tuple[int, list]]:
     """The instructions of ``a``..``b``, decoded once per walk: the first pass decodes as far as it reads
     (``decode()``'s generator, kept for the rest), later passes read the same list."""
-    got = cache.get((a, b))
-    if got is None:
-        got = cache[(a, b)] = ([], decode())
-    items = got[0]
+    entry = cache.get((a, b))
+    if entry is None:
+        entry = cache[(a, b)] = [[], decode()]  # (what was decoded, the decoder while there is more)
+    items = entry[0]
     i = 0
     while True:
-        if i < len(items):
-            yield items[i]
-            i += 1
-            continue
-        gen = cache[(a, b)][1]
-        nxt = next(gen, None) if gen is not None else None
-        if nxt is None:
-            cache[(a, b)] = (items, None)
-            return
-        items.append(nxt)
+        if i == len(items):
+            nxt = next(entry[1], None) if entry[1] is not None else None
+            if nxt is None:
+                entry[1] = None
+                return
+            items.append(nxt)
+        yield items[i]
+        i += 1
 
 
 #: passes of a walk that start blocks no earlier code reaches from the values their back edges carry
@@ -1848,7 +1851,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     are walked again, up to MAX_SEEDED_PASSES times, from the values their back edges carry."""
     seeds: dict[int, tuple[dict, dict]] = {}
     # (each pass reads the same code: it is decoded once, with the Thumb call fixes it brings)
-    decoded: dict[tuple[int, int], list] = {}
+    decoded: dict[tuple[int, int], list] = {}  # (a, b) -> see _decoded
     call_fix: dict[int, int] = {}
     out, found = _walk_pass(image, start, end, starts, soft_starts, seeds, decoded, call_fix)
     for _ in range(MAX_SEEDED_PASSES):

@@ -132,3 +132,4 @@ class Walk:
     block_ends: set[int] = field(default_factory=set)  # addresses of returns and unconditional jumps
     indirect: set[int] = field(default_factory=set)  # jumps to a computed address (a switch's table)
     stops: set[int] = field(default_factory=set)  # calls that do not return (``exit``, a static ``_exit``)
+    reach: object = None  # its blocks and their edges (``cfg.of``), built when first asked for
