@@ -226,3 +226,21 @@ def test_a_hash_loop_entered_at_its_test_keeps_the_hash_at_the_join(arch):
     tested = [t for fn in cmap.starts for t in lift.walk(image, fn, cmap.end_of(fn), starts).tested
               if t.value == 0x5BD1E995]
     assert tested and all(t.hashed for t in tested)
+
+
+@pytest.mark.parametrize("arch", SIDED_ARCHES)
+def test_a_disclosure_names_the_accept_of_the_connection_it_writes_to(arch):
+    # main accepts twice (the side listener, then the honest one after it); the disclosure's input is
+    # the side listener's accept, whatever order a set of call results happens to iterate in
+    report = analyzer.analyse((BIN / f"sided-dump-{arch}").read_bytes())
+    disclosed = [e for e in report.effects if e.kind == "credential-disclosure"]
+    assert disclosed
+    e = disclosed[0]
+    image = elf.load((BIN / f"sided-dump-{arch}").read_bytes())
+    cmap = functions.scan(image)
+    if not image.imports:  # static: the C library's routines named as the analyzer names them
+        signatures.name_routines(image, list(cmap.call_sites))
+        static.name_syscall_wrappers(image, cmap)
+    w = lift.walk(image, e.function, cmap.end_of(e.function), frozenset(cmap.starts), cmap.soft_starts)
+    accepts = sorted(c.addr for c in w.calls if c.name and c.name.startswith("accept"))
+    assert len(accepts) >= 2 and e.source_addr == max(a for a in accepts if a < e.sink.addr)

@@ -498,8 +498,10 @@ def credential_disclosures(image, walks: dict[int, Walk]) -> list[Effect]:
             if to_client or copied_out:
                 sink = Sink(c.addr, name or f"function at {c.target:#x}", "disclosure",
                             ", ".join(f.decode() for f in named))
-                src = next(iter(accepted))
-                out.append(Effect("credential-disclosure", fn, sink, "accept", src.at))
+                # the connection written to, else the first accept (a set's order is the process's
+                # string hashing: no finding may depend on it)
+                at = c.args[0].at if to_client else min(r.at for r in accepted)
+                out.append(Effect("credential-disclosure", fn, sink, "accept", at))
                 break
     return out
 
