@@ -6,7 +6,9 @@ the address each imported routine is *called at* (PLT stub, or GOT slot for MIPS
 """
 from __future__ import annotations
 
+import atexit
 import bisect
+import gc
 import struct
 import warnings
 from dataclasses import dataclass, field
@@ -16,6 +18,12 @@ import lief
 from . import ppc
 
 lief.logging.disable()
+# LIEF's bindings create some 60,000 objects at import (an enum member per opcode of each assembler
+# it knows) that live as long as the process; each full collection of the cyclic collector walked them
+# all again (35 ms; a busybox's analysis triggers a dozen). Moved out of the collector's sight.
+gc.collect()
+gc.freeze()
+atexit.register(gc.unfreeze)  # (at exit they are collected as usual: nanobind checks that nothing leaked)
 
 #: e_machine -> our architecture name (the ones the disassembler supports)
 _ARCH = {
@@ -72,6 +80,9 @@ class Image:
     leaf_bodies: dict[int, list | None] = field(default_factory=dict)
     #: call target -> whether its code has no way back to the caller (``lift.never_returns``'s cache)
     no_return: dict[int, bool] = field(default_factory=dict)
+    #: instruction address -> (its end, its compiled P-code, its ``blx`` correction): ``lift``'s cache of
+    #: what it translated (not Thumb code: see ``lift.instructions``)
+    decoded: dict[int, tuple[int, list, int]] = field(default_factory=dict)
     #: static programs: IRELATIVE slot -> resolver address (IFUNC), and the PLT ranges that jump through them
     irelative: dict[int, int] = field(default_factory=dict)
     plt: list[tuple[int, int]] = field(default_factory=list)

@@ -410,10 +410,11 @@ def _compile(op) -> tuple:
 
 
 def instructions(image: Image, start: int, end: int,
-                 call_fix: dict[int, int] | None = None) -> Iterator[tuple[int, list]]:
+                 call_fix: dict[int, int] | None = None, chunk: int = 0) -> Iterator[tuple[int, list]]:
     """(address, compiled P-code ops) of each instruction from ``start`` to ``end``; an undecodable
     word (a literal pool, padding) is skipped. ARM code at an odd address is Thumb. ``call_fix``
-    receives the corrections of rewritten ``blx`` targets (see :func:`_blx_as_bl`)."""
+    receives the corrections of rewritten ``blx`` targets (see :func:`_blx_as_bl`). ``chunk``: at
+    most this many instructions translated at a time (a consumer that usually stops early)."""
     thumb = image.arch == "arm" and bool(start & 1)
     start &= ~1 if image.arch == "arm" else ~0
     end = min(end, start + MAX_FUNCTION_BYTES)
@@ -422,6 +423,11 @@ def instructions(image: Image, start: int, end: int,
     arm = image.arch == "arm"
     mips = image.arch.startswith("mips")
     unsafe = _unsafe_words(image, start, end, thumb)
+    # each instruction is translated once per program: callers read the same code again (a callee's
+    # start, a function walked and scanned for its constants). Not Thumb: an instruction there
+    # decodes differently inside an ``it`` block, which depends on where translation started.
+    cache = None if thumb else image.decoded
+    fixes: dict[int, int] = {}
     addr = start
     while addr < end:
         i = bisect.bisect_left(unsafe, addr)
@@ -429,6 +435,13 @@ def instructions(image: Image, start: int, end: int,
             addr += 4  # an encoding the decoder corrupts memory on: never handed to it
             continue
         stop = min(end, unsafe[i]) if i < len(unsafe) else end
+        known = cache.get(addr) if cache is not None else None
+        if known is not None and known[0] <= stop:  # (one decoded across ``stop`` is decoded again)
+            if known[2] and call_fix is not None:
+                call_fix[addr] = known[2]
+            yield addr, known[1]
+            addr = known[0]
+            continue
         # a few bytes past the end: an instruction that starts before it is decoded whole (the
         # decoder must never read past its buffer)
         code = image.read(addr, stop - addr + 16) or image.read(addr, stop - addr)
@@ -447,7 +460,7 @@ def instructions(image: Image, start: int, end: int,
         if len(code) < 16:
             code += bytes(16)
         try:
-            ops = ctx.translate(code, addr, max_bytes=min(len(code), stop - addr)).ops
+            ops = ctx.translate(code, addr, max_bytes=min(len(code), stop - addr), max_instructions=chunk).ops
         except _DECODE_ERRORS:
             # one instruction of the block cannot be decoded (a branch whose delay slot lies past
             # ``end``, a data word): take the block one instruction at a time up to it
@@ -462,21 +475,31 @@ def instructions(image: Image, start: int, end: int,
         # the context, and a consumer may translate other code (a loop replayed) before asking for more
         cur, cur_ops, last = None, [], addr
         block: list[tuple[int, list]] = []
+        marks = 0
         for op in ops:
             if op.opcode == OP.IMARK:
+                marks += 1
                 if cur is not None:
-                    block.append((cur, cur_ops))
+                    # (a tuple of tuples: the collector stops tracking it; a program's worth of lists
+                    # would make each full collection walk them all)
+                    done = tuple(cur_ops)
+                    block.append((cur, done))
+                    if cache is not None and last <= stop:
+                        cache[cur] = (last, done, fixes.get(cur, 0))
                 ins = op.inputs
                 cur, cur_ops = ins[0].offset, []
                 last = ins[-1].offset + ins[-1].size
                 continue
             cur_ops.append(_compile(op))
         if cur is not None:
-            block.append((cur, cur_ops))
+            done = tuple(cur_ops)
+            block.append((cur, done))
+            if cache is not None and last <= stop:
+                cache[cur] = (last, done, fixes.get(cur, 0))
         yield from block
         # translation stops at the end or at an instruction it cannot decode: skip that word
         addr = last if last > addr else addr + step
-        if addr < stop and last > 0:
+        if addr < stop and last > 0 and marks != chunk:
             try:
                 ctx.translate(image.read(addr, 16) or b"", addr, max_instructions=1)
             except _DECODE_ERRORS:
@@ -1546,6 +1569,9 @@ MAX_TABLE_ENTRIES = 256
 #: bytes of a called function decoded to see whether it can return (a static ``_exit``: a system call
 #: and a ``hlt``, with no return instruction)
 MAX_NORETURN_BYTES = 0x100
+#: instructions of such a callee translated at a time: most are settled by their first few (a return,
+#: a jump out), and translating is most of the cost
+NORETURN_CHUNK = 12
 
 
 def never_returns(image: Image, target: int, starts) -> bool:
@@ -1570,7 +1596,7 @@ def _never_returns(image: Image, target: int, starts) -> bool:
     hi = lo + MAX_NORETURN_BYTES
     last_jumps = False
     reach = lo  # the furthest address a branch seen so far lands on
-    for addr, ops in instructions(image, target, hi):
+    for addr, ops in instructions(image, target, hi, chunk=NORETURN_CHUNK):
         padding = _no_effect(ops)
         if addr != lo and last_jumps and reach < addr and (addr in starts or padding):
             return True
