@@ -422,6 +422,7 @@ def instructions(image: Image, start: int, end: int,
     step = 2 if thumb else (1 if image.arch.startswith("x86") else 4)
     arm = image.arch == "arm"
     mips = image.arch.startswith("mips")
+    x86 = image.arch.startswith("x86")
     unsafe = _unsafe_words(image, start, end, thumb)
     # each instruction is translated once per program: callers read the same code again (a callee's
     # start, a function walked and scanned for its constants). Not Thumb: an instruction there
@@ -473,37 +474,49 @@ def instructions(image: Image, start: int, end: int,
             continue
         # the whole translation is compiled before anything is yielded: its native op objects live in
         # the context, and a consumer may translate other code (a loop replayed) before asking for more
-        cur, cur_ops, last = None, [], addr
-        block: list[tuple[int, list]] = []
-        marks = 0
-        for op in ops:
-            if op.opcode == OP.IMARK:
-                marks += 1
-                if cur is not None:
-                    # (a tuple of tuples: the collector stops tracking it; a program's worth of lists
-                    # would make each full collection walk them all)
-                    done = tuple(cur_ops)
-                    block.append((cur, done))
-                    if cache is not None and last <= stop:
-                        cache[cur] = (last, done, fixes.get(cur, 0))
-                ins = op.inputs
-                cur, cur_ops = ins[0].offset, []
-                last = ins[-1].offset + ins[-1].size
-                continue
-            cur_ops.append(_compile(op))
-        if cur is not None:
-            done = tuple(cur_ops)
-            block.append((cur, done))
-            if cache is not None and last <= stop:
-                cache[cur] = (last, done, fixes.get(cur, 0))
+        block, ends = _compiled(ops)
+        if x86 and ends and ends[-1] > stop:
+            # the decoder reads no byte past ``max_bytes``: an x86 instruction running over ``stop``
+            # came out of it cut short (a call's displacement missing its high bytes): decoded again
+            # from all of its bytes (``code`` runs 16 past ``stop``)
+            cut = block[-1][0]
+            try:
+                block[-1:], ends[-1:] = _compiled(ctx.translate(code[cut - addr:], cut, max_instructions=1).ops)
+            except _DECODE_ERRORS:
+                block, ends = block[:-1], ends[:-1]  # (its bytes end with the segment: not code)
+        last = ends[-1] if ends else addr
+        if cache is not None:
+            for (at, done), at_end in zip(block, ends):
+                if at_end <= stop or x86:  # (elsewhere one running over ``stop`` is decoded again)
+                    cache[at] = (at_end, done, fixes.get(at, 0))
         yield from block
         # translation stops at the end or at an instruction it cannot decode: skip that word
         addr = last if last > addr else addr + step
-        if addr < stop and last > 0 and marks != chunk:
+        if addr < stop and last > 0 and len(block) != chunk:
             try:
                 ctx.translate(image.read(addr, 16) or b"", addr, max_instructions=1)
             except _DECODE_ERRORS:
                 addr += step
+
+
+def _compiled(ops) -> tuple[list[tuple[int, tuple]], list[int]]:
+    """One translation's ops as (address, compiled ops) per instruction (a tuple of tuples: the cyclic
+    collector stops tracking it), and where each instruction ends."""
+    cur, cur_ops = None, []
+    block: list[tuple[int, tuple]] = []
+    ends: list[int] = []
+    for op in ops:
+        if op.opcode == OP.IMARK:
+            if cur is not None:
+                block.append((cur, tuple(cur_ops)))
+            ins = op.inputs
+            cur, cur_ops = ins[0].offset, []
+            ends.append(ins[-1].offset + ins[-1].size)
+            continue
+        cur_ops.append(_compile(op))
+    if cur is not None:
+        block.append((cur, tuple(cur_ops)))
+    return block, ends
 
 
 def _unsafe_words(image: Image, start: int, end: int, thumb: bool) -> list[int]:
