@@ -632,6 +632,8 @@ def _straight_regions(w: model.Walk, flow: _Flow, last: int,
 
 #: a decided block this short that ends in a jump only passes control on (a trampoline)
 TRAMPOLINE_BYTES = 8
+#: the tail of another path that a decided block jumps into is shared when it is this short
+SHARED_TAIL_BYTES = 16
 
 
 def _decided_blocks(w: model.Walk, flow: _Flow, last: int, after_loop: int | None = None) -> set[int]:
@@ -651,6 +653,15 @@ def _decided_blocks(w: model.Walk, flow: _Flow, last: int, after_loop: int | Non
             if end is None or (end not in w.jumps and end not in w.branches):
                 break
             out.add(end)
+            if end in w.jumps and end - start > TRAMPOLINE_BYTES:
+                # a tail two paths share (cross-jumping: ``level = 2; goto authed;`` ends the check's
+                # pass path, and the other path jumps into it): a short block that sets a small
+                # constant and jumps on is decided by both (a loop's ``i++; continue`` sets none)
+                tail = w.jumps[end]
+                tail_end = _first_at_or_after(ends, tail)
+                if tail_end is not None and tail_end in w.jumps and 0 <= tail_end - tail <= SHARED_TAIL_BYTES \
+                        and any(tail <= a <= tail_end and 0 < v <= state.MAX_STATE_VALUE for a, _, v in w.reg_consts):
+                    out.add(tail_end)
             if end not in w.jumps or end - start > TRAMPOLINE_BYTES:
                 break
             start = w.jumps[end]

@@ -163,6 +163,8 @@ class Sym:
     offset: int = 0
 
 
+#: the widest store (a vector register's) whose words an argument vector is read from
+MAX_VECTOR_BYTES = 64
 #: an argument vector on the stack is read up to this many pointers
 MAX_ARRAY_POINTERS = 8
 #: a string built on the stack is read up to this many bytes; shorter than the minimum is a small
@@ -750,10 +752,26 @@ class _Walker:
                 if name is None and not self.image.little:
                     return self._low_part(off, size)
                 return Sym(name) if name else None
+            if got[0] < size and isinstance(got[1], int) and self.image.little:
+                whole = self._pieces(off, size)
+                if whole is not None:
+                    return whole
             return _fit(got, size, self.image.little)
         if space == RAM:
             return self._load(off, size)
         return None
+
+    def _pieces(self, off: int, size: int) -> int | None:
+        """A little-endian register read whole where its parts were written one by one, each a
+        constant (a vector register filled half by half), or None."""
+        value, at = 0, off
+        while at < off + size:
+            got = self.regs.get(at)
+            if got is None or not isinstance(got[1], int) or at + got[0] > off + size:
+                return None
+            value |= got[1] << (8 * (at - off))
+            at += got[0]
+        return value
 
     def _low_part(self, off: int, size: int):
         """A big-endian register's low bytes, read at their own offset (MIPS ``sh``/``sb`` and PowerPC
@@ -801,6 +819,10 @@ class _Walker:
             got = regs.get(o)
             if got is not None and o + got[0] > off:
                 del regs[o]
+                if isinstance(got[1], int) and self.image.little and o < off:
+                    # the bytes below the part written keep their value (``punpcklqdq`` fills the high
+                    # half of an XMM register whose low half holds a pointer)
+                    regs[o] = (off - o, got[1] & ((1 << (8 * (off - o))) - 1))
         if value is not None:
             regs[off] = (size, value)
 
@@ -812,6 +834,16 @@ class _Walker:
         if size == image.word:
             got = image.pointer(addr)
             return got if got is not None or not self._zeroed(addr) else Loaded(GLOBAL, addr, size)
+        word = image.word
+        if size > word and size % word == 0 and any(addr + i in image.pointers for i in range(0, size, word)):
+            # a vector load of pointers (``ldp q1, q2`` copying an argv array of relocated pointers to
+            # the stack): each word as relocated, in memory order
+            words = [image.pointer(addr + i) for i in range(0, size, word)]
+            if any(w is None for w in words):
+                return None
+            if not image.little:
+                words.reverse()
+            return sum(w << (8 * word * i) for i, w in enumerate(words))
         raw = image.read(addr, size)
         if raw is None or len(raw) != size:
             # a zero-initialised global (.bss) holds what the program put there at run time: a request
@@ -879,12 +911,27 @@ class _Walker:
         out = []
         word = self.image.word
         for i in range(MAX_ARRAY_POINTERS):
-            got = self.stack.get(("sp", offset + i * word))
-            value = _arg(got[1]) if got is not None and got[0] == word else None
+            value = _arg(self._stack_word(offset + i * word))
             if value == 0:
                 break
             out.append(value)
         return out
+
+    def _stack_word(self, offset: int):
+        """The word at stack offset ``offset``: stored alone, or a word of a wider constant stored over
+        it (a vector store of several pointers)."""
+        word = self.image.word
+        for back in range(0, MAX_VECTOR_BYTES, word):
+            got = self.stack.get(("sp", offset - back))
+            if got is not None:
+                size, value = got
+                if size == word and back == 0:
+                    return value
+                if not isinstance(value, int) or size <= back or size % word:
+                    return None
+                shift = back if self.image.little else size - back - word
+                return (value >> (8 * shift)) & ((1 << (8 * word)) - 1)
+        return None
 
     def _stack_bytes(self, offset: int, length: int | None = None) -> bytes | None:
         """The bytes stored constant by constant from stack offset ``offset`` up to a NUL (or ``length``

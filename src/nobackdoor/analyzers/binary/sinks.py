@@ -100,7 +100,9 @@ def classify_sink(image: Image, call: Call) -> Sink | None:
         if raw is None:
             return Sink(call.addr, name, "command", None)
         text = raw.decode("latin-1")
-        line = _command_line(image, call, idx) if name.startswith("execl") else text
+        vector = k["argv_arguments"].get(name)
+        line = _command_line(image, call, idx) if name.startswith("execl") else \
+            _vector_line(image, call, text, vector) if vector is not None else text
         sink = Sink(call.addr, name, "shell", text, line)
         if is_shell(text) or sink.shell_service:
             return sink
@@ -131,6 +133,18 @@ def _command_line(image: Image, call: Call, idx: int) -> str:
             break
         parts.append(raw)
     return " ".join(p.decode("latin-1") for p in parts if p)
+
+
+def _vector_line(image: Image, call: Call, path: str, vector: int) -> str:
+    """``execvp(path, argv)`` with the walk's argument vector: the path and the constant strings of
+    ``argv`` after ``argv[0]``, up to the first that is not one (``telnetd -p 22093 -l /bin/sh``)."""
+    parts = [path]
+    for a in call.arrays.get(vector, [])[1:]:
+        raw = string_at(image, a, 128)
+        if raw is None:
+            break
+        parts.append(raw.decode("latin-1"))
+    return " ".join(parts)
 
 
 def is_shell(text: str) -> bool:

@@ -1,0 +1,56 @@
+"""Session 14's mechanisms: an argument vector copied through vector registers (its words read from
+a wider store, relocated pointers loaded by a vector load, a register filled half by half), the exec
+family's command line read from that vector, and a tail two paths share (cross-jumping) counted as a
+block each of them decides."""
+from __future__ import annotations
+
+import pytest
+
+from nobackdoor.analyzers.binary import analyzer, model
+
+from .conftest import FIXTURES
+
+BIN = FIXTURES / "bin"
+
+
+def _loud(findings):
+    return [f for f in findings if f.rule.startswith("binary.") and f.severity.name in ("HIGH", "CRITICAL")]
+
+
+@pytest.mark.parametrize("arch", ["aarch64", "x86_64"])
+def test_a_shell_service_started_with_a_vector_copied_argv_is_found(analyze, arch):
+    findings, _ = analyze(BIN / f"vecargv-shell-{arch}")
+    services = [f for f in _loud(findings) if f.rule == "binary.shell-service"]
+    assert services and "telnetd -p 2323 -l /bin/sh" in services[0].message, [(f.rule, f.message) for f in findings]
+
+
+@pytest.mark.parametrize("arch", ["aarch64", "x86_64"])
+def test_the_same_service_with_its_login_stays_quiet(analyze, arch):
+    findings, _ = analyze(BIN / f"vecargv-clean-{arch}")
+    assert not _loud(findings), [(f.rule, f.message) for f in findings]
+
+
+def _walk(jump_to: int, tail_end: int, consts: list) -> model.Walk:
+    # a compare's branch at 0x102 (mismatch: 0x200); its match block runs to a jump at 0x110 into the
+    # middle of the check's pass block (0x140 .. the jump at ``tail_end``); the check's branch at 0x132
+    return model.Walk(branches={0x102: 0x200, 0x132: 0x140}, jumps={0x110: jump_to, tail_end: 0x300},
+                      block_ends={0x110, tail_end}, reg_consts=consts)
+
+
+def test_a_tail_that_sets_a_level_and_jumps_on_is_decided_by_both_paths_into_it():
+    w = _walk(0x150, 0x156, [(0x152, 64, 2)])
+    flow = analyzer._Flow.of(w)
+    mine = analyzer._decided_blocks(w, flow, 0x100)
+    check = analyzer._decided_blocks(w, flow, 0x130)
+    assert 0x156 in mine & check
+
+
+@pytest.mark.parametrize("jump_to, tail_end, consts", [
+    (0x150, 0x156, []),                  # ``i++; continue``: no level written there
+    (0x150, 0x156, [(0x152, 64, 0x1000)]),  # a large constant: no state value
+    (0x140, 0x156 + 0x20, [(0x152, 64, 2)]),  # a long block: no shared tail
+])
+def test_other_jumps_into_code_share_nothing(jump_to, tail_end, consts):
+    w = _walk(jump_to, tail_end, consts)
+    flow = analyzer._Flow.of(w)
+    assert tail_end not in analyzer._decided_blocks(w, flow, 0x100)
