@@ -1,7 +1,9 @@
 """Session 14's mechanisms: an argument vector copied through vector registers (its words read from
 a wider store, relocated pointers loaded by a vector load, a register filled half by half), the exec
-family's command line read from that vector, and a tail two paths share (cross-jumping) counted as a
-block each of them decides."""
+family's command line read from that vector, a tail two paths share (cross-jumping) counted as a
+block each of them decides, and a hidden verb tested by a byte-loop helper whose command another
+helper runs (the helpers of a dispatcher that reaches a command are walked; a loop's short run of
+text is a keyword)."""
 from __future__ import annotations
 
 import pytest
@@ -54,3 +56,17 @@ def test_other_jumps_into_code_share_nothing(jump_to, tail_end, consts):
     w = _walk(jump_to, tail_end, consts)
     flow = analyzer._Flow.of(w)
     assert tail_end not in analyzer._decided_blocks(w, flow, 0x100)
+
+
+@pytest.mark.parametrize("arch", ["aarch64", "x86_64"])
+def test_a_verb_a_loop_helper_tests_gates_the_command_another_helper_runs(analyze, arch):
+    findings, _ = analyze(BIN / f"verbloop-verb-{arch}")
+    gates = [f for f in findings if f.rule == "binary.magic-gates-command"]
+    assert gates and "'xonov'" in gates[0].message and "system" in gates[0].message, \
+        [(f.rule, f.message) for f in findings]
+
+
+@pytest.mark.parametrize("arch", ["aarch64", "x86_64"])
+def test_the_dispatcher_without_the_verb_reports_nothing(analyze, arch):
+    findings, _ = analyze(BIN / f"verbloop-clean-{arch}")
+    assert not [f for f in findings if f.rule.startswith("binary.")], [(f.rule, f.message) for f in findings]

@@ -220,7 +220,10 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
 
     # a function that runs a command decides with the helpers whose result it tests (``if
     # (is_verb(line)) execl(...)``): walk them, they may compare in a loop and call nothing we judge
-    predicates = {c.target for fn, w in walks.items() if fn < library_from and direct.get(fn)
+    # (or through a helper that surely runs one: ``if (is_verb(line)) run_it(arg);`` at -O0)
+    runners = {fn for fn, w in walks.items() if fn < library_from and (direct.get(fn) or any(
+        c.name is None and any(_surely_runs(s, k) for s in reach.get(c.target, ())) for c in w.calls))}
+    predicates = {c.target for fn, w in walks.items() if fn in runners
                   for c in w.calls if c.name is None and c.addr in set(w.zero_tests.values())
                   and c.target is not None and c.target not in walks and c.target < library_from
                   and image.is_code(c.target)}
@@ -353,9 +356,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                     # through a helper, only what surely runs a command: a shell command line, a fixed
                     # command, a privilege change; a process spawner that wires pipes (dup2) and execs
                     # a program named at run time is no shell
-                    gated.extend(s for s in reach[call.target] if s.kind == "privilege" or s.shell_service
-                                 or base_name(s.routine) in k["shell_command_routines"]
-                                 or (s.kind in ("shell", "command") and s.argument))
+                    gated.extend(s for s in reach[call.target] if _surely_runs(s, k))
             gated = _unique(gated)
             if all(s.kind == "redirect" for s in gated):
                 gated = []  # dup2 onto stdout/stderr with nothing run after it is fd plumbing, not a shell
@@ -1108,6 +1109,14 @@ def _static_candidates(cmap: functions.CallMap, candidates: list[int], writers: 
     return sorted(keep)
 
 
+def _surely_runs(s: Sink, k: dict) -> bool:
+    """What a helper's sink surely does when the helper is called: a shell command line, a fixed
+    command, a privilege change (a process spawner that wires pipes and execs a program named at run
+    time is no shell)."""
+    return s.kind == "privilege" or s.shell_service or base_name(s.routine) in k["shell_command_routines"] \
+        or (s.kind in ("shell", "command") and bool(s.argument))
+
+
 def _unique(sinks: list[Sink]) -> list[Sink]:
     seen, out = set(), []
     for s in sinks:
@@ -1257,7 +1266,11 @@ def _inline_magic(image, fn, w):
         text = len(body) >= MIN_INLINE_WORDS_TEXT and len(raw) > len(body) and _PRINTABLE.fullmatch(body)
         # several compares: at different places, or one compare in several passes of a loop
         several = len({(c.addr, c.iteration) for c in compares}) >= 2
-        if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and several) or text):
+        # one compare replayed pass by pass over successive bytes (a loop against a table, the
+        # input's length checked before it): a keyword, however short, when it reads as text
+        looped = len({c.addr for c in compares}) == 1 and len({c.iteration for c in compares}) == len(compares) \
+            == len(body) >= MIN_INLINE_WORDS_TEXT and _PRINTABLE.fullmatch(body)
+        if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and several) or text or looped):
             addrs = [c.addr for c in compares]
             yield Comparison(fn, min(addrs), "inline compare", raw, rank(raw), end=max(addrs))
 
