@@ -70,3 +70,21 @@ def test_a_verb_a_loop_helper_tests_gates_the_command_another_helper_runs(analyz
 def test_the_dispatcher_without_the_verb_reports_nothing(analyze, arch):
     findings, _ = analyze(BIN / f"verbloop-clean-{arch}")
     assert not [f for f in findings if f.rule.startswith("binary.")], [(f.rule, f.message) for f in findings]
+
+
+def test_a_vector_register_filled_half_by_half_is_stored_part_by_part():
+    # movq %rax,%xmm0 (a stack address); movq %rdx,%xmm6 (a string's); punpcklqdq %xmm6,%xmm0;
+    # movaps %xmm0,0x2c0(%rsp): the two words of an argument vector, whatever each one holds
+    from nobackdoor.analyzers.binary import elf, lift
+
+    image = elf.load((BIN / "vecargv-shell-x86_64").read_bytes())
+    code = bytes.fromhex("66480f6ec0" "66480f6ef2" "660f6cc6" "0f298424c0020000")
+    ctx = lift._context(lift.language(image), False)
+    walker = lift._Walker(image, 0x1000)
+    walker._set_reg("RAX", lift.Sym("sp", -0x100))
+    walker._set_reg("RDX", 0x2004)
+    block, _ = lift._compiled(ctx.translate(code, 0x1000).ops)
+    for addr, ops in block:
+        walker.uniq.clear()
+        list(walker.step(addr, ops))
+    assert walker._stack_array(walker._reg("RSP").offset + 0x2C0)[:2] == [lift.Sym("sp", -0x100), 0x2004]

@@ -761,6 +761,24 @@ class _Walker:
             return self._load(off, size)
         return None
 
+    def _store_pieces(self, pointer: Sym, vn) -> None:
+        """A vector register stored whole whose parts were written one by one (``punpcklqdq`` joining a
+        stack address and a string's): each part lands at its own offset, whatever it holds (an
+        argument vector of pointers of both kinds). Little-endian registers only."""
+        _, off, size = vn
+        if not self.image.little:
+            return
+        parts, at = [], off
+        while at < off + size:
+            got = self.regs.get(at)
+            if got is None or at + got[0] > off + size:
+                return
+            parts.append((at - off, got))
+            at += got[0]
+        if len(parts) > 1:
+            for delta, (width, value) in parts:
+                self.store(Sym(pointer.base, pointer.offset + delta), width, value)
+
     def _pieces(self, off: int, size: int) -> int | None:
         """A little-endian register read whole where its parts were written one by one, each a
         constant (a vector register filled half by half), or None."""
@@ -819,10 +837,12 @@ class _Walker:
             got = regs.get(o)
             if got is not None and o + got[0] > off:
                 del regs[o]
-                if isinstance(got[1], int) and self.image.little and o < off:
+                if self.image.little and o < off and isinstance(got[1], (int, Sym)):
                     # the bytes below the part written keep their value (``punpcklqdq`` fills the high
                     # half of an XMM register whose low half holds a pointer)
-                    regs[o] = (off - o, got[1] & ((1 << (8 * (off - o))) - 1))
+                    low = _fit(got, off - o)
+                    if low is not None:
+                        regs[o] = (off - o, low)
         if value is not None:
             regs[off] = (size, value)
 
@@ -1354,6 +1374,12 @@ class _Walker:
                 value = read(ins[2])
                 pointer = read(ins[1])
                 self.store(pointer, size, value)
+                if size > self.image.word and isinstance(pointer, Sym):
+                    # (x86 copies the register to a temporary first: ``unique = XMM0; *[ram]p = unique``)
+                    src = ins[2] if ins[2][0] == REGISTER else next(
+                        (i[0] for c, o, i, _ in ops if c == COPY and o == ins[2] and i[0][0] == REGISTER), None)
+                    if src is not None:
+                        self._store_pieces(pointer, src)
                 if isinstance(value, int) and size <= 8:
                     yield Store(addr, value & ((1 << (8 * size)) - 1), size,
                                 pointer if isinstance(pointer, (int, Sym)) else None)
