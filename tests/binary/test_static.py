@@ -74,3 +74,14 @@ def test_signature_needs_every_fixed_byte(static_dir):
     changed = bytearray(data)
     changed[image.offset_of(addr) + fixed + 1] ^= 0x01  # one byte the signature fixes
     assert signatures.routine_at(elf.load(bytes(changed)), addr) != "strcmp"
+
+
+def test_musls_assembly_memcpy_has_a_signature(static_dir):
+    # musl writes memcpy in assembly with no symbol size: its bytes up to the next function are its
+    # signature, so a copy of the network's bytes into a local buffer is followed in static musl programs
+    data = (static_dir / "ctrlsrv-prefix-x86_64musl-static").read_bytes()
+    image = elf.load(data)
+    named = {signatures.routine_at(image, start) for start, _ in image.code} | {
+        signatures.routine_at(image, addr) for addr in range(image.code[0][0], image.code[-1][1])
+        if image.read(addr, 3) == bytes.fromhex("4889f8")}
+    assert "memcpy" in named
