@@ -88,3 +88,24 @@ def test_a_vector_register_filled_half_by_half_is_stored_part_by_part():
         walker.uniq.clear()
         list(walker.step(addr, ops))
     assert walker._stack_array(walker._reg("RSP").offset + 0x2C0)[:2] == [lift.Sym("sp", -0x100), 0x2004]
+
+
+def test_a_static_exec_front_end_that_hands_on_its_vector_is_an_execv():
+    # a library function that calls execve with its own first two arguments (musl's __execvpe) is a
+    # vector front end: a call to it (or to a stub that jumps to it) is read as execv, its argument
+    # vector as the command line
+    from nobackdoor.analyzers.binary import elf, lift
+    from nobackdoor.analyzers.binary.sinks import classify_sink
+
+    data = (BIN / "vecargv-shell-x86_64").read_bytes()
+    image = elf.load(data)
+    strings = {s: next(a for a in range(image.data_ranges[0][0], image.data_ranges[-1][1])
+                       if image.cstring(a, 16) == s.encode()) for s in ("telnetd", "-l", "/bin/sh")}
+    rdi, rsi = (lift.Sym(r) for r in lift.CONVENTIONS[image.arch].args[:2])
+    front = model.Walk(calls=[model.Call(0x9100, 0x9200, "execve", [rdi, rsi, None])])
+    program = model.Walk(calls=[model.Call(0x1100, 0x9000, None, [strings["telnetd"], lift.Sym("sp", -64)],
+                                           arrays={1: [strings["telnetd"], strings["-l"], strings["/bin/sh"]]})])
+    analyzer._name_exec_wrappers(image, {0x1000: program, 0x9000: front}, library_from=0x8000)
+    call = program.calls[0]
+    assert call.name == "execv"
+    assert classify_sink(image, call).command_line == "telnetd -l /bin/sh"

@@ -749,23 +749,47 @@ def _name_exec_wrappers(image: elf.Image, walks: dict[int, model.Walk], library_
     functions without a name: one that hands its first argument, unchanged, to ``execve`` as the
     path is one of them. Calls to it are renamed ``execl`` so that their constant arguments are read as
     a command line (``execl("/usr/sbin/telnetd", "telnetd", "-l", "/bin/sh", ...)``)."""
-    first = lift.CONVENTIONS[image.arch].args[:1]
-    if not first:
+    params = lift.CONVENTIONS[image.arch].args[:2]
+    if len(params) < 2:
         return  # arguments on the stack (i386): not followed
-    wrappers = set()
+    # (one that hands its second argument on as the argument vector is a vector front end: ``execv``,
+    # ``execvp``; its callers' vectors are read as the command line)
+    wrappers: dict[int, str] = {}
     for fn, w in walks.items():
         if fn < library_from:
             continue
         for c in w.calls:
-            if base_name(c.name or "") in ("execve", "execv") and c.args and c.args[0] == lift.Sym(first[0]):
-                wrappers.add(fn)
+            if base_name(c.name or "") in ("execve", "execv") and c.args and c.args[0] == lift.Sym(params[0]):
+                vector = len(c.args) > 1 and c.args[1] == lift.Sym(params[1])
+                wrappers[fn] = "execv" if vector else "execl"
                 break
     if not wrappers:
         return
     for w in walks.values():
         for c in w.calls:
-            if c.name is None and c.target in wrappers:
-                c.name = "execl"
+            if c.name is None and c.target is not None:
+                target = c.target if c.target in wrappers else _stub_to(image, c.target, wrappers)
+                if target is not None:
+                    c.name = wrappers[target]
+
+
+#: instructions of a stub that sets an argument and jumps on (musl's ``execvp``: ``environ`` into the
+#: third argument, then ``jmp __execvpe``)
+MAX_STUB_INSTRUCTIONS = 6
+
+
+def _stub_to(image: elf.Image, addr: int, targets) -> int | None:
+    """The function of ``targets`` that the stub at ``addr`` jumps to, calling nothing on the way."""
+    if not image.is_code(addr):
+        return None
+    for i, (_, ops) in enumerate(lift.instructions(image, addr, addr + 16 * MAX_STUB_INSTRUCTIONS)):
+        if i >= MAX_STUB_INSTRUCTIONS or any(op[0] in (lift.CALL, lift.CALLIND, lift.RETURN) for op in ops):
+            return None
+        jump = next((op for op in ops if op[0] == lift.BRANCH), None)
+        if jump is not None:
+            dest = jump[2][0]
+            return dest[1] if dest[0] == lift.RAM and dest[1] in targets else None
+    return None
 
 
 def _session_places(image: elf.Image, walks: dict[int, model.Walk], checkers: set[int], library_from: int,

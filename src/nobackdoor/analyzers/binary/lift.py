@@ -1211,7 +1211,9 @@ class _Walker:
         built = {i: b for i, a in enumerate(args) if isinstance(a, Sym) and a.base == "sp"
                  for b in [self.stack_string(a.offset, self._compared_length(name, args))] if b}
         arrays = {}
-        vector = knowledge()["argv_arguments"].get(base_name(name)) if name else None
+        # (a routine without a name may turn out to be an exec front end of a static C library:
+        # ``analyzer._name_exec_wrappers``; its vector is read as one's would be)
+        vector = knowledge()["argv_arguments"].get(base_name(name)) if name else 1
         if vector is not None and vector < len(args) and isinstance(args[vector], Sym) and args[vector].base == "sp":
             arrays[vector] = self._stack_array(args[vector].offset)
         if not self._copied_text(name, args):
