@@ -27,9 +27,10 @@ def test_daemons_listen(analyze):
 
 
 def test_static_busybox_is_fast(analyze):
-    t0 = time.monotonic()
+    # CPU time of this process: other processes on a loaded machine do not count against it
+    t0 = time.process_time()
     analyze(DEBIAN / "busybox-static_armel_busybox")
-    assert time.monotonic() - t0 < 10
+    assert time.process_time() - t0 < 10
 
 
 def test_static_binary_gets_named_syscalls_and_listener(analyze):
