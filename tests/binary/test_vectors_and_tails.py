@@ -109,16 +109,3 @@ def test_a_static_exec_front_end_that_hands_on_its_vector_is_an_execv():
     call = program.calls[0]
     assert call.name == "execv"
     assert classify_sink(image, call).command_line == "telnetd -l /bin/sh"
-
-
-def test_a_thumb_callee_is_read_as_thumb_when_asked_whether_it_returns():
-    # a ``bl`` keeps the instruction set: the callee is decoded as Thumb (read as ARM it is garbage,
-    # and some garbage encodings corrupt the decoder's memory: a real hostapd crashed its worker)
-    from nobackdoor.analyzers.binary import elf, functions, lift
-
-    image = elf.load((BIN / "ctrlsrv-clean-armv7thumb").read_bytes())
-    cmap = functions.scan(image)
-    for fn in sorted(cmap.thumb_starts):
-        lift.walk(image, fn | 1, cmap.end_of(fn), frozenset(cmap.starts), cmap.soft_starts)
-    asked = [t for t in image.no_return if image.is_code(t & ~1)]  # (calls of named routines are not asked)
-    assert asked and all(t & 1 for t in asked)

@@ -1678,10 +1678,9 @@ def _never_returns(image: Image, target: int, starts) -> bool:
     """The function's code is closed before a return is seen: its last instruction jumps (or calls what
     never returns), every branch so far lands before that point, and the next function or alignment
     padding follows."""
-    thumb = target & 1 if image.arch == "arm" else 0
-    lo = target - thumb  # (x86 code may start at an odd address)
-    if not image.is_code(lo):
+    if not image.is_code(target & ~1):
         return False
+    lo = target & ~1
     hi = lo + MAX_NORETURN_BYTES
     last_jumps = False
     reach = lo  # the furthest address a branch seen so far lands on
@@ -1699,9 +1698,7 @@ def _never_returns(image: Image, target: int, starts) -> bool:
                 if not lo <= op[2][0][1] < hi:
                     return False
                 reach = max(reach, op[2][0][1])
-            # (a call keeps the instruction set: Thumb code decoded as ARM is garbage, and some garbage
-            # encodings corrupt the decoder's memory)
-            ends = ends or op[0] == BRANCH or op[0] == CALL and never_returns(image, op[2][0][1] | thumb, starts)
+            ends = ends or op[0] == BRANCH or op[0] == CALL and never_returns(image, op[2][0][1], starts)
         if not padding:
             last_jumps = ends
     return False
@@ -2018,8 +2015,7 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
                 if isinstance(event, Call):
                     out.calls.append(event)
                     if event.name and base_name(event.name) in noreturn or event.name is None \
-                            and isinstance(event.target, int) \
-                            and never_returns(image, walker._mode_of(addr, event.target), starts):
+                            and isinstance(event.target, int) and never_returns(image, event.target, starts):
                         ended = True  # (``exit(1);`` falls into nothing: the next block's values are its own)
                         walker.stops.add(addr)
                 elif isinstance(event, Compare):
