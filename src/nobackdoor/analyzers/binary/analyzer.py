@@ -768,28 +768,9 @@ def _name_exec_wrappers(image: elf.Image, walks: dict[int, model.Walk], library_
     for w in walks.values():
         for c in w.calls:
             if c.name is None and c.target is not None:
-                target = c.target if c.target in wrappers else _stub_to(image, c.target, wrappers)
+                target = c.target if c.target in wrappers else lift.stub_target(image, c.target, wrappers)
                 if target is not None:
                     c.name = wrappers[target]
-
-
-#: instructions of a stub that sets an argument and jumps on (musl's ``execvp``: ``environ`` into the
-#: third argument, then ``jmp __execvpe``)
-MAX_STUB_INSTRUCTIONS = 6
-
-
-def _stub_to(image: elf.Image, addr: int, targets) -> int | None:
-    """The function of ``targets`` that the stub at ``addr`` jumps to, calling nothing on the way."""
-    if not image.is_code(addr):
-        return None
-    for i, (_, ops) in enumerate(lift.instructions(image, addr, addr + 16 * MAX_STUB_INSTRUCTIONS)):
-        if i >= MAX_STUB_INSTRUCTIONS or any(op[0] in (lift.CALL, lift.CALLIND, lift.RETURN) for op in ops):
-            return None
-        jump = next((op for op in ops if op[0] == lift.BRANCH), None)
-        if jump is not None:
-            dest = jump[2][0]
-            return dest[1] if dest[0] == lift.RAM and dest[1] in targets else None
-    return None
 
 
 def _session_places(image: elf.Image, walks: dict[int, model.Walk], checkers: set[int], library_from: int,

@@ -761,35 +761,34 @@ class _Walker:
             return self._load(off, size)
         return None
 
-    def _store_pieces(self, pointer: Sym, vn) -> None:
-        """A vector register stored whole whose parts were written one by one (``punpcklqdq`` joining a
-        stack address and a string's): each part lands at its own offset, whatever it holds (an
-        argument vector of pointers of both kinds). Little-endian registers only."""
-        _, off, size = vn
-        if not self.image.little:
-            return
+    def _parts(self, off: int, size: int) -> list[tuple[int, tuple[int, object]]] | None:
+        """The parts a little-endian register was written in one by one (a vector register filled half
+        by half), as (offset into it, (size, value)), when they cover it exactly; else None."""
         parts, at = [], off
         while at < off + size:
             got = self.regs.get(at)
             if got is None or at + got[0] > off + size:
-                return
+                return None
             parts.append((at - off, got))
             at += got[0]
-        if len(parts) > 1:
+        return parts
+
+    def _store_pieces(self, pointer: Sym, vn) -> None:
+        """A vector register stored whole whose parts were written one by one (``punpcklqdq`` joining a
+        stack address and a string's): each part lands at its own offset, whatever it holds (an
+        argument vector of pointers of both kinds). Little-endian registers only."""
+        parts = self._parts(vn[1], vn[2]) if self.image.little else None
+        if parts is not None and len(parts) > 1:
             for delta, (width, value) in parts:
                 self.store(Sym(pointer.base, pointer.offset + delta), width, value)
 
     def _pieces(self, off: int, size: int) -> int | None:
         """A little-endian register read whole where its parts were written one by one, each a
-        constant (a vector register filled half by half), or None."""
-        value, at = 0, off
-        while at < off + size:
-            got = self.regs.get(at)
-            if got is None or not isinstance(got[1], int) or at + got[0] > off + size:
-                return None
-            value |= got[1] << (8 * (at - off))
-            at += got[0]
-        return value
+        constant, or None."""
+        parts = self._parts(off, size)
+        if parts is None or not all(isinstance(v, int) for _, (_, v) in parts):
+            return None
+        return sum(v << (8 * delta) for delta, (_, v) in parts)
 
     def _low_part(self, off: int, size: int):
         """A big-endian register's low bytes, read at their own offset (MIPS ``sh``/``sb`` and PowerPC
@@ -1213,7 +1212,8 @@ class _Walker:
         arrays = {}
         # (a routine without a name may turn out to be an exec front end of a static C library:
         # ``analyzer._name_exec_wrappers``; its vector is read as one's would be)
-        vector = knowledge()["argv_arguments"].get(base_name(name)) if name else 1
+        argv = knowledge()["argv_arguments"]
+        vector = argv.get(base_name(name)) if name else argv["execv"]
         if vector is not None and vector < len(args) and isinstance(args[vector], Sym) and args[vector].base == "sp":
             arrays[vector] = self._stack_array(args[vector].offset)
         if not self._copied_text(name, args):
@@ -1702,6 +1702,25 @@ def _never_returns(image: Image, target: int, starts) -> bool:
         if not padding:
             last_jumps = ends
     return False
+
+
+#: instructions of a stub that sets an argument and jumps on (musl's ``execvp``: ``environ`` into the
+#: third argument, then ``jmp __execvpe``)
+MAX_STUB_INSTRUCTIONS = 6
+
+
+def stub_target(image: Image, addr: int, targets) -> int | None:
+    """The function of ``targets`` that the stub at ``addr`` jumps to, calling nothing on the way."""
+    if not image.is_code(addr):
+        return None
+    for i, (_, ops) in enumerate(instructions(image, addr, addr + 16 * MAX_STUB_INSTRUCTIONS)):
+        if i >= MAX_STUB_INSTRUCTIONS or any(op[0] in (CALL, CALLIND, RETURN) for op in ops):
+            return None
+        jump = next((op for op in ops if op[0] == BRANCH), None)
+        if jump is not None:
+            dest = jump[2][0]
+            return dest[1] if dest[0] == RAM and dest[1] in targets else None
+    return None
 
 
 def _branch_table_end(image: Image, addr: int) -> int:

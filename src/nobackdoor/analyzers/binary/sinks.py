@@ -101,8 +101,8 @@ def classify_sink(image: Image, call: Call) -> Sink | None:
             return Sink(call.addr, name, "command", None)
         text = raw.decode("latin-1")
         vector = k["argv_arguments"].get(name)
-        line = _command_line(image, call, idx) if name.startswith("execl") else \
-            _vector_line(image, call, text, vector) if vector is not None else text
+        line = _command_line(image, text, call.args[idx + 1:]) if name.startswith("execl") else \
+            _command_line(image, text, call.arrays.get(vector, [])) if vector is not None else text
         sink = Sink(call.addr, name, "shell", text, line)
         if is_shell(text) or sink.shell_service:
             return sink
@@ -123,23 +123,12 @@ def classify_sink(image: Image, call: Call) -> Sink | None:
     return None
 
 
-def _command_line(image: Image, call: Call, idx: int) -> str:
-    """``execl(path, arg0, arg1, ..., NULL)``: the path and the constant arguments after ``arg0`` up
-    to the first one that is not a constant string."""
-    parts = [string_at(image, call.args[idx])]
-    for a in call.args[idx + 2:]:
-        raw = string_at(image, a, 128)
-        if raw is None:
-            break
-        parts.append(raw)
-    return " ".join(p.decode("latin-1") for p in parts if p)
-
-
-def _vector_line(image: Image, call: Call, path: str, vector: int) -> str:
-    """``execvp(path, argv)`` with the walk's argument vector: the path and the constant strings of
-    ``argv`` after ``argv[0]``, up to the first that is not one (``telnetd -p 22093 -l /bin/sh``)."""
+def _command_line(image: Image, path: str, words: list) -> str:
+    """A command's path and its constant arguments after ``arg0``, up to the first that is not a
+    constant string: ``execl(path, arg0, arg1, ..., NULL)``'s arguments, or ``execvp(path, argv)``'s
+    vector as the walk read it (``telnetd -p 22093 -l /bin/sh``)."""
     parts = [path]
-    for a in call.arrays.get(vector, [])[1:]:
+    for a in words[1:]:
         raw = string_at(image, a, 128)
         if raw is None:
             break
