@@ -28,11 +28,15 @@ MAX_FUNCTIONS = 1500
 #: functions walked beyond the candidates to follow where a credential check's decision is kept (the
 #: check's callers, and what they call): keeps large programs with many run-time compares bounded
 MAX_STATE_WALKS = 40
+#: callers walked to learn where the values come from that functions compare with built-in texts
+MAX_CALLER_WALKS = 40
 #: callee depth through which a compare still "reaches" a sink
 SINK_DEPTH = 3
 MIN_INLINE_MAGIC = 6  # shorter runs are structure fields and character classes
 #: a word compare chain of this much text (an inlined ``strcmp(cmd, "diag")``) is a keyword
 MIN_INLINE_WORDS_TEXT = 4
+#: one compare of this many printable bytes (no NUL) is text too: a fixed-length ``memcmp`` inlined
+MIN_WIDE_TEXT = 8
 #: code bytes at most between two compares of one run
 CHAIN_GAP = 1024
 #: code bytes after a compare within which its conditional branch is looked for
@@ -182,7 +186,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
 
     k = knowledge()
     if report.static_routines:
-        _name_exec_wrappers(image, walks, library_from)
+        _name_exec_wrappers(image, cmap, walks, library_from, starts)
     direct: dict[int, list[Sink]] = {}
     for fn, w in walks.items():
         found = [s for s in (classify_sink(image, c) for c in w.calls if c.name) if s]
@@ -272,6 +276,24 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         if not wrappers:
             break
         checkers |= wrappers
+    # a function that compares one of its parameters with a built-in text is handed the value by its
+    # callers (``check_login(user, pass)``, called by the login form's handler after
+    # ``form_value("password", pass, 128)``): walk them, they may call nothing else we judge
+    comparing = sorted(fn for fn, w in walks.items() if fn < library_from and credentials.compared_parameters(image, w))
+    for g in sorted({g for fn in comparing for g in callers.get(fn, ()) if g not in walks and g < library_from})[
+            :MAX_CALLER_WALKS]:
+        if len(walks) >= MAX_FUNCTIONS:
+            break
+        walk_one(g)
+    given = _handed_passwords(image, walks, library_from)
+    # and the functions they hand the password to: a helper that hashes it calls nothing else we judge
+    handed_to = sorted(g for g in set(given) - walks.keys() if g < library_from and image.is_code(g))
+    for g in handed_to[:MAX_CALLER_WALKS]:
+        if len(walks) >= MAX_FUNCTIONS:
+            break
+        walk_one(g)
+    if handed_to:
+        given = _handed_passwords(image, walks, library_from)
     matchers = _matchers(walks, comps_of, direct)
     # settings written from the network behind a credential check are the administrator's interface:
     # a function that logs in itself or calls a check (other than a settings writer, which may compare
@@ -299,7 +321,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     for fn, w in walks.items():
         if fn >= library_from:
             continue
-        for mp in credentials.find(image, w, fn in auth_self, library_from):
+        for mp in credentials.find(image, w, fn in auth_self, library_from, given.get(fn)):
             comp = Comparison(fn, mp.call.addr, base_name(mp.call.name or ""), mp.constant, rank(mp.constant))
             report.decisions.append(Decision("binary.hardcoded-password", comp, [], fn if fn in auth_self else None,
                                              password_flow=mp.evidence))
@@ -371,13 +393,20 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             # and protocol names); below the gate rank it is a medium lead (see _results)
             undocumented = comp.raw in hidden and any(s.kind in ("shell", "privilege", "command") for s in gated)
             in_login = auth_fn == fn and comp.ranked.password_like  # the shell a login starts is its own
+            # a shell served without a login (``telnetd -l /bin/sh``) is no feature whatever word starts
+            # it: a compare that decides directly on starting one is its trigger, however plain it looks
+            # (directly: the straight-line code either way of its branch, not the next test's blocks)
+            serves = score < GATE_THRESHOLD and any(s.shell_service for s in gated) and _serves_shell(
+                _straight_regions(w, order, last, _after_loop(w, comp)), direct[fn], w.calls, reach)
             if gated and not in_login and not _echoed(image, comp, echoes) and (score >= GATE_THRESHOLD
-                                           or (undocumented and score >= HIDDEN_MIN_SCORE)):
+                                           or ((undocumented or serves) and score >= HIDDEN_MIN_SCORE)):
                 rid = "binary.magic-gates-shell" if strong else "binary.magic-gates-command"
                 report.decisions.append(Decision(rid, comp, gated, auth_fn, keywords, undocumented))
             if comp.hashed or _HEX_DIGEST.fullmatch(comp.raw.rstrip(b"\0")) or _raw_digest_of_input(w, comp, hashes):
                 # input hashed, then compared with a built-in digest: the secret is whatever hashes to it
-                report.decisions.append(Decision("binary.hashed-secret", comp, gated, auth_fn))
+                # (in a function handed the typed password: that password's digest)
+                report.decisions.append(Decision("binary.hashed-secret", comp, gated, auth_fn,
+                                                 password_flow=_handed_description(given.get(fn))))
             body = comp.raw.rstrip(b"\0")
             # the state a login writes is judged in authentication code only: elsewhere two run-time
             # values compared (a parser's name lookup) are no credential check
@@ -513,6 +542,29 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         if off is not None:
             report.offsets[addr] = off
     return report
+
+
+def _handed_description(params: dict[int, str] | None) -> str | None:
+    """How a function is known to be handed the typed password (its first such parameter), or None."""
+    return f"argument {min(params) + 1}, {params[min(params)]}" if params else None
+
+
+def _handed_passwords(image: elf.Image, walks: dict[int, model.Walk], library_from: int) -> dict[int, dict[int, str]]:
+    """Function -> parameter index -> how its callers know the value they hand there to be a typed
+    password (fetched under a password's name), through helpers a few calls deep."""
+    given: dict[int, dict[int, str]] = {}
+    todo = sorted(fn for fn in walks if fn < library_from)
+    for _ in range(SINK_DEPTH):
+        changed: set[int] = set()
+        for fn in todo:
+            for target, i, why in credentials.handed_passwords(image, walks[fn], given.get(fn, {}), library_from):
+                if i not in given.setdefault(target, {}):
+                    given[target][i] = why
+                    changed.add(target)
+        todo = sorted(fn for fn in changed if fn in walks)
+        if not todo:
+            break
+    return given
 
 
 @dataclass
@@ -744,33 +796,91 @@ MATCHER_CALLS = 4
 DIGEST_CALLS = 4
 
 
-def _name_exec_wrappers(image: elf.Image, walks: dict[int, model.Walk], library_from: int) -> None:
-    """In a static program the exec family's variadic front ends (``execl``, ``execlp``) are library
-    functions without a name: one that hands its first argument, unchanged, to ``execve`` as the
-    path is one of them. Calls to it are renamed ``execl`` so that their constant arguments are read as
-    a command line (``execl("/usr/sbin/telnetd", "telnetd", "-l", "/bin/sh", ...)``)."""
+#: layers of a static C library's exec front ends followed (musl: ``execl`` builds the vector and
+#: calls ``execv``, which adds the environment and calls ``execve``)
+EXEC_LAYERS = 3
+
+
+def _text_not_vector(image: elf.Image, value) -> bool:
+    """``value`` points at a text, not at an array of pointers to texts."""
+    if string_at(image, value) is None:
+        return False
+    first = image.pointer(value)
+    return first is None or string_at(image, first) is None
+
+
+def _callers_of(image: elf.Image, cmap: functions.CallMap, wrappers: dict[int, str], lo: int, hi: int) -> set[int]:
+    """The functions in [lo, hi) that call one of ``wrappers``, directly or through a stub that jumps to
+    it (musl's ``execvp`` is ``__execvpe`` with the environment added; a stub sets up no frame, so it is
+    a call target but no function start)."""
+    out = set()
+    for target, sites in cmap.call_sites.items() if wrappers else ():
+        callers = {fn for fn in map(cmap.function_of, sites) if fn is not None and lo <= fn < hi}
+        if callers - out and (target in wrappers or lift.stub_target(image, target, wrappers) is not None):
+            out |= callers
+    return out
+
+
+def _name_exec_wrappers(image: elf.Image, cmap: functions.CallMap, walks: dict[int, model.Walk], library_from: int,
+                        starts: frozenset[int]) -> None:
+    """In a static program the exec family's front ends (``execl``, ``execv``, ``execvp``) are library
+    functions without a name: one that hands its first argument, unchanged, to ``execve`` (or to a
+    front end found so) as the path is one of them; a vector front end (``execv``) hands its second
+    argument on as the argument vector, a list front end (``execl``) builds one. Calls to them are
+    renamed so that their constant arguments are read as a command line (``execl("/usr/sbin/telnetd",
+    "telnetd", "-l", "/bin/sh", ...)``); the program's functions that call them are walked (a helper
+    that starts a service calls nothing else we judge: ``if (fork() == 0) execvp(argv[0], argv);``)."""
     params = lift.CONVENTIONS[image.arch].args[:2]
     if len(params) < 2:
         return  # arguments on the stack (i386): not followed
-    # (one that hands its second argument on as the argument vector is a vector front end: ``execv``,
-    # ``execvp``; its callers' vectors are read as the command line)
+
+    def walk_all(fns: list[int]) -> None:
+        for g in fns[:max(0, MAX_FUNCTIONS - len(walks))]:
+            walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts,
+                                 cmap.soft_starts)
+
+    # the system call's wrapper, and the front ends found so far: a call to one of them, or to a stub
+    # that jumps to one (musl's ``execv`` adds the environment and jumps to ``execve``), execs
+    execs = {a: "execve" for a, n in image.imports.items() if base_name(n) in ("execve", "execv")}
+    stubs: dict[int, bool] = {}
+
+    def execs_at(target) -> bool:
+        if target in execs:
+            return True
+        if target not in stubs:
+            stubs[target] = image.is_code(target) and lift.stub_target(image, target, execs) is not None
+        return stubs[target]
+
     wrappers: dict[int, str] = {}
-    for fn, w in walks.items():
-        if fn < library_from:
-            continue
-        for c in w.calls:
-            if base_name(c.name or "") in ("execve", "execv") and c.args and c.args[0] == lift.Sym(params[0]):
-                vector = len(c.args) > 1 and c.args[1] == lift.Sym(params[1])
-                wrappers[fn] = "execv" if vector else "execl"
-                break
+    walk_all(sorted(_callers_of(image, cmap, execs, library_from, 1 << 64) - walks.keys()))
+    for _ in range(EXEC_LAYERS):
+        found = dict(wrappers)
+        for fn, w in walks.items():
+            if fn < library_from or fn in found:
+                continue
+            for c in w.calls:
+                if (base_name(c.name or "") in ("execve", "execv") or isinstance(c.target, int) and execs_at(c.target)) \
+                        and c.args and c.args[0] == lift.Sym(params[0]):
+                    vector = len(c.args) > 1 and c.args[1] == lift.Sym(params[1])
+                    found[fn] = "execv" if vector else "execl"
+                    break
+        if found == wrappers:
+            break
+        wrappers = found
+        execs.update(wrappers)
+        stubs = {t: True for t, hit in stubs.items() if hit}
+        walk_all(sorted(_callers_of(image, cmap, wrappers, library_from, 1 << 64) - walks.keys()))
     if not wrappers:
         return
+    walk_all(sorted(_callers_of(image, cmap, wrappers, 0, library_from) - walks.keys()))
     for w in walks.values():
         for c in w.calls:
             if c.name is None and c.target is not None:
                 target = c.target if c.target in wrappers else lift.stub_target(image, c.target, wrappers)
                 if target is not None:
-                    c.name = wrappers[target]
+                    # (a list front end whose vector the walk took for its own second argument reads
+                    # as a vector one: the call says which, a text where a vector would be is ``arg0``)
+                    c.name = "execl" if len(c.args) > 1 and _text_not_vector(image, c.args[1]) else wrappers[target]
 
 
 def _session_places(image: elf.Image, walks: dict[int, model.Walk], checkers: set[int], library_from: int,
@@ -1122,6 +1232,14 @@ def _surely_runs(s: Sink, k: dict) -> bool:
         or (s.kind in ("shell", "command") and bool(s.argument))
 
 
+def _serves_shell(regions: list[tuple[int, int]], direct: list[Sink], calls: list[model.Call],
+                  reach: dict[int, list[Sink]]) -> bool:
+    """A shell service without a login starts in ``regions``: there, or in a helper called there."""
+    return any(s.shell_service for s in direct if _within(s.addr, regions)) or any(
+        s.shell_service for c in calls if c.name is None and c.target in reach and _within(c.addr, regions)
+        for s in reach[c.target])
+
+
 def _unique(sinks: list[Sink]) -> list[Sink]:
     seen, out = set(), []
     for s in sinks:
@@ -1264,11 +1382,21 @@ def _inline_magic(image, fn, w):
         run = [c.base, c.offset, raw, [c]]
         runs.append(run)
         open_runs[c.base].append(run)
+    # (a compare read twice, by two passes of the walk, starts a run of its own: the longer run it is
+    # part of says it all)
+    longest: dict[int, int] = {}
     for _, _, raw, compares in runs:
+        for c in compares:
+            longest[c.addr] = max(longest.get(c.addr, 0), len(raw))
+    for _, _, raw, compares in runs:
+        if all(longest[c.addr] > len(raw) for c in compares):
+            continue
         body = raw.rstrip(b"\0")
         # text ending in its NUL is an inlined strcmp with a literal, even as one wide compare;
         # otherwise one wide compare is a structure field test
         text = len(body) >= MIN_INLINE_WORDS_TEXT and len(raw) > len(body) and _PRINTABLE.fullmatch(body)
+        # (and a word of 8 printable bytes: ``memcmp(p, "XLN1ALdC", 8)`` inlined into one compare)
+        text = text or len(raw) >= MIN_WIDE_TEXT and _PRINTABLE.fullmatch(raw)
         # several compares: at different places, or one compare in several passes of a loop
         several = len({(c.addr, c.iteration) for c in compares}) >= 2
         # one compare replayed pass by pass over successive bytes (a loop against a table, the
@@ -1499,7 +1627,7 @@ class BinaryAnalyzer(FileAnalyzer):
                 # a plain word compared with the password field may be a mode or placeholder value the
                 # form sends ("action"): the data flow says password, the constant's look does not
                 severity = Severity.MEDIUM
-            if d.rule_id == "binary.hashed-secret" and d.auth_function is None and not d.sinks:
+            if d.rule_id == "binary.hashed-secret" and d.auth_function is None and not d.sinks and not d.password_flow:
                 severity = Severity.MEDIUM  # a pinned fingerprint or an integrity check compares digests too
             if d.rule_id.startswith("binary.magic-gates-") and d.sinks and all(map(_runtime_command, d.sinks)) \
                     and not _not_a_word(c.raw.rstrip(b"\0")):
@@ -1622,7 +1750,8 @@ def _message(d: Decision, port: int | None) -> str:
     if d.rule_id == "binary.hashed-secret":
         gates = f"; a match leads to {', '.join(s.describe() for s in d.sinks[:3])}" if d.sinks else ""
         auth = " next to an authentication check" if d.auth_function is not None else ""
-        return (f"input is hashed and compared by {c.routine} in {where} with the built-in digest "
+        what = f"the password a user enters ({d.password_flow})" if d.password_flow else "input"
+        return (f"{what} is hashed and compared by {c.routine} in {where} with the built-in digest "
                 f"{c.ranked.printable}{auth}: whoever knows the value that hashes to it passes{gates}{net}")
     if d.rule_id == "binary.hardcoded-password" and d.password_flow:
         return (f"the password a user enters ({d.password_flow}) is compared by {c.routine} in {where} with the "

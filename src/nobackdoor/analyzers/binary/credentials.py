@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .model import Call, Loaded, Result, Walk
-from .lift import Sym
+from .lift import CONVENTIONS, Sym, format_index, formatted_text, parameter_index
 from .ranking import rank
 from .sinks import base_name, knowledge, string_at, written_argument
 
@@ -72,53 +72,10 @@ def _constant(image, value, length) -> bytes | None:
     return raw
 
 
-_CONVERSION = re.compile(rb"%(s|d|u|c|%)")
-_OTHER_CONVERSION = re.compile(rb"%(?![sduc])")
-
-
-def _format_at(call: Call) -> int | None:
-    """Index of the format argument of a formatter call (``sprintf``: 1, ``snprintf``: 2); a static
-    program's unnamed formatter is recognised by its shape (a size, then the format)."""
-    args = call.args
-    name = base_name(call.name or "")
-    if name == "sprintf":
-        return 1
-    if name == "snprintf" or (call.name is None and len(args) > 2 and isinstance(args[1], int) and 0 < args[1] <= 4096):
-        return 2
-    return None
-
-
 def _formatted(image, call: Call) -> bytes | None:
-    """The text ``snprintf(buf, n, fmt, ...)`` or ``sprintf(buf, fmt, ...)`` writes when the format and
-    every argument it converts are constants (a secret assembled from pieces at run time). Static
-    programs have no name for their formatter: a call shaped (stack buffer, size, format) is one."""
-    args = call.args
-    if len(args) < 3 or not isinstance(args[0], Sym) or args[0].base != "sp":
-        return None
-    at = _format_at(call)
-    fmt = string_at(image, args[at], 64) if at is not None and at < len(args) else None
-    if not fmt or b"%" not in fmt or _OTHER_CONVERSION.search(fmt.replace(b"%%", b"")):
-        return None  # widths, precisions, other conversions: not evaluated
-    pieces, last, values = [], 0, list(args[at + 1:])
-    for m in _CONVERSION.finditer(fmt):
-        pieces.append(fmt[last:m.start()])
-        last = m.end()
-        conv = m.group(1)
-        if conv == b"%":
-            pieces.append(b"%")
-            continue
-        value = values.pop(0) if values else None
-        if conv == b"s":
-            piece = string_at(image, value, 64)
-        elif isinstance(value, int):
-            piece = bytes([value & 0xFF]) if conv == b"c" else str(value).encode()
-        else:
-            piece = None
-        if piece is None:
-            return None  # a run-time piece: not a constant
-        pieces.append(piece)
-    pieces.append(fmt[last:])
-    return b"".join(pieces)
+    """The constant text a formatter call writes (``lift.formatted_text``)."""
+    got = formatted_text(image, call.name, call.args + call.stacked)
+    return got[1] if got is not None else None
 
 
 def _written(name: str, args: list) -> list:
@@ -127,14 +84,40 @@ def _written(name: str, args: list) -> list:
     return [args[idx]] if idx is not None and idx < len(args) else []
 
 
-def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64) -> Iterator[MasterPassword]:
-    """Compares of a typed password with a constant in one function's walk. ``authenticating``: the
-    function is an authentication routine; ``library_from``: where a static program's C library
-    begins (a call there is a library routine, not the program's own check)."""
+@dataclass
+class _Keyed:
+    """One pass over a function's calls: the compares of a value with a constant, with how the value
+    is known to be a password then, and the password values handed to the program's own functions."""
+
+    pairs: list[tuple[Call, object, bytes, str | None]]  # (compare, compared value, constant, evidence)
+    handed: list[tuple[Call, int, str]]  # (call of an own function, argument index, evidence)
+
+
+def _parameter(image, value) -> int | None:
+    return parameter_index(image, value.base) if isinstance(value, Sym) and value.offset == 0 else None
+
+
+def _track(image, w: Walk, given: Mapping[int, str], library_from: int) -> _Keyed:
+    """Follow the values fetched under a password's name through one function's calls. ``given``:
+    parameter index -> evidence, the values its callers fetched so and handed to it."""
     compares = knowledge()["compare_routines"]
-    keyed: dict[object, str] = {}
-    pairs: list[tuple[Call, object, bytes, str | None]] = []  # (compare, compared value, constant, its key then)
+    regs = CONVENTIONS[image.arch].args
+    keyed: dict[object, str] = {Sym(regs[i], 0): why for i, why in given.items() if i < len(regs)}
+    out = _Keyed([], [])
     assembled: dict[object, bytes] = {}  # buffer -> the constant text a formatter built in it
+    # a loop laid out with its body before its head (-O2: ``check(user, pass)`` placed above the
+    # ``form_value("password", pass)`` that jumps back to it): a holder keyed anywhere and never
+    # refilled with anything else holds the password at every call
+    ever: dict[object, tuple[str, int]] = {}  # holder -> (evidence, the call that fetched into it)
+    refilled: set[object] = set()
+    calls_with: list[tuple[Call, int, object, str | None]] = []
+
+    def evidence(value) -> str | None:
+        why = keyed.get(value)
+        if why is None and (i := _parameter(image, value)) is not None and i < len(regs):
+            why = keyed.get(Sym(regs[i], 0))  # the parameter's low part (``esi``, ``w1``)
+        return why
+
     for call in w.calls:
         name = base_name(call.name or "")
         spec = compares.get(name)
@@ -150,8 +133,11 @@ def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64) -> I
             if (ca is None) != (cb is None):
                 value, const = (b, ca) if ca is not None else (a, cb)
                 if value is not None and not isinstance(value, int):
-                    pairs.append((call, value, const, keyed.get(value)))
+                    out.pairs.append((call, value, const, evidence(value)))
             continue
+        if call.name is None and isinstance(call.target, int) and call.target < library_from:
+            calls_with.extend((call, i, a, evidence(a)) for i, a in enumerate(call.args)
+                              if a is not None and not isinstance(a, int))
         keys = [string_at(image, a, 64) for a in call.args]
         key = next((k.decode("latin-1") for i, k in enumerate(keys)
                     if k and _password_key().fullmatch(k.decode("latin-1")) and not _is_data(call.args, i, k)), None)
@@ -159,11 +145,48 @@ def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64) -> I
         if key is None:
             for a in written or (call.args if any(keys) else ()):
                 keyed.pop(a, None)  # the buffer now holds something else (a stack buffer is reused)
+                refilled.add(a)
             continue
+        why = f"fetched under the name '{key}'"
         for a, k in zip(call.args, keys):
             if k is None and _holder(image, a) and not isinstance(a, int):
-                keyed[a] = key
-        keyed[Result(call.name, call.addr)] = key
+                keyed[a] = why
+                ever[a] = (why, call.addr)
+        keyed[Result(call.name, call.addr)] = why
+    for call, i, a, why in calls_with:
+        if why is None and a in ever and a not in refilled and ever[a][1] != call.addr:
+            why = ever[a][0]  # (not the getter itself, handed the buffer it fills)
+        if why is not None:
+            out.handed.append((call, i, why))
+    return out
+
+
+def handed_passwords(image, w: Walk, given: Mapping[int, str],
+                     library_from: int = 1 << 64) -> Iterator[tuple[int, int, str]]:
+    """(callee, argument index, evidence) of the values fetched under a password's name that this
+    function hands to the program's own functions (``check_login(user, pass)`` after
+    ``form_value("password", pass, 128)``): the callee compares its parameter."""
+    for call, i, why in _track(image, w, given, library_from).handed:
+        if " and handed to " not in why:  # (through helpers: the first hand-over is the one to show)
+            why = f"{why} and handed to this function by the call at {call.addr:#x}"
+        yield call.target, i, why
+
+
+def compared_parameters(image, w: Walk) -> set[int]:
+    """Indexes of the parameters this function compares with a built-in text that could be a password
+    (``if (strcmp(pass, "...") == 0)`` in ``check_login(user, pass)``): its callers know the value."""
+    return {i for _, value, const, _ in _track(image, w, {}, 1 << 64).pairs
+            if (i := _parameter(image, value)) is not None and len(const.rstrip(b"\0")) >= MIN_PASSWORD
+            and rank(const).score > 5}
+
+
+def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64,
+         given: Mapping[int, str] | None = None) -> Iterator[MasterPassword]:
+    """Compares of a typed password with a constant in one function's walk. ``authenticating``: the
+    function is an authentication routine; ``library_from``: where a static program's C library
+    begins (a call there is a library routine, not the program's own check); ``given``: parameter
+    index -> how its callers know the value they hand there to be a password (``handed_passwords``)."""
+    pairs = _track(image, w, given or {}, library_from).pairs
     per_value: dict[object, set[bytes]] = {}
     for _, value, const, _ in pairs:
         per_value.setdefault(value, set()).add(const)
@@ -183,7 +206,7 @@ def find(image, w: Walk, authenticating: bool, library_from: int = 1 << 64) -> I
         if rank(const).score <= 5:
             continue  # a protocol keyword or an account name every login routine compares ("root")
         if key is not None:
-            yield MasterPassword(call, const, f"fetched under the name '{key}'")
+            yield MasterPassword(call, const, key)
         elif value in checked and rank(const).score >= CHECKED_MIN_RANK:
             yield MasterPassword(call, const, "also handed, with stored data, to the routine's own check")
 
@@ -206,8 +229,8 @@ def daily_secrets(image, w: Walk) -> Iterator[DailySecret]:
     constant ``%s``): the seed of a password of the day, which whoever knows the seed computes for
     every device. Static programs' formatters are recognised by shape (see ``_formatted``)."""
     for call in w.calls:
-        args = call.args
-        at = _format_at(call)
+        args = call.args + call.stacked  # (a seed past the argument registers: on the stack)
+        at = format_index(call.name, call.args)
         fmt = string_at(image, args[at], 64) if at is not None and at < len(args) else None
         if not fmt or not _DATE.search(fmt) or b"%s" not in fmt:
             continue
@@ -230,7 +253,7 @@ def hashed_secrets(image, w: Walk, hashes: Callable[[int], bool], digest_here: b
     written_out = set(knowledge()["descriptor_writes"]) | set(knowledge()["stream_writes"])
     for i, call in enumerate(w.calls):
         args = call.args
-        at = _format_at(call)
+        at = format_index(call.name, call.args)
         fmt = string_at(image, args[at], 64) if at is not None and at < len(args) else None
         if not fmt or b"%s" not in fmt:
             continue

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -57,24 +58,28 @@ class Convention:
     sp: str
     clobber: tuple[str, ...]  # caller-saved registers a call leaves undefined
     extrapop: int = 0  # bytes a call's return pops (the return address pushed by x86 `call`)
-    stack_args: int = 0  # offset of the first stack argument from the stack pointer at the call
+    #: offset from the stack pointer at the call of the first argument passed on the stack (past the
+    #: registers): MIPS o32 leaves 16 bytes for a0-a3, x86 pushed the return address, PowerPC keeps a
+    #: back chain and LR word (ppc64: the ELFv2 parameter save area; ELFv1 adds 16)
+    stack_args: int = 0
 
 
 _MIPS_T = tuple(f"t{i}" for i in range(10))
 CONVENTIONS: dict[str, Convention] = {
-    "mips": Convention(("a0", "a1", "a2", "a3"), "v0", "sp", ("v0", "v1", "a0", "a1", "a2", "a3", "at", "ra") + _MIPS_T),
+    "mips": Convention(("a0", "a1", "a2", "a3"), "v0", "sp", ("v0", "v1", "a0", "a1", "a2", "a3", "at", "ra") + _MIPS_T,
+                       stack_args=16),
     "mips64": Convention(("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7"), "v0", "sp",
                          ("v0", "v1", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "at", "ra") + _MIPS_T),
     "arm": Convention(("r0", "r1", "r2", "r3"), "r0", "sp", ("r0", "r1", "r2", "r3", "r12", "lr")),
     "aarch64": Convention(tuple(f"x{i}" for i in range(8)), "x0", "sp",
                           tuple(f"x{i}" for i in range(19)) + ("x30",)),
     "x86_64": Convention(("RDI", "RSI", "RDX", "RCX", "R8", "R9"), "RAX", "RSP",
-                         ("RAX", "RCX", "RDX", "RSI", "RDI", "R8", "R9", "R10", "R11"), extrapop=8),
+                         ("RAX", "RCX", "RDX", "RSI", "RDI", "R8", "R9", "R10", "R11"), extrapop=8, stack_args=8),
     "x86": Convention((), "EAX", "ESP", ("EAX", "ECX", "EDX"), extrapop=4, stack_args=4),
     "ppc": Convention(tuple(f"r{i}" for i in range(3, 11)), "r3", "r1",
-                      tuple(f"r{i}" for i in (0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) + ("LR", "CTR")),
+                      tuple(f"r{i}" for i in (0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) + ("LR", "CTR"), stack_args=8),
     "ppc64": Convention(tuple(f"r{i}" for i in range(3, 11)), "r3", "r1",
-                        tuple(f"r{i}" for i in (0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) + ("LR", "CTR")),
+                        tuple(f"r{i}" for i in (0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) + ("LR", "CTR"), stack_args=96),
 }
 
 
@@ -170,6 +175,11 @@ MAX_ARRAY_POINTERS = 8
 #: a string built on the stack is read up to this many bytes; shorter than the minimum is a small
 #: structure, not text
 MAX_STACK_STRING = 128
+#: words past the argument registers read at each call (a variadic list on the stack)
+MAX_STACKED_ARGS = 6
+#: passes of a repeated string instruction (x86 ``rep movs``/``rep stos``) followed when its count is
+#: known: an argument vector or a structure copied from constant data onto the stack
+MAX_REPEAT = 256
 MIN_STACK_STRING = 4
 
 #: the base of a Loaded read from a fixed global address (its offset is the address)
@@ -681,6 +691,11 @@ class _Walker:
         #: that jumps to it); a block no earlier code reaches starts from these on the walk's next pass
         self.back_states: dict[int, tuple[dict, dict]] = {}
         self.cold: set[int] = set()  # blocks entered with no values of their own (nothing earlier reaches them)
+        #: blocks the code before jumps over (a loop's body or tail) -> where that jump goes
+        self.jumped_into: dict[int, int] = {}
+        self.back_sources: dict[int, set[int]] = {}  # block -> the branches back to it
+        #: a jumped-over block -> the registers its branch back carried on the walk's previous pass
+        self.register_seeds: dict[int, dict] = {}
         self.loop_entries: dict[int, tuple[dict, dict]] = {}  # block after a forward jump -> values there
         self.seen: set[int] | None = None  # every constant the code computes, when asked for (``immediates``)
         self.zero_tests: dict[int, int] = {}  # address of a test of a call's result against zero -> the call
@@ -723,6 +738,10 @@ class _Walker:
             self.pinned = (self.reg_of[name][0], image.gp)
         if image.arch.startswith("mips"):
             self._set_reg("t9", start & ~1)  # PIC prologues compute $gp from the function's address
+        if image.arch in ("x86", "x86_64"):
+            # the direction flag is clear on entry to and return from every function (System V i386
+            # and AMD64 ABIs, 2.2 / 3.2.1): string instructions count upwards
+            self._set_reg("DF", 0)
 
     # ------------------------------------------------------------------ values
 
@@ -842,6 +861,8 @@ class _Walker:
                     low = _fit(got, off - o)
                     if low is not None:
                         regs[o] = (off - o, low)
+        # (a value the walk cannot name is unknown, not the one the function was entered with: a
+        # register absent from ``regs`` reads as its entry value)
         if value is not None:
             regs[off] = (size, value)
 
@@ -863,6 +884,13 @@ class _Walker:
             if not image.little:
                 words.reverse()
             return sum(w << (8 * word * i) for i, w in enumerate(words))
+        base = addr - addr % word
+        if size < word and base in image.pointers and addr + size <= base + word:
+            # part of a relocated pointer (``rep movsl`` copying an argv array of them 4 bytes at a time)
+            whole = image.pointer(base)
+            if whole is not None:
+                shift = addr - base if image.little else base + word - addr - size
+                return (whole >> (8 * shift)) & ((1 << (8 * size)) - 1)
         raw = image.read(addr, size)
         if raw is None or len(raw) != size:
             # a zero-initialised global (.bss) holds what the program put there at run time: a request
@@ -946,11 +974,24 @@ class _Walker:
                 size, value = got
                 if size == word and back == 0:
                     return value
+                if size < word and back == 0:
+                    return self._narrow_word(offset)
                 if not isinstance(value, int) or size <= back or size % word:
                     return None
                 shift = back if self.image.little else size - back - word
                 return (value >> (8 * shift)) & ((1 << (8 * word)) - 1)
         return None
+
+    def _narrow_word(self, offset: int) -> int | None:
+        """A word stored in narrower constant pieces (``rep movsl`` copying an array of 8-byte pointers
+        four bytes at a time), or None."""
+        raw, order = b"", "little" if self.image.little else "big"
+        while len(raw) < self.image.word:
+            got = self.stack.get(("sp", offset + len(raw)))
+            if got is None or not isinstance(got[1], int) or len(raw) + got[0] > self.image.word:
+                return None
+            raw += (got[1] & ((1 << (8 * got[0])) - 1)).to_bytes(got[0], order)
+        return int.from_bytes(raw, order)
 
     def _stack_bytes(self, offset: int, length: int | None = None) -> bytes | None:
         """The bytes stored constant by constant from stack offset ``offset`` up to a NUL (or ``length``
@@ -999,10 +1040,22 @@ class _Walker:
             if before is None:
                 return False
             at += len(before)
-        body = text if routine in ("memcpy", "memmove") else text + b"\0"
+        self._store_text(at, text if routine in ("memcpy", "memmove") else text + b"\0")
+        return True
+
+    def _store_text(self, at: int, body: bytes) -> None:
+        """``body`` written byte by byte from stack offset ``at`` (read back as a text built there)."""
         self.store(Sym("sp", at), len(body), None)
         for i, b in enumerate(body):
             self.stack[("sp", at + i)] = (1, b)
+
+    def _formatted(self, name: str | None, args: list) -> bool:
+        """A formatter that writes a constant text into a stack buffer (``formatted_text``): its bytes
+        are stored there, as a copy's would be. False when the call writes no such text."""
+        got = formatted_text(self.image, name, args)
+        if got is None or len(got[1]) >= MAX_STACK_STRING:
+            return False
+        self._store_text(got[0].offset, got[1] + b"\0")
         return True
 
     def _user_op(self, name: str | None, ins):
@@ -1028,6 +1081,8 @@ class _Walker:
         """The values at a forward branch, for the block it jumps to: the linear walk enters that
         block after unrelated code (an out-of-line block), whose values are not the block's."""
         states = self.entry_states if target > addr else self.back_states
+        if target <= addr:
+            self.back_sources.setdefault(target, set()).add(addr)
         got = states.get(target)
         if got is None:
             states[target] = (dict(self.regs), dict(self.stack))
@@ -1047,14 +1102,22 @@ class _Walker:
                 for key in hashed:
                     state[0][key] = (self.regs[key][0], HASHED)
 
-    def enter(self, addr: int, jumped_over: bool = False) -> None:
+    def enter(self, addr: int, jumped_over: int | None = None) -> None:
         """Start the block at ``addr`` from the values of the branch that reaches it. Without one, the
         values are those of the code before; they are the block's own only when that code jumped
-        over it to a loop test that branches back here (``jumped_over``, -O0 loops)."""
+        over it (to ``jumped_over``) to a loop test that branches back here (-O0 loops: the loop's
+        values live on the stack). When the branch back is not that test's, the loop was rotated the
+        other way (-O2: ``b head; tail: check(user, pass); head: accept(); ...; bge tail``): the code
+        above the branch back sets the block's registers, which it starts from on the next pass."""
         state = self.entry_states.get(addr)
         if state is not None:
             self.regs, self.stack = dict(state[0]), dict(state[1])
-        elif not jumped_over:
+        elif jumped_over is not None:
+            regs = self.register_seeds.get(addr)
+            if regs is not None:
+                self.regs = dict(regs)
+            self.jumped_into[addr] = jumped_over
+        else:
             self.cold.add(addr)
 
     def _leaving(self, addr: int, target: int | None) -> None:
@@ -1196,8 +1259,16 @@ class _Walker:
         cc = self.cc
         if name is None and tgt is not None and self.image.arch.startswith("ppc") and self._saver(tgt):
             return Call(addr, tgt, None, [])  # a prologue's register-save routine: every value stays
+        stacked = []
         if cc.args:
             args = [_arg(self._reg(r)) for r in cc.args]
+            sp = self._reg(cc.sp)
+            if isinstance(sp, Sym):
+                # a variadic list's words past the registers (``execl`` with a long command line)
+                first = sp.offset + cc.stack_args + (16 if self.image.arch == "ppc64" and not self.image.little else 0)
+                word = self.image.word
+                stacked = [_arg(got[1]) if (got := self.stack.get((sp.base, first + word * i))) and got[0] == word
+                           else None for i in range(MAX_STACKED_ARGS)]
         else:
             sp = self._reg(cc.sp)
             args = []
@@ -1216,7 +1287,7 @@ class _Walker:
         vector = argv.get(base_name(name)) if name else argv["execv"]
         if vector is not None and vector < len(args) and isinstance(args[vector], Sym) and args[vector].base == "sp":
             arrays[vector] = self._stack_array(args[vector].offset)
-        if not self._copied_text(name, args):
+        if not self._copied_text(name, args) and not self._formatted(name, args + stacked):
             self._forget_written(name, args)
         for r in cc.clobber:
             if r in self.reg_of:
@@ -1235,7 +1306,7 @@ class _Walker:
             sp = self._reg(cc.sp)
             if isinstance(sp, Sym):
                 self._set_reg(cc.sp, Sym(sp.base, sp.offset + cc.extrapop))
-        return Call(addr, tgt, name, args, built, arrays)
+        return Call(addr, tgt, name, args, built, arrays, stacked)
 
     def _mode_of(self, addr: int, target: int) -> int:
         """The call's target as ``instructions`` takes it: odd for Thumb code. A ``bl`` keeps the
@@ -1326,6 +1397,34 @@ class _Walker:
     # ------------------------------------------------------------------ operations
 
     def step(self, addr: int, ops: list) -> Iterator:
+        if ops and ops[-1][0] == BRANCH and ops[-1][2][0][1] == addr and ops[-1][2][0][0] == RAM:
+            yield from self._repeated(addr, ops)
+            return
+        yield from self._step(addr, ops)
+
+    def _repeated(self, addr: int, ops: list) -> Iterator:
+        """An instruction that repeats itself while a count lasts (x86 ``rep movsq``: test the count,
+        copy one element, branch back to itself): its passes are followed while the test's value is
+        known, so a vector copied from constant data onto the stack holds its pointers."""
+        test = next((i for i, op in enumerate(ops) if op[3] == "cbranch"), None)
+        if test is None:
+            yield from self._step(addr, ops)
+            return
+        for _ in range(MAX_REPEAT):
+            kept, self.conditions = self.conditions, {} if self.conditions is None else self.conditions
+            for _ in self._step(addr, ops[:test]):  # (the test's value: predicates are computed)
+                pass
+            self.conditions = kept
+            done = self.read(ops[test][2][1])
+            if not isinstance(done, int):
+                break  # a count the walk does not know: one pass, as any other instruction
+            if done:
+                yield from self._step(addr, ops[test:test + 1] + ops[-1:])  # the branches, for the blocks
+                return
+            yield from self._step(addr, ops[test + 1:-1])
+        yield from self._step(addr, ops[test:])
+
+    def _step(self, addr: int, ops: list) -> Iterator:
         self.at = addr
         compared = False
         first = None  # the operands of the instruction's first compare, when it came from an equality
@@ -1431,10 +1530,13 @@ class _Walker:
             elif code in _HASH_TESTS and isinstance(a, int) and isinstance(b, int) and b in self.hash_values \
                     and a not in self.hash_values:
                 a, b = HASHED, a
+            if isinstance(a, _Diff) and a.loaded is HASHED and (code in _HASH_MIXING or b is HASHED):
+                a = HASHED  # a step of the hash after all (``h + K`` in a mixing round), not its test
             if code in _HASH_OPS and (a is HASHED or b is HASHED or code in _HASH_STEPS and (
                     a in self.hash_values or b in self.hash_values)) and not (
-                    code in (SUB, XOR) and a is HASHED and isinstance(b, int) and b not in self.hash_values
-                    and _large(b, ins[1][2])):  # the hash's value compared: ``h - K``, ``h ^ K``
+                    code in (SUB, XOR, ADD) and a is HASHED and isinstance(b, int) and b not in self.hash_values
+                    and _large(b if code != ADD else -b & _mask(ins[1][2]), ins[1][2])):
+                # (the hash's value compared: ``h - K``, ``h ^ K``, ``h + K == 0`` for ``~crc == X``)
                 write(out, HASHED)
                 continue
             if code == COPY or code == ZEXT:
@@ -1451,7 +1553,8 @@ class _Walker:
                 elif value is None and isinstance(b, (Sym, _Inside)) and not isinstance(a, (Sym, _Inside)) \
                         and ins[1][2] == self.image.word:
                     value = b if isinstance(b, _Inside) else _Inside(b)
-                if isinstance(a, Result) and a.at and isinstance(b, int) and _large(-b & _mask(ins[1][2]), ins[1][2]):
+                if (isinstance(a, Result) and a.at or a is HASHED) and isinstance(b, int) \
+                        and _large(-b & _mask(ins[1][2]), ins[1][2]):
                     value = _Diff(a, -b & _mask(ins[1][2]))  # ``crc + K == 0``: the result compared with -K
             elif code == SUB:
                 a = _narrowed(a, self.image.little)
@@ -1595,10 +1698,63 @@ _HASH_OPS = frozenset({COPY, ZEXT, SEXT, ADD, SUB, AND, OR, XOR, LEFT, RIGHT, MU
 _HASH_TESTS = frozenset({SUB, XOR, EQUAL, NOTEQUAL})
 #: operations that make a hash's running value from one of its constants (not a copy of the constant)
 _HASH_STEPS = frozenset({ADD, SUB, AND, OR, XOR, MULT})
+#: operations that only a hash's mixing applies to its running value (never its final test)
+_HASH_MIXING = frozenset({MULT, LEFT, RIGHT, AND, OR})
 
 
 #: the most bytes a call is taken to write through a pointer it is given with a size (a read's buffer)
 MAX_WRITTEN_EXTENT = 0x10000
+
+
+_CONVERSION = re.compile(rb"%(s|d|u|c|%)")
+_OTHER_CONVERSION = re.compile(rb"%(?![sduc])")
+#: a static program's unnamed formatter is recognised by its shape: a buffer, a size up to this, a format
+MAX_FORMAT_SIZE = 4096
+
+
+def format_index(name: str | None, args: list) -> int | None:
+    """Index of the format argument of a formatter call (``sprintf``: 1, ``snprintf``: 2); a static
+    program's unnamed formatter is recognised by its shape (a size, then the format)."""
+    routines = knowledge()["format_routines"]
+    base = base_name(name or "")
+    if base in routines:
+        return routines[base][1]
+    if name is None and len(args) > 2 and isinstance(args[1], int) and 0 < args[1] <= MAX_FORMAT_SIZE:
+        return 2
+    return None
+
+
+def formatted_text(image: Image, name: str | None, args: list) -> tuple[Sym, bytes] | None:
+    """(stack buffer, text) that ``snprintf(buf, n, fmt, ...)`` or ``sprintf(buf, fmt, ...)`` writes when
+    the format and every argument it converts are constants (a secret assembled from pieces at run
+    time: ``snprintf(buf, 64, "%s%s%s", "iyq8a", "cp", "_ts")``), else None."""
+    if len(args) < 3 or not isinstance(args[0], Sym) or args[0].base != "sp":
+        return None
+    at = format_index(name, args)
+    fmt = image.cstring(args[at], 64) if at is not None and at < len(args) and isinstance(args[at], int) \
+        and image.in_data(args[at]) else None
+    if not fmt or b"%" not in fmt or _OTHER_CONVERSION.search(fmt.replace(b"%%", b"")):
+        return None  # widths, precisions, other conversions: not evaluated
+    pieces, last, values = [], 0, list(args[at + 1:])
+    for m in _CONVERSION.finditer(fmt):
+        pieces.append(fmt[last:m.start()])
+        last = m.end()
+        conv = m.group(1)
+        if conv == b"%":
+            pieces.append(b"%")
+            continue
+        value = values.pop(0) if values else None
+        if conv == b"s":
+            piece = image.cstring(value, 64) if isinstance(value, int) and image.in_data(value) else None
+        elif isinstance(value, int):
+            piece = bytes([value & 0xFF]) if conv == b"c" else str(value).encode()
+        else:
+            piece = None
+        if piece is None:
+            return None  # a run-time piece: not a constant
+        pieces.append(piece)
+    pieces.append(fmt[last:])
+    return args[0], b"".join(pieces)
 
 
 def _predicate(code: int, a, b, size: int):
@@ -1821,9 +1977,14 @@ def _merge(a: dict, b: dict) -> dict:
 
 
 def _hash_start(a, b) -> bool:
-    """One value is a hash's running value, the other one of its constants (its starting value)."""
-    return (a is HASHED and isinstance(b, int) and b in hash_values()) or \
-        (b is HASHED and isinstance(a, int) and a in hash_values())
+    """One value is a hash's running value, the other its state before the first step that used one
+    of its constants: its starting value (FNV's offset basis; CRC-32's all ones, ISO 3309, which is
+    no constant of the hash's own), or that value already mixed with an input byte (``crc ^= *p``
+    before the bit loop, at -O0 kept on the stack)."""
+    return (a is HASHED and isinstance(b, _HASH_STARTS)) or (b is HASHED and isinstance(a, _HASH_STARTS))
+
+
+_HASH_STARTS = (int, Loaded, _Keyed)
 
 
 def _lower(a: Sym | None, b: Sym | None) -> Sym | None:
@@ -1982,7 +2143,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     body laid out above the call, after a ``noreturn`` call: ``for (;;) { c = accept(); if (c < 0)
     continue; ... }`` at -Os) would start from the values of whatever code precedes it; such blocks
     are walked again, up to MAX_SEEDED_PASSES times, from the values their back edges carry."""
-    seeds: dict[int, tuple[dict, dict]] = {}
+    seeds: dict[int, tuple[dict, dict | None]] = {}
     # (each pass reads the same code: it is decoded once, with the Thumb call fixes it brings)
     decoded: dict[tuple[int, int], list] = {}  # (a, b) -> see _decoded
     call_fix: dict[int, int] = {}
@@ -1995,7 +2156,7 @@ def walk(image: Image, start: int, end: int, starts: set[int] | frozenset[int] =
     return out
 
 
-def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: dict[int, tuple[dict, dict]],
+def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: dict[int, tuple[dict, dict | None]],
                decoded: dict[tuple[int, int], list], call_fix: dict[int, int]
                ) -> tuple[Walk, dict[int, tuple[dict, dict]]]:
     """One linear walk; ``seeds``: the values blocks no earlier code reaches start from. Returns the
@@ -2003,14 +2164,18 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
     walker = _Walker(image, start)
     walker.starts = starts
     walker.call_fix = call_fix
-    walker.entry_states.update((t, (dict(r), dict(m))) for t, (r, m) in seeds.items())
+    for t, (r, m) in seeds.items():
+        if m is None:
+            walker.register_seeds[t] = dict(r)  # a jumped-over block: its registers only (``enter``)
+        else:
+            walker.entry_states[t] = (dict(r), dict(m))
     noreturn = frozenset(knowledge()["noreturn_routines"])
     out = Walk()
     lo, thumb = start & ~1, start & 1
 
     def run(a: int, b: int, block: bool) -> None:
         ended = True  # the code before ``a`` does not fall into it
-        jumped_over = False  # the instruction before jumps forward past this one
+        jumped_over = None  # where the instruction before jumps, forward past this one
         table_end = 0  # a Thumb branch table's data runs up to here: no instructions
         for addr, ops in _decoded(decoded, a, b, lambda: instructions(image, a | thumb, b, walker.call_fix)):
             if addr < table_end:
@@ -2019,7 +2184,7 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
                 table_end = _branch_table_end(image, addr)
             walker.uniq.clear()
             if ended:
-                if jumped_over:
+                if jumped_over is not None:
                     # ``jmp test; body: ...; test: cmp; jbe body`` (-O0 loops): the values entering the
                     # loop, before its test merges them with the next pass's (the index at its start)
                     walker.loop_entries[addr] = (dict(walker.regs), dict(walker.stack))
@@ -2028,7 +2193,8 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
                 walker.join(addr)
             # (alignment padding after a jump or return falls into nothing)
             ended = any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops) or (ended and _no_effect(ops))
-            jumped_over = any(op[0] == BRANCH and op[2][0][0] == RAM and op[2][0][1] > addr for op in ops)
+            jumped_over = next((op[2][0][1] for op in ops if op[0] == BRANCH and op[2][0][0] == RAM
+                                and op[2][0][1] > addr), None)
             walker.lifted[addr] = ops
             for event in walker.step(addr, ops):
                 if isinstance(event, Call):
@@ -2082,7 +2248,10 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
         done.add(target)
         nxt = min((s for s in starts if s > target), default=target + MAX_OUTLYING_BYTES)
         run(target, min(nxt, target + MAX_OUTLYING_BYTES), True)
-    found = {t: walker.back_states[t] for t in walker.cold | seeds.keys() if t != lo and t in walker.back_states}
+    found = {t: walker.back_states[t] for t in walker.cold | {t for t, (_, m) in seeds.items() if m is not None}
+             if t != lo and t in walker.back_states}
+    found.update((t, (walker.back_states[t][0], None)) for t, over in walker.jumped_into.items()
+                 if t != lo and t in walker.back_states and t not in found and _rotated(walker, t, over))
     walker.finish()
     out.refs = walker.refs | walker.used_pages(out)
     out.marks = walker.marks
@@ -2101,6 +2270,14 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
     out.indirect = walker.indirect
     out.stops = walker.stops
     return out, found
+
+
+def _rotated(walker: _Walker, block: int, over: int) -> bool:
+    """The block the code before jumped over (to ``over``) is reached back from further code than the
+    test at ``over``: a branch back that more branches precede (``b head; tail: ...; head: accept();
+    ...; bge tail``), not the ``cmp; jbe body`` an -O0 loop's test is."""
+    stops = [a for a in (*walker.branches, *walker.jumps) if a >= over]
+    return any(any(over <= a < back for a in stops) for back in walker.back_sources.get(block, ()))
 
 
 #: a loop whose body compares loaded bytes with constants (``p[i] ^ (K + i * S)`` against a table of

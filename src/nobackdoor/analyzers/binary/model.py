@@ -21,6 +21,9 @@ class Call:
     #: argument index -> the pointers stored in the stack array that argument points to, up to its NULL
     #: (an exec routine's ``argv``)
     arrays: dict[int, list] = field(default_factory=dict)
+    #: the words past the argument registers, on the stack where the next arguments go (a variadic
+    #: routine's further arguments: ``execl``'s command line); empty where all arguments are there
+    stacked: list = field(default_factory=list)
 
 
 @dataclass

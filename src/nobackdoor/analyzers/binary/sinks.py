@@ -101,7 +101,7 @@ def classify_sink(image: Image, call: Call) -> Sink | None:
             return Sink(call.addr, name, "command", None)
         text = raw.decode("latin-1")
         vector = k["argv_arguments"].get(name)
-        line = _command_line(image, text, call.args[idx + 1:]) if name.startswith("execl") else \
+        line = _command_line(image, text, call.args[idx + 1:] + call.stacked) if name.startswith("execl") else \
             _command_line(image, text, call.arrays.get(vector, [])) if vector is not None else text
         sink = Sink(call.addr, name, "shell", text, line)
         if is_shell(text) or sink.shell_service:
@@ -126,8 +126,13 @@ def classify_sink(image: Image, call: Call) -> Sink | None:
 def _command_line(image: Image, path: str, words: list) -> str:
     """A command's path and its constant arguments after ``arg0``, up to the first that is not a
     constant string: ``execl(path, arg0, arg1, ..., NULL)``'s arguments, or ``execvp(path, argv)``'s
-    vector as the walk read it (``telnetd -p 22093 -l /bin/sh``)."""
+    vector as the walk read it (``telnetd -p 22093 -l /bin/sh``); ``arg0`` too when it names the applet
+    a multi-call binary runs (``/bin/busybox telnetd -l /bin/sh``)."""
     parts = [path]
+    applet = string_at(image, words[0], 128) if words else None
+    if applet and path.rsplit("/", 1)[-1] in knowledge()["multi_call_binaries"] \
+            and applet.rsplit(b"/", 1)[-1].decode("latin-1") not in knowledge()["multi_call_binaries"]:
+        parts.append(applet.decode("latin-1"))  # busybox runs the applet its argv[0] names
     for a in words[1:]:
         raw = string_at(image, a, 128)
         if raw is None:

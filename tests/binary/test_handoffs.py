@@ -1,0 +1,82 @@
+"""Session 15's mechanisms: a value handed from function to function. The password a form handler
+fetched, handed to a check of the program's own that compares it with a built-in one; a command
+line whose words lie past the argument registers (an ``execl`` list on the stack) or whose program is
+the applet a multi-call binary's argv[0] names; an argument vector copied by a repeated string
+instruction (``rep movsl``); the exec front ends of a static C library reached through stubs; a
+shell served without a login started by a compare, whatever the compared word looks like."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import FIXTURES
+
+BIN = FIXTURES / "bin"
+ARCHES = ["x86_64", "x86_64musl", "mipsel"]
+
+
+def _loud(findings):
+    return [f for f in findings if f.rule.startswith("binary.") and f.severity.name in ("HIGH", "CRITICAL")]
+
+
+def _show(findings):
+    return [(f.rule, f.severity.name, f.message) for f in findings]
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_busybox_telnetd_served_without_login_is_found_with_its_trigger(analyze, arch):
+    findings, _ = analyze(BIN / f"svcstart-applet-{arch}")
+    services = [f for f in _loud(findings) if f.rule == "binary.shell-service"]
+    assert services and "/bin/busybox telnetd -p 6123 -l /bin/sh" in services[0].message, _show(findings)
+    # the token is a plain identifier, but what it starts is a shell without a login
+    gates = [f for f in _loud(findings) if f.rule == "binary.magic-gates-shell"]
+    assert gates and gates[0].evidence["constant"] == "kvaTTRm4", _show(findings)
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_a_vector_copied_from_constant_data_is_read_as_the_command_line(analyze, arch):
+    findings, _ = analyze(BIN / f"svcstart-vector-{arch}")
+    services = [f for f in _loud(findings) if f.rule == "binary.shell-service"]
+    assert services and "utelnetd -p 6124 -i br0 -l /bin/sh" in services[0].message, _show(findings)
+    # the token starts the other service, which keeps its login: it is no trigger of this one
+    assert not [f for f in findings if f.rule.startswith("binary.magic-gates")], _show(findings)
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_the_services_with_their_login_stay_quiet(analyze, arch):
+    findings, _ = analyze(BIN / f"svcstart-clean-{arch}")
+    assert not _loud(findings), _show(findings)
+
+
+LOGIN_ARCHES = ["mipsel", "armel", "x86_64", "aarch64"]
+
+
+@pytest.mark.parametrize("arch", LOGIN_ARCHES)
+@pytest.mark.parametrize("plant, constant", [("master", "Qe7#vLd2!rw"), ("pieces", "vT4q_z9Hk")])
+def test_a_password_handed_to_the_programs_own_check_is_followed(analyze, arch, plant, constant):
+    # (pieces: the password snprintf assembles, its last pieces on the stack past the argument registers)
+    findings, _ = analyze(BIN / f"formlogin-{plant}-{arch}")
+    found = [f for f in _loud(findings) if f.rule == "binary.hardcoded-password"]
+    assert found and found[0].evidence["constant"] == constant, _show(findings)
+    assert "fetched under the name 'password' and handed to this function" in found[0].evidence["password_flow"]
+
+
+@pytest.mark.parametrize("arch", LOGIN_ARCHES)
+def test_a_crc_of_the_handed_password_compared_with_a_number_is_found(analyze, arch):
+    # ``return ~crc == K`` without a branch (``crc + ~K == 0``); at -O0 the running value is joined at
+    # the loop's test with the value before the first step (``crc ^ *p``)
+    findings, _ = analyze(BIN / f"formlogin-crc-{arch}")
+    found = [f for f in findings if f.rule == "binary.hashed-secret"]
+    assert found and found[0].evidence["constant_hex"] == f"{~0x6b1e93c7 & 0xFFFFFFFF:08x}", _show(findings)
+    assert "handed to this function" in found[0].evidence["password_flow"]
+
+
+@pytest.mark.parametrize("arch", LOGIN_ARCHES)
+def test_an_eight_byte_token_compared_in_one_word_is_text(analyze, arch):
+    findings, _ = analyze(BIN / f"formlogin-token-{arch}")
+    assert "Wq7Zr2Lp" in {f.evidence.get("constant") for f in _loud(findings)}, _show(findings)
+
+
+@pytest.mark.parametrize("arch", LOGIN_ARCHES)
+def test_the_check_without_a_built_in_password_stays_quiet(analyze, arch):
+    findings, _ = analyze(BIN / f"formlogin-clean-{arch}")
+    assert not _loud(findings), _show(findings)
