@@ -80,3 +80,21 @@ def test_an_eight_byte_token_compared_in_one_word_is_text(analyze, arch):
 def test_the_check_without_a_built_in_password_stays_quiet(analyze, arch):
     findings, _ = analyze(BIN / f"formlogin-clean-{arch}")
     assert not _loud(findings), _show(findings)
+
+
+def test_what_a_walk_budget_leaves_unwalked_is_reported(monkeypatch):
+    # with no room for the functions a typed password is handed to, the scan says what it left unread
+    from nobackdoor.analyzers.binary import analyzer as binary
+    from nobackdoor.inventory import read_entry
+    from nobackdoor.models import ScanError
+
+    path = BIN / "formlogin-master-mipsel"
+    entry, data = read_entry(path, path.name, path.name, "")
+
+    def limits():
+        return [r for r in binary.BinaryAnalyzer().analyze(entry, data) if isinstance(r, ScanError)]
+
+    assert limits() == []
+    monkeypatch.setattr(binary, "MAX_CALLER_WALKS", 0)
+    cut = limits()
+    assert cut and all(e.reason == "limit" and "were not walked" in e.message for e in cut), cut

@@ -105,7 +105,7 @@ def test_a_static_exec_front_end_that_hands_on_its_vector_is_an_execv():
     front = model.Walk(calls=[model.Call(0x9100, 0x9200, "execve", [rdi, rsi, None])])
     program = model.Walk(calls=[model.Call(0x1100, 0x9000, None, [strings["telnetd"], lift.Sym("sp", -64)],
                                            arrays={1: [strings["telnetd"], strings["-l"], strings["/bin/sh"]]})])
-    analyzer._name_exec_wrappers(image, functions.CallMap(starts=[]), {0x1000: program, 0x9000: front}, 0x8000, frozenset())
+    analyzer._name_exec_wrappers(image, functions.CallMap(starts=[]), {0x1000: program, 0x9000: front}, 0x8000, frozenset(), [])
     call = program.calls[0]
     assert call.name == "execv"
     assert classify_sink(image, call).command_line == "telnetd -l /bin/sh"

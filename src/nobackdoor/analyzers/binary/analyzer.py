@@ -123,6 +123,8 @@ class Report:
     functions_analysed: int = 0
     static_routines: int = 0  # libc routines named in a static binary
     checks_credentials: bool = False  # the program has a credential check of its own or calls one
+    #: what a walk budget left unwalked (reported as scan errors: the analysis is incomplete)
+    limits: list[str] = field(default_factory=list)
     packer: str | None = None  # the code is packed (see packed_by): nothing else was analysed
 
 
@@ -162,6 +164,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             # a small program's own code is judged like a dynamically linked one (authentication too)
             kept = sorted(set(kept) | {fn for fn in candidates if fn < library_from})
         candidates = kept
+    if len(candidates) > MAX_FUNCTIONS:
+        report.limits.append(f"{len(candidates) - MAX_FUNCTIONS} of the {len(candidates)} functions that call "
+                             f"routines it judges were not walked (at most {MAX_FUNCTIONS} per program)")
     candidates = candidates[:MAX_FUNCTIONS]
     walks: dict[int, model.Walk] = {}
     starts = frozenset(cmap.starts)
@@ -178,15 +183,19 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         if learnt:
             cmap.add_starts(learnt)
             starts = frozenset(cmap.starts)
-            for fn in sorted(learnt):
-                if len(walks) < MAX_FUNCTIONS and {base_name(n) for n in cmap.imports_of.get(fn, ())} & wanted:
-                    walks[fn] = lift.walk(image, fn, cmap.end_of(fn), starts, cmap.soft_starts)
+            judged = [fn for fn in sorted(learnt) if {base_name(n) for n in cmap.imports_of.get(fn, ())} & wanted]
+            room = max(0, MAX_FUNCTIONS - len(walks))
+            if len(judged) > room:
+                report.limits.append(f"{len(judged) - room} of {len(judged)} functions found from decoded calls "
+                                     f"were not walked (at most {MAX_FUNCTIONS} per program)")
+            for fn in judged[:room]:
+                walks[fn] = lift.walk(image, fn, cmap.end_of(fn), starts, cmap.soft_starts)
             writers = _settings_writers(cmap, library_from)  # the calls moved to the functions learnt
     report.functions_analysed = len(walks)
 
     k = knowledge()
     if report.static_routines:
-        _name_exec_wrappers(image, cmap, walks, library_from, starts)
+        _name_exec_wrappers(image, cmap, walks, library_from, starts, report.limits)
     direct: dict[int, list[Sink]] = {}
     for fn, w in walks.items():
         found = [s for s in (classify_sink(image, c) for c in w.calls if c.name) if s]
@@ -231,17 +240,21 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                   for c in w.calls if c.name is None and c.addr in set(w.zero_tests.values())
                   and c.target is not None and c.target not in walks and c.target < library_from
                   and image.is_code(c.target)}
-    for g in sorted(predicates):
-        if len(walks) >= MAX_FUNCTIONS:
-            break
-        walk_one(g)
+    def walk_some(fns, budget: int, what: str) -> list[int]:
+        """Walk ``fns`` (sorted) up to ``budget`` and the program's limit; the rest is reported."""
+        room = max(0, min(budget, MAX_FUNCTIONS - len(walks)))
+        if len(fns) > room:
+            report.limits.append(f"{len(fns) - room} of {len(fns)} {what} were not walked (walk budget)")
+        for g in fns[:room]:
+            walk_one(g)
+        return fns[:room]
+
+    walk_some(sorted(predicates), MAX_FUNCTIONS, "helpers whose result decides a command")
     if predicates:
         matchers = _matchers(walks, comps_of, direct)
     # a matcher's callers decide on its match: walk them too (they may call nothing else we judge)
-    for g in sorted({g for m in matchers for g in callers.get(m, ()) if g not in walks and g < library_from}):
-        if len(walks) >= MAX_FUNCTIONS:
-            break
-        walk_one(g)
+    for g in walk_some(sorted({g for m in matchers for g in callers.get(m, ()) if g not in walks and g < library_from}),
+                       MAX_FUNCTIONS, "callers of matching helpers"):
         if _is_auth(image, cmap, g, walks[g], k, strings=not shared_library):
             auth_self.add(g)
     checkers = auth_self | {fn for fn, w in own.items()
@@ -255,6 +268,10 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
         """Walk one more function for the state checks; False once the budget is spent."""
         nonlocal extra
         if len(walks) >= MAX_FUNCTIONS or extra >= MAX_STATE_WALKS:
+            cut = (f"functions around the credential checks were left unwalked (at most {MAX_STATE_WALKS} "
+                   f"followed)")
+            if cut not in report.limits:
+                report.limits.append(cut)
             return False
         extra += 1
         walk_one(g)
@@ -280,19 +297,12 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     # callers (``check_login(user, pass)``, called by the login form's handler after
     # ``form_value("password", pass, 128)``): walk them, they may call nothing else we judge
     comparing = sorted(fn for fn, w in walks.items() if fn < library_from and credentials.compared_parameters(image, w))
-    for g in sorted({g for fn in comparing for g in callers.get(fn, ()) if g not in walks and g < library_from})[
-            :MAX_CALLER_WALKS]:
-        if len(walks) >= MAX_FUNCTIONS:
-            break
-        walk_one(g)
+    walk_some(sorted({g for fn in comparing for g in callers.get(fn, ()) if g not in walks and g < library_from}),
+              MAX_CALLER_WALKS, "callers of functions that compare a parameter with a built-in text")
     given = _handed_passwords(image, walks, library_from)
     # and the functions they hand the password to: a helper that hashes it calls nothing else we judge
-    handed_to = sorted(g for g in set(given) - walks.keys() if g < library_from and image.is_code(g))
-    for g in handed_to[:MAX_CALLER_WALKS]:
-        if len(walks) >= MAX_FUNCTIONS:
-            break
-        walk_one(g)
-    if handed_to:
+    if walk_some(sorted(g for g in set(given) - walks.keys() if g < library_from and image.is_code(g)),
+                 MAX_CALLER_WALKS, "functions handed a typed password"):
         given = _handed_passwords(image, walks, library_from)
     matchers = _matchers(walks, comps_of, direct)
     # settings written from the network behind a credential check are the administrator's interface:
@@ -822,20 +832,25 @@ def _callers_of(image: elf.Image, cmap: functions.CallMap, wrappers: dict[int, s
 
 
 def _name_exec_wrappers(image: elf.Image, cmap: functions.CallMap, walks: dict[int, model.Walk], library_from: int,
-                        starts: frozenset[int]) -> None:
+                        starts: frozenset[int], limits: list[str]) -> None:
     """In a static program the exec family's front ends (``execl``, ``execv``, ``execvp``) are library
     functions without a name: one that hands its first argument, unchanged, to ``execve`` (or to a
     front end found so) as the path is one of them; a vector front end (``execv``) hands its second
     argument on as the argument vector, a list front end (``execl``) builds one. Calls to them are
     renamed so that their constant arguments are read as a command line (``execl("/usr/sbin/telnetd",
     "telnetd", "-l", "/bin/sh", ...)``); the program's functions that call them are walked (a helper
-    that starts a service calls nothing else we judge: ``if (fork() == 0) execvp(argv[0], argv);``)."""
+    that starts a service calls nothing else we judge: ``if (fork() == 0) execvp(argv[0], argv);``).
+    ``limits`` receives what the walk budget left unwalked."""
     params = lift.CONVENTIONS[image.arch].args[:2]
     if len(params) < 2:
         return  # arguments on the stack (i386): not followed
 
     def walk_all(fns: list[int]) -> None:
-        for g in fns[:max(0, MAX_FUNCTIONS - len(walks))]:
+        room = max(0, MAX_FUNCTIONS - len(walks))
+        if len(fns) > room:
+            limits.append(f"{len(fns) - room} of {len(fns)} callers of the exec family were not walked "
+                          f"(at most {MAX_FUNCTIONS} functions per program)")
+        for g in fns[:room]:
             walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts,
                                  cmap.soft_starts)
 
@@ -1575,6 +1590,8 @@ class BinaryAnalyzer(FileAnalyzer):
             yield ScanError(entry.path, f"binary analysis: packed executable ({report.packer}), its real code was "
                                         "not analysed", "analyzer binary", "packed", entry.size)
             return
+        for what in report.limits:
+            yield ScanError(entry.path, f"binary analysis: {what}", "analyzer binary", "limit")
         yield from self._results(entry, report)
 
     def _results(self, entry: FileEntry, report: Report):
