@@ -2230,9 +2230,9 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
     run(lo, end, False)
     # the function branches to the code that follows it, known as a start only because it comes after
     # a return: its out-of-line blocks, laid out after the epilogue; the linear walk goes on there
-    for _ in range(MAX_CONTINUATIONS):
-        if end not in soft_starts or end not in set(walker.branches.values()):
-            break
+    continued = 0
+    while continued < MAX_CONTINUATIONS and end in soft_starts and end in set(walker.branches.values()):
+        continued += 1
         nxt = min((s for s in starts if s > end), default=end + MAX_OUTLYING_BYTES)
         run(end, nxt, False)
         end = nxt
@@ -2246,6 +2246,14 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
             break
         target = targets[0]
         done.add(target)
+        if target == end and continued < MAX_CONTINUATIONS:
+            # an out-of-line block branches to the code right after the function: more of the
+            # function's own out-of-line code (a dispatcher's tail), walked on linearly as above
+            continued += 1
+            nxt = min((s for s in starts if s > end), default=end + MAX_OUTLYING_BYTES)
+            run(end, nxt, False)
+            end = nxt
+            continue
         nxt = min((s for s in starts if s > target), default=target + MAX_OUTLYING_BYTES)
         run(target, min(nxt, target + MAX_OUTLYING_BYTES), True)
     found = {t: walker.back_states[t] for t in walker.cold | {t for t, (_, m) in seeds.items() if m is not None}
