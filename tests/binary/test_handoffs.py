@@ -98,3 +98,16 @@ def test_what_a_walk_budget_leaves_unwalked_is_reported(monkeypatch):
     monkeypatch.setattr(binary, "MAX_CALLER_WALKS", 0)
     cut = limits()
     assert cut and all(e.reason == "limit" and "were not walked" in e.message for e in cut), cut
+
+
+def test_a_connection_handed_to_a_function_pointer_in_code_naming_a_credential_file_is_a_disclosure():
+    # (the callee of an indirect call has no address to name: the effect still stands, named so)
+    from nobackdoor.analyzers.binary import elf, flow, model
+
+    image = elf.load((BIN / "relayd-dump-x86_64").read_bytes())
+    shadow = next(a for lo, hi in image.data_ranges for a in range(lo, hi) if image.cstring(a, 16) == b"/etc/shadow")
+    conn = model.Result("accept", 0x1010)
+    w = model.Walk(calls=[model.Call(0x1010, 0x2000, "accept", [3, None, None]),
+                          model.Call(0x1020, None, None, [conn, None, None])], refs={shadow})
+    effects = flow.credential_disclosures(image, {0x1000: w})
+    assert [(e.kind, e.sink.routine) for e in effects] == [("credential-disclosure", "a function pointer")]

@@ -496,7 +496,8 @@ def credential_disclosures(image, walks: dict[int, Walk]) -> list[Effect]:
             to_client = bool(c.args) and c.args[0] in accepted
             copied_out = name in writes_out and len(c.args) > 1 and c.args[1] in filled
             if to_client or copied_out:
-                sink = Sink(c.addr, name or f"function at {c.target:#x}", "disclosure",
+                callee = f"function at {c.target:#x}" if isinstance(c.target, int) else "a function pointer"
+                sink = Sink(c.addr, name or callee, "disclosure",
                             ", ".join(f.decode() for f in named))
                 # the connection written to, else the first accept (a set's order is the process's
                 # string hashing: no finding may depend on it)
