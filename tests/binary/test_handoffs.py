@@ -111,3 +111,23 @@ def test_a_connection_handed_to_a_function_pointer_in_code_naming_a_credential_f
                           model.Call(0x1020, None, None, [conn, None, None])], refs={shadow})
     effects = flow.credential_disclosures(image, {0x1000: w})
     assert [(e.kind, e.sink.routine) for e in effects] == [("credential-disclosure", "a function pointer")]
+
+
+def test_a_hash_loops_test_takes_the_values_of_the_jump_to_it_over_a_body_walked_with_another_blocks():
+    # ``b test; ...; body: h = (h ^ c) * prime; test: bnez c, body`` with the body after an unrelated
+    # block: the linear walk entered the body with that block's values; the jump brings the basis
+    from nobackdoor.analyzers.binary import elf, lift
+
+    image = elf.load((BIN / "hashjump-mipsel").read_bytes())
+    w = lift._Walker(image, 0x1000)
+    v0 = w.reg_of["v0"][0]
+    w.entry_states[0x1100] = ({v0: (4, 0x811C9DC5)}, {})
+    w.enter(0x10F0)  # nothing reached it yet
+    w._set_reg("v0", 0x1234)
+    w.join(0x1100)
+    assert w._reg("v0") == 0x811C9DC5
+    # code the walk did reach is merged as before: the paths disagree, the value is unknown
+    w.entry_states[0x1200] = ({v0: (4, 0x811C9DC5)}, {})
+    w._set_reg("v0", 0x1234)
+    w.join(0x1200)
+    assert w._reg("v0") is lift.CLOBBERED

@@ -691,6 +691,7 @@ class _Walker:
         #: that jumps to it); a block no earlier code reaches starts from these on the walk's next pass
         self.back_states: dict[int, tuple[dict, dict]] = {}
         self.cold: set[int] = set()  # blocks entered with no values of their own (nothing earlier reaches them)
+        self.unreached = False  # the code walked since the last block entered is such a block
         #: blocks the code before jumps over (a loop's body or tail) -> where that jump goes
         self.jumped_into: dict[int, int] = {}
         self.back_sources: dict[int, set[int]] = {}  # block -> the branches back to it
@@ -1110,6 +1111,7 @@ class _Walker:
         other way (-O2: ``b head; tail: check(user, pass); head: accept(); ...; bge tail``): the code
         above the branch back sets the block's registers, which it starts from on the next pass."""
         state = self.entry_states.get(addr)
+        self.unreached = state is None and jumped_over is None
         if state is not None:
             self.regs, self.stack = dict(state[0]), dict(state[1])
         elif jumped_over is not None:
@@ -1226,7 +1228,14 @@ class _Walker:
         state = self.entry_states.get(addr)
         if state is not None:
             self._leaving(addr, addr)
-            self.regs, self.stack = _merge(state[0], self.regs), _merge(state[1], self.stack)
+            if self.unreached and any(v in self.hash_values for _, v in state[0].values() if isinstance(v, int)):
+                # a hash loop entered by a jump to its test, its body laid out above after another block:
+                # the body was walked with that block's values, the jump brings the hash's own (its
+                # basis, its prime); the next pass walks the body from the test's branch back
+                self.regs, self.stack = dict(state[0]), dict(state[1])
+            else:
+                self.regs, self.stack = _merge(state[0], self.regs), _merge(state[1], self.stack)
+            self.unreached = False
 
     def _part(self, loaded: Loaded, low: int, size: int) -> Loaded:
         """Bytes ``low`` .. ``low + size`` (counted from the least significant) of a loaded value, as
