@@ -862,8 +862,6 @@ class _Walker:
                     low = _fit(got, off - o)
                     if low is not None:
                         regs[o] = (off - o, low)
-        # (a value the walk cannot name is unknown, not the one the function was entered with: a
-        # register absent from ``regs`` reads as its entry value)
         if value is not None:
             regs[off] = (size, value)
 
