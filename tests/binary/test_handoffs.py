@@ -131,3 +131,31 @@ def test_a_hash_loops_test_takes_the_values_of_the_jump_to_it_over_a_body_walked
     w._set_reg("v0", 0x1234)
     w.join(0x1200)
     assert w._reg("v0") is lift.CLOBBERED
+
+
+def _x86_ops(image, code: bytes):
+    from nobackdoor.analyzers.binary import lift
+
+    block, _ = lift._compiled(lift._context(lift.language(image), False).translate(code, 0x1000).ops)
+    return block[0][1]
+
+
+def test_a_repeated_copy_is_followed_while_its_count_lasts_and_a_fill_is_walked_once():
+    from nobackdoor.analyzers.binary import elf, lift
+
+    image = elf.load((BIN / "vecargv-shell-x86_64").read_bytes())
+    data = next(lo for lo, hi in image.data_ranges if hi - lo >= 16 and image.read(lo, 16))
+    words = [int.from_bytes(image.read(data + 8 * i, 8), "little") for i in range(2)]
+    w = lift._Walker(image, 0x1000)
+    w._set_reg("RDI", lift.Sym("sp", -64))
+    w._set_reg("RSI", data)
+    w._set_reg("RCX", 2)
+    list(w.step(0x1000, _x86_ops(image, b"\xf3\x48\xa5")))  # rep movsq
+    assert [w._stack_word(-64), w._stack_word(-56)] == words and w._reg("RCX") == 0
+    # ``rep stosq`` zeroing a structure: one pass, the rest is what the program later puts there
+    w = lift._Walker(image, 0x1000)
+    w._set_reg("RDI", lift.Sym("sp", -64))
+    w._set_reg("RAX", 0)
+    w._set_reg("RCX", 4)
+    list(w.step(0x1000, _x86_ops(image, b"\xf3\x48\xab")))
+    assert w._stack_word(-64) == 0 and w._stack_word(-56) is None

@@ -1411,10 +1411,12 @@ class _Walker:
 
     def _repeated(self, addr: int, ops: list) -> Iterator:
         """An instruction that repeats itself while a count lasts (x86 ``rep movsq``: test the count,
-        copy one element, branch back to itself): its passes are followed while the test's value is
-        known, so a vector copied from constant data onto the stack holds its pointers."""
+        copy one element, branch back to itself): a copy's passes are followed while the test's value
+        is known, so a vector copied from constant data onto the stack holds its pointers."""
         test = next((i for i, op in enumerate(ops) if op[3] == "cbranch"), None)
-        if test is None:
+        if test is None or not any(op[0] == LOAD for op in ops):
+            # (a fill, ``rep stos``, is walked once: a buffer zeroed whole would read as zeros where the
+            # program fills it through pointers the walk does not follow, a uid of 0 among them)
             yield from self._step(addr, ops)
             return
         for _ in range(MAX_REPEAT):
