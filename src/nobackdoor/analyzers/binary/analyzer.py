@@ -826,9 +826,18 @@ def _callers_of(image: elf.Image, cmap: functions.CallMap, wrappers: dict[int, s
     out = set()
     for target, sites in cmap.call_sites.items() if wrappers else ():
         callers = {fn for fn in map(cmap.function_of, sites) if fn is not None and lo <= fn < hi}
-        if callers - out and (target in wrappers or lift.stub_target(image, target, wrappers) is not None):
+        if callers - out and (target in wrappers or _stub_to(image, cmap, target, wrappers)):
             out |= callers
     return out
+
+
+#: a stub is this short: the code from its address to the next function start
+MAX_STUB_BYTES = 0x40
+
+
+def _stub_to(image: elf.Image, cmap: functions.CallMap, target: int, wrappers) -> bool:
+    """``target`` is a stub that jumps to one of ``wrappers`` (only short code is decoded to see)."""
+    return cmap.end_of(target) - target <= MAX_STUB_BYTES and lift.stub_target(image, target, wrappers) is not None
 
 
 def _name_exec_wrappers(image: elf.Image, cmap: functions.CallMap, walks: dict[int, model.Walk], library_from: int,
@@ -863,7 +872,7 @@ def _name_exec_wrappers(image: elf.Image, cmap: functions.CallMap, walks: dict[i
         if target in execs:
             return True
         if target not in stubs:
-            stubs[target] = image.is_code(target) and lift.stub_target(image, target, execs) is not None
+            stubs[target] = image.is_code(target) and _stub_to(image, cmap, target, execs)
         return stubs[target]
 
     wrappers: dict[int, str] = {}

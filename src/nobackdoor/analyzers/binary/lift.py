@@ -1876,15 +1876,23 @@ MAX_STUB_INSTRUCTIONS = 6
 
 def stub_target(image: Image, addr: int, targets) -> int | None:
     """The function of ``targets`` that the stub at ``addr`` jumps to, calling nothing on the way."""
+    dest = image.stub_jumps.get(addr, False)
+    if dest is False:
+        dest = image.stub_jumps[addr] = _stub_jump(image, addr)
+    return dest if dest is not None and dest in targets else None
+
+
+def _stub_jump(image: Image, addr: int) -> int | None:
     if not image.is_code(addr):
         return None
-    for i, (_, ops) in enumerate(instructions(image, addr, addr + 16 * MAX_STUB_INSTRUCTIONS)):
+    for i, (_, ops) in enumerate(instructions(image, addr, addr + 16 * MAX_STUB_INSTRUCTIONS,
+                                              chunk=MAX_STUB_INSTRUCTIONS)):
         if i >= MAX_STUB_INSTRUCTIONS or any(op[0] in (CALL, CALLIND, RETURN) for op in ops):
             return None
         jump = next((op for op in ops if op[0] == BRANCH), None)
         if jump is not None:
             dest = jump[2][0]
-            return dest[1] if dest[0] == RAM and dest[1] in targets else None
+            return dest[1] if dest[0] == RAM else None
     return None
 
 
