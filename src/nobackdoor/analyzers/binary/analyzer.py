@@ -171,8 +171,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     walks: dict[int, model.Walk] = {}
     starts = frozenset(cmap.starts)
     for fn in candidates:
-        start = fn | 1 if fn in cmap.thumb_starts else fn
-        walks[fn] = lift.walk(image, start, cmap.end_of(fn), starts, cmap.soft_starts)
+        walks[fn] = _walk(image, cmap, fn, starts)
     scanned_calls = {fn: set(targets) for fn, targets in cmap.callees.items()}
     if image.arch in ("x86", "x86_64"):
         # x86 call targets count as starts only when they set up a frame (a raw E8 byte may be no call);
@@ -184,12 +183,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             cmap.add_starts(learnt)
             starts = frozenset(cmap.starts)
             judged = [fn for fn in sorted(learnt) if {base_name(n) for n in cmap.imports_of.get(fn, ())} & wanted]
-            room = max(0, MAX_FUNCTIONS - len(walks))
-            if len(judged) > room:
-                report.limits.append(f"{len(judged) - room} of {len(judged)} functions found from decoded calls "
-                                     f"were not walked (at most {MAX_FUNCTIONS} per program)")
-            for fn in judged[:room]:
-                walks[fn] = lift.walk(image, fn, cmap.end_of(fn), starts, cmap.soft_starts)
+            for fn in _within_budget(judged, MAX_FUNCTIONS, walks, "functions found from decoded calls",
+                                     report.limits):
+                walks[fn] = _walk(image, cmap, fn, starts)
             writers = _settings_writers(cmap, library_from)  # the calls moved to the functions learnt
     report.functions_analysed = len(walks)
 
@@ -227,7 +223,7 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
 
     def walk_one(g: int) -> None:
         """Walk one more function of the program: its sinks and its comparisons."""
-        walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts, cmap.soft_starts)
+        walks[g] = _walk(image, cmap, g, starts)
         direct[g] = [s for s in (classify_sink(image, c) for c in walks[g].calls if c.name) if s]
         comps_of[g] = list(_comparisons(image, g, walks[g], k)) + list(hashes.tests(g, walks[g]))
 
@@ -240,14 +236,12 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
                   for c in w.calls if c.name is None and c.addr in set(w.zero_tests.values())
                   and c.target is not None and c.target not in walks and c.target < library_from
                   and image.is_code(c.target)}
-    def walk_some(fns, budget: int, what: str) -> list[int]:
-        """Walk ``fns`` (sorted) up to ``budget`` and the program's limit; the rest is reported."""
-        room = max(0, min(budget, MAX_FUNCTIONS - len(walks)))
-        if len(fns) > room:
-            report.limits.append(f"{len(fns) - room} of {len(fns)} {what} were not walked (walk budget)")
-        for g in fns[:room]:
+    def walk_some(fns: list[int], budget: int, what: str) -> list[int]:
+        """Walk ``fns`` (sorted) within ``budget``; the rest is reported."""
+        kept = _within_budget(fns, budget, walks, what, report.limits)
+        for g in kept:
             walk_one(g)
-        return fns[:room]
+        return kept
 
     walk_some(sorted(predicates), MAX_FUNCTIONS, "helpers whose result decides a command")
     if predicates:
@@ -554,6 +548,21 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
     return report
 
 
+def _walk(image: elf.Image, cmap: functions.CallMap, fn: int, starts: frozenset[int]) -> model.Walk:
+    """One function's walk (Thumb functions are walked from their odd address)."""
+    return lift.walk(image, fn | 1 if fn in cmap.thumb_starts else fn, cmap.end_of(fn), starts, cmap.soft_starts)
+
+
+def _within_budget(fns: list[int], budget: int, walks: dict, what: str, limits: list[str]) -> list[int]:
+    """The first of ``fns`` that ``budget`` and the per-program limit leave room to walk; what they
+    leave out is recorded in ``limits`` (the scan reports it: no silent cut)."""
+    room = max(0, min(budget, MAX_FUNCTIONS - len(walks)))
+    if len(fns) > room:
+        limits.append(f"{len(fns) - room} of {len(fns)} {what} were not walked (walk budget; at most "
+                      f"{MAX_FUNCTIONS} functions per program)")
+    return fns[:room]
+
+
 def _handed_description(params: dict[int, str] | None) -> str | None:
     """How a function is known to be handed the typed password (its first such parameter), or None."""
     return f"argument {min(params) + 1}, {params[min(params)]}" if params else None
@@ -855,13 +864,8 @@ def _name_exec_wrappers(image: elf.Image, cmap: functions.CallMap, walks: dict[i
         return  # arguments on the stack (i386): not followed
 
     def walk_all(fns: list[int]) -> None:
-        room = max(0, MAX_FUNCTIONS - len(walks))
-        if len(fns) > room:
-            limits.append(f"{len(fns) - room} of {len(fns)} callers of the exec family were not walked "
-                          f"(at most {MAX_FUNCTIONS} functions per program)")
-        for g in fns[:room]:
-            walks[g] = lift.walk(image, g | 1 if g in cmap.thumb_starts else g, cmap.end_of(g), starts,
-                                 cmap.soft_starts)
+        for g in _within_budget(fns, MAX_FUNCTIONS, walks, "callers of the exec family", limits):
+            walks[g] = _walk(image, cmap, g, starts)
 
     # the system call's wrapper, and the front ends found so far: a call to one of them, or to a stub
     # that jumps to one (musl's ``execv`` adds the environment and jumps to ``execve``), execs
