@@ -9,6 +9,7 @@ resolver's candidate implementations are what the signatures recognise.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from importlib import resources
@@ -163,6 +164,26 @@ def _ppc64_ifunc_stubs(image: Image, irelative: dict[int, int]) -> int:
     return named
 
 
+#: glibc's x86-64 locale-taking string routines (strcasecmp, strncasecmp) open with the thread's locale
+#: loaded into the argument register of their ``_l`` twin, ``mov %fs:(%rax),%rdx`` (or %rcx), padded to
+#: the twin, which they fall into
+_LOCALE_LOAD = re.compile(rb"\x64\x48\x8b[\x10\x08]", re.S)
+LOCALE_ENTRY_BYTES = 16
+
+
+def _locale_entry(image: Image, target: int) -> str | None:
+    """The routine an IFUNC implementation is when it only loads the locale and falls into its ``_l``
+    twin (whose bytes the signatures know)."""
+    head = image.read(target, LOCALE_ENTRY_BYTES) or b""
+    if not _LOCALE_LOAD.search(head):
+        return None
+    return routine_at(image, target + LOCALE_ENTRY_BYTES)
+
+
+#: bytes of an IFUNC resolver read for the implementations it chooses between
+MAX_RESOLVER_BYTES = 512
+
+
 def name_ifunc_stubs(image: Image, irelative: dict[int, int], plt: list[tuple[int, int]]) -> int:
     """x86-64: PLT stub -> IRELATIVE slot -> resolver -> the implementations it chooses between."""
     if image.arch == "ppc64" and irelative:
@@ -170,11 +191,16 @@ def name_ifunc_stubs(image: Image, irelative: dict[int, int], plt: list[tuple[in
     if image.arch != "x86_64" or not irelative:
         return 0
     slot_name: dict[int, str] = {}
+    resolvers = sorted(set(irelative.values()))
     for slot, resolver in irelative.items():
-        code = image.read(resolver, 512) or b""
+        # (glibc lays its resolvers out one after the other: a window that runs into the next one reads
+        # that one's choices; strchr's resolver is followed by strcmp's)
+        i = bisect.bisect_right(resolvers, resolver)
+        size = min(MAX_RESOLVER_BYTES, resolvers[i] - resolver) if i < len(resolvers) else MAX_RESOLVER_BYTES
+        code = image.read(resolver, size) or b""
         for m in _LEA_RIP.finditer(code):
             target = resolver + m.end() + int.from_bytes(m.group(1), "little", signed=True)
-            routine = routine_at(image, target)
+            routine = routine_at(image, target) or _locale_entry(image, target)
             if routine:
                 slot_name[slot] = routine
                 break

@@ -70,7 +70,8 @@ class Sink:
 
 def written_argument(name: str) -> int | None:
     """Which argument of the library routine ``name`` it writes into: a copy's or a formatter's
-    destination, the buffer of a network or file read; None for any other routine."""
+    destination, the buffer of a network or file read, the text a converter produces; None for any other
+    routine."""
     k = knowledge()
     if name in k["copy_routines"]:
         return k["copy_routines"][name][0]
@@ -78,6 +79,8 @@ def written_argument(name: str) -> int | None:
         return k["format_routines"][name][0]
     if name in k["network_input"]:
         return k["network_input"][name]["buffer"]
+    if name in k["text_outputs"]:
+        return k["text_outputs"][name]
     return k["file_reads"].get(name)
 
 
