@@ -369,7 +369,9 @@ def analyse(data: bytes, shared_library: bool = False) -> Report:
             known, tested = {c.addr for c in checks}, set(w.zero_tests.values())
             checks += [c for c in w.calls if c.name is None and c.target is not None and c.target != fn
                        and c.addr not in known and c.addr in tested and hashes.hashes_input(c.target)]
-        check_regions = [_gated_regions(w, order, check.addr, breaks) for check in checks]
+        # (a check's block runs on through later compares: the level it grants often hangs on one,
+        # ``level = strcmp(role, "admin") ? 1 : 2``, which decides the value, not whether it is written)
+        check_regions = [_gated_regions(w, order, check.addr, []) for check in checks]
         for regions in check_regions:
             login_writes |= state.writes(image, w, regions, stack=True)
         after_check = min((c.addr for c in checks), default=None)
@@ -623,6 +625,21 @@ def _first_at_or_after(sorted_addrs: list[int], start: int) -> int | None:
     return sorted_addrs[i] if i < len(sorted_addrs) else None
 
 
+def _deciding_branch(w: model.Walk, flow: _Flow, last: int) -> int | None:
+    """The conditional branch that decides on a compare ending at ``last``: the first within
+    BRANCH_WINDOW bytes of it, else the first right after the test of the call's result (a -Os
+    schedule fills the gap between ``jalr strcmp`` and ``beqz v0`` with loads and stores of the next
+    block)."""
+    branch = _first_at_or_after(flow.branches, last)
+    if branch is not None and branch <= last + BRANCH_WINDOW:
+        return branch
+    test = min((t for t, call in flow.result_tests if call == last and t > last), default=None)
+    if test is None:
+        return None
+    branch = _first_at_or_after(flow.branches, test)
+    return branch if branch is not None and branch <= test + BRANCH_WINDOW else None
+
+
 def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int],
                    after_loop: int | None = None) -> list[tuple[int, int]]:
     """Code a compare ending at ``last`` decides on: what follows it up to the next compare, the block
@@ -651,7 +668,7 @@ def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int],
         if target > flow.branches[i]:
             regions.append(block(target))
         i += 1
-    branch = near(flow.branches, last)
+    branch = _deciding_branch(w, flow, last)
     heads = [branch + 1 if branch is not None else last]
     if branch is not None:
         target = w.branches[branch]
@@ -662,6 +679,12 @@ def _gated_regions(w: model.Walk, flow: _Flow, last: int, breaks: list[int],
         heads.append(after_loop)
     for head in heads:
         jump = near(flow.jumps, head)
+        if jump is None:
+            # the jump that ends the straight-line code there, however long (a -Os path that clears a
+            # buffer, then jumps to the tail it shares with another path: ``memset(); b 1338``)
+            end = _first_at_or_after(flow.stops, head)
+            if end is not None and end in w.jumps and until_break(head - 1) > end:
+                jump = end
         if jump is not None:
             regions.append(block(w.jumps[jump]))
     # a call made there whose result is then tested (``if (fork() == 0) { execl(...); }``): the blocks
@@ -692,10 +715,10 @@ def _straight_regions(w: model.Walk, flow: _Flow, last: int,
     extra = [straight(after_loop)] if after_loop is not None else []
     # the compare itself, when it moves on its own test (MIPS ``movz s6, s8, v0`` after ``xor v0, v0, K``)
     extra.append((last - 1, last + 1))
-    branch = _first_at_or_after(flow.branches, last)
+    branch = _deciding_branch(w, flow, last)
     if branch is not None and (later := _first_at_or_after(flow.compares, last + 1)) is not None and later <= branch:
         branch = None  # the branch decides a later compare (the compare moved on its own test)
-    if branch is None or branch > last + BRANCH_WINDOW:
+    if branch is None:
         return [straight(last + 1)] + extra
     # the branch instruction itself: a predicated one writes when the compare decided (ARM ``moveq r8,
     # #2``, x86 ``cmove``: the IR branches over the write to the next instruction)
@@ -714,8 +737,8 @@ def _decided_blocks(w: model.Walk, flow: _Flow, last: int, after_loop: int | Non
     only jumps on, the block it jumps to. Blocks that end in a return are left out (every path of a
     function may end in one epilogue). Two decisions that share a block decide the same thing."""
     ends = flow.stops
-    branch = _first_at_or_after(flow.branches, last)
-    if branch is None or branch > last + BRANCH_WINDOW:
+    branch = _deciding_branch(w, flow, last)
+    if branch is None:
         return set()
     starts = [branch + 1, w.branches[branch]] + ([after_loop] if after_loop is not None else [])
     out = set()

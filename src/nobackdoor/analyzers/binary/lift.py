@@ -168,6 +168,16 @@ class Sym:
     offset: int = 0
 
 
+@dataclass(frozen=True)
+class _Negated:
+    """``offset - sym``: a constant less a pointer. Added to a pointer of the same base it is the
+    constant plus their distance: an index the compiler keeps as ``K - start`` and adds to the moving
+    pointer (``key = p + (K - start)`` for ``K + i``, strength-reduced)."""
+
+    base: str
+    offset: int
+
+
 #: the widest store (a vector register's) whose words an argument vector is read from
 MAX_VECTOR_BYTES = 64
 #: an argument vector on the stack is read up to this many pointers
@@ -240,6 +250,15 @@ class _Opaque:
 
 
 OPAQUE = _Opaque()
+
+
+class _LowByteClear:
+    """A keyed byte shifted up by a byte or more: its low byte is zero, so or-ed with the keyed byte it
+    leaves that byte as it was (PowerPC64's ``clrlwi``/``rlwinm`` rotates a word doubled into both
+    halves of the register, then masks the byte back out)."""
+
+
+LOW_BYTE_CLEAR = _LowByteClear()
 
 
 class _Hashed:
@@ -698,8 +717,15 @@ class _Walker:
         #: a jumped-over block -> the registers its branch back carried on the walk's previous pass
         self.register_seeds: dict[int, dict] = {}
         self.loop_entries: dict[int, tuple[dict, dict]] = {}  # block after a forward jump -> values there
+        # block after a forward jump (and the padding after it) -> (the jump's target, values there)
+        self.jump_entries: dict[int, tuple[int, tuple[dict, dict]]] = {}
         self.seen: set[int] | None = None  # every constant the code computes, when asked for (``immediates``)
         self.zero_tests: dict[int, int] = {}  # address of a test of a call's result against zero -> the call
+        # a flag that says a call's result is zero (True) or is not (False) when it is set
+        self.zero_flags: dict[tuple, tuple[Result, bool]] = {}
+        # the call result the branch just passed says is zero on the path walked on (``bne`` not taken
+        # after ``subs r7, r0, #0``: r7 is 0, and a compiler stores it as a text's NUL)
+        self.known_zero: Result | None = None
         self.start = start & ~1
         self.thumb = image.arch == "arm" and bool(start & 1)  # the walk decodes Thumb code
         self.starts: frozenset[int] | set[int] = frozenset()  # other functions' starts (tail calls)
@@ -743,6 +769,11 @@ class _Walker:
             # the direction flag is clear on entry to and return from every function (System V i386
             # and AMD64 ABIs, 2.2 / 3.2.1): string instructions count upwards
             self._set_reg("DF", 0)
+        if image.arch.startswith("ppc"):
+            # XER's summary-overflow bit is set only by the overflow-recording forms (``addo.``), which
+            # the walk lifts; a compare copies it into its CR field, so a known 0 keeps the field known
+            # (a loop's exit test, ``cmpwi; beq``, reads one bit of it)
+            self._set_reg("xer_so", 0)
 
     # ------------------------------------------------------------------ values
 
@@ -821,6 +852,8 @@ class _Walker:
 
     def write(self, vn, value) -> None:
         space, off, size = vn
+        if self.zero_flags:
+            self.zero_flags.pop(vn, None)
         if isinstance(value, int):
             value &= (1 << (8 * size)) - 1
             if value > 0xFF and self.image.in_data(value):
@@ -1086,7 +1119,7 @@ class _Walker:
         if got is None:
             states[target] = (dict(self.regs), dict(self.stack))
         else:  # a second branch to the same block: what the two paths disagree on is unknown there
-            states[target] = (_merge(got[0], self.regs), _merge(got[1], self.stack))
+            states[target] = (_merge(got[0], self.regs, target), _merge(got[1], self.stack, target))
 
     def hash_leaves(self, head: int, back: int) -> None:
         """At the back edge ``back`` of the loop at ``head``: a hash's running value leaves the loop by
@@ -1109,6 +1142,7 @@ class _Walker:
         other way (-O2: ``b head; tail: check(user, pass); head: accept(); ...; bge tail``): the code
         above the branch back sets the block's registers, which it starts from on the next pass."""
         state = self.entry_states.get(addr)
+        self.known_zero = None
         self.unreached = state is None and jumped_over is None
         if state is not None:
             self.regs, self.stack = dict(state[0]), dict(state[1])
@@ -1225,6 +1259,7 @@ class _Walker:
         value the paths disagree on is unknown from here on, not the value of the path walked last."""
         state = self.entry_states.get(addr)
         if state is not None:
+            self.known_zero = None
             self._leaving(addr, addr)
             if self.unreached and any(v in self.hash_values for _, v in state[0].values() if isinstance(v, int)):
                 # a hash loop entered by a jump to its test, its body laid out above after another block:
@@ -1232,7 +1267,7 @@ class _Walker:
                 # basis, its prime); the next pass walks the body from the test's branch back
                 self.regs, self.stack = dict(state[0]), dict(state[1])
             else:
-                self.regs, self.stack = _merge(state[0], self.regs), _merge(state[1], self.stack)
+                self.regs, self.stack = _merge(state[0], self.regs, addr), _merge(state[1], self.stack, addr)
             self.unreached = False
 
     def _part(self, loaded: Loaded, low: int, size: int) -> Loaded:
@@ -1445,6 +1480,9 @@ class _Walker:
                 if name == "cbranch" and ins[0][0] == RAM:
                     self.branches[addr] = ins[0][1]
                     self._remember(ins[0][1], addr)
+                    flag = self.zero_flags.get(ins[1])
+                    # (the branch not taken: its condition is false)
+                    self.known_zero = flag[0] if flag is not None and not flag[1] else None
                 elif code == RETURN:
                     self.block_ends.add(addr)
                     self.return_ops.add(addr)
@@ -1482,6 +1520,8 @@ class _Walker:
             if code == STORE:
                 size = ins[2][2]
                 value = read(ins[2])
+                if value is not None and value == self.known_zero:
+                    value = 0
                 pointer = read(ins[1])
                 self.store(pointer, size, value)
                 if size > self.image.word and isinstance(pointer, Sym):
@@ -1526,7 +1566,10 @@ class _Walker:
                 if self.conditions is None:
                     # a call's verdict negated or combined stays that verdict (``setne``; ``cset``)
                     first = read(ins[0])
+                    flag = self.zero_flags.get(ins[0]) if code == BOOL_NEGATE else None
                     write(out, first if code == BOOL_NEGATE and isinstance(first, _Verdict) else None)
+                    if flag is not None:
+                        self.zero_flags[out] = (flag[0], not flag[1])
                     continue
                 write(out, _predicate(code, read(ins[0]), read(ins[1]) if len(ins) > 1 else None, ins[0][2]))
                 continue
@@ -1573,6 +1616,8 @@ class _Walker:
                     value = _Diff(a.loaded, a.solve(b))
                 elif isinstance(b, _Keyed) and isinstance(a, int):  # AArch64 ``cmp w5, w3, uxtb``
                     value = _Diff(b.loaded, b.solve(a))
+                elif isinstance(b, (Sym, Result, _Into)):
+                    value = _difference(a, b)
                 elif isinstance(b, int):
                     value = _add(a, -b)
                     if isinstance(a, Result) and _large(b, ins[1][2]):
@@ -1610,6 +1655,10 @@ class _Walker:
                     value = b
                 elif ins[0] == ins[1]:
                     value = a  # PowerPC `mr` is `or rd, rs, rs`
+                elif a is LOW_BYTE_CLEAR and isinstance(b, _Keyed):
+                    value = b
+                elif b is LOW_BYTE_CLEAR and isinstance(a, _Keyed):
+                    value = a
             elif code == XOR:
                 if ins[0] == ins[1] and ins[0][0] != CONST:
                     value = 0  # `xor edi, edi`
@@ -1632,6 +1681,8 @@ class _Walker:
                     value = a << b
                 elif isinstance(a, _Keyed) and b == 0:
                     value = a  # AArch64's extended-register operand shifts by zero
+                elif isinstance(a, _Keyed) and isinstance(b, int) and 8 <= b < 8 * ins[0][2]:
+                    value = LOW_BYTE_CLEAR
             elif code == RIGHT:
                 if isinstance(a, int) and isinstance(b, int) and b < 64:
                     value = a >> b
@@ -1641,12 +1692,14 @@ class _Walker:
                 if isinstance(a, int) and isinstance(b, int):
                     value = a * b
             elif code == TWOCOMP:
-                value = -a if isinstance(a, int) else None
+                value = -a if isinstance(a, int) else _difference(0, a)
             elif code == NEGATE:
                 value = ~a if isinstance(a, int) else None
             elif code == SUBPIECE:
                 if isinstance(a, int) and isinstance(b, int):
                     value = a >> (8 * b)
+                elif a is not None and a == self.known_zero:
+                    value = 0  # the low byte of a result the branch passed says is zero (a NUL stored)
                 elif isinstance(a, Loaded) and isinstance(b, int) and b + out[2] <= a.size:
                     value = self._part(a, b, out[2])
             elif code == PIECE:
@@ -1667,8 +1720,10 @@ class _Walker:
             if code == EQUAL or code == NOTEQUAL:
                 if self.conditions is not None and isinstance(a, int) and isinstance(b, int):
                     value = int((a == b) == (code == EQUAL))
+                zero_flag = None
                 if (isinstance(a, Result) and a.at and b == 0) or (isinstance(b, Result) and b.at and a == 0):
                     self.zero_tests[addr] = (a if b == 0 else b).at  # ``if (fork() == 0)``
+                    zero_flag = (a if b == 0 else b, code == EQUAL)
                     if value is None:
                         value = _Verdict((a if b == 0 else b).at)  # the flag ``setne``/``cset`` turns into a level
                 # (x86 sets its zero flag from every ``xor``: a keyed byte tested against an immediate
@@ -1699,7 +1754,14 @@ class _Walker:
                         first = _operands(event) if not compared else None
                         compared = True
                         yield event
+                write(out, value)
+                if zero_flag is not None:
+                    self.zero_flags[out] = zero_flag
+                continue
+            copied = self.zero_flags.get(ins[0]) if code == COPY and self.zero_flags else None
             write(out, value)
+            if copied is not None:
+                self.zero_flags[out] = copied  # (a flag moved into the status register: ``ZR = tmpZR``)
 
 
 _HASH_OPS = frozenset({COPY, ZEXT, SEXT, ADD, SUB, AND, OR, XOR, LEFT, RIGHT, MULT, TWOCOMP, NEGATE, SUBPIECE, PIECE})
@@ -1969,9 +2031,12 @@ def _no_effect(ops: list) -> bool:
     return True
 
 
-def _merge(a: dict, b: dict) -> dict:
-    """Values (register or stack slot -> (size, value)) where two paths meet: the same on both, or
-    unknown (CLOBBERED: neither a constant nor the value the function was entered with)."""
+def _merge(a: dict, b: dict, at: int | None = None) -> dict:
+    """Values (register or stack slot -> (size, value)) where two paths meet at ``at``: the same on
+    both, or unknown (CLOBBERED: neither a constant nor the value the function was entered with).
+    Two pointers the paths disagree on (``pass = colon ? colon + 1 : "";``) meet as one pointer named
+    after the place and the key (:func:`_joined`): unknown, but what is read through it is one memory,
+    so the word compares of an inlined memcmp through it still line up."""
     out = {}
     for key in a.keys() | b.keys():
         va, vb = a.get(key), b.get(key)
@@ -1988,9 +2053,26 @@ def _merge(a: dict, b: dict) -> dict:
             # what one routine returned on either path (an accept loop entered at its top and at its
             # bottom): a result of that routine, from no one call
             out[key] = (max(va[0], vb[0]), Result(va[1].routine, 0))
+        elif at is not None and va is not None and vb is not None and va[0] == vb[0] >= 4 \
+                and _joined(va[1], vb[1]):
+            out[key] = (va[0], Sym(f"phi@{at:x}:{key}"))
         else:
             out[key] = (max(v[0] for v in (va, vb) if v is not None), CLOBBERED)
     return out
+
+
+#: run-time pointers: a call's result (or a pointer into it), a parameter's or the stack's address,
+#: memory read
+_RUNTIME_POINTERS = (Sym, Result, _Into, _Inside, Loaded)
+
+
+def _joined(a, b) -> bool:
+    """Two values that are pointers, at least one of them known only at run time: the other may be
+    the address of a constant (a default text)."""
+    def pointer(v) -> bool:
+        return isinstance(v, _RUNTIME_POINTERS) and not (isinstance(v, Sym) and v.base == "sp") \
+            or isinstance(v, int) and v >= MIN_ADDRESS
+    return pointer(a) and pointer(b) and (not isinstance(a, int) or not isinstance(b, int))
 
 
 def _hash_start(a, b) -> bool:
@@ -2055,6 +2137,34 @@ def _add(a, b):
         return Sym(a.base, a.offset + _signed(b))
     if isinstance(b, Sym) and isinstance(a, int):
         return Sym(b.base, b.offset + _signed(a))
+    if isinstance(b, _Negated):
+        a, b = b, a
+    if isinstance(a, _Negated) and isinstance(b, int):
+        return _Negated(a.base, a.offset + _signed(b))
+    if isinstance(a, _Negated) and (at := _pointer(b)) is not None and at[0] == a.base:
+        return a.offset + at[1]  # (K - p) + (p + n): the distance walked plus the constant
+    return None
+
+
+def _pointer(value) -> tuple[str, int] | None:
+    """A run-time pointer as (what it points into, offset): a register's or the stack's value at entry,
+    a call's result or a pointer into it."""
+    if isinstance(value, Sym):
+        return value.base, value.offset
+    if isinstance(value, Result) and value.at:
+        return RETURNED.format(value.at), 0
+    if isinstance(value, _Into):
+        return RETURNED.format(value.result.at), value.offset
+    return None
+
+
+def _difference(a, b):
+    """``a - b`` of two pointers, or of a constant and a pointer (kept as :class:`_Negated`)."""
+    pa, pb = _pointer(a), _pointer(b)
+    if pa is not None and pb is not None and pa[0] == pb[0]:
+        return pa[1] - pb[1]  # how far a pointer moved: the index of a loop walking it
+    if isinstance(a, int) and pb is not None:
+        return _Negated(pb[0], _signed(a) - pb[1])
     return None
 
 
@@ -2193,6 +2303,7 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
     def run(a: int, b: int, block: bool) -> None:
         ended = True  # the code before ``a`` does not fall into it
         jumped_over = None  # where the instruction before jumps, forward past this one
+        padded = None  # where the last jump went, across the padding after it (``b mid; nop; head:``)
         table_end = 0  # a Thumb branch table's data runs up to here: no instructions
         for addr, ops in _decoded(decoded, a, b, lambda: instructions(image, a | thumb, b, walker.call_fix)):
             if addr < table_end:
@@ -2200,16 +2311,21 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
             if thumb and any(op[0] == BRANCHIND for op in ops):
                 table_end = _branch_table_end(image, addr)
             walker.uniq.clear()
+            over = jumped_over if jumped_over is not None else padded
             if ended:
                 if jumped_over is not None:
                     # ``jmp test; body: ...; test: cmp; jbe body`` (-O0 loops): the values entering the
                     # loop, before its test merges them with the next pass's (the index at its start)
                     walker.loop_entries[addr] = (dict(walker.regs), dict(walker.stack))
+                if over is not None:
+                    walker.jump_entries[addr] = (over, (dict(walker.regs), dict(walker.stack)))
                 walker.enter(addr, jumped_over)
             else:
                 walker.join(addr)
             # (alignment padding after a jump or return falls into nothing)
-            ended = any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops) or (ended and _no_effect(ops))
+            padding = ended and _no_effect(ops)
+            padded = over if padding else None
+            ended = any(op[0] in (BRANCH, BRANCHIND, RETURN) for op in ops) or padding
             jumped_over = next((op[2][0][1] for op in ops if op[0] == BRANCH and op[2][0][0] == RAM
                                 and op[2][0][1] > addr), None)
             walker.lifted[addr] = ops
@@ -2232,12 +2348,21 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
             head = walker.branches.get(addr, walker.jumps.get(addr))
             if head is not None and lo <= head < addr and not block:
                 first = [c for c in out.compares if head <= c.addr <= addr and c.size <= 2 and c.iteration == 0]
+                middle, entry = walker.jump_entries.get(head, (None, None))
                 if first:
                     passes, exit_at = _unrolled(walker, walker.lifted_block(head, addr), first,
                                                 walker.loop_entries.get(head))
                     out.compares.extend(passes)
                     if exit_at is not None:
                         out.loop_exits.update((c.addr, exit_at) for c in first)
+                elif middle is not None and head < middle <= addr:
+                    # entered in its middle (``b mid; head: i++; if (i == n) break; mid: cmp p[i], k[i];
+                    # beq head``): the walk read the middle with the values of two paths merged; the
+                    # passes are replayed from the jump's values, the first from the middle
+                    passes, exit_at = _unrolled(walker, walker.lifted_block(head, addr), [], entry, middle)
+                    out.compares.extend(passes)
+                    if exit_at is not None:
+                        out.loop_exits.update((c.addr, exit_at) for c in passes if c.iteration == 0)
                 out.loop_calls.extend(_after_read(walker, head, addr, out.calls))
                 walker.hash_leaves(head, addr)
                 out.tested.extend(_hash_rejoined(walker, head))
@@ -2248,7 +2373,7 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
     # the function branches to the code that follows it, known as a start only because it comes after
     # a return: its out-of-line blocks, laid out after the epilogue; the linear walk goes on there
     continued = 0
-    while continued < MAX_CONTINUATIONS and end in soft_starts and end in set(walker.branches.values()):
+    while continued < MAX_CONTINUATIONS and end in soft_starts and _branches_past(walker, end, starts, soft_starts):
         continued += 1
         nxt = min((s for s in starts if s > end), default=end + MAX_OUTLYING_BYTES)
         run(end, nxt, False)
@@ -2295,6 +2420,14 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
     out.indirect = walker.indirect
     out.stops = walker.stops
     return out, found
+
+
+def _branches_past(walker: _Walker, end: int, starts, soft_starts) -> bool:
+    """The function branches to code after its epilogue at ``end`` (a start known only because it comes
+    after a return), before the next function anyone calls: to ``end`` itself or further on (-Os lays
+    a long out-of-line path there, and a later part of it branches back to its top)."""
+    hard = min((s for s in starts if s >= end and s not in soft_starts), default=end + MAX_OUTLYING_BYTES)
+    return any(end <= t < hard for t in walker.branches.values())
 
 
 def _rotated(walker: _Walker, block: int, over: int) -> bool:
@@ -2363,7 +2496,8 @@ def _after_read(walker: _Walker, head: int, back: int, calls: list[Call]) -> lis
 
 
 def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare],
-              entry: tuple[dict, dict] | None = None) -> tuple[list[Compare], int | None]:
+              entry: tuple[dict, dict] | None = None, middle: int | None = None
+              ) -> tuple[list[Compare], int | None]:
     """The byte compares of further passes through a loop (``body``: its instructions, lifted by the
     walk, head first, back edge last; ``first``: the compares of the walk's own pass), replayed from
     the values the walk has at its back edge. Each pass continues while the loop's own exit tests,
@@ -2376,23 +2510,25 @@ def _unrolled(walker: _Walker, body: list[tuple[int, list]], first: list[Compare
     ``entry``: the values entering a loop whose test sits after its body (the walk's own values at
     the back edge merged the index of two passes): the first pass is replayed from them, silently,
     to reach the second pass's values.
+    ``middle``: where a loop entered by a jump into its body starts its first pass, from ``entry``;
+    that pass's compares are the first (iteration 0).
     Nothing is translated again: a translation can leave decoding context behind (Thumb ``it``)."""
     if len(body) > MAX_UNROLL_BODY:
         return [], None
     head, back = body[0][0], body[-1][0]
     exit_at = None
     rep = walker.replayer(entry if entry is not None else (walker.regs, walker.stack), conditions=True)
-    if entry is not None:
+    if entry is not None and middle is None:
         for a, ops in body:
             rep.uniq.clear()
             for _ in rep.step(a, ops):
                 pass
     out: list[Compare] = []
     before = [(c.addr, c.value) for c in first]
-    for iteration in range(1, MAX_UNROLL + 1):
+    for iteration in range(0 if middle is not None else 1, MAX_UNROLL + 1):
         rep.conditions.clear()
         found, leave, counted = [], False, False
-        for a, ops in body:
+        for a, ops in body if iteration or middle is None else [(a, ops) for a, ops in body if a >= middle]:
             rep.uniq.clear()
             for event in rep.step(a, ops):
                 if isinstance(event, Compare) and event.size <= 2:

@@ -1,0 +1,77 @@
+"""Session 16's mechanisms: values the walk keeps along one path. A peer address a converter writes
+over a default text; a pointer two paths set, read through as one memory; an XOR key the compiler keeps
+as a pointer distance, or a loop entered in its middle; a byte masked out of a doubled word (PowerPC64);
+the level a login grants in a tail two paths share, decided by a branch scheduled far from its compare.
+Fixtures: tests/fixtures/binary/src/linelogin.c (build.sh)."""
+from __future__ import annotations
+
+import pytest
+
+from nobackdoor.analyzers.binary import lift
+from nobackdoor.analyzers.binary.model import Result
+from nobackdoor.analyzers.binary.sinks import written_argument
+
+from .conftest import FIXTURES
+
+BIN = FIXTURES / "bin"
+PLANTS = {  # fixture -> (rule, the built-in value)
+    "linelogin-peer-mips": ("binary.auth-state-bypass", "192.0.2.77"),
+    "linelogin-xor-armhf": ("binary.hardcoded-password", "Vq4#nDe8!zRk"),
+    "linelogin-xor-powerpc": ("binary.hardcoded-password", "Vq4#nDe8!zRk"),
+    "linelogin-xor-ppc64le": ("binary.hardcoded-password", "Vq4#nDe8!zRk"),
+    "linelogin-stack-armel": ("binary.hardcoded-password", "Torq5#mWebK"),
+    "linelogin-word-x86_64": ("binary.hardcoded-password", "Kr8vTq2Z"),
+}
+CLEAN = ["mips", "armhf", "powerpc", "ppc64le", "armel", "x86_64"]
+
+
+def _show(findings):
+    return [(f.rule, f.severity.name, f.evidence.get("constant")) for f in findings]
+
+
+@pytest.mark.parametrize("name", sorted(PLANTS))
+def test_the_built_in_value_is_found_whole(analyze, name):
+    rule, constant = PLANTS[name]
+    findings, _ = analyze(BIN / name)
+    found = [f for f in findings if f.rule == rule and f.severity.name in ("MEDIUM", "HIGH", "CRITICAL")]
+    # the whole value, no byte past the table's end (the loop's own exit test ends it)
+    assert found and found[0].evidence["constant"] == constant, _show(findings)
+
+
+def test_the_peer_address_is_a_bypass_that_writes_the_logins_level(analyze):
+    findings, _ = analyze(BIN / "linelogin-peer-mips")
+    found = next(f for f in findings if f.rule == "binary.auth-state-bypass")
+    assert any(w.startswith("register ") for w in found.evidence["state_written"]), found.evidence
+
+
+@pytest.mark.parametrize("arch", CLEAN)
+def test_the_honest_login_stays_quiet(analyze, arch):
+    findings, _ = analyze(BIN / f"linelogin-clean-{arch}")
+    assert not [f for f in findings if f.rule.startswith("binary.")
+                and f.severity.name in ("MEDIUM", "HIGH", "CRITICAL")], _show(findings)
+
+
+def test_a_converter_writes_its_text_over_the_buffer_it_is_given():
+    assert written_argument("inet_ntop") == 2
+    assert written_argument("getnameinfo") == 2
+    assert written_argument("strlen") is None
+
+
+def test_a_pointer_distance_plus_a_constant_is_the_index():
+    start = Result("strchr", 0x400)
+    key = lift._difference(0xA5, start)  # rsb r9, r9, #0xa5
+    assert isinstance(key, lift._Negated)
+    assert lift._add(key, lift._Into(start, 3)) == 0xA5 + 3  # three bytes on
+    assert lift._add(lift.Sym("sp", -40), 0) == lift.Sym("sp", -40)
+    assert lift._difference(lift.Sym("sp", -32), lift.Sym("sp", -40)) == 8
+    assert lift._difference(lift.Sym("a0", 0), lift.Sym("sp", 0)) is None  # two different memories
+
+
+def test_two_pointers_meet_as_one_named_after_the_place():
+    default, field = 0x4010D0, lift._Into(Result("strchr", 0x1234), 1)
+    merged = lift._merge({7: (8, default)}, {7: (8, field)}, 0x2000)
+    again = lift._merge(merged, {7: (8, default)}, 0x2000)
+    assert merged[7][1] == again[7][1] == lift.Sym("phi@2000:7")
+    # two constants, or a number and a flag, stay unknown
+    assert lift._merge({7: (8, 0x4010D0)}, {7: (8, 0x4010E0)}, 0x2000)[7][1] is lift.CLOBBERED
+    assert lift._merge({7: (4, 1)}, {7: (4, field)}, 0x2000)[7][1] is lift.CLOBBERED
