@@ -711,6 +711,8 @@ class _Walker:
         self.back_states: dict[int, tuple[dict, dict]] = {}
         self.cold: set[int] = set()  # blocks entered with no values of their own (nothing earlier reaches them)
         self.unreached = False  # the code walked since the last block entered is such a block
+        # the values such a block started from, borrowed from the unrelated code before it
+        self.borrowed: tuple[dict, dict] | None = None
         #: blocks the code before jumps over (a loop's body or tail) -> where that jump goes
         self.jumped_into: dict[int, int] = {}
         self.back_sources: dict[int, set[int]] = {}  # block -> the branches back to it
@@ -1119,7 +1121,10 @@ class _Walker:
         if got is None:
             states[target] = (dict(self.regs), dict(self.stack))
         else:  # a second branch to the same block: what the two paths disagree on is unknown there
-            states[target] = (_merge(got[0], self.regs, target), _merge(got[1], self.stack, target))
+            regs, stack = self.regs, self.stack
+            if self.borrowed is not None:  # (what a block borrowed is not its own: see join)
+                regs, stack = _unborrowed(regs, self.borrowed[0], got[0]), _unborrowed(stack, self.borrowed[1], got[1])
+            states[target] = (_merge(got[0], regs, target), _merge(got[1], stack, target))
 
     def hash_leaves(self, head: int, back: int) -> None:
         """At the back edge ``back`` of the loop at ``head``: a hash's running value leaves the loop by
@@ -1144,6 +1149,8 @@ class _Walker:
         state = self.entry_states.get(addr)
         self.known_zero = None
         self.unreached = state is None and jumped_over is None
+        # (a function's entry has its own values: nothing is borrowed there)
+        self.borrowed = (dict(self.regs), dict(self.stack)) if state is None and addr != self.start else None
         if state is not None:
             self.regs, self.stack = dict(state[0]), dict(state[1])
         elif jumped_over is not None:
@@ -1267,8 +1274,16 @@ class _Walker:
                 # basis, its prime); the next pass walks the body from the test's branch back
                 self.regs, self.stack = dict(state[0]), dict(state[1])
             else:
-                self.regs, self.stack = _merge(state[0], self.regs, addr), _merge(state[1], self.stack, addr)
+                regs, stack = self.regs, self.stack
+                if self.borrowed is not None:
+                    # what a block no earlier code reaches kept of the values it borrowed is not its
+                    # own: the branch here brings the values this path has (a constant the loop's
+                    # code keeps in a stack slot, set before the jump into the loop)
+                    regs, stack = _unborrowed(regs, self.borrowed[0], state[0]), \
+                        _unborrowed(stack, self.borrowed[1], state[1])
+                self.regs, self.stack = _merge(state[0], regs, addr), _merge(state[1], stack, addr)
             self.unreached = False
+            self.borrowed = None
 
     def _part(self, loaded: Loaded, low: int, size: int) -> Loaded:
         """Bytes ``low`` .. ``low + size`` (counted from the least significant) of a loaded value, as
@@ -2029,6 +2044,13 @@ def _no_effect(ops: list) -> bool:
             continue
         return False
     return True
+
+
+def _unborrowed(values: dict, borrowed: dict, branch: dict) -> dict:
+    """``values`` with what is still as it was borrowed replaced by the branch's values."""
+    out = {k: v for k, v in values.items() if k not in borrowed or borrowed[k] != v}
+    out.update((k, v) for k, v in branch.items() if k not in out and k in borrowed and borrowed[k] == values.get(k))
+    return out
 
 
 def _merge(a: dict, b: dict, at: int | None = None) -> dict:
