@@ -1425,7 +1425,7 @@ def _inline_magic(image, fn, w):
             chain[3].append(c)
             continue
         chain = next((r for r in reversed(open_runs[c.base]) if c.offset + c.size == r[1]
-                      and c.addr - r[3][-1].addr <= CHAIN_GAP), None)
+                      and _leads_to(w, r[3][-1].addr, c.addr)), None)
         if chain is not None:  # the compiler tested the later bytes first
             chain[1], chain[2] = c.offset, raw + chain[2]
             chain[3].append(c)
@@ -1457,6 +1457,22 @@ def _inline_magic(image, fn, w):
         if len(set(body)) >= 3 and ((len(body) >= MIN_INLINE_MAGIC and several) or text or looped):
             addrs = [c.addr for c in compares]
             yield Comparison(fn, min(addrs), "inline compare", raw, rank(raw), end=max(addrs))
+
+
+#: a compare this close after another is reached from it in straight-line code
+STRAIGHT_GAP = 48
+#: a compare this far into the block a branch reaches is in that block's first instructions
+BLOCK_REACH = 64
+
+
+def _leads_to(w, last: int, addr: int) -> bool:
+    """The compare at ``addr`` runs right after the one at ``last``: in the straight-line code after it,
+    or at the head of the block its branch reaches. (A text's NUL tested first and its first bytes
+    tested later are one compare only then: the same buffer is tested for other words elsewhere.)"""
+    if 0 <= addr - last <= STRAIGHT_GAP:
+        return True
+    return any(0 <= b - last <= BRANCH_WINDOW and 0 <= addr - target <= BLOCK_REACH
+               for b, target in w.branches.items())
 
 
 def _continued(w, runs: list[list], addr: int) -> list | None:
