@@ -75,3 +75,37 @@ def test_two_pointers_meet_as_one_named_after_the_place():
     # two constants, or a number and a flag, stay unknown
     assert lift._merge({7: (8, 0x4010D0)}, {7: (8, 0x4010E0)}, 0x2000)[7][1] is lift.CLOBBERED
     assert lift._merge({7: (4, 1)}, {7: (4, field)}, 0x2000)[7][1] is lift.CLOBBERED
+
+
+def test_what_a_block_borrowed_gives_way_to_the_branch_at_a_join():
+    # a block no earlier code reaches starts from the values before it (slot 12: a parser's pointer);
+    # it writes r4 itself; where it meets the jump into the loop, slot 12 is the jump's constant
+    borrowed = {("sp", 12): (4, Result(None, 0x11b0)), 4: (4, 7)}
+    values = {("sp", 12): (4, Result(None, 0x11b0)), 4: (4, 9)}
+    branch = {("sp", 12): (4, 0x3109), 4: (4, 7)}
+    got = lift._unborrowed(values, borrowed, branch)
+    assert got[("sp", 12)] == (4, 0x3109) and got[4] == (4, 9)
+    # a key the block dropped (a buffer a call wrote) stays dropped
+    assert ("sp", 12) not in lift._unborrowed({4: (4, 9)}, borrowed, branch)
+
+
+class _Walked:
+    def __init__(self, branches):
+        self.branches = branches
+
+
+def test_a_texts_later_bytes_tested_first_join_it_only_when_that_test_leads_there():
+    from nobackdoor.analyzers.binary.analyzer import _leads_to
+    assert _leads_to(_Walked({}), 0x3a69, 0x3a69 + 20)  # straight on
+    assert _leads_to(_Walked({0x3a70: 0x3e10}), 0x3a69, 0x3e18)  # the block its branch reaches
+    assert not _leads_to(_Walked({0x3a70: 0x40dc}), 0x3a69, 0x3e18)  # the same buffer tested elsewhere
+
+
+def test_an_exec_path_built_on_the_stack_is_read_as_the_command():
+    from nobackdoor.analyzers.binary.elf import load
+    from nobackdoor.analyzers.binary.model import Call
+    from nobackdoor.analyzers.binary.sinks import classify_sink
+    image = load((BIN / "linelogin-clean-x86_64").read_bytes())
+    call = Call(0x1000, None, "execve", [lift.Sym("sp", -64), lift.Sym("sp", -32), 0], {0: b"/bin/sh"})
+    sink = classify_sink(image, call)
+    assert sink is not None and sink.kind == "shell" and sink.argument == "/bin/sh"

@@ -85,3 +85,14 @@ def test_musls_assembly_memcpy_has_a_signature(static_dir):
         signatures.routine_at(image, addr) for addr in range(image.code[0][0], image.code[-1][1])
         if image.read(addr, 3) == bytes.fromhex("4889f8")}
     assert "memcpy" in named
+
+
+def test_an_ifunc_slot_is_named_from_its_own_resolver(static_dir):
+    # glibc lays its resolvers out one after the other: read past its end, strchr's resolver (whose
+    # SSE/AVX variants no signature knows) reads strcmp's choices. Only strcmp's own slot is strcmp;
+    # strcasecmp's is named through the locale entry that falls into its ``_l`` twin (whose own slot
+    # the signatures also call strcasecmp).
+    image = elf.load((static_dir / "httplite-agent-x86_64-static").read_bytes())
+    signatures.name_ifunc_stubs(image, image.irelative, image.plt)
+    names = [image.got_slots.get(slot) for slot in image.irelative]
+    assert names.count("strcmp") == 1 and names.count("strcasecmp") == 2, names

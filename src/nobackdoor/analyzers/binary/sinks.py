@@ -99,7 +99,8 @@ def classify_sink(image: Image, call: Call) -> Sink | None:
     if name in k["command_sinks"]:
         idx = k["command_sinks"][name]
         arg = call.args[idx] if idx < len(call.args) else None
-        raw = string_at(image, arg)
+        # (or a path built on the stack character by character: ``char sh[] = "/bin/sh"`` at -O0)
+        raw = string_at(image, arg) or call.built.get(idx)
         if raw is None:
             return Sink(call.addr, name, "command", None)
         text = raw.decode("latin-1")
