@@ -109,3 +109,22 @@ def test_an_exec_path_built_on_the_stack_is_read_as_the_command():
     call = Call(0x1000, None, "execve", [lift.Sym("sp", -64), lift.Sym("sp", -32), 0], {0: b"/bin/sh"})
     sink = classify_sink(image, call)
     assert sink is not None and sink.kind == "shell" and sink.argument == "/bin/sh"
+
+
+def test_a_hash_constant_applied_as_clears_of_its_complement_is_the_hash():
+    # Thumb-2 cannot hold 0xedb88320 in one instruction: -Os clears its complement's bits in four
+    # ``bic``s of the bit-0 mask (``sbfx r1, r3, #0, #1``). The and-ed constants' conjunction is the
+    # CRC-32 polynomial: the value is the hash's, named by that constant.
+    from nobackdoor.analyzers.binary.elf import load
+    image = load((BIN / "linelogin-clean-armhf").read_bytes())
+    walker = lift._Walker(image, image.entry)
+    r1 = walker.reg_of["r1"]
+    reg = (lift.REGISTER, r1[0], 4)
+    for clear in (0x12400000, 0x77800, 0x4D8, 0x7):
+        op = (lift.AND, reg, (reg, (lift.CONST, ~clear & 0xFFFFFFFF, 4)), None)
+        list(walker.step(0x1000, [op]))
+    assert walker._reg("r1") is lift.HASHED and 0xEDB88320 in walker.marks
+    # a mask that is no hash's constant leaves the value unknown
+    walker._set_reg("r1", None)
+    list(walker.step(0x1004, [(lift.AND, reg, (reg, (lift.CONST, 0xFFFF0F0F, 4)), None)]))
+    assert walker._reg("r1") is not lift.HASHED

@@ -252,6 +252,17 @@ class _Opaque:
 OPAQUE = _Opaque()
 
 
+@dataclass(frozen=True)
+class _Masked:
+    """An unknown value and-ed with constants so far (``mask``: their conjunction)."""
+
+    mask: int
+
+
+#: bits an and-ed constant keeps, at least, for the and to be a step towards a hash's constant
+MIN_MASK_BITS = 16
+
+
 class _LowByteClear:
     """A keyed byte shifted up by a byte or more: its low byte is zero, so or-ed with the keyed byte it
     leaves that byte as it was (PowerPC64's ``clrlwi``/``rlwinm`` rotates a word doubled into both
@@ -1659,6 +1670,14 @@ class _Walker:
                     value = a  # stack alignment
                 elif ins[0] == ins[1] and isinstance(a, Result):
                     value = a  # x86 ``test eax, eax``
+                elif isinstance(b, int) and (isinstance(a, _Masked) or _unnamed(a)) \
+                        and bin(b & _mask(ins[1][2])).count("1") >= MIN_MASK_BITS:
+                    # a hash's constant that no instruction can hold, applied as clears of its complement
+                    # (Thumb-2 ``bic r1, #0x12400000; bic r1, #0x77800; ...`` for ``& 0xedb88320``)
+                    mask = (a.mask if isinstance(a, _Masked) else _mask(ins[1][2])) & b
+                    value = HASHED if mask in self.hash_values else _Masked(mask)
+                    if value is HASHED:
+                        self.marks.add(mask)  # (the hash is named after its constant)
             elif code == OR:
                 if isinstance(a, int) and isinstance(b, int):
                     value = a | b
@@ -2197,7 +2216,8 @@ def _signed(v: int) -> int:
 def _unnamed(value) -> bool:
     """A value the walk lost (a register written with something it cannot name reads as its entry
     value): not a constant, an address, a loaded word or a call's result."""
-    return value is None or isinstance(value, Sym) and value.base != "sp" and value.offset == 0
+    return value is None or isinstance(value, _Masked) or isinstance(value, Sym) and value.base != "sp" \
+        and value.offset == 0
 
 
 def _large(value: int, size: int) -> bool:
