@@ -128,3 +128,39 @@ def test_a_hash_constant_applied_as_clears_of_its_complement_is_the_hash():
     walker._set_reg("r1", None)
     list(walker.step(0x1004, [(lift.AND, reg, (reg, (lift.CONST, 0xFFFF0F0F, 4)), None)]))
     assert walker._reg("r1") is not lift.HASHED
+
+
+def test_a_sign_extended_hash_constant_is_the_hash_constant():
+    # PowerPC64 ``lis r9,-4680; ori r9,r9,0x8320`` holds 0xffffffffedb88320
+    assert 0xFFFFFFFFEDB88320 in lift.hash_values() and 0xEDB88320 in lift.hash_values()
+
+
+def test_a_leading_zero_count_of_a_difference_is_an_equality_test():
+    # PowerPC's branch-free ``crc32(...) == K``: xor with the sign-extended constant, cntlzw, srwi 5
+    from nobackdoor.analyzers.binary.elf import load
+    image = load((BIN / "linelogin-clean-ppc64le").read_bytes())
+    walker = lift._Walker(image, image.entry)
+    r9 = (lift.REGISTER, walker.reg_of["r9"][0], 8)
+    walker.write(r9, lift._Diff(Result(None, 0x3fe8), 0xFFFFFFFFCA949728, xor=True))
+    events = list(walker.step(0x4000, [(lift.LZCOUNT, (lift.REGISTER, walker.reg_of["r9"][0], 8), (r9,), None)]))
+    assert [(e.value, e.size) for e in events] == [(0xCA949728, 4)]
+
+
+def test_the_upper_word_of_a_wide_load_compares_as_that_memory():
+    from nobackdoor.analyzers.binary.elf import load
+    image = load((BIN / "linelogin-clean-ppc64le").read_bytes())
+    walker = lift._Walker(image, image.entry)
+    r9, r10 = (lift.REGISTER, walker.reg_of["r9"][0], 8), (lift.REGISTER, walker.reg_of["r10"][0], 8)
+    walker.write(r9, model_loaded("sp", -432, 8))
+    walker.write(r10, 0x774F7043)
+    shifted = (lift.REGISTER, walker.reg_of["r9"][0], 8)
+    ops = [(lift.RIGHT, shifted, (r9, (lift.CONST, 32, 4)), None),
+           (lift.EQUAL, (lift.UNIQUE, 0x100, 1), ((lift.REGISTER, walker.reg_of["r9"][0], 4),
+                                                  (lift.REGISTER, walker.reg_of["r10"][0], 4)), None)]
+    events = list(walker.step(0x2388, ops))
+    assert [(e.base, e.offset, e.value, e.size) for e in events] == [("sp", -428, 0x774F7043, 4)]
+
+
+def model_loaded(base, offset, size):
+    from nobackdoor.analyzers.binary.model import Loaded
+    return Loaded(base, offset, size)

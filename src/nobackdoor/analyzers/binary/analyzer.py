@@ -986,6 +986,8 @@ class _Hashes:
         if fn not in self.kinds:
             image = self.image
             seen, refs = self._immediates(fn)
+            # (a 32-bit constant a 64-bit register holds sign-extended is that constant)
+            seen = {v & 0xFFFFFFFF if v & lift.SIGN_EXTENDED == lift.SIGN_EXTENDED else v for v in seen}
             kind = next((self.constants[v] for v in sorted(seen) if v in self.constants), None)
             if kind is None:
                 order = "little" if image.little else "big"
@@ -1409,8 +1411,11 @@ def _inline_magic(image, fn, w):
             # a word whose first byte is a NUL continues no text and starts none: a length or count
             # bound of the field before a magic (``len <= 4096``), not the magic's first bytes
             continue
+        # (or further on, at the head of the block its branch reaches: -O2 moves the second word's
+        # test out of line, past the rest of the function)
         chain = _continued(w, [r for r in open_runs[c.base] if r[1] + len(r[2]) == c.offset
-                               and c.addr - r[3][-1].addr <= CHAIN_GAP], c.addr)
+                               and (c.addr - r[3][-1].addr <= CHAIN_GAP or _leads_to(w, r[3][-1].addr, c.addr))],
+                           c.addr)
         if chain is not None:
             chain[2] += raw
             chain[3].append(c)

@@ -41,8 +41,15 @@ def byte_order_routines() -> dict[str, int]:
 
 @functools.cache
 def hash_values() -> frozenset[int]:
-    """The constants of the hash functions of the knowledge file (``hash_constants``)."""
-    return frozenset(v for vals in knowledge()["hash_constants"].values() for v in vals)
+    """The constants of the hash functions of the knowledge file (``hash_constants``), and each 32-bit
+    one with its top bit set as a 64-bit register holds it (``lis r9,-4680; ori r9,r9,0x8320`` sign-
+    extends 0xedb88320 on PowerPC64)."""
+    values = {v for vals in knowledge()["hash_constants"].values() for v in vals}
+    return frozenset(values | {v | SIGN_EXTENDED for v in values if 0x80000000 <= v <= 0xFFFFFFFF})
+
+
+#: the upper half of a 64-bit register holding a 32-bit constant whose top bit is set, sign-extended
+SIGN_EXTENDED = 0xFFFFFFFF00000000
 
 OP = pypcode.OpCode
 #: what SLEIGH raises for bytes it cannot decode (LowlevelError: a branch whose delay slot is cut off)
@@ -428,12 +435,12 @@ class _Diffs:
 CONST, UNIQUE, REGISTER, RAM, OTHER = range(5)
 _SPACES = {"const": CONST, "unique": UNIQUE, "register": REGISTER, "ram": RAM}
 (COPY, LOAD, STORE, CALL, CALLIND, BRANCH, BRANCHIND, CALLOTHER, IGNORE, ZEXT, SEXT, ADD, SUB, AND, OR, XOR,
- LEFT, RIGHT, MULT, TWOCOMP, NEGATE, SUBPIECE, PIECE, EQUAL, NOTEQUAL, UNKNOWN, RETURN,
- LESS, SLESS, LESSEQUAL, SLESSEQUAL, BOOL_NEGATE, BOOL_AND, BOOL_OR, BOOL_XOR, CARRY, SCARRY, SBORROW) = range(38)
+ LEFT, RIGHT, MULT, TWOCOMP, NEGATE, SUBPIECE, PIECE, EQUAL, NOTEQUAL, LZCOUNT, UNKNOWN, RETURN,
+ LESS, SLESS, LESSEQUAL, SLESSEQUAL, BOOL_NEGATE, BOOL_AND, BOOL_OR, BOOL_XOR, CARRY, SCARRY, SBORROW) = range(39)
 _CODES = {OP.COPY: COPY, OP.LOAD: LOAD, OP.STORE: STORE, OP.CALL: CALL, OP.CALLIND: CALLIND, OP.BRANCH: BRANCH,
           OP.BRANCHIND: BRANCHIND, OP.CALLOTHER: CALLOTHER, OP.RETURN: RETURN, OP.CBRANCH: IGNORE,
           OP.INT_ZEXT: ZEXT, OP.INT_SEXT: SEXT, OP.INT_ADD: ADD, OP.INT_SUB: SUB, OP.INT_AND: AND, OP.INT_OR: OR,
-          OP.INT_XOR: XOR, OP.INT_LEFT: LEFT, OP.INT_RIGHT: RIGHT, OP.INT_MULT: MULT, OP.INT_2COMP: TWOCOMP,
+          OP.INT_XOR: XOR, OP.INT_LEFT: LEFT, OP.INT_RIGHT: RIGHT, OP.INT_MULT: MULT, OP.INT_2COMP: TWOCOMP, OP.LZCOUNT: LZCOUNT,
           OP.INT_NEGATE: NEGATE, OP.SUBPIECE: SUBPIECE, OP.PIECE: PIECE, OP.INT_EQUAL: EQUAL,
           OP.INT_NOTEQUAL: NOTEQUAL, OP.INT_LESS: LESS, OP.INT_SLESS: SLESS, OP.INT_LESSEQUAL: LESSEQUAL,
           OP.INT_SLESSEQUAL: SLESSEQUAL, OP.BOOL_NEGATE: BOOL_NEGATE, OP.BOOL_AND: BOOL_AND, OP.BOOL_OR: BOOL_OR,
@@ -877,7 +884,7 @@ class _Walker:
             if self.seen is not None:
                 self.seen.add(value)
             if value in self.hash_values:
-                self.marks.add(value)
+                self.marks.add(value & 0xFFFFFFFF if value & SIGN_EXTENDED == SIGN_EXTENDED else value)
         if space == UNIQUE:
             self.uniq[off] = value
         elif space == REGISTER:
@@ -1739,6 +1746,17 @@ class _Walker:
             elif code == PIECE:
                 if isinstance(a, int) and isinstance(b, int):
                     value = (a << (8 * ins[1][2])) | b
+            elif code == LZCOUNT:
+                # PowerPC's branch-free equality, ``xor; cntlzw; srwi 5``: all 32 leading bits are zero
+                # exactly when the word equals the constant it was xor-ed with
+                if isinstance(a, int):
+                    value = 8 * ins[0][2] - (a & _mask(ins[0][2])).bit_length()
+                elif isinstance(a, (_Diff, _Diffs)) and not compared:
+                    compared = True
+                    for part in _parts(a):
+                        event = _compare(addr, part, 0)
+                        if event is not None:
+                            yield event
             if value is None and code in (AND, OR, LEFT, RIGHT, ZEXT, SUBPIECE) and (
                     isinstance(a, (Loaded, _Bytes)) or code == OR and isinstance(b, (Loaded, _Bytes))):
                 first, second = (a, b) if isinstance(a, (Loaded, _Bytes)) else (b, a)
@@ -1752,6 +1770,9 @@ class _Walker:
             elif code == SUB and isinstance(a, _Offset) and isinstance(b, int):
                 value = _Diff(a.loaded, (b - a.value) & ((1 << (8 * a.loaded.size)) - 1))
             if code == EQUAL or code == NOTEQUAL:
+                # (a word shifted down out of a wider load: ``srdi r9,r9,32; cmpw r9,r10`` compares the
+                # load's upper bytes, read as that memory)
+                a, b = _narrowed(a, self.image.little), _narrowed(b, self.image.little)
                 if self.conditions is not None and isinstance(a, int) and isinstance(b, int):
                     value = int((a == b) == (code == EQUAL))
                 zero_flag = None
@@ -2257,6 +2278,8 @@ def _compare(addr: int, a, b, ins: tuple = ()) -> Compare | Tested | None:
         # with a large number: kept as a test of an unknown result, judged by the function's code
         return Tested(addr, None, b, 4, reg=reg)
     if isinstance(a, Result) and isinstance(b, int):
+        if b & SIGN_EXTENDED == SIGN_EXTENDED and b & 0x80000000:
+            b &= 0xFFFFFFFF  # a 32-bit constant a 64-bit register holds sign-extended (``lis; ori``)
         size = 4 if b < 1 << 32 else 8
         return Tested(addr, a, b & ((1 << (8 * size)) - 1), size) if _large(b, size) else None
     if isinstance(a, Loaded) and isinstance(b, int):
