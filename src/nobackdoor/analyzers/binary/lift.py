@@ -872,8 +872,8 @@ class _Walker:
 
     def write(self, vn, value) -> None:
         space, off, size = vn
-        if self.zero_flags:
-            self.zero_flags.pop(vn, None)
+        if vn in self.zero_flags:
+            del self.zero_flags[vn]
         if isinstance(value, int):
             value &= (1 << (8 * size)) - 1
             if value > 0xFF and self.image.in_data(value):
@@ -1553,7 +1553,7 @@ class _Walker:
             if code == STORE:
                 size = ins[2][2]
                 value = read(ins[2])
-                if value is not None and value == self.known_zero:
+                if self.known_zero is not None and value == self.known_zero:
                     value = 0
                 pointer = read(ins[1])
                 self.store(pointer, size, value)
@@ -1772,7 +1772,8 @@ class _Walker:
             if code == EQUAL or code == NOTEQUAL:
                 # (a word shifted down out of a wider load: ``srdi r9,r9,32; cmpw r9,r10`` compares the
                 # load's upper bytes, read as that memory)
-                a, b = _narrowed(a, self.image.little), _narrowed(b, self.image.little)
+                if isinstance(a, _Bytes) or isinstance(b, _Bytes):
+                    a, b = _narrowed(a, self.image.little), _narrowed(b, self.image.little)
                 if self.conditions is not None and isinstance(a, int) and isinstance(b, int):
                     value = int((a == b) == (code == EQUAL))
                 zero_flag = None
@@ -2491,8 +2492,11 @@ def _branches_past(walker: _Walker, end: int, starts, soft_starts) -> bool:
     """The function branches to code after its epilogue at ``end`` (a start known only because it comes
     after a return), before the next function anyone calls: to ``end`` itself or further on (-Os lays
     a long out-of-line path there, and a later part of it branches back to its top)."""
+    targets = [t for t in walker.branches.values() if t >= end]
+    if not targets:
+        return False
     hard = min((s for s in starts if s >= end and s not in soft_starts), default=end + MAX_OUTLYING_BYTES)
-    return any(end <= t < hard for t in walker.branches.values())
+    return any(t < hard for t in targets)
 
 
 def _rotated(walker: _Walker, block: int, over: int) -> bool:
