@@ -440,7 +440,8 @@ _SPACES = {"const": CONST, "unique": UNIQUE, "register": REGISTER, "ram": RAM}
 _CODES = {OP.COPY: COPY, OP.LOAD: LOAD, OP.STORE: STORE, OP.CALL: CALL, OP.CALLIND: CALLIND, OP.BRANCH: BRANCH,
           OP.BRANCHIND: BRANCHIND, OP.CALLOTHER: CALLOTHER, OP.RETURN: RETURN, OP.CBRANCH: IGNORE,
           OP.INT_ZEXT: ZEXT, OP.INT_SEXT: SEXT, OP.INT_ADD: ADD, OP.INT_SUB: SUB, OP.INT_AND: AND, OP.INT_OR: OR,
-          OP.INT_XOR: XOR, OP.INT_LEFT: LEFT, OP.INT_RIGHT: RIGHT, OP.INT_MULT: MULT, OP.INT_2COMP: TWOCOMP, OP.LZCOUNT: LZCOUNT,
+          OP.INT_XOR: XOR, OP.INT_LEFT: LEFT, OP.INT_RIGHT: RIGHT, OP.INT_MULT: MULT, OP.INT_2COMP: TWOCOMP,
+          OP.LZCOUNT: LZCOUNT,
           OP.INT_NEGATE: NEGATE, OP.SUBPIECE: SUBPIECE, OP.PIECE: PIECE, OP.INT_EQUAL: EQUAL,
           OP.INT_NOTEQUAL: NOTEQUAL, OP.INT_LESS: LESS, OP.INT_SLESS: SLESS, OP.INT_LESSEQUAL: LESSEQUAL,
           OP.INT_SLESSEQUAL: SLESSEQUAL, OP.BOOL_NEGATE: BOOL_NEGATE, OP.BOOL_AND: BOOL_AND, OP.BOOL_OR: BOOL_OR,
@@ -1141,7 +1142,8 @@ class _Walker:
         else:  # a second branch to the same block: what the two paths disagree on is unknown there
             regs, stack = self.regs, self.stack
             if self.borrowed is not None:  # (what a block borrowed is not its own: see join)
-                regs, stack = _unborrowed(regs, self.borrowed[0], got[0]), _unborrowed(stack, self.borrowed[1], got[1])
+                regs = _unborrowed(regs, self.borrowed[0], got[0])
+                stack = _unborrowed(stack, self.borrowed[1], got[1])
             states[target] = (_merge(got[0], regs, target), _merge(got[1], stack, target))
 
     def hash_leaves(self, head: int, back: int) -> None:
