@@ -259,13 +259,6 @@ class _Opaque:
 OPAQUE = _Opaque()
 
 
-@dataclass(frozen=True)
-class _Masked:
-    """An unknown value and-ed with constants so far (``mask``: their conjunction)."""
-
-    mask: int
-
-
 #: bits an and-ed constant keeps, at least, for the and to be a step towards a hash's constant
 MIN_MASK_BITS = 16
 
@@ -747,6 +740,8 @@ class _Walker:
         # the call result the branch just passed says is zero on the path walked on (``bne`` not taken
         # after ``subs r7, r0, #0``: r7 is 0, and a compiler stores it as a text's NUL)
         self.known_zero: Result | None = None
+        # an unknown value's varnode -> the constants and-ed into it so far (see AND)
+        self.masks: dict[tuple, int] = {}
         self.start = start & ~1
         self.thumb = image.arch == "arm" and bool(start & 1)  # the walk decodes Thumb code
         self.starts: frozenset[int] | set[int] = frozenset()  # other functions' starts (tail calls)
@@ -875,6 +870,8 @@ class _Walker:
         space, off, size = vn
         if vn in self.zero_flags:
             del self.zero_flags[vn]
+        if vn in self.masks:
+            del self.masks[vn]
         if isinstance(value, int):
             value &= (1 << (8 * size)) - 1
             if value > 0xFF and self.image.in_data(value):
@@ -1610,7 +1607,7 @@ class _Walker:
                 continue
             a = read(ins[0])
             b = read(ins[1]) if len(ins) > 1 else None
-            value = None
+            value = masked = None
             if code in _HASH_TESTS and isinstance(a, int) and isinstance(b, int) and a in self.hash_values \
                     and b not in self.hash_values:
                 a = HASHED  # the hash's initial value, on the path of an empty input: the hash compared
@@ -1679,14 +1676,16 @@ class _Walker:
                     value = a  # stack alignment
                 elif ins[0] == ins[1] and isinstance(a, Result):
                     value = a  # x86 ``test eax, eax``
-                elif isinstance(b, int) and (isinstance(a, _Masked) or _unnamed(a)) \
-                        and bin(b & _mask(ins[1][2])).count("1") >= MIN_MASK_BITS:
+                elif isinstance(b, int) and _unnamed(a) and bin(b & _mask(ins[1][2])).count("1") >= MIN_MASK_BITS:
                     # a hash's constant that no instruction can hold, applied as clears of its complement
-                    # (Thumb-2 ``bic r1, #0x12400000; bic r1, #0x77800; ...`` for ``& 0xedb88320``)
-                    mask = (a.mask if isinstance(a, _Masked) else _mask(ins[1][2])) & b
-                    value = HASHED if mask in self.hash_values else _Masked(mask)
-                    if value is HASHED:
+                    # (Thumb-2 ``bic r1, #0x12400000; bic r1, #0x77800; ...`` for ``& 0xedb88320``): the
+                    # value stays unknown, the constants and-ed into it so far are kept beside it
+                    mask = self.masks.get(ins[0], _mask(ins[1][2])) & b
+                    if mask in self.hash_values:
+                        value = HASHED
                         self.marks.add(mask)  # (the hash is named after its constant)
+                    else:
+                        masked = mask
             elif code == OR:
                 if isinstance(a, int) and isinstance(b, int):
                     value = a | b
@@ -1820,6 +1819,8 @@ class _Walker:
             write(out, value)
             if copied is not None:
                 self.zero_flags[out] = copied  # (a flag moved into the status register: ``ZR = tmpZR``)
+            if masked is not None:
+                self.masks[out] = masked
 
 
 _HASH_OPS = frozenset({COPY, ZEXT, SEXT, ADD, SUB, AND, OR, XOR, LEFT, RIGHT, MULT, TWOCOMP, NEGATE, SUBPIECE, PIECE})
@@ -2240,8 +2241,7 @@ def _signed(v: int) -> int:
 def _unnamed(value) -> bool:
     """A value the walk lost (a register written with something it cannot name reads as its entry
     value): not a constant, an address, a loaded word or a call's result."""
-    return value is None or isinstance(value, _Masked) or isinstance(value, Sym) and value.base != "sp" \
-        and value.offset == 0
+    return value is None or isinstance(value, Sym) and value.base != "sp" and value.offset == 0
 
 
 def _large(value: int, size: int) -> bool:
