@@ -164,3 +164,15 @@ def test_the_upper_word_of_a_wide_load_compares_as_that_memory():
 def model_loaded(base, offset, size):
     from nobackdoor.analyzers.binary.model import Loaded
     return Loaded(base, offset, size)
+
+
+def test_each_program_decodes_with_its_own_decoder():
+    # a SLEIGH decoder keeps the instruction-set changes that code it translated set at later
+    # addresses: shared between programs, one program's scan changed how the next one decoded
+    from nobackdoor.analyzers.binary.elf import load
+    first = load((BIN / "linelogin-clean-armhf").read_bytes())
+    second = load((BIN / "linelogin-xor-armhf").read_bytes())
+    list(lift.instructions(first, first.entry, first.entry + 64))
+    list(lift.instructions(second, second.entry, second.entry + 64))
+    assert first.decoders and second.decoders
+    assert not set(map(id, first.decoders.values())) & set(map(id, second.decoders.values()))

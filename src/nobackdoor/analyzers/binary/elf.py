@@ -83,6 +83,9 @@ class Image:
     #: instruction address -> (its end, its compiled P-code, its ``blx`` correction): ``lift``'s cache of
     #: what it translated (not Thumb code: see ``lift.instructions``)
     decoded: dict[int, tuple[int, list, int]] = field(default_factory=dict)
+    #: Thumb mode -> the SLEIGH decoder of this program (``lift``: a decoder keeps the mode changes
+    #: that instructions it translated set at later addresses, so no two programs share one)
+    decoders: dict[bool, object] = field(default_factory=dict)
     #: address -> where the stub there jumps (calling nothing on the way), or None: ``lift.stub_target``
     stub_jumps: dict[int, int | None] = field(default_factory=dict)
     #: static programs: IRELATIVE slot -> resolver address (IFUNC), and the PLT ranges that jump through them

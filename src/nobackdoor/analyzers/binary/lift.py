@@ -99,12 +99,17 @@ def language(image: Image) -> str:
     }[image.arch]
 
 
-@functools.lru_cache(maxsize=16)
-def _context(lang: str, thumb: bool) -> pypcode.Context:
+def _new_context(lang: str, thumb: bool) -> pypcode.Context:
     ctx = pypcode.Context(lang)
     if thumb:
         ctx.setVariableDefault("TMode", 1)
     return ctx
+
+
+@functools.lru_cache(maxsize=16)
+def _context(lang: str, thumb: bool) -> pypcode.Context:
+    """A decoder for the register table (no code is translated with it)."""
+    return _new_context(lang, thumb)
 
 
 def _blx_as_bl(code: bytearray, base: int, thumb: bool, little: bool) -> dict[int, int]:
@@ -461,7 +466,11 @@ def instructions(image: Image, start: int, end: int,
     thumb = image.arch == "arm" and bool(start & 1)
     start &= ~1 if image.arch == "arm" else ~0
     end = min(end, start + MAX_FUNCTION_BYTES)
-    ctx = _context(language(image), thumb)
+    ctx = image.decoders.get(thumb)
+    if ctx is None:
+        # (one decoder per program: what another program's code set in a shared one, an instruction
+        # set switched at some address, would decode this one's differently, by scan order)
+        ctx = image.decoders[thumb] = _new_context(language(image), thumb)
     step = 2 if thumb else (1 if image.arch.startswith("x86") else 4)
     arm = image.arch == "arm"
     mips = image.arch.startswith("mips")
