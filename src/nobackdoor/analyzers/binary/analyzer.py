@@ -986,8 +986,7 @@ class _Hashes:
         if fn not in self.kinds:
             image = self.image
             seen, refs = self._immediates(fn)
-            # (a 32-bit constant a 64-bit register holds sign-extended is that constant)
-            seen = {v & 0xFFFFFFFF if v & lift.SIGN_EXTENDED == lift.SIGN_EXTENDED else v for v in seen}
+            seen = {lift.sign_narrowed(v) for v in seen}
             kind = next((self.constants[v] for v in sorted(seen) if v in self.constants), None)
             if kind is None:
                 order = "little" if image.little else "big"

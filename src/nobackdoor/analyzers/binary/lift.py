@@ -51,6 +51,12 @@ def hash_values() -> frozenset[int]:
 #: the upper half of a 64-bit register holding a 32-bit constant whose top bit is set, sign-extended
 SIGN_EXTENDED = 0xFFFFFFFF00000000
 
+
+def sign_narrowed(value: int) -> int:
+    """A 32-bit constant a 64-bit register holds sign-extended (``lis; ori`` on PowerPC64), as that
+    constant; any other value as it is."""
+    return value & 0xFFFFFFFF if value & SIGN_EXTENDED == SIGN_EXTENDED and value & 0x80000000 else value
+
 OP = pypcode.OpCode
 #: what SLEIGH raises for bytes it cannot decode (LowlevelError: a branch whose delay slot is cut off)
 _DECODE_ERRORS = (pypcode.BadDataError, pypcode.UnimplError, pypcode.LowlevelError, pypcode.DecoderError, IndexError)
@@ -891,7 +897,7 @@ class _Walker:
             if self.seen is not None:
                 self.seen.add(value)
             if value in self.hash_values:
-                self.marks.add(value & 0xFFFFFFFF if value & SIGN_EXTENDED == SIGN_EXTENDED else value)
+                self.marks.add(sign_narrowed(value))
         if space == UNIQUE:
             self.uniq[off] = value
         elif space == REGISTER:
@@ -2290,8 +2296,7 @@ def _compare(addr: int, a, b, ins: tuple = ()) -> Compare | Tested | None:
         # with a large number: kept as a test of an unknown result, judged by the function's code
         return Tested(addr, None, b, 4, reg=reg)
     if isinstance(a, Result) and isinstance(b, int):
-        if b & SIGN_EXTENDED == SIGN_EXTENDED and b & 0x80000000:
-            b &= 0xFFFFFFFF  # a 32-bit constant a 64-bit register holds sign-extended (``lis; ori``)
+        b = sign_narrowed(b)
         size = 4 if b < 1 << 32 else 8
         return Tested(addr, a, b & ((1 << (8 * size)) - 1), size) if _large(b, size) else None
     if isinstance(a, Loaded) and isinstance(b, int):
@@ -2390,12 +2395,13 @@ def _walk_pass(image: Image, start: int, end: int, starts, soft_starts, seeds: d
             walker.uniq.clear()
             over = jumped_over if jumped_over is not None else padded
             if ended:
+                entry = (dict(walker.regs), dict(walker.stack)) if over is not None else None
                 if jumped_over is not None:
                     # ``jmp test; body: ...; test: cmp; jbe body`` (-O0 loops): the values entering the
                     # loop, before its test merges them with the next pass's (the index at its start)
-                    walker.loop_entries[addr] = (dict(walker.regs), dict(walker.stack))
+                    walker.loop_entries[addr] = entry
                 if over is not None:
-                    walker.jump_entries[addr] = (over, (dict(walker.regs), dict(walker.stack)))
+                    walker.jump_entries[addr] = (over, entry)
                 walker.enter(addr, jumped_over)
             else:
                 walker.join(addr)
